@@ -1,0 +1,105 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WorkerError, WorkerProcess } from './client.ts';
+
+const fixture = fileURLToPath(new URL('./fixtures/misbehaving.py', import.meta.url));
+const broken = fileURLToPath(new URL('./fixtures/broken_syntax.py', import.meta.url));
+const started: WorkerProcess[] = [];
+
+async function start(timeoutMs = 30_000) {
+  const { worker, hello } = await WorkerProcess.start({ python: 'python3', env: {}, timeoutMs });
+  started.push(worker);
+  return { worker, hello };
+}
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((w) => w.close()));
+});
+
+describe('runtime worker protocol (real python3)', () => {
+  it('says hello with the interpreter facts', async () => {
+    const { hello } = await start();
+    expect(hello.implementation).toBe('cpython');
+    expect(hello.version).toMatch(/^3\.\d+\.\d+$/);
+    expect(hello.usable_cores).toBeGreaterThanOrEqual(1);
+    expect(hello.gil_enabled).toBe(true);
+  });
+
+  it('lists, loads, calibrates and samples a benchmark', async () => {
+    const { worker } = await start();
+    const listing = await worker.request<{ benchmarks: Array<{ name: string; params: object }> }>({ cmd: 'list', file: fixture });
+    expect(listing.benchmarks.map((b) => b.name)).toContain('corrupts-protocol');
+    const loaded = await worker.request<{ checksum: string; threaded: boolean }>({ cmd: 'load', file: fixture, benchmark: 'fine', params: {} });
+    expect(loaded.checksum).toMatch(/^[0-9a-f]{16}$/);
+    expect(loaded.threaded).toBe(false);
+    const { loops } = await worker.request<{ loops: number }>({ cmd: 'calibrate', target_ns: 2e6 });
+    expect(loops).toBeGreaterThan(100);
+    const { ns } = await worker.request<{ ns: number }>({ cmd: 'sample', loops });
+    expect(ns).toBeGreaterThan(0);
+  });
+
+  it('keeps the protocol intact when the benchmark prints, also from threads', async () => {
+    const { worker } = await start();
+    await worker.request({ cmd: 'load', file: fixture, benchmark: 'noisy', params: { threads: 2 } });
+    const { ns } = await worker.request<{ ns: number }>({ cmd: 'sample', loops: 10 });
+    expect(ns).toBeGreaterThan(0);
+    expect(worker.stderrTail).toContain('not json {');
+    expect(worker.stderrTail).toContain('raw garbage on fd 1');
+  });
+
+  it('turns an exception into a benchmark error naming the file and function', async () => {
+    const { worker } = await start();
+    const err = await worker.request({ cmd: 'load', file: fixture, benchmark: 'raises', params: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(WorkerError);
+    expect(err.kind).toBe('benchmark');
+    expect(err.message).toContain('misbehaving.py');
+    expect(err.message).toContain('bench_raises raised ValueError: boom in the benchmark');
+    // The worker survives an exception and can still answer.
+    await expect(worker.request({ cmd: 'gil' })).resolves.toMatchObject({ gil_enabled: true });
+  });
+
+  it('reports a crash (os.abort) with the stderr tail', async () => {
+    const { worker } = await start();
+    const err = await worker.request({ cmd: 'load', file: fixture, benchmark: 'aborts', params: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(WorkerError);
+    expect(err.kind).toBe('crash');
+    expect(err.message).toMatch(/SIGABRT|code/);
+    expect(err.stderrTail).toContain('about to abort');
+    await expect(worker.request({ cmd: 'gil' })).rejects.toThrow(/killed|exited/);
+  });
+
+  it('kills a hanging benchmark after the timeout', async () => {
+    const { worker } = await start(1500);
+    await worker.request({ cmd: 'load', file: fixture, benchmark: 'hangs', params: {} });
+    const err = await worker.request({ cmd: 'calibrate', target_ns: 1e6 }).catch((e) => e);
+    expect(err).toBeInstanceOf(WorkerError);
+    expect(err.kind).toBe('timeout');
+    expect(err.message).toContain("'calibrate' did not answer within 1500 ms");
+  });
+
+  it('treats a line that is not JSON on the protocol as a protocol failure', async () => {
+    const { worker } = await start();
+    await worker.request({ cmd: 'load', file: fixture, benchmark: 'corrupts_protocol', params: {} }).catch(() => {});
+    const err = await worker.request({ cmd: 'gil' }).catch((e) => e);
+    expect(err).toBeInstanceOf(WorkerError);
+    expect(err.kind).toBe('protocol');
+    expect(err.message).toContain('not JSON');
+  });
+
+  it('reports a syntax error in a suite file with file and line', async () => {
+    const { worker } = await start();
+    const err = await worker.request({ cmd: 'list', file: broken }).catch((e) => e);
+    expect(err).toBeInstanceOf(WorkerError);
+    expect(err.message).toMatch(/broken_syntax\.py:2: syntax error/);
+  });
+
+  it('rejects an unknown parameter and an unknown benchmark', async () => {
+    const { worker } = await start();
+    await expect(worker.request({ cmd: 'load', file: fixture, benchmark: 'fine', params: { arity: 3 } })).rejects.toThrow(
+      /has no parameter 'arity'/,
+    );
+    await expect(worker.request({ cmd: 'load', file: fixture, benchmark: 'nope', params: {} })).rejects.toThrow(
+      /no benchmark named 'nope'/,
+    );
+  });
+});
