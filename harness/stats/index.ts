@@ -1,0 +1,19 @@
+/**
+ * Statistics of results and comparisons between modes.
+ * @example
+ * import { describeAfterLoopCost, assessStability, compareRun, formatNs } from '../stats/index.ts';
+ */
+export { type BootstrapOptions, type BootstrapRatioCi, bootstrapMedianRatio, medianInPlace } from './bootstrap.ts';
+export { compareResults, compareSamples } from './compare.ts';
+export { describe, describeAfterLoopCost } from './describe.ts';
+export { binomialCdf, normalCdf, normalQuantile, studentTQuantile } from './distributions.ts';
+export { formatNs, formatPercent, formatPValue, formatRatio, formatRatioCi } from './format.ts';
+export { geometricMean, type RatioWithCi } from './geomean.ts';
+export { type MannWhitneyResult, mannWhitneyU } from './mann-whitney.ts';
+export { type MedianCiRanks, medianCiRanks } from './median-ci.ts';
+export { createRng } from './prng.ts';
+export { formatRunComparison, type ReportOptions } from './report.ts';
+export { BaseModeError, type CompareRunOptions, compareRun, resolveBaseMode } from './run-comparison.ts';
+export { assessStability, MIN_SAMPLES_FOR_CI } from './stability.ts';
+export { mean, median, quantile, quantileSorted, sampleSd, sortedCopy } from './summary.ts';
+export * from './types.ts';
