@@ -1,0 +1,86 @@
+/**
+ * gilbench's own runtime cache: where built interpreters live and the marker
+ * file that says a build is complete.
+ *
+ * Layout:
+ *   <cache>/cpython/<version>-<12 hex of the source hash>/{default,freethreaded}/   one prefix per variant
+ *   <cache>/cpython/.../<variant>/gilbench-runtime.json                             the marker, written last
+ *   <cache>/logs/<...>.log                                                           full build output
+ *   <cache>/locks/<...>.lock                                                         one install at a time
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The two builds made from one CPython source. */
+export const Variant = z.enum(['default', 'freethreaded']);
+export type Variant = z.infer<typeof Variant>;
+
+export const MARKER_FILE = 'gilbench-runtime.json';
+
+/** What `<prefix>/gilbench-runtime.json` says; a prefix without it is not installed. */
+export const RuntimeMarker = z.object({
+  variant: Variant,
+  version: z.string().regex(/^\d+\.\d+\.\d+\S*$/),
+  /** A tarball or folder path, or `debian:<package> <debian version>`. */
+  source: z.string().min(1),
+  sourceSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  configureArgs: z.string(),
+  builtAt: z.string().datetime({ offset: true }),
+});
+export type RuntimeMarker = z.infer<typeof RuntimeMarker>;
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The cache folder: `$XDG_CACHE_HOME/gilbench`, else `~/.cache/gilbench`.
+ * @example defaultCacheDir({ XDG_CACHE_HOME: '/tmp/c' }) === '/tmp/c/gilbench'
+ */
+export function defaultCacheDir(env: Env = process.env): string {
+  const xdg = env.XDG_CACHE_HOME;
+  // The XDG spec says relative values are invalid and must be ignored.
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(env.HOME || homedir(), '.cache');
+  return path.join(base, 'gilbench');
+}
+
+/**
+ * The marker of an installed prefix, or null when it is missing or unreadable
+ * (a prefix without a valid marker is a half-finished build).
+ * @example const marker = await readMarker('/root/.cache/gilbench/cpython/3.13.5-93e583f24345/default');
+ */
+export async function readMarker(prefix: string): Promise<RuntimeMarker | null> {
+  let text: string;
+  try {
+    text = await readFile(path.join(prefix, MARKER_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const parsed = RuntimeMarker.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Write the marker atomically (temp file + rename), so a reader never sees half of it.
+ * @example await writeMarker(prefix, { variant: 'default', version: '3.13.5', ... });
+ */
+export async function writeMarker(prefix: string, marker: RuntimeMarker): Promise<void> {
+  const valid = RuntimeMarker.parse(marker);
+  const target = path.join(prefix, MARKER_FILE);
+  const temp = `${target}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(valid, null, 2)}\n`);
+  await rename(temp, target);
+}
+
+/**
+ * A human description of where a cached build came from, used as the runtime's revision.
+ * @example describeSource(marker) === 'debian:python3.13 3.13.5-2+deb13u5'
+ */
+export function describeSource(marker: RuntimeMarker): string {
+  if (marker.source.startsWith('debian:')) return marker.source;
+  return `${path.basename(marker.source)} sha256:${marker.sourceSha256.slice(0, 12)}`;
+}
