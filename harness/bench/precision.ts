@@ -1,0 +1,88 @@
+/**
+ * `npm run bench:harness`: how far the harness's own figures can be trusted.
+ *
+ * - precision: the selftest 4-argument call, 5 runs with a profile (default:
+ *   `default`), per mode: spread of the reported median (max/min - 1);
+ * - cost: wall time per case per mode;
+ * - honesty: the empty body after loop-cost subtraction, and the 4-argument
+ *   call against `python -m timeit` with timeit's own loop cost taken out the
+ *   same way (the `pass` statement timed by timeit);
+ * - CI calibration: how often one run's 95% CI holds the median of the others.
+ *
+ * Usage: npm run bench:harness [-- --repeats 5 --profile default --modes gil,nogil,ft-gil]
+ */
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { parseModes } from '../run/cli.ts';
+import { runBenchmarks } from '../run/runner.ts';
+import type { Mode, Result } from '../schema.ts';
+import { formatNs } from '../stats/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    repeats: { type: 'string', default: '5' },
+    profile: { type: 'string', default: 'default' },
+    modes: { type: 'string', default: 'gil,nogil,ft-gil' },
+  },
+});
+const repeats = Number(values.repeats);
+const modeNames = parseModes(values.modes.split(','));
+
+/** timeit's best-of-N time per loop in ns for a statement, in the given mode. */
+function timeit(mode: Mode, stmt: string, setup: string): number {
+  const env = { ...process.env, ...mode.env };
+  if (!('PYTHON_GIL' in mode.env)) delete env.PYTHON_GIL;
+  const out = execFileSync(mode.runtime.executable, ['-m', 'timeit', '-r', '15', '-s', setup, stmt], { env, encoding: 'utf8' });
+  const match = /best of \d+: ([\d.]+) (nsec|usec|msec|sec) per loop/.exec(out);
+  if (!match) throw new Error(`unexpected timeit output: ${out}`);
+  const scale = { nsec: 1, usec: 1e3, msec: 1e6, sec: 1e9 }[match[2] as 'nsec'];
+  return Number(match[1]) * scale;
+}
+
+const runs: Result[][] = [];
+let modes: Mode[] = [];
+for (let i = 0; i < repeats; i++) {
+  const doc = await runBenchmarks({
+    suites: ['selftest'],
+    modes: modeNames,
+    profile: values.profile,
+    filter: '^selftest/(call-4args|empty)$',
+  });
+  modes = doc.modes;
+  runs.push(doc.results);
+  process.stderr.write(`run ${i + 1}/${repeats} done\n`);
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+console.log(`\nharness precision (${repeats} runs, profile ${values.profile}, selftest)\n`);
+console.log('mode                      4-arg call medians (ns)                 spread   CI holds others   wall/case   empty body   timeit (net)   vs timeit');
+for (const mode of modes) {
+  const pick = (bench: string) => runs.map((rs) => rs.find((r) => r.mode === mode.id && r.benchmark === bench)!);
+  const calls = pick('call-4args');
+  const empties = pick('empty');
+  const medians = calls.map((r) => r.stats!.median);
+  const spread = Math.max(...medians) / Math.min(...medians) - 1;
+  // CI calibration: does run i's CI contain the median of the other runs' medians?
+  let holds = 0;
+  for (let i = 0; i < calls.length; i++) {
+    const others = medians.filter((_, j) => j !== i).sort((a, b) => a - b);
+    const m = others.length % 2 ? others[(others.length - 1) / 2]! : (others[others.length / 2 - 1]! + others[others.length / 2]!) / 2;
+    if (calls[i]!.stats!.ciLow <= m && m <= calls[i]!.stats!.ciHigh) holds++;
+  }
+  const wall = [...calls, ...empties].reduce((s, r) => s + r.wallMs, 0) / (calls.length + empties.length) / 1000;
+  const emptyNs = Math.max(...empties.map((r) => Math.abs(r.stats!.median)));
+  const net = timeit(mode, 'f(1, 2, 3, 4)', 'def f(a, b, c, d): return a') - timeit(mode, 'pass', 'pass');
+  const ours = [...medians].sort((a, b) => a - b)[Math.floor(medians.length / 2)]!;
+  console.log(
+    [
+      mode.id.padEnd(24),
+      medians.map((m) => m.toFixed(2)).join(' ').padEnd(40),
+      pct(spread).padStart(7),
+      `${holds}/${calls.length}`.padStart(16),
+      `${wall.toFixed(2)} s`.padStart(11),
+      `|${emptyNs.toFixed(2)}| ns`.padStart(12),
+      formatNs(net).padStart(14),
+      pct(ours / net - 1).padStart(11),
+    ].join(' '),
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * Sampling profiles: how many worker processes, samples and warm-ups a case
+ * gets, and how long one sample should last. `quick` is for tests and
+ * `npm start`, `default` for everyday runs, `rigorous` for publication.
+ *
+ * @example const p = getProfile('default'); // 4 processes x 15 samples of ~20 ms
+ */
+import { UsageError } from '../cli/errors.ts';
+
+export interface Profile {
+  name: ProfileName;
+  /** Worker processes per case and mode; samples go round-robin over them. */
+  processes: number;
+  samplesPerProcess: number;
+  warmupsPerProcess: number;
+  /** Loops are calibrated so one sample lasts about this long. */
+  targetSampleNs: number;
+  /** A result whose CI half-width exceeds this fraction of the median is `unstable`. */
+  maxMargin: number;
+  /** Fewer samples than this is `too-few-samples`. */
+  minSamples: number;
+  /** No single worker request may take longer (a hung benchmark). */
+  requestTimeoutMs: number;
+}
+
+export type ProfileName = 'quick' | 'default' | 'rigorous';
+
+export const PROFILES: Record<ProfileName, Profile> = {
+  quick: {
+    name: 'quick',
+    processes: 2,
+    samplesPerProcess: 5,
+    warmupsPerProcess: 1,
+    targetSampleNs: 5e6,
+    maxMargin: 0.1,
+    minSamples: 6,
+    requestTimeoutMs: 60_000,
+  },
+  default: {
+    name: 'default',
+    processes: 4,
+    samplesPerProcess: 15,
+    warmupsPerProcess: 2,
+    targetSampleNs: 20e6,
+    maxMargin: 0.02,
+    minSamples: 20,
+    requestTimeoutMs: 120_000,
+  },
+  rigorous: {
+    name: 'rigorous',
+    processes: 8,
+    samplesPerProcess: 25,
+    warmupsPerProcess: 3,
+    targetSampleNs: 50e6,
+    maxMargin: 0.01,
+    minSamples: 60,
+    requestTimeoutMs: 300_000,
+  },
+};
+
+/** Looks a profile up by name; an unknown name is a usage error listing the valid ones. */
+export function getProfile(name: string): Profile {
+  const profile = PROFILES[name as ProfileName];
+  if (!profile) throw new UsageError(`unknown profile '${name}'; use one of ${Object.keys(PROFILES).join(', ')}`);
+  return profile;
+}
