@@ -46,6 +46,9 @@ const SPECS: Record<string, RuntimeSpec> = {
   },
 };
 
+/** Minor versions `gilbench runtimes install cpython@X.Y` can build. */
+export const INSTALLABLE_MINORS: readonly string[] = Object.values(SPECS).map((s) => s.minor);
+
 /**
  * Parse an install spec; an unknown one is a UsageError listing the known ones.
  * @example parseRuntimeSpec('cpython@3.13').debianPackage === 'python3.13'

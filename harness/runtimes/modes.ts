@@ -12,6 +12,7 @@
 import { UsageError } from '../cli/errors.ts';
 import { type Mode, ModeName, type Runtime } from '../schema.ts';
 import type { FoundRuntime, RuntimeOrigin } from './discover.ts';
+import { INSTALLABLE_MINORS } from './install.ts';
 
 /** The environment each mode sets for its workers. */
 export const MODE_ENV: Readonly<Record<ModeName, Readonly<Record<string, string>>>> = {
@@ -47,7 +48,6 @@ export function resolveModes(
   }
   if (wanted.length === 0) throw new UsageError(`no mode given; valid modes are ${ModeName.options.join(', ')}`);
 
-  const versionText = opts.version ? ` ${opts.version}` : '';
   let pool = runtimes.filter((r) => r.implementation === 'cpython');
   if (opts.version) {
     const version = opts.version;
@@ -70,23 +70,22 @@ export function resolveModes(
     if (needsDefault) defaultPick = best(defaults, freeThreadedPick);
   }
 
-  const minor = opts.version ?? '3.13';
   return wanted.map((mode) => {
     const runtime = mode === 'gil' ? defaultPick : freeThreadedPick;
-    if (!runtime) {
-      if (mode === 'gil') {
-        throw new UsageError(
-          `no default (GIL) CPython${versionText} found for mode 'gil'; ` +
-            `run \`gilbench runtimes install cpython@${minor}\` or pass --python /path/to/python3`,
-        );
-      }
-      throw new UsageError(
-        `no free-threaded CPython${versionText} found for mode '${mode}'; ` +
-          `run \`gilbench runtimes install cpython@${minor}\` or pass --python /path/to/python${minor}t`,
-      );
-    }
+    if (!runtime) throw missingRuntime(mode, opts.version);
     return { id: `${runtime.id}/${mode}`, mode, env: { ...MODE_ENV[mode] }, runtime: plainRuntime(runtime) };
   });
+}
+
+/** Says what to do: install the runtime when gilbench can build it, else name one with --python. */
+function missingRuntime(mode: ModeName, version: string | undefined): UsageError {
+  const minor = (version ?? INSTALLABLE_MINORS[0]!).split('.').slice(0, 2).join('.');
+  const install = INSTALLABLE_MINORS.includes(minor) ? `run \`gilbench runtimes install cpython@${minor}\` or ` : '';
+  const what = mode === 'gil' ? 'default (GIL)' : 'free-threaded';
+  const example = mode === 'gil' ? `python${minor}` : `python${minor}t`;
+  return new UsageError(
+    `no ${what} CPython${version ? ` ${version}` : ''} found for mode '${mode}'; ${install}pass --python /path/to/${example}`,
+  );
 }
 
 const ORIGIN_RANK: Record<RuntimeOrigin, number> = { explicit: 0, cache: 1, uv: 2, pyenv: 2, path: 2 };

@@ -53,8 +53,14 @@ export class ProbeError extends Error {
   }
 }
 
-/** Probe results per (realpath, mtime, size): the same file is never run twice in one process. */
-const probeCache = new Map<string, Promise<Runtime>>();
+/** What one run of probe.py said, and the path it was run as. */
+interface ProbeFacts {
+  out: ProbeOutput;
+  invokedAs: string;
+}
+
+/** Probe runs per (realpath, mtime, size): the same file is never run twice in one process. */
+const probeCache = new Map<string, Promise<ProbeFacts>>();
 const hashCache = new Map<string, Promise<string>>();
 
 /**
@@ -67,10 +73,9 @@ const hashCache = new Map<string, Promise<string>>();
  */
 export async function probeRuntime(executable: string, opts: ProbeOptions = {}): Promise<Runtime> {
   const absolute = path.resolve(executable);
-  let real: string;
   let key: string;
   try {
-    real = await realpath(absolute);
+    const real = await realpath(absolute);
     const info = await stat(real);
     if (!info.isFile()) throw new ProbeError(absolute, 'not a file');
     await access(real, constants.X_OK);
@@ -81,17 +86,18 @@ export async function probeRuntime(executable: string, opts: ProbeOptions = {}):
   }
   let pending = probeCache.get(key);
   if (!pending) {
-    pending = probeUncached(absolute, opts);
+    pending = runProbe(absolute, opts).then((out) => ({ out, invokedAs: absolute }));
     probeCache.set(key, pending);
     // A failure may be transient (timeout on a busy machine): do not remember it.
     pending.catch(() => probeCache.delete(key));
   }
-  return pending;
+  return describeProbe(await pending, absolute);
 }
 
-async function probeUncached(executable: string, opts: ProbeOptions): Promise<Runtime> {
-  const out = await runProbe(executable, opts);
-  const reported = out.executable && path.isAbsolute(out.executable) ? out.executable : executable;
+async function describeProbe({ out, invokedAs }: ProbeFacts, executable: string): Promise<Runtime> {
+  // An interpreter reports the name it was started by; a shim reports the real binary instead.
+  const selfReported = out.executable && path.isAbsolute(out.executable) ? out.executable : invokedAs;
+  const reported = selfReported === invokedAs ? executable : selfReported;
   let hashed: string;
   try {
     hashed = await realpath(reported);

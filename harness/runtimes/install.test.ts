@@ -1,0 +1,262 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../cli/errors.ts';
+import { defaultCacheDir, readMarker } from './cache.ts';
+import { writeFakeSource, writeFakeTarball } from './fake-cpython-source.ts';
+import {
+  acquireLock,
+  InstallError,
+  type InstallEvent,
+  installRuntime,
+  isCompileLine,
+  parseRuntimeSpec,
+} from './install.ts';
+
+let tmp: string;
+let cacheDir: string;
+let counter: string;
+let env: Record<string, string | undefined>;
+
+beforeEach(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), 'gilbench-install-'));
+  cacheDir = path.join(tmp, 'cache');
+  counter = path.join(tmp, 'configure-runs');
+  env = { ...process.env, FAKE_BUILD_COUNTER: counter };
+});
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const configureRuns = async () => (await readFile(counter, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+
+/** Everything under the cache except logs: what an install left behind. */
+async function leftovers(): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, rel: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const relPath = path.join(rel, entry.name);
+      if (entry.isDirectory()) {
+        out.push(`${relPath}/`);
+        await walk(path.join(dir, entry.name), relPath);
+      } else out.push(relPath);
+    }
+  };
+  await walk(cacheDir, '');
+  return out.filter((p) => !p.startsWith('logs'));
+}
+
+describe('installRuntime with a fake source', () => {
+  it('builds both variants from a folder, writes the markers, and is a no-op the second time', async () => {
+    const src = await writeFakeSource(path.join(tmp, 'src'));
+    const events: InstallEvent[] = [];
+    const first = await installRuntime('cpython@3.13', {
+      source: src,
+      cacheDir,
+      env,
+      jobs: 1,
+      onEvent: (e) => events.push(e),
+    });
+
+    expect(first.alreadyInstalled).toBe(false);
+    expect(first.version).toBe('3.13.99');
+    expect(path.basename(first.root)).toMatch(/^3\.13\.99-[0-9a-f]{12}$/);
+    expect(first.variants.map((v) => path.relative(first.root, v.executable))).toEqual([
+      'default/bin/python3.13',
+      'freethreaded/bin/python3.13t',
+    ]);
+    const ft = await readMarker(path.join(first.root, 'freethreaded'));
+    expect(ft).toMatchObject({ variant: 'freethreaded', version: '3.13.99', source: src });
+    expect(ft?.configureArgs).toBe(
+      `--prefix=${path.join(first.root, 'freethreaded')} --without-ensurepip --disable-gil`,
+    );
+    expect((await readMarker(path.join(first.root, 'default')))?.configureArgs).not.toContain('--disable-gil');
+    // The installed wrapper runs.
+    expect(spawnSync(first.variants[0]!.executable, ['-c', 'print(6*7)']).stdout.toString().trim()).toBe('42');
+
+    const phases = events.filter((e) => e.type === 'phase').map((e) => `${e.variant} ${e.phase}`);
+    expect(phases).toEqual([
+      'default extract',
+      'default configure',
+      'default make',
+      'default install',
+      'freethreaded extract',
+      'freethreaded configure',
+      'freethreaded make',
+      'freethreaded install',
+    ]);
+    expect(events.filter((e) => e.type === 'objects')).toHaveLength(4);
+    expect(await readFile(first.logFile!, 'utf8')).toContain('checking for a fake compiler... yes');
+    // No scratch folder, staging tree or lock left.
+    expect((await leftovers()).filter((p) => !p.startsWith('cpython'))).toEqual(['build/', 'locks/']);
+
+    const second = await installRuntime('cpython@3.13', { source: src, cacheDir, env });
+    expect(second.alreadyInstalled).toBe(true);
+    expect(second.logFile).toBeNull();
+    expect(second.variants.map((v) => v.executable)).toEqual(first.variants.map((v) => v.executable));
+    expect(await configureRuns()).toHaveLength(2);
+  });
+
+  it('builds from a release tarball with a top folder', async () => {
+    const tarball = await writeFakeTarball(path.join(tmp, 'dist'), { version: '3.13.98' });
+    const result = await installRuntime('cpython@3.13', { source: tarball, cacheDir, env, jobs: 1 });
+    const marker = await readMarker(path.join(result.root, 'default'));
+    const { createHash } = await import('node:crypto');
+    const sha = createHash('sha256')
+      .update(await readFile(tarball))
+      .digest('hex');
+    expect(marker?.sourceSha256).toBe(sha);
+    expect(path.basename(result.root)).toBe(`3.13.98-${sha.slice(0, 12)}`);
+    expect(existsSync(path.join(result.root, 'freethreaded', 'bin', 'python3.13t'))).toBe(true);
+  });
+
+  it('leaves nothing installed when configure fails, and says where the log is', async () => {
+    const src = await writeFakeSource(path.join(tmp, 'src'), { failConfigure: true });
+    const err = await installRuntime('cpython@3.13', { source: src, cacheDir, env }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InstallError);
+    const { message, logFile } = err as InstallError;
+    expect(message).toMatch(/\(default\) failed during configure/);
+    expect(message).toContain(logFile);
+    expect(await readFile(logFile, 'utf8')).toContain('configure: error: no fake compiler found');
+    expect((await leftovers()).filter((p) => p.startsWith('cpython/') && p.split('/').length > 3)).toEqual([]);
+    expect(await readdir(path.join(cacheDir, 'build'))).toEqual([]);
+    expect(await readdir(path.join(cacheDir, 'locks'))).toEqual([]);
+  });
+
+  it('keeps a finished variant when the other fails in make install, without its half-copied files', async () => {
+    const src = await writeFakeSource(path.join(tmp, 'src'), { failFreeThreadedInstall: true });
+    const err = await installRuntime('cpython@3.13', { source: src, cacheDir, env }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/\(freethreaded\) failed during install/);
+    const [key] = await readdir(path.join(cacheDir, 'cpython'));
+    const root = path.join(cacheDir, 'cpython', key!);
+    expect(await readMarker(path.join(root, 'default'))).not.toBeNull();
+    expect(existsSync(path.join(root, 'freethreaded'))).toBe(false);
+    expect(await readdir(path.join(cacheDir, 'build'))).toEqual([]);
+  });
+
+  it('removes a prefix without a marker and builds it again', async () => {
+    const src = await writeFakeSource(path.join(tmp, 'src'));
+    const first = await installRuntime('cpython@3.13', { source: src, cacheDir, env });
+    const ftPrefix = path.join(first.root, 'freethreaded');
+    await rm(path.join(ftPrefix, 'gilbench-runtime.json'));
+    await writeFile(path.join(ftPrefix, 'half-written'), '');
+    const events: InstallEvent[] = [];
+    const second = await installRuntime('cpython@3.13', { source: src, cacheDir, env, onEvent: (e) => events.push(e) });
+    expect(second.alreadyInstalled).toBe(false);
+    expect(existsSync(path.join(ftPrefix, 'half-written'))).toBe(false);
+    expect(await readMarker(ftPrefix)).not.toBeNull();
+    expect(events).toContainEqual({ type: 'note', text: `removing unfinished build at ${ftPrefix}` });
+    // Only the free-threaded variant was built again.
+    expect(await configureRuns()).toHaveLength(3);
+  });
+
+  it('builds once when two installs of the same source run at the same time', async () => {
+    const src = await writeFakeSource(path.join(tmp, 'src'), { makeSeconds: 1 });
+    const [a, b] = await Promise.all([
+      installRuntime('cpython@3.13', { source: src, cacheDir, env }),
+      installRuntime('cpython@3.13', { source: src, cacheDir, env }),
+    ]);
+    expect([a.alreadyInstalled, b.alreadyInstalled].sort()).toEqual([false, true]);
+    expect(await configureRuns()).toHaveLength(2);
+  });
+
+  it('rejects bad input before building anything', async () => {
+    const src = await writeFakeSource(path.join(tmp, 'src'), { version: '3.12.4' });
+    await expect(installRuntime('cpython@3.13', { source: src, cacheDir, env })).rejects.toThrow(
+      /is CPython 3\.12\.4, not 3\.13/,
+    );
+    await expect(installRuntime('cpython@3.13', { source: path.join(tmp, 'nope'), cacheDir })).rejects.toThrow(
+      /--source .*nope does not exist/,
+    );
+    await expect(installRuntime('cpython@3.13', { source: tmp, cacheDir })).rejects.toThrow(/no configure script/);
+    await expect(installRuntime('cpython@3.13', { source: src, cacheDir, jobs: 0 })).rejects.toThrow(/--jobs/);
+    await expect(installRuntime('pypy@3.10', { cacheDir })).rejects.toBeInstanceOf(UsageError);
+    expect(await configureRuns()).toEqual([]);
+    expect(existsSync(path.join(cacheDir, 'cpython'))).toBe(false);
+  });
+});
+
+describe('acquireLock', () => {
+  it('waits for a live holder, then gives up with a UsageError naming it', async () => {
+    const file = path.join(tmp, 'locks', 'x.lock');
+    const release = await acquireLock(file, 0);
+    const waited: number[] = [];
+    await expect(acquireLock(file, 200, (pid) => waited.push(pid))).rejects.toThrow(
+      new RegExp(`pid ${process.pid}\\) holds`),
+    );
+    expect(waited).toEqual([process.pid]);
+    await release();
+    expect(existsSync(file)).toBe(false);
+    const again = await acquireLock(file, 0);
+    await again();
+  });
+
+  it('takes over a lock whose process is gone', async () => {
+    const dead = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
+    const file = path.join(tmp, 'locks', 'stale.lock');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, `${dead}\n`);
+    const release = await acquireLock(file, 0);
+    expect((await readFile(file, 'utf8')).trim()).toBe(String(process.pid));
+    await release();
+  });
+
+  it('makes an install of a locked source wait and fail without building', async () => {
+    const src = await writeFakeSource(path.join(tmp, 'src'));
+    const { createHash } = await import('node:crypto');
+    const { stat } = await import('node:fs/promises');
+    // The folder's key, as the installer computes it (not a git tree: path + mtime).
+    const identity = `dir:${src}:${(await stat(src)).mtimeMs}`;
+    const key = `3.13.99-${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
+    const release = await acquireLock(path.join(cacheDir, 'locks', `cpython-${key}.lock`), 0);
+    try {
+      await expect(installRuntime('cpython@3.13', { source: src, cacheDir, env, lockWaitMs: 300 })).rejects.toThrow(
+        /another gilbench install/,
+      );
+      expect(await configureRuns()).toEqual([]);
+    } finally {
+      await release();
+    }
+  });
+});
+
+describe('the real cache', () => {
+  const cache = defaultCacheDir();
+  const built = existsSync(path.join(cache, 'cpython', '3.13.5-93e583f24345', 'freethreaded', 'gilbench-runtime.json'));
+
+  it.skipIf(!built)('is a no-op for cpython@3.13 without a source (no network, no build)', async () => {
+    const started = Date.now();
+    const result = await installRuntime('cpython@3.13', { env: { ...process.env, PATH: '/nonexistent' } });
+    expect(result.alreadyInstalled).toBe(true);
+    expect(result.version).toBe('3.13.5');
+    expect(result.variants.map((v) => path.basename(v.executable))).toEqual(['python3.13', 'python3.13t']);
+    expect(result.variants[0]!.marker.source).toBe('debian:python3.13 3.13.5-2+deb13u5');
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  const tarball = '/tmp/aptprobe/src/python3.13_3.13.5.orig.tar.xz';
+  it.skipIf(!built || !existsSync(tarball))('is a no-op for the same tarball given with --source', async () => {
+    const result = await installRuntime('cpython@3.13', { source: tarball });
+    expect(result.alreadyInstalled).toBe(true);
+    expect(path.basename(result.root)).toBe('3.13.5-93e583f24345');
+  });
+});
+
+describe('helpers', () => {
+  it('parses the one spec it knows', () => {
+    expect(parseRuntimeSpec('cpython@3.13')).toMatchObject({ minor: '3.13', debianPackage: 'python3.13' });
+    expect(() => parseRuntimeSpec('cpython@3.99')).toThrow(
+      /unknown runtime 'cpython@3.99'; installable runtimes: cpython@3.13/,
+    );
+  });
+
+  it('counts compile lines, not link or install lines', () => {
+    expect(isCompileLine('gcc -c -O3 -I./Include -DPy_BUILD_CORE -o Parser/token.o Parser/token.c')).toBe(true);
+    expect(isCompileLine('gcc -fPIC -O3 -c ./Modules/_csv.c -o Modules/_csv.o')).toBe(true);
+    expect(isCompileLine('gcc -shared Modules/_csv.o -o Modules/_csv.cpython-313-x86_64-linux-gnu.so')).toBe(false);
+    expect(isCompileLine('/usr/bin/install -c -m 644 ./Lib/os.py /x/lib/python3.13')).toBe(false);
+  });
+});

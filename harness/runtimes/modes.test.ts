@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../cli/errors.ts';
+import { Mode } from '../schema.ts';
+import { defaultCacheDir } from './cache.ts';
+import { discoverRuntimes, type FoundRuntime, type RuntimeOrigin } from './discover.ts';
+import { compareVersions, resolveModes } from './modes.ts';
+
+function runtime(version: string, freeThreaded: boolean, origin: RuntimeOrigin): FoundRuntime {
+  const id = `cpython-${version}${freeThreaded ? 't' : ''}`;
+  return {
+    id,
+    implementation: 'cpython',
+    version,
+    freeThreaded,
+    gilEnabledByDefault: !freeThreaded,
+    configureArgs: freeThreaded ? '--disable-gil' : '',
+    compiler: 'GCC 12.2.0',
+    revision: null,
+    executable: `/opt/${origin}/${id}/bin/python3`,
+    sha256: 'a'.repeat(64),
+    origin,
+  };
+}
+
+const ids = (modes: Mode[]) => modes.map((m) => m.id);
+
+describe('resolveModes', () => {
+  it('gives each mode its runtime and environment', () => {
+    const modes = resolveModes(
+      ['gil', 'nogil', 'ft-gil'],
+      [runtime('3.13.5', false, 'cache'), runtime('3.13.5', true, 'cache')],
+    );
+    expect(modes.map((m) => [m.id, m.env])).toEqual([
+      ['cpython-3.13.5/gil', {}],
+      ['cpython-3.13.5t/nogil', { PYTHON_GIL: '0' }],
+      ['cpython-3.13.5t/ft-gil', { PYTHON_GIL: '1' }],
+    ]);
+    for (const mode of modes) {
+      expect(Mode.parse(mode)).toEqual(mode);
+      expect(mode.runtime).not.toHaveProperty('origin');
+    }
+  });
+
+  it('pairs the gil mode with a default build of the free-threaded build’s version', () => {
+    const runtimes = [
+      runtime('3.14.0', false, 'pyenv'),
+      runtime('3.13.0', false, 'pyenv'),
+      runtime('3.13.5', false, 'path'),
+      runtime('3.13.5', true, 'cache'),
+    ];
+    expect(ids(resolveModes(['gil', 'nogil'], runtimes))).toEqual(['cpython-3.13.5/gil', 'cpython-3.13.5t/nogil']);
+    // Without that exact version, the same minor version wins over a newer one.
+    const noExact = runtimes.filter((r) => r.version !== '3.13.5' || r.freeThreaded);
+    expect(ids(resolveModes(['gil', 'nogil'], noExact))).toEqual(['cpython-3.13.0/gil', 'cpython-3.13.5t/nogil']);
+    // Alone, gil takes the newest default build.
+    expect(ids(resolveModes(['gil'], runtimes))).toEqual(['cpython-3.14.0/gil']);
+  });
+
+  it('prefers explicit over cache over other origins, then the newest', () => {
+    const threaded = [
+      runtime('3.14.0', true, 'uv'),
+      runtime('3.13.5', true, 'cache'),
+      runtime('3.13.1', true, 'explicit'),
+    ];
+    expect(ids(resolveModes(['nogil'], threaded))).toEqual(['cpython-3.13.1t/nogil']);
+    expect(ids(resolveModes(['nogil'], threaded.slice(0, 2)))).toEqual(['cpython-3.13.5t/nogil']);
+    expect(ids(resolveModes(['nogil'], threaded.slice(0, 1)))).toEqual(['cpython-3.14.0t/nogil']);
+    expect(ids(resolveModes(['nogil'], [runtime('3.13.1', true, 'uv'), runtime('3.13.4', true, 'path')]))).toEqual([
+      'cpython-3.13.4t/nogil',
+    ]);
+  });
+
+  it('lets an explicit default build choose the free-threaded version', () => {
+    const runtimes = [
+      runtime('3.14.0', true, 'cache'),
+      runtime('3.13.5', true, 'cache'),
+      runtime('3.13.5', false, 'explicit'),
+    ];
+    expect(ids(resolveModes(['gil', 'nogil'], runtimes))).toEqual(['cpython-3.13.5/gil', 'cpython-3.13.5t/nogil']);
+  });
+
+  it('filters by version: 3.13 means 3.13.x', () => {
+    const runtimes = [
+      runtime('3.14.0', true, 'cache'),
+      runtime('3.13.5', true, 'cache'),
+      runtime('3.13.5', false, 'path'),
+    ];
+    expect(ids(resolveModes(['nogil', 'gil'], runtimes, { version: '3.13' }))).toEqual([
+      'cpython-3.13.5t/nogil',
+      'cpython-3.13.5/gil',
+    ]);
+    expect(() => resolveModes(['gil'], runtimes, { version: '3.14' })).toThrow(
+      "no default (GIL) CPython 3.14 found for mode 'gil'; pass --python /path/to/python3.14",
+    );
+  });
+
+  it('says what to do when no runtime can serve a mode', () => {
+    const onlyDefault = [runtime('3.11.2', false, 'path')];
+    const err = (() => {
+      try {
+        resolveModes(['gil', 'nogil'], onlyDefault);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toBe(
+      "no free-threaded CPython found for mode 'nogil'; run `gilbench runtimes install cpython@3.13` or pass --python /path/to/python3.13t",
+    );
+    expect(() => resolveModes(['gil'], [runtime('3.13.5', true, 'cache')])).toThrow(
+      "no default (GIL) CPython found for mode 'gil'; run `gilbench runtimes install cpython@3.13` or pass --python /path/to/python3.13",
+    );
+    expect(() => resolveModes(['gil'], [])).toThrow(UsageError);
+  });
+
+  it('rejects unknown and missing mode names, listing the valid ones', () => {
+    expect(() => resolveModes(['nogil', 'turbo'], [])).toThrow(
+      "unknown mode 'turbo'; valid modes are gil, nogil, ft-gil",
+    );
+    expect(() => resolveModes([], [])).toThrow(/no mode given/);
+  });
+
+  it('resolves each mode once when a name repeats', () => {
+    const runtimes = [runtime('3.13.5', false, 'cache')];
+    expect(ids(resolveModes(['gil', 'gil'], runtimes))).toEqual(['cpython-3.13.5/gil']);
+  });
+
+  const cacheBuilt = existsSync(
+    path.join(defaultCacheDir(), 'cpython', '3.13.5-93e583f24345', 'freethreaded', 'gilbench-runtime.json'),
+  );
+  it.skipIf(!cacheBuilt)("picks the cache's 3.13.5 pair on this machine", async () => {
+    const modes = resolveModes(['gil', 'nogil', 'ft-gil'], await discoverRuntimes());
+    expect(ids(modes)).toEqual(['cpython-3.13.5/gil', 'cpython-3.13.5t/nogil', 'cpython-3.13.5t/ft-gil']);
+    expect(modes[0]!.runtime.executable).toContain('/gilbench/cpython/3.13.5-');
+  });
+});
+
+describe('compareVersions', () => {
+  it('orders numerically, final releases above their pre-releases', () => {
+    const sorted = ['3.9.18', '3.13.0rc2', '3.13.0', '3.10.1', '3.13.0b1', '3.13.5'].sort(compareVersions);
+    expect(sorted).toEqual(['3.9.18', '3.10.1', '3.13.0b1', '3.13.0rc2', '3.13.0', '3.13.5']);
+  });
+});
