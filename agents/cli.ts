@@ -1,0 +1,167 @@
+/**
+ * `gilbench agent`: the benchmark machine's agent.
+ *
+ * @example
+ * gilbench agent --server http://bench:8080 --token gb_… --labels x86,nightly
+ * gilbench agent --once --server http://bench:8080            # one job, then exit (CI, cron)
+ * gilbench agent --schedule "0 3 * * *" --suite scaling        # no server: runs stay in the spool
+ * gilbench agent --export runs.json                            # the spooled runs as a JSON array
+ */
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../harness/cli/errors.ts';
+import { parseModes } from '../harness/run/cli.ts';
+import { getProfile } from '../harness/sampling/profiles.ts';
+import { type AgentOptions, defaultAgentOptions, type LocalRunSpec, parseSchedule, runAgent } from './agent.ts';
+
+/** Splits `a,b` and repeated flags into one list. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
+}
+
+/**
+ * Where the agent keeps its spool unless told otherwise: `$XDG_STATE_HOME/gilbench/spool`.
+ * @example defaultSpoolDir({ HOME: '/home/ci' }) === '/home/ci/.local/state/gilbench/spool'
+ */
+export function defaultSpoolDir(env: Record<string, string | undefined> = process.env): string {
+  const stateHome = env.XDG_STATE_HOME || path.join(env.HOME || homedir(), '.local', 'state');
+  return path.join(stateHome, 'gilbench', 'spool');
+}
+
+/** The identity file sits in the spool folder, hidden from the spool's own listing. */
+export const STATE_FILE_NAME = '.agent-state.json';
+
+interface AgentFlags {
+  server?: string;
+  token?: string;
+  labels?: string[];
+  spool?: string;
+  state?: string;
+  once?: boolean;
+  schedule?: string;
+  suite?: string[];
+  mode?: string[];
+  profile?: string;
+  filter?: string;
+  python?: string[];
+  installRuntimes?: boolean;
+  export?: string;
+  poll: string;
+  lease: string;
+  backoff: string;
+}
+
+/**
+ * Turns the flags into agent options, checking every combination a user can get wrong.
+ * @example agentOptionsFromFlags({ once: true, suite: ['selftest'], poll: '30', lease: '900', backoff: '300' }, signal)
+ */
+export function agentOptionsFromFlags(
+  flags: AgentFlags,
+  signal: AbortSignal,
+  env: Record<string, string | undefined> = process.env,
+): AgentOptions {
+  const base = defaultAgentOptions();
+  const spoolDir = path.resolve(flags.spool ?? defaultSpoolDir(env));
+  const local: LocalRunSpec | null = flags.suite?.length
+    ? {
+        suites: flags.suite,
+        modes: parseModes(flags.mode?.length ? flags.mode : ['gil', 'nogil', 'ft-gil']),
+        profile: getProfile(flags.profile ?? 'default').name,
+        filter: flags.filter,
+      }
+    : null;
+  if (!local && (flags.mode?.length || flags.filter)) {
+    throw new UsageError('--mode and --filter shape local runs; give the suites with --suite (jobs bring their own)');
+  }
+  if (flags.profile) getProfile(flags.profile);
+  if (flags.schedule !== undefined) parseSchedule(flags.schedule);
+  if (local && !flags.once && flags.schedule === undefined) {
+    throw new UsageError('--suite runs locally: add --once (run now) or --schedule CRON (run on a schedule)');
+  }
+  if (!flags.server && flags.schedule === undefined && !local && !flags.export) {
+    throw new UsageError(
+      'nothing to do; pass --server URL (jobs from a server), or --once/--schedule with --suite (local runs), or --export FILE',
+    );
+  }
+  if (!flags.server && flags.token) throw new UsageError('--token needs --server (the server that made the token)');
+  const backoffMs = seconds(flags.backoff, '--backoff', 1);
+  return {
+    ...base,
+    server: flags.server ?? null,
+    enrollToken: flags.token ?? (env.GILBENCH_ENROLL_TOKEN || null),
+    labels: [...new Set(flags.labels ?? [])],
+    spoolDir,
+    stateFile: path.resolve(flags.state ?? path.join(spoolDir, STATE_FILE_NAME)),
+    once: Boolean(flags.once),
+    schedule: flags.schedule ?? null,
+    local,
+    defaultProfile: getProfile(flags.profile ?? 'default').name,
+    pythons: flags.python ?? [],
+    installRuntimes: Boolean(flags.installRuntimes),
+    exportFile: flags.export ? path.resolve(flags.export) : null,
+    pollMs: seconds(flags.poll, '--poll', 1),
+    leaseSeconds: seconds(flags.lease, '--lease', 60) / 1000,
+    maxBackoffMs: backoffMs,
+    retry: { ...base.retry, minTimeoutMs: Math.min(base.retry.minTimeoutMs, backoffMs), maxTimeoutMs: backoffMs },
+    signal,
+  };
+}
+
+function seconds(text: string, flag: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > 7 * 24 * 3600) {
+    throw new UsageError(`${flag} takes a number of seconds from ${min} up to a week, not '${text}'`);
+  }
+  return Math.round(value * 1000);
+}
+
+export function registerAgentCommands(program: Command): void {
+  program
+    .command('agent')
+    .description('run the benchmark agent: enroll, claim jobs, measure, spool and upload runs')
+    .option('--server <url>', 'the gilbench server (e.g. http://bench.example:8080)')
+    .option('--token <token>', 'enrollment token, needed on the first start only (also GILBENCH_ENROLL_TOKEN)')
+    .option('--labels <labels>', 'labels jobs can ask for (comma-separated)', collect)
+    .option('--spool <dir>', `where finished runs wait for the server (default ${defaultSpoolDir()})`)
+    .option('--state <file>', `the agent's identity file, mode 0600 (default <spool>/${STATE_FILE_NAME})`)
+    .option('--once', 'claim and run one job (or run --suite now), upload, and exit')
+    .option('--schedule <cron>', 'run --suite locally on this cron schedule, e.g. "0 3 * * *"')
+    .option('-s, --suite <names>', 'suites for local runs (comma-separated or repeated)', collect)
+    .option('-m, --mode <modes>', 'modes for local runs (default gil,nogil,ft-gil)', collect)
+    .option('-p, --profile <name>', 'quick, default or rigorous (local runs, and jobs that name none)')
+    .option('--filter <regex>', 'local runs: only cases whose suite/benchmark[params] matches')
+    .option('--python <path>', 'an interpreter to consider (repeatable; also GILBENCH_PYTHON)', collect)
+    .option('--install-runtimes', 'build a missing CPython 3.13 (default and free-threaded) before running')
+    .option('--export <file>', 'write the spooled runs to this file as a JSON array (after each local run)')
+    .option('--poll <seconds>', 'how often an idle agent asks for a job', '30')
+    .option('--lease <seconds>', 'job lease to ask for; renewed after every case', '900')
+    .option('--backoff <seconds>', 'longest wait between attempts while the server is unreachable', '300')
+    .action(async (flags: AgentFlags) => {
+      const controller = new AbortController();
+      let signals = 0;
+      const stop = (name: NodeJS.Signals) => {
+        signals++;
+        if (signals > 1) {
+          process.stderr.write(`gilbench agent: second ${name}: exiting now\n`);
+          process.exit(130);
+        }
+        process.stderr.write(`gilbench agent: ${name}: stopping the current case and handing the job back\n`);
+        controller.abort(new Error(name));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      try {
+        process.exitCode = await runAgent(agentOptionsFromFlags(flags, controller.signal));
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}
