@@ -32,7 +32,10 @@ const modeNames = parseModes(values.modes.split(','));
 function timeit(mode: Mode, stmt: string, setup: string): number {
   const env = { ...process.env, ...mode.env };
   if (!('PYTHON_GIL' in mode.env)) delete env.PYTHON_GIL;
-  const out = execFileSync(mode.runtime.executable, ['-m', 'timeit', '-r', '15', '-s', setup, stmt], { env, encoding: 'utf8' });
+  const out = execFileSync(mode.runtime.executable, ['-m', 'timeit', '-r', '15', '-s', setup, stmt], {
+    env,
+    encoding: 'utf8',
+  });
   const match = /best of \d+: ([\d.]+) (nsec|usec|msec|sec) per loop/.exec(out);
   if (!match) throw new Error(`unexpected timeit output: ${out}`);
   const scale = { nsec: 1, usec: 1e3, msec: 1e6, sec: 1e9 }[match[2] as 'nsec'];
@@ -55,7 +58,9 @@ for (let i = 0; i < repeats; i++) {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 console.log(`\nharness precision (${repeats} runs, profile ${values.profile}, selftest)\n`);
-console.log('mode                      4-arg call medians (ns)                 spread   CI holds others   wall/case   empty body   timeit (net)   vs timeit');
+console.log(
+  'mode                      4-arg call medians (ns)                 spread   CI holds others   wall/case   empty body   timeit (net)   vs timeit',
+);
 for (const mode of modes) {
   const pick = (bench: string) => runs.map((rs) => rs.find((r) => r.mode === mode.id && r.benchmark === bench)!);
   const calls = pick('call-4args');
@@ -66,7 +71,10 @@ for (const mode of modes) {
   let holds = 0;
   for (let i = 0; i < calls.length; i++) {
     const others = medians.filter((_, j) => j !== i).sort((a, b) => a - b);
-    const m = others.length % 2 ? others[(others.length - 1) / 2]! : (others[others.length / 2 - 1]! + others[others.length / 2]!) / 2;
+    const m =
+      others.length % 2
+        ? others[(others.length - 1) / 2]!
+        : (others[others.length / 2 - 1]! + others[others.length / 2]!) / 2;
     if (calls[i]!.stats!.ciLow <= m && m <= calls[i]!.stats!.ciHigh) holds++;
   }
   const wall = [...calls, ...empties].reduce((s, r) => s + r.wallMs, 0) / (calls.length + empties.length) / 1000;
@@ -76,7 +84,10 @@ for (const mode of modes) {
   console.log(
     [
       mode.id.padEnd(24),
-      medians.map((m) => m.toFixed(2)).join(' ').padEnd(40),
+      medians
+        .map((m) => m.toFixed(2))
+        .join(' ')
+        .padEnd(40),
       pct(spread).padStart(7),
       `${holds}/${calls.length}`.padStart(16),
       `${wall.toFixed(2)} s`.padStart(11),

@@ -13,7 +13,13 @@ import { type ProgressEvent, runBenchmarks } from './runner.ts';
 
 /** Splits `a,b` and repeated flags into one list. */
 function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 export function parseModes(values: string[]): ModeName[] {
@@ -28,7 +34,8 @@ export function parseThreads(values: string[] | undefined): number[] | undefined
   if (!values?.length) return undefined;
   return values.map((v) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 1024) throw new UsageError(`--threads takes whole numbers from 1 to 1024, not '${v}'`);
+    if (!Number.isInteger(n) || n < 1 || n > 1024)
+      throw new UsageError(`--threads takes whole numbers from 1 to 1024, not '${v}'`);
     return n;
   });
 }
@@ -38,16 +45,24 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
   const started = performance.now();
   return (event) => {
     if (event.type === 'planned') {
-      stream.write(`gilbench: ${event.total} measurements (cases x ${event.modes.length} modes: ${event.modes.map((m) => m.id).join(', ')})\n`);
+      stream.write(
+        `gilbench: ${event.total} measurements (cases x ${event.modes.length} modes: ${event.modes.map((m) => m.id).join(', ')})\n`,
+      );
       return;
     }
     const elapsed = ((performance.now() - started) / 1000).toFixed(0);
     if (event.type === 'case-start') {
-      if (stream.isTTY) stream.write(`\r\x1b[K[${event.index + 1}/${event.total} ${elapsed}s] ${event.caseId} ${event.mode}`);
+      if (stream.isTTY)
+        stream.write(`\r\x1b[K[${event.index + 1}/${event.total} ${elapsed}s] ${event.caseId} ${event.mode}`);
       return;
     }
     const r = event.result;
-    const what = r.status === 'error' ? `ERROR ${r.error?.message ?? ''}` : r.stats ? `${formatNs(r.stats.median)} ±${(r.stats.margin * 100).toFixed(1)}%` : '';
+    const what =
+      r.status === 'error'
+        ? `ERROR ${r.error?.message ?? ''}`
+        : r.stats
+          ? `${formatNs(r.stats.median)} ±${(r.stats.margin * 100).toFixed(1)}%`
+          : '';
     const flags = r.warnings.map((w) => w.code).join(',');
     const line = `[${event.index + 1}/${event.total} ${elapsed}s] ${event.caseId} ${event.mode}: ${what}${flags ? ` (${flags})` : ''}`;
     stream.write(stream.isTTY ? `\r\x1b[K${line}\n` : `${line}\n`);
@@ -59,7 +74,13 @@ export function formatRunTable(doc: RunDocument): string {
   const modes = doc.modes.map((m) => m.id);
   const rows = new Map<string, Map<string, Result>>();
   for (const r of doc.results) {
-    const key = `${r.suite}/${r.benchmark}${Object.keys(r.params).length ? `[${Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(',')}]` : ''}`;
+    const key = `${r.suite}/${r.benchmark}${
+      Object.keys(r.params).length
+        ? `[${Object.entries(r.params)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')}]`
+        : ''
+    }`;
     if (!rows.has(key)) rows.set(key, new Map());
     rows.get(key)!.set(r.mode, r);
   }
@@ -73,7 +94,9 @@ export function formatRunTable(doc: RunDocument): string {
   const table = [['case (ns per op, median ± 95% CI)', ...modes]];
   for (const [key, byMode] of rows) table.push([key, ...modes.map((m) => cell(byMode.get(m)))]);
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  return table.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+  return table
+    .map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
 }
 
 /** Errors and warnings worth a line each after the table. */
@@ -81,11 +104,15 @@ export function formatProblems(doc: RunDocument): string {
   const lines: string[] = [];
   for (const r of doc.results) {
     const id = `${r.suite}/${r.benchmark} ${JSON.stringify(r.params)} ${r.mode}`;
-    if (r.error) lines.push(`error: ${id}: ${r.error.message}${r.error.stderrTail ? `\n  ${r.error.stderrTail.trim().split('\n').slice(-3).join('\n  ')}` : ''}`);
+    if (r.error)
+      lines.push(
+        `error: ${id}: ${r.error.message}${r.error.stderrTail ? `\n  ${r.error.stderrTail.trim().split('\n').slice(-3).join('\n  ')}` : ''}`,
+      );
     for (const w of r.warnings) if (w.code !== 'unstable') lines.push(`warning: ${id}: ${w.message}`);
   }
   const unstable = doc.results.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length;
-  if (unstable) lines.push(`warning: ${unstable} result(s) unstable (marked ?): close other programs or use --profile rigorous`);
+  if (unstable)
+    lines.push(`warning: ${unstable} result(s) unstable (marked ?): close other programs or use --profile rigorous`);
   return lines.join('\n');
 }
 

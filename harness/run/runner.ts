@@ -19,12 +19,11 @@ import { getProfile, type Profile } from '../sampling/profiles.ts';
 import {
   type CaseParams,
   caseId,
-
   type Machine,
   type Mode,
   type ModeName,
-  RUN_SCHEMA,
   type Result,
+  RUN_SCHEMA,
   type RunDocument,
   RunDocument as RunDocumentSchema,
   type SuiteInfo,
@@ -186,4 +185,3 @@ function compileFilter(pattern: string | undefined): (id: string) => boolean {
     throw new UsageError(`--filter is not a valid regular expression: ${(err as Error).message}`);
   }
 }
-

@@ -93,9 +93,12 @@ export async function measureCase(spec: CaseSpec): Promise<Result> {
         });
         workers.push(worker);
         lastWorker = worker;
-        const reply = await worker.request<{ checksum: string | null; ops: number; threaded: boolean; gil_enabled: boolean }>(
-          { cmd: 'load', file: spec.file, benchmark: spec.benchmark, params: spec.params, pin: spec.pin ?? false },
-        );
+        const reply = await worker.request<{
+          checksum: string | null;
+          ops: number;
+          threaded: boolean;
+          gil_enabled: boolean;
+        }>({ cmd: 'load', file: spec.file, benchmark: spec.benchmark, params: spec.params, pin: spec.pin ?? false });
         return {
           worker,
           hello,
@@ -114,7 +117,11 @@ export async function measureCase(spec: CaseSpec): Promise<Result> {
     base.gil.afterLoad = loaded.some((l) => l.gilAfterLoad);
     const checksums = new Set(loaded.map((l) => l.checksum));
     if (checksums.size > 1) {
-      throw new WorkerError('benchmark', `the checksum differs between worker processes: ${[...checksums].join(' vs ')}`, '');
+      throw new WorkerError(
+        'benchmark',
+        `the checksum differs between worker processes: ${[...checksums].join(' vs ')}`,
+        '',
+      );
     }
 
     const before = cpuSnapshot(workers.map((w) => w.pid));
@@ -124,10 +131,10 @@ export async function measureCase(spec: CaseSpec): Promise<Result> {
       target_ns: profile.targetSampleNs,
     });
     base.loops = loops;
-    const loopCosts = await Promise.all(
-      loaded.map((l) => l.worker.request<{ loop_cost_ns: number }>({ cmd: 'loop_cost', loops })),
-    );
-    base.loopCostNs = median(loopCosts.map((c) => c.loop_cost_ns)) / first.ops;
+    // Every sample carries its own empty-loop timing (a quarter of the loops);
+    // the loop cost is their median, taken in the same window as the samples.
+    const emptyLoops = first.threaded ? 0 : Math.max(1, Math.ceil(loops / 4));
+    const emptyPerLoop: number[] = [];
 
     let next = 0;
     let recording = false;
@@ -143,8 +150,15 @@ export async function measureCase(spec: CaseSpec): Promise<Result> {
       spec.benchmark,
       async () => {
         const worker = loaded[next++ % loaded.length]!.worker;
-        const { ns } = await worker.request<{ ns: number }>({ cmd: 'sample', loops });
-        if (recording) samples.push(ns / loops / first.ops);
+        const { ns, empty_ns } = await worker.request<{ ns: number; empty_ns: number | null }>({
+          cmd: 'sample',
+          loops,
+          empty_loops: emptyLoops,
+        });
+        if (recording) {
+          samples.push(ns / loops / first.ops);
+          if (empty_ns !== null) emptyPerLoop.push(empty_ns / emptyLoops);
+        }
         return { overriddenDuration: ns / 1e6 }; // tinybench's unit is the millisecond
       },
       {
@@ -156,6 +170,7 @@ export async function measureCase(spec: CaseSpec): Promise<Result> {
     );
     await bench.run();
     spec.signal?.throwIfAborted();
+    base.loopCostNs = emptyPerLoop.length ? median(emptyPerLoop) / first.ops : 0;
 
     const gilAfter = await Promise.all(loaded.map((l) => l.worker.request<{ gil_enabled: boolean }>({ cmd: 'gil' })));
     base.gil.afterRun = gilAfter.some((g) => g.gil_enabled);
@@ -191,9 +206,7 @@ export async function measureCase(spec: CaseSpec): Promise<Result> {
       });
     }
     base.stats = describeAfterLoopCost(samples, base.loopCostNs);
-    warnings.push(
-      ...assessStability(base.stats, { maxMargin: profile.maxMargin, minSamples: profile.minSamples }),
-    );
+    warnings.push(...assessStability(base.stats, { maxMargin: profile.maxMargin, minSamples: profile.minSamples }));
   } catch (err) {
     base.status = 'error';
     samples.length = 0;

@@ -27,9 +27,17 @@ describe('runtime worker protocol (real python3)', () => {
 
   it('lists, loads, calibrates and samples a benchmark', async () => {
     const { worker } = await start();
-    const listing = await worker.request<{ benchmarks: Array<{ name: string; params: object }> }>({ cmd: 'list', file: fixture });
+    const listing = await worker.request<{ benchmarks: Array<{ name: string; params: object }> }>({
+      cmd: 'list',
+      file: fixture,
+    });
     expect(listing.benchmarks.map((b) => b.name)).toContain('corrupts-protocol');
-    const loaded = await worker.request<{ checksum: string; threaded: boolean }>({ cmd: 'load', file: fixture, benchmark: 'fine', params: {} });
+    const loaded = await worker.request<{ checksum: string; threaded: boolean }>({
+      cmd: 'load',
+      file: fixture,
+      benchmark: 'fine',
+      params: {},
+    });
     expect(loaded.checksum).toMatch(/^[0-9a-f]{16}$/);
     expect(loaded.threaded).toBe(false);
     const { loops } = await worker.request<{ loops: number }>({ cmd: 'calibrate', target_ns: 2e6 });
@@ -95,9 +103,9 @@ describe('runtime worker protocol (real python3)', () => {
 
   it('rejects an unknown parameter and an unknown benchmark', async () => {
     const { worker } = await start();
-    await expect(worker.request({ cmd: 'load', file: fixture, benchmark: 'fine', params: { arity: 3 } })).rejects.toThrow(
-      /has no parameter 'arity'/,
-    );
+    await expect(
+      worker.request({ cmd: 'load', file: fixture, benchmark: 'fine', params: { arity: 3 } }),
+    ).rejects.toThrow(/has no parameter 'arity'/);
     await expect(worker.request({ cmd: 'load', file: fixture, benchmark: 'nope', params: {} })).rejects.toThrow(
       /no benchmark named 'nope'/,
     );

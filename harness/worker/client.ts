@@ -142,12 +142,16 @@ export class WorkerProcess {
     try {
       reply = JSON.parse(line);
     } catch {
-      this.#fail(new WorkerError('protocol', `the worker wrote a line that is not JSON: ${line.slice(0, 200)}`, this.#stderr));
+      this.#fail(
+        new WorkerError('protocol', `the worker wrote a line that is not JSON: ${line.slice(0, 200)}`, this.#stderr),
+      );
       return;
     }
     const pending = this.#pending.get(reply.id as number);
     if (!pending) {
-      this.#fail(new WorkerError('protocol', `the worker answered an unknown request id ${String(reply.id)}`, this.#stderr));
+      this.#fail(
+        new WorkerError('protocol', `the worker answered an unknown request id ${String(reply.id)}`, this.#stderr),
+      );
       return;
     }
     this.#pending.delete(reply.id as number);

@@ -13,9 +13,9 @@ Requests ({"cmd": ..., ...}) and replies ({"ok": true, ...} or
   load   {file, benchmark, params, pin}
                                 -> runs setup, computes the checksum, starts threads
   calibrate {target_ns, max_loops}
-                                -> loops per sample, loop cost per loop
-  loop_cost {loops}             -> {loop_cost_ns}: the empty loop, per iteration
-  sample {loops}                -> {ns}: one timed batch of `loops` iterations
+                                -> loops per sample
+  sample {loops, empty_loops}   -> {ns, empty_ns}: one timed batch of `loops` iterations,
+                                   and the empty loop timed just before it
   gil                           -> {gil_enabled}
   rss                           -> {peak_rss_bytes}
   exit                          -> tears the case down and ends the process
@@ -223,19 +223,6 @@ class Case:
             raise BenchmarkError("%s: %s" % (self.path, self.errors[0]))
         return t1 - t0
 
-    def loop_cost(self, loops, repeats=7):
-        # Threaded cases report wall time as is: the empty loop of one thread
-        # says nothing about N threads, so nothing is subtracted there.
-        if self.threaded:
-            return 0.0
-        times = []
-        for _ in range(repeats):
-            t0 = perf_ns()
-            empty_loop(loops)
-            times.append(perf_ns() - t0)
-        times.sort()
-        return times[len(times) // 2] / loops
-
     def close(self):
         if self.threaded and self.workers:
             self.stopping = True
@@ -302,13 +289,20 @@ class Worker:
             loops = min(max_loops, loops * (10 if elapsed < target / 100 else 2))
         if elapsed > 0:
             loops = max(1, min(max_loops, int(round(loops * target / elapsed))))
-        return {"loops": loops, "loop_cost_ns": case.loop_cost(loops)}
-
-    def loop_cost(self, req):
-        return {"loop_cost_ns": self._loaded().loop_cost(int(req["loops"]))}
+        return {"loops": loops}
 
     def sample(self, req):
-        return {"ns": self._loaded().run(int(req["loops"]))}
+        """Times the benchmark; with `empty_loops`, first times that many empty
+        iterations too, so the loop cost is measured beside every sample, under
+        the same machine conditions, instead of once at a quiet moment."""
+        case = self._loaded()
+        empty_loops = int(req.get("empty_loops") or 0)
+        empty_ns = None
+        if empty_loops and not case.threaded:
+            t0 = perf_ns()
+            empty_loop(empty_loops)
+            empty_ns = perf_ns() - t0
+        return {"ns": case.run(int(req["loops"])), "empty_ns": empty_ns}
 
     def gil(self, req):
         return {"gil_enabled": gil_enabled()}
