@@ -1,0 +1,269 @@
+/**
+ * The dashboard's view of the server's API: one function per question a page
+ * asks, returning the shapes the pages draw. All knowledge of the server's
+ * URLs and field names sits here (see server/API.md); statistics (ratios,
+ * their CIs, geometric means) come from the server, never from here.
+ *
+ * @example
+ * const api = new Api(createSource());
+ * const machines = await api.machines();
+ */
+import type { DataSource, Query } from './source.ts';
+
+export type ModeName = 'gil' | 'nogil' | 'ft-gil';
+export type Params = Record<string, string | number | boolean>;
+
+export interface Stats {
+  n: number;
+  mean: number;
+  median: number;
+  min: number;
+  max: number;
+  sd: number;
+  ciLow: number;
+  ciHigh: number;
+  margin: number;
+}
+
+export interface ModeRef {
+  /** e.g. `cpython-3.13.5t/nogil`. */
+  id: string;
+  mode: ModeName;
+}
+
+export interface MachineInfo {
+  id: number;
+  fingerprint: string;
+  hostname: string;
+  os: string;
+  kernel: string;
+  arch: string;
+  cpu: { brand: string; cores: number; physicalCores: number | null; usableCores: number; governor: string | null };
+  memoryBytes: number;
+  labels: string[];
+  details: Record<string, unknown>;
+  firstSeen: number;
+  lastSeen: number;
+  runCount: number;
+  latestRun: RunInfo | null;
+  openRegressions: number;
+}
+
+export interface RunInfo {
+  id: string;
+  machineId: number;
+  hostname: string;
+  startedAt: number;
+  finishedAt: number;
+  profile: string;
+  gilbenchVersion: string;
+  jobId: string | null;
+  modes: ModeRef[];
+  resultCount: number;
+  warnings: Array<{ code: string; message: string }>;
+}
+
+export interface ResultRow {
+  suite: string;
+  benchmark: string;
+  params: Params;
+  /** The mode's id. */
+  mode: string;
+  status: 'ok' | 'error' | 'invalid';
+  stats: Stats | null;
+  peakRssBytes: number | null;
+  warnings: Array<{ code: string; message: string }>;
+  error: { message: string } | null;
+}
+
+export interface RunDetail extends RunInfo {
+  suites: Array<{
+    name: string;
+    description: string;
+    benchmarks: Array<{ name: string; description: string; params: Record<string, unknown[]> }>;
+  }>;
+  results: ResultRow[];
+}
+
+export interface GeometricMean {
+  value: number;
+  ciLow: number;
+  ciHigh: number;
+  count: number;
+  skipped: number;
+}
+
+export interface ComparisonRow {
+  suite: string;
+  benchmark: string;
+  params: Params;
+  caseId: string;
+  base: Stats | null;
+  other: Stats | null;
+  ratio: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  pValue: number | null;
+  significant: boolean;
+  reason: string | null;
+}
+
+export interface ComparisonView {
+  base: { label: string; mode: ModeRef; runId: string };
+  other: { label: string; mode: ModeRef; runId: string };
+  rows: ComparisonRow[];
+  /** Over every row with a ratio. */
+  geometricMean: GeometricMean | null;
+  /** Per suite. */
+  suites: Array<{ suite: string; geometricMean: GeometricMean | null }>;
+}
+
+export interface SeriesInfo {
+  id: number;
+  machineId: number;
+  suite: string;
+  benchmark: string;
+  params: Params;
+  caseKey: string;
+  /** The mode's id. */
+  modeId: string;
+  mode: ModeName;
+  lastStartedAt: number | null;
+  points: number;
+}
+
+export interface HistoryPoint {
+  runId: string;
+  at: number;
+  median: number;
+  ciLow: number;
+  ciHigh: number;
+  status: string;
+}
+
+export interface HistoryView {
+  series: SeriesInfo;
+  points: HistoryPoint[];
+}
+
+export type RegressionStatus = 'new' | 'acknowledged' | 'fixed' | 'ignored';
+export const REGRESSION_STATUSES: RegressionStatus[] = ['new', 'acknowledged', 'fixed', 'ignored'];
+
+export interface Regression {
+  id: number;
+  seriesId: number;
+  machineId: number;
+  hostname: string;
+  suite: string;
+  benchmark: string;
+  params: Params;
+  modeId: string;
+  kind: 'regression' | 'improvement';
+  status: RegressionStatus;
+  note: string;
+  change: number;
+  changeCiLow: number;
+  changeCiHigh: number;
+  confidence: number;
+  beforeNs: number;
+  afterNs: number;
+  startedAt: number;
+  runId: string;
+  previousRunId: string | null;
+  detectedAt: number;
+}
+
+export interface Annotation {
+  id: number;
+  at: number;
+  text: string;
+  machineId: number | null;
+  seriesId: number | null;
+  runId: string | null;
+}
+
+export interface Job {
+  id: number;
+  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+  suites: string[];
+  modes: string[];
+  profile: string | null;
+  machineId: number | null;
+  claimedBy: number | null;
+  progress: { done: number; total: number; message: string; at: number } | null;
+  runId: string | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Session {
+  /** Whether reads work without a token (`gilbench server --public`). */
+  public: boolean;
+  /** The role of the token in use, if any. */
+  role: 'admin' | 'enroll' | 'agent' | null;
+}
+
+export class Api {
+  constructor(readonly source: DataSource) {}
+
+  private get<T>(path: string, query?: Query): Promise<T> {
+    return this.source.get<T>(path, query);
+  }
+
+  session(): Promise<Session> {
+    return this.get<Session>('/api/session');
+  }
+
+  machines(): Promise<MachineInfo[]> {
+    return this.get<{ machines: MachineInfo[] }>('/api/machines').then((r) => r.machines);
+  }
+
+  machine(id: number): Promise<MachineInfo> {
+    return this.get<{ machine: MachineInfo }>(`/api/machines/${id}`).then((r) => r.machine);
+  }
+
+  runs(query: { machine?: number; limit?: number } = {}): Promise<RunInfo[]> {
+    return this.get<{ runs: RunInfo[] }>('/api/runs', query).then((r) => r.runs);
+  }
+
+  run(id: string): Promise<RunDetail> {
+    return this.get<{ run: RunDetail }>(`/api/runs/${encodeURIComponent(id)}`).then((r) => r.run);
+  }
+
+  /** Two modes of one run: `other / base` per case. */
+  compareModes(runId: string, base: string, other: string): Promise<ComparisonView> {
+    return this.get<ComparisonView>(`/api/runs/${encodeURIComponent(runId)}/compare`, { base, other });
+  }
+
+  /** One mode in two runs: `other run / base run` per case. */
+  compareRuns(baseRun: string, otherRun: string, mode: string): Promise<ComparisonView> {
+    return this.get<ComparisonView>('/api/compare', { base: baseRun, other: otherRun, mode });
+  }
+
+  series(query: { machine?: number; suite?: string; benchmark?: string } = {}): Promise<SeriesInfo[]> {
+    return this.get<{ series: SeriesInfo[] }>('/api/series', query).then((r) => r.series);
+  }
+
+  history(seriesId: number): Promise<HistoryView> {
+    return this.get<HistoryView>(`/api/series/${seriesId}/history`);
+  }
+
+  regressions(query: { status?: string; machine?: number; kind?: string } = {}): Promise<Regression[]> {
+    return this.get<{ regressions: Regression[] }>('/api/regressions', query).then((r) => r.regressions);
+  }
+
+  updateRegression(id: number, change: { status?: RegressionStatus; note?: string }): Promise<Regression> {
+    return this.source
+      .send<{ regression: Regression }>('PATCH', `/api/regressions/${id}`, change)
+      .then((r) => r.regression);
+  }
+
+  annotations(query: { machine?: number; series?: number } = {}): Promise<Annotation[]> {
+    return this.get<{ annotations: Annotation[] }>('/api/annotations', query).then((r) => r.annotations);
+  }
+
+  jobs(query: { machine?: number; status?: string } = {}): Promise<Job[]> {
+    return this.get<{ jobs: Job[] }>('/api/jobs', query).then((r) => r.jobs);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Chart.js set-up: the parts we use registered once (tree-shaken by the
+ * bundler), the time adapter, and the zoom, annotation and error-bar plugins.
+ * Every chart is created through `makeChart`, which turns animation off (a
+ * dashboard is read, not watched) and records the chart so the page can say
+ * when it is drawn and tests can read what it holds.
+ *
+ * @example
+ * const chart = makeChart(canvas, { type: 'line', data: { datasets: [...] }, options: {} });
+ */
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  type ChartConfiguration,
+  type ChartType,
+  Decimation,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  type Plugin,
+  PointElement,
+  ScatterController,
+  TimeScale,
+  Title,
+  Tooltip,
+} from 'chart.js';
+import 'chartjs-adapter-date-fns';
+import {
+  BarWithErrorBar,
+  BarWithErrorBarsController,
+  LineWithErrorBarsController,
+  PointWithErrorBar,
+} from 'chartjs-chart-error-bars';
+import annotationPlugin from 'chartjs-plugin-annotation';
+import zoomPlugin from 'chartjs-plugin-zoom';
+import { h } from './dom.ts';
+
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  Decimation,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  ScatterController,
+  TimeScale,
+  Title,
+  Tooltip,
+  BarWithErrorBarsController,
+  BarWithErrorBar,
+  LineWithErrorBarsController,
+  PointWithErrorBar,
+  annotationPlugin,
+  // The plugin's types resolve as a CommonJS namespace under NodeNext; the value is the plugin.
+  zoomPlugin as unknown as Plugin,
+);
+Chart.defaults.animation = false;
+Chart.defaults.maintainAspectRatio = false;
+Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+/** One colour per mode name, the same on every chart. */
+const MODE_COLORS: Record<string, string> = {
+  gil: '#1f6fb2',
+  nogil: '#d9480f',
+  'ft-gil': '#2b8a3e',
+};
+const EXTRA_COLORS = ['#7048e8', '#c2255c', '#0b7285', '#e67700', '#5c940d'];
+
+/**
+ * The colour of a mode, by name (`nogil`) or id (`cpython-3.13.5t/nogil`).
+ * @example modeColor('cpython-3.13.5t/nogil') === modeColor('nogil')
+ */
+export function modeColor(mode: string, index = 0): string {
+  const name = mode.includes('/') ? mode.slice(mode.lastIndexOf('/') + 1) : mode;
+  return MODE_COLORS[name] ?? EXTRA_COLORS[index % EXTRA_COLORS.length]!;
+}
+
+const live = new Set<Chart>();
+let firstChartMarked = false;
+
+/**
+ * Creates a chart on a canvas inside a sized box (Chart.js needs a box with a
+ * height when `maintainAspectRatio` is off), and remembers it.
+ */
+export function makeChart<T extends ChartType>(canvas: HTMLCanvasElement, config: ChartConfiguration<T>): Chart<T> {
+  const chart = new Chart(canvas, config);
+  live.add(chart as unknown as Chart);
+  if (!firstChartMarked) {
+    firstChartMarked = true;
+    performance.mark('gilbench:first-chart');
+  }
+  return chart;
+}
+
+/** Destroys every chart (before a view is replaced). */
+export function destroyCharts(): void {
+  for (const chart of live) chart.destroy();
+  live.clear();
+}
+
+/** Destroys the charts whose canvas is not in the document. */
+export function destroyDetachedCharts(): void {
+  for (const chart of live) {
+    if (!chart.canvas.isConnected) {
+      chart.destroy();
+      live.delete(chart);
+    }
+  }
+}
+
+/** The charts on the page now. */
+export function liveCharts(): Chart[] {
+  return [...live];
+}
+
+/** A chart box: a titled figure with a canvas of a fixed height. */
+export function chartBox(
+  title: string,
+  opts: { height?: number; id?: string } = {},
+): { figure: HTMLElement; canvas: HTMLCanvasElement } {
+  const canvas = h('canvas', { attrs: { role: 'img', 'aria-label': title } });
+  const box = h('div', { className: 'chart-box' }, canvas);
+  box.style.height = `${opts.height ?? 320}px`;
+  const figure = h(
+    'figure',
+    { className: 'chart', data: { chart: opts.id ?? title } },
+    h('figcaption', {}, title),
+    box,
+  );
+  return { figure, canvas };
+}
+
+export { Chart };

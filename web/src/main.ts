@@ -1,0 +1,211 @@
+/**
+ * The dashboard's entry point: reads the route from the URL's hash, renders
+ * that view into `<main>`, and re-renders when the hash changes. Marks
+ * `gilbench:first-chart` and `gilbench:rendered` with the Performance API and
+ * sets `<body data-ready="view">` once a view is drawn (the tests and
+ * `web/bench.ts` wait for it).
+ */
+import { Api, type Session } from './api.ts';
+import { Chart, destroyCharts, destroyDetachedCharts, liveCharts } from './charts.ts';
+import { type Child, code, h, replaceChildren } from './dom.ts';
+import { parseRoute, type RouteParams, routeHref, type View } from './route.ts';
+import { ApiError, createSource, storedToken, storeToken } from './source.ts';
+import { renderCalls } from './views/calls.ts';
+import type { ViewContext, ViewRenderer } from './views/common.ts';
+import { renderCompare } from './views/compare.ts';
+import { renderHistory } from './views/history.ts';
+import { renderMachines } from './views/machines.ts';
+import { renderOverview } from './views/overview.ts';
+import { renderRegressions } from './views/regressions.ts';
+import { renderScaling } from './views/scaling.ts';
+
+const RENDERERS: Record<View, ViewRenderer> = {
+  overview: renderOverview,
+  compare: renderCompare,
+  scaling: renderScaling,
+  calls: renderCalls,
+  history: renderHistory,
+  regressions: renderRegressions,
+  machines: renderMachines,
+};
+
+const TITLES: Record<View, string> = {
+  overview: 'Overview',
+  compare: 'Compare',
+  scaling: 'Scaling',
+  calls: 'Calls and locks',
+  history: 'History',
+  regressions: 'Regressions',
+  machines: 'Machines and runs',
+};
+
+const source = createSource();
+const api = new Api(source);
+let session: Session | null = null;
+let renderCount = 0;
+
+function errorView(err: unknown): Child {
+  if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+    return h(
+      'div',
+      { className: 'error', attrs: { role: 'alert' } },
+      h('strong', {}, 'This dashboard is private.'),
+      h(
+        'p',
+        {},
+        'Sign in with a token (top right), or ask the operator to start the server with ',
+        code('gilbench server --public'),
+        '.',
+      ),
+    );
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const detail =
+    err instanceof ApiError && err.detail !== undefined
+      ? typeof err.detail === 'string'
+        ? err.detail
+        : JSON.stringify(err.detail)
+      : null;
+  return h(
+    'div',
+    { className: 'error', attrs: { role: 'alert' } },
+    h('strong', {}, 'Could not load this view: '),
+    message,
+    detail ? h('p', {}, detail) : null,
+  );
+}
+
+async function render(): Promise<void> {
+  const route = parseRoute(location.hash);
+  const mine = ++renderCount;
+  const main = document.getElementById('app')!;
+  document.body.removeAttribute('data-ready');
+  destroyCharts();
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('#nav a'))
+    a.classList.toggle('active', a.dataset.view === route.view);
+  document.title = `${TITLES[route.view]} · gilbench`;
+  replaceChildren(main, h('p', { className: 'loading' }, 'Loading…'));
+
+  const ctx: ViewContext = {
+    api,
+    view: route.view,
+    params: route.params,
+    isStatic: source.kind === 'static',
+    session,
+    setParams(change: RouteParams, opts = {}) {
+      const next: RouteParams = Object.fromEntries(route.params.entries());
+      Object.assign(next, change);
+      const href = routeHref(route.view, next);
+      if (opts.silent) history.replaceState(null, '', href);
+      else if (opts.replace) {
+        history.replaceState(null, '', href);
+        void render();
+      } else location.hash = href;
+    },
+  };
+  let content: Child;
+  try {
+    content = await RENDERERS[route.view](ctx);
+  } catch (err) {
+    content = errorView(err);
+  }
+  if (mine !== renderCount) return; // a newer navigation won
+  replaceChildren(main, content);
+  // Charts drawn by a view that lost the race to a newer navigation never got attached.
+  destroyDetachedCharts();
+  // Charts on detached canvases draw when attached; two frames later the page is drawn.
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      if (mine !== renderCount) return;
+      performance.mark('gilbench:rendered');
+      document.body.dataset.ready = route.view;
+    }),
+  );
+}
+
+function renderSession(): void {
+  const box = document.getElementById('session');
+  if (!box) return;
+  if (source.kind === 'static') {
+    replaceChildren(box, 'static snapshot (read-only)');
+    return;
+  }
+  if (session?.role) {
+    replaceChildren(
+      box,
+      `signed in (${session.role}) `,
+      h('button', { attrs: { type: 'button' }, on: { click: () => void signIn(null) } }, 'Sign out'),
+    );
+    return;
+  }
+  const input = h('input', {
+    attrs: { type: 'password', name: 'token', placeholder: 'admin token', autocomplete: 'off', 'aria-label': 'token' },
+  });
+  const form = h(
+    'form',
+    {
+      className: 'admin-form',
+      on: {
+        submit: (e) => {
+          e.preventDefault();
+          void signIn(input.value.trim() || null);
+        },
+      },
+    },
+    input,
+    h('button', { attrs: { type: 'submit' } }, 'Sign in'),
+  );
+  replaceChildren(box, session?.public === false ? 'private dashboard · ' : '', form);
+}
+
+async function loadSession(): Promise<void> {
+  if (source.kind === 'static') return;
+  try {
+    session = await api.session();
+  } catch {
+    session = null;
+  }
+}
+
+async function signIn(token: string | null): Promise<void> {
+  storeToken(token);
+  await loadSession();
+  if (token && !session?.role) {
+    storeToken(null);
+    await loadSession();
+    renderSession();
+    const box = document.getElementById('session');
+    box?.append(h('span', { className: 'sig', attrs: { role: 'alert' } }, ' token not accepted'));
+    return;
+  }
+  renderSession();
+  await render();
+}
+
+declare global {
+  interface Window {
+    /** Read-only hooks for the browser tests and the benchmark. */
+    __gilbench?: {
+      charts(): Array<{ id: string | undefined; type: string; datasets: Array<{ label: string; points: number }> }>;
+      Chart: typeof Chart;
+    };
+  }
+}
+
+window.__gilbench = {
+  charts: () =>
+    liveCharts().map((chart) => ({
+      id: chart.canvas.closest<HTMLElement>('figure')?.dataset.chart,
+      type: String((chart.config as { type?: string }).type),
+      datasets: chart.data.datasets.map((d) => ({ label: String(d.label ?? ''), points: d.data.length })),
+    })),
+  Chart,
+};
+
+window.addEventListener('hashchange', () => void render());
+void (async () => {
+  if (storedToken() === null) renderSession();
+  await loadSession();
+  renderSession();
+  await render();
+})();

@@ -1,0 +1,69 @@
+/**
+ * Routing: each view's state lives in the URL's hash as a path and a query
+ * string, `#/compare?machine=1&run=…&base=gil&other=nogil`, so any view can be
+ * linked and opened again, and the same URLs work on `gilbench server` and on
+ * a static host (an exported site), where only `index.html` exists.
+ *
+ * @example
+ * const route = parseRoute('#/history?machine=2&case=3&modes=gil,nogil');
+ * route.view === 'history'; route.params.get('machine') === '2'
+ */
+
+export const VIEWS = ['overview', 'compare', 'scaling', 'calls', 'history', 'regressions', 'machines'] as const;
+export type View = (typeof VIEWS)[number];
+
+export interface Route {
+  view: View;
+  params: URLSearchParams;
+}
+
+export type RouteParams = Record<string, string | number | readonly string[] | undefined | null>;
+
+/** Reads a hash like `#/view?x=1`; anything unknown opens the overview. */
+export function parseRoute(hash: string): Route {
+  const text = hash.replace(/^#\/?/, '');
+  const q = text.indexOf('?');
+  const path = q === -1 ? text : text.slice(0, q);
+  const query = q === -1 ? '' : text.slice(q + 1);
+  const view = (VIEWS as readonly string[]).includes(path) ? (path as View) : 'overview';
+  return { view, params: new URLSearchParams(query) };
+}
+
+/**
+ * The hash link of a view with its state; empty values are left out and
+ * lists are joined with commas.
+ * @example routeHref('history', { machine: 1, modes: ['gil', 'nogil'] }) === '#/history?machine=1&modes=gil%2Cnogil'
+ */
+export function routeHref(view: View, params: RouteParams = {}): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue;
+    query.set(key, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  const text = query.toString();
+  return `#/${view}${text ? `?${text}` : ''}`;
+}
+
+/** A comma-separated list parameter (`modes=gil,nogil`). */
+export function listParam(params: URLSearchParams, name: string): string[] {
+  return (params.get(name) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Changes the state of the current view in the URL (one history entry, or replaced). */
+export function updateRoute(view: View, params: RouteParams, opts: { replace?: boolean } = {}): void {
+  const href = routeHref(view, params);
+  if (opts.replace) {
+    history.replaceState(null, '', href);
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  } else {
+    location.hash = href;
+  }
+}
+
+/** URLSearchParams as a plain object (for building a changed copy). */
+export function paramsObject(params: URLSearchParams): Record<string, string> {
+  return Object.fromEntries(params.entries());
+}
