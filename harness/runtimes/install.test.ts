@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/errors.ts';
-import { defaultCacheDir, readMarker } from './cache.ts';
+import { defaultCacheDir, readMarker, writeMarker } from './cache.ts';
+import { isDebianFamily } from './debian-source.ts';
 import { writeFakeSource, writeFakeTarball } from './fake-cpython-source.ts';
 import {
   acquireLock,
@@ -242,6 +243,38 @@ describe('the real cache', () => {
     const result = await installRuntime('cpython@3.13', { source: tarball });
     expect(result.alreadyInstalled).toBe(true);
     expect(path.basename(result.root)).toBe('3.13.5-93e583f24345');
+  });
+});
+
+describe.skipIf(!isDebianFamily())('installRuntime without --source (network: the system’s Debian mirror)', () => {
+  it('fetches the Debian tarball, hashes it and finds a build of that same tarball', async () => {
+    // A cache entry for the upstream 3.13.5 tarball that is not recorded as Debian's:
+    // only the fetched tarball's sha256 can match it, so this takes the whole fetch path.
+    const sha = '93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640';
+    const root = path.join(cacheDir, 'cpython', `3.13.5-${sha.slice(0, 12)}`);
+    for (const variant of ['default', 'freethreaded'] as const) {
+      const bin = path.join(root, variant, 'bin');
+      await mkdir(bin, { recursive: true });
+      await symlink('/usr/bin/python3', path.join(bin, variant === 'default' ? 'python3.13' : 'python3.13t'));
+      await writeMarker(path.join(root, variant), {
+        variant,
+        version: '3.13.5',
+        source: '/elsewhere/Python-3.13.5.tar.xz',
+        sourceSha256: sha,
+        configureArgs: '',
+        builtAt: new Date().toISOString(),
+      });
+    }
+    const events: InstallEvent[] = [];
+    const result = await installRuntime('cpython@3.13', { cacheDir, onEvent: (e) => events.push(e) });
+    expect(events).toEqual([{ type: 'phase', variant: null, phase: 'fetch' }]);
+    expect(result).toMatchObject({ alreadyInstalled: true, version: '3.13.5', root });
+    // The download went to a scratch folder that is gone; the apt output went to the log.
+    expect(await readdir(path.join(cacheDir, 'tmp'))).toEqual([]);
+    const [log] = await readdir(path.join(cacheDir, 'logs'));
+    expect(await readFile(path.join(cacheDir, 'logs', log!), 'utf8')).toMatch(
+      /apt-get .*source --download-only python3\.13/,
+    );
   });
 });
 
