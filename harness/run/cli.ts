@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../cli/errors.ts';
 import { ModeName, type Result, type RunDocument } from '../schema.ts';
-import { compareRun, formatNs, formatRunComparison } from '../stats/index.ts';
+import { compareRun, formatNs, formatRunComparison, formatScalingTable, scalingCurves } from '../stats/index.ts';
 import { type ProgressEvent, runBenchmarks } from './runner.ts';
 
 /** Splits `a,b` and repeated flags into one list. */
@@ -150,6 +150,8 @@ export function registerRunCommands(program: Command): void {
         if (opts.json) writeFileSync(opts.json, `${JSON.stringify(doc, null, 1)}\n`);
         console.log(`\n${formatRunTable(doc)}`);
         if (doc.modes.length > 1) console.log(`\n${formatRunComparison(compareRun(doc))}`);
+        const scaling = formatScalingTable(scalingCurves(doc));
+        if (scaling) console.log(`\n${scaling}`);
         const problems = formatProblems(doc);
         if (problems) console.log(`\n${problems}`);
         if (opts.json) console.log(`\nrun ${doc.id} written to ${opts.json}`);

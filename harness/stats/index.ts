@@ -14,6 +14,7 @@ export { type MedianCiRanks, medianCiRanks } from './median-ci.ts';
 export { createRng } from './prng.ts';
 export { formatRunComparison, type ReportOptions } from './report.ts';
 export { BaseModeError, type CompareRunOptions, compareRun, resolveBaseMode } from './run-comparison.ts';
+export { formatScalingTable, type ScalingCurve, type ScalingPoint, scalingCurves } from './scaling.ts';
 export { assessStability, MIN_SAMPLES_FOR_CI } from './stability.ts';
 export { mean, median, quantile, quantileSorted, sampleSd, sortedCopy } from './summary.ts';
 export * from './types.ts';
