@@ -114,6 +114,25 @@ describe('installRuntime with a fake source', () => {
     expect(existsSync(path.join(result.root, 'freethreaded', 'bin', 'python3.13t'))).toBe(true);
   });
 
+  it('keys a git work tree by its HEAD commit', async () => {
+    const src = await writeFakeSource(path.join(tmp, 'git-src'));
+    const git = (...args: string[]) =>
+      spawnSync('git', ['-C', src, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args])
+        .stdout.toString()
+        .trim();
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'fake');
+    const head = git('rev-parse', 'HEAD');
+    expect(head).toMatch(/^[0-9a-f]{40}$/);
+    const result = await installRuntime('cpython@3.13', { source: src, cacheDir, env });
+    const { createHash } = await import('node:crypto');
+    const sha = createHash('sha256').update(`git:${head}`).digest('hex');
+    expect(result.variants[0]!.marker).toMatchObject({ sourceSha256: sha, source: `${src} (git ${head})` });
+    // The copy built from leaves the user's tree clean.
+    expect(git('status', '--porcelain')).toBe('');
+  });
+
   it('leaves nothing installed when configure fails, and says where the log is', async () => {
     const src = await writeFakeSource(path.join(tmp, 'src'), { failConfigure: true });
     const err = await installRuntime('cpython@3.13', { source: src, cacheDir, env }).catch((e: unknown) => e);

@@ -207,7 +207,8 @@ class InstallLog {
   async open(): Promise<{ log: WriteStream; logFile: string }> {
     if (!this.stream || !this.file) {
       await mkdir(this.dir, { recursive: true });
-      this.file = path.join(this.dir, `${this.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      this.file = path.join(this.dir, `${this.name}-${stamp}-${process.pid}-${randomBytes(2).toString('hex')}.log`);
       this.stream = createWriteStream(this.file, { flags: 'a' });
     }
     return { log: this.stream, logFile: this.file };
