@@ -153,3 +153,43 @@ def bench_deepcopy(loops, config):
         result = (len(clone["servers"]), clone["records"][-1].parent is clone["records"][19],
                   clone["records"][5] == config["records"][5], len(config["servers"][0]["ports"]))
     return result
+
+
+# --- object-cache: lookups in a large in-memory cache of objects (a service's identity map) ---
+# The one kernel with a large live heap (60,000 entries, ~20 MB), so the worker's peak RSS
+# shows the per-object memory cost of a build, not only the interpreter's own footprint.
+
+class _CacheEntry:
+    def __init__(self, key, value, owner, tags):
+        self.key = key
+        self.value = value
+        self.owner = owner
+        self.tags = tags
+        self.seen = 0
+
+
+def setup_object_cache():
+    owners = make_words(500, seed=47)
+    entries = {}
+    for i in range(60000):
+        key = "user:%d" % i
+        entries[key] = _CacheEntry(key, i * 3, owners[i % 500], ("t%d" % (i % 7), i % 11))
+    probes = ["user:%d" % j for j in pseudo_random(53, 1000, 60000)]
+    return entries, probes
+
+
+def bench_object_cache(loops, ctx):
+    entries, probes = ctx
+    result = None
+    for stamp in range(loops):
+        total = tagged = 0
+        owners = {}
+        for key in probes:
+            entry = entries[key]
+            entry.seen = stamp  # a write that does not change what later iterations compute
+            total += entry.value
+            if entry.tags[1] == 0:
+                tagged += 1
+            owners[entry.owner] = owners.get(entry.owner, 0) + 1
+        result = (total, tagged, len(owners), len(entries))
+    return result
