@@ -57,10 +57,7 @@ export const Mode = z.object({
 export type Mode = z.infer<typeof Mode>;
 
 /** A case's parameters: scalar values only, so a case key is canonical. */
-export const CaseParams = z.record(
-  z.string().min(1).max(100),
-  z.union([z.string().max(200), finite, z.boolean()]),
-);
+export const CaseParams = z.record(z.string().min(1).max(100), z.union([z.string().max(200), finite, z.boolean()]));
 export type CaseParams = z.infer<typeof CaseParams>;
 
 export const Warning = z.object({
