@@ -75,7 +75,7 @@ export interface AgentOptions {
   install?: (spec: string, log: (message: string) => void) => Promise<void>;
 }
 
-/** Exit codes: 0 done (or stopped by a signal while idle), 1 something failed, 2 usage, 130 an interrupted --once. */
+/** Exit codes: 0 done (or an unattended agent stopped by a signal), 1 something failed, 2 usage, 130 an interrupted --once. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 /** Progress posts must not hold up the next case for long. */
@@ -157,7 +157,7 @@ class Agent {
     } catch (err) {
       if (err instanceof Interrupted || o.signal.aborted) {
         this.#log('stopped');
-        return o.once || o.local ? EXIT.interrupted : EXIT.ok;
+        return o.once ? EXIT.interrupted : EXIT.ok;
       }
       if (err instanceof NotAuthorized) throw new UsageError(err.message);
       if (err instanceof ServerUnreachable || err instanceof ServerError) {

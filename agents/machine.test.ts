@@ -18,7 +18,7 @@ describe('collectMachine', () => {
 
   it('has the fingerprint of a laptop run on the same machine, so both form one series', async () => {
     // The runner's basicMachine takes the usable cores from a real runtime worker.
-    const { worker, hello } = await WorkerProcess.start({ python: 'python3' });
+    const { worker, hello } = await WorkerProcess.start({ python: 'python3', env: {} });
     await worker.close();
     const machine = await collectMachine();
     expect(machine.cpu.usableCores).toBe(hello.usable_cores);

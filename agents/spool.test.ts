@@ -56,7 +56,10 @@ describe('spool', () => {
     const truncatedId = '00000000-0000-4000-8000-000000000001';
     writeFileSync(path.join(dir, `${truncatedId}.json`), JSON.stringify(sampleRun()).slice(0, 100));
     const wrongShapeId = '00000000-0000-4000-8000-000000000002';
-    writeFileSync(path.join(dir, `${wrongShapeId}.json`), JSON.stringify({ ...sampleRun(), id: wrongShapeId, results: 'x' }));
+    writeFileSync(
+      path.join(dir, `${wrongShapeId}.json`),
+      JSON.stringify({ ...sampleRun(), id: wrongShapeId, results: 'x' }),
+    );
     writeFileSync(path.join(dir, 'notes.txt'), 'hello');
 
     expect(spool.list().map((e) => e.id)).toEqual([good.id]);
