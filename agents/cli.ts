@@ -152,7 +152,9 @@ export function registerAgentCommands(program: Command): void {
           process.stderr.write(`gilbench agent: second ${name}: exiting now\n`);
           process.exit(130);
         }
-        process.stderr.write(`gilbench agent: ${name}: stopping (the current case ends, its workers are killed, a job goes back to the queue)\n`);
+        process.stderr.write(
+          `gilbench agent: ${name}: stopping (the current case ends, its workers are killed, a job goes back to the queue)\n`,
+        );
         controller.abort(new Error(name));
       };
       process.on('SIGINT', stop);
