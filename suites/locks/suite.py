@@ -25,7 +25,9 @@ Private copies, and the key tuple every mode iterates, are built inside
 `bench_<name>` by the reading thread, so the free-threaded build counts them
 as that thread's own objects (biased reference counting); shared values are
 floats made in setup by the main thread, so every reader increments their
-reference counts on the atomic, shared path, as real shared state would.
+reference counts on the atomic, shared path, as real shared state would. Dict
+keys are interned strings, immortal in the free-threaded build (as identifier
+keys are), so what dict-read contends on is the dict and its values.
 
 The writer
 ----------

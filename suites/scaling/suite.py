@@ -15,28 +15,34 @@ touches the same objects from every thread pays for it. In the free-threaded
 build, an object's reference count has a fast non-atomic half for the thread
 that created it and an atomic "shared" half for all other threads, so reading
 (and thereby incref/decref-ing) one object from many threads bounces its
-cache line between cores. Immortal objects (None, small ints, interned
-strings) and objects with deferred reference counting (module-level
-functions, code objects, modules, in 3.13) skip that, which is why some of
-the patterns below scale and others do not, and why results change between
-3.13 and 3.14 (per-thread reference counts for heap types, more immortal
-constants, ...). A corollary: data meant to be thread-private is built
-inside `bench_<name>` by the thread that uses it (the cost is one small build
-per sample), because an object made in setup belongs to the main thread and
-every other thread's reference counting on it takes the atomic path.
+cache line between cores. Immortal objects skip reference counting. What is
+immortal changes between versions, which is why these workloads are worth
+tracking over time; on 3.13.5t (checked with sys.getrefcount):
+None, True, small ints and all str constants of code objects are immortal;
+top-level functions, modules, code objects and classes use deferred
+reference counting and are made immortal once a second thread starts
+(gh-117783); int and float constants above the small-int range, tuple
+constants and nested functions (closures) are ordinary shared objects.
+
+Data meant to be thread-private is built inside `bench_<name>` by the thread
+that uses it (one small build per sample), because an object made in setup
+belongs to the main thread and every other thread's reference counting on it
+takes the atomic path.
 
 The benchmarks:
 - independent-arith, per-thread-objects: what should scale (locals only; each
-  thread's own list, dict and object);
+  thread's own list, dict and object); int-constant-arith is independent-arith
+  with one large int constant (0xFFFF) in the loop: the same work, plus one
+  shared object;
 - shared-list-read, shared-dict-read, global-read: reads of one shared list,
   dict and module globals (objects created at import, so not immortal);
 - str-constant-compare, tuple-constant: comparisons against a string constant
   and membership in a tuple constant, both held in the one shared code object;
 - module-attr-call: a pure-Python stdlib function called through its module
-  (colorsys.rgb_to_hsv); c-function-call: C functions through their module
+  (colorsys.rgb_to_hsv, whose code holds float constants); c-function-call: C functions through their module
   (math.sqrt, math.floor) and builtins (len, abs);
 - shared-object-method: read-only method calls on one object shared by all
-  threads (its type, its bound methods and its attributes are shared);
+  threads (the instance and its attribute values are shared);
 - object-creation, closure-creation, dict-creation: allocation of instances of
   one shared class, of closures of one shared code object, of small dicts;
 - thread-local-read: reads of a `threading.local` attribute;
@@ -62,6 +68,7 @@ def _declare(doc, ops=INNER):
 
 BENCHMARKS = {
     "independent_arith": _declare("integer arithmetic on locals only: should scale linearly without the GIL"),
+    "int_constant_arith": _declare("the same arithmetic with a large int constant (0xFFFF), a shared object"),
     "per_thread_objects": _declare("each thread updates its own object, list and dict: should scale"),
     "shared_list_read": _declare("reads of the items of one list shared by all threads"),
     "shared_dict_read": _declare("lookups in one dict shared by all threads"),
@@ -89,6 +96,16 @@ def bench_independent_arith(loops, ctx):
         x = i & 255
         for j in range(INNER):
             x = (x * 31 + j) & 255
+    return x
+
+
+def bench_int_constant_arith(loops, ctx):
+    # independent-arith's loop, masked with 0xFFFF: a constant outside the small-int cache.
+    x = 0
+    for i in range(loops):
+        x = i & 255
+        for j in range(INNER):
+            x = (x * 31 + j) & 0xFFFF
     return x
 
 
