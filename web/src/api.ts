@@ -10,6 +10,9 @@
  */
 import type { DataSource, Query } from './source.ts';
 
+/** The server's API prefix (see server/API.md). */
+export const API = '/api/v1';
+
 export type ModeName = 'gil' | 'nogil' | 'ft-gil';
 export type Params = Record<string, string | number | boolean>;
 
@@ -212,45 +215,45 @@ export class Api {
   }
 
   session(): Promise<Session> {
-    return this.get<Session>('/api/session');
+    return this.get<Session>(`${API}/session`);
   }
 
   machines(): Promise<MachineInfo[]> {
-    return this.get<{ machines: MachineInfo[] }>('/api/machines').then((r) => r.machines);
+    return this.get<{ machines: MachineInfo[] }>(`${API}/machines`).then((r) => r.machines);
   }
 
   machine(id: number): Promise<MachineInfo> {
-    return this.get<{ machine: MachineInfo }>(`/api/machines/${id}`).then((r) => r.machine);
+    return this.get<{ machine: MachineInfo }>(`${API}/machines/${id}`).then((r) => r.machine);
   }
 
   runs(query: { machine?: number; limit?: number } = {}): Promise<RunInfo[]> {
-    return this.get<{ runs: RunInfo[] }>('/api/runs', query).then((r) => r.runs);
+    return this.get<{ runs: RunInfo[] }>(`${API}/runs`, query).then((r) => r.runs);
   }
 
   run(id: string): Promise<RunDetail> {
-    return this.get<{ run: RunDetail }>(`/api/runs/${encodeURIComponent(id)}`).then((r) => r.run);
+    return this.get<{ run: RunDetail }>(`${API}/runs/${encodeURIComponent(id)}`).then((r) => r.run);
   }
 
   /** Two modes of one run: `other / base` per case. */
   compareModes(runId: string, base: string, other: string): Promise<ComparisonView> {
-    return this.get<ComparisonView>(`/api/runs/${encodeURIComponent(runId)}/compare`, { base, other });
+    return this.get<ComparisonView>(`${API}/runs/${encodeURIComponent(runId)}/compare`, { base, other });
   }
 
   /** One mode in two runs: `other run / base run` per case. */
   compareRuns(baseRun: string, otherRun: string, mode: string): Promise<ComparisonView> {
-    return this.get<ComparisonView>('/api/compare', { base: baseRun, other: otherRun, mode });
+    return this.get<ComparisonView>(`${API}/compare`, { base: baseRun, other: otherRun, mode });
   }
 
   series(query: { machine?: number; suite?: string; benchmark?: string } = {}): Promise<SeriesInfo[]> {
-    return this.get<{ series: SeriesInfo[] }>('/api/series', query).then((r) => r.series);
+    return this.get<{ series: SeriesInfo[] }>(`${API}/series`, query).then((r) => r.series);
   }
 
   history(seriesId: number): Promise<HistoryView> {
-    return this.get<HistoryView>(`/api/series/${seriesId}/history`);
+    return this.get<HistoryView>(`${API}/series/${seriesId}/history`);
   }
 
   regressions(query: { status?: string; machine?: number; kind?: string } = {}): Promise<Regression[]> {
-    return this.get<{ regressions: Regression[] }>('/api/regressions', query).then((r) => r.regressions);
+    return this.get<{ regressions: Regression[] }>(`${API}/regressions`, query).then((r) => r.regressions);
   }
 
   updateRegression(id: number, change: { status?: RegressionStatus; note?: string }): Promise<Regression> {
@@ -260,10 +263,10 @@ export class Api {
   }
 
   annotations(query: { machine?: number; series?: number } = {}): Promise<Annotation[]> {
-    return this.get<{ annotations: Annotation[] }>('/api/annotations', query).then((r) => r.annotations);
+    return this.get<{ annotations: Annotation[] }>(`${API}/annotations`, query).then((r) => r.annotations);
   }
 
   jobs(query: { machine?: number; status?: string } = {}): Promise<Job[]> {
-    return this.get<{ jobs: Job[] }>('/api/jobs', query).then((r) => r.jobs);
+    return this.get<{ jobs: Job[] }>(`${API}/jobs`, query).then((r) => r.jobs);
   }
 }

@@ -44,7 +44,7 @@ export function canonicalQuery(query: Query = {}): string {
 
 /**
  * The file (relative to the site's root) that holds a request's answer on an
- * exported site. Characters other than letters, digits, `.` and `-` are
+ * exported site. Characters other than lower-case letters, digits and `-` are
  * written as `_xx` (hex), so the mapping is one-to-one and every name is safe
  * on any static host.
  * @example staticDataFile('/api/runs', { machine: 1 }) === 'data/api_2fruns_3fmachine_3d1.json'
@@ -56,7 +56,7 @@ export function staticDataFile(path: string, query: Query = {}): string {
   for (const byte of new TextEncoder().encode(key)) {
     // Upper case is escaped too: case-insensitive file systems would merge `A` and `a`.
     const ch = String.fromCharCode(byte);
-    name += /[a-z0-9.-]/.test(ch) ? ch : `_${byte.toString(16).padStart(2, '0')}`;
+    name += /[a-z0-9-]/.test(ch) ? ch : `_${byte.toString(16).padStart(2, '0')}`;
   }
   // Long names (many filters) are shortened with a hash so they fit any file system.
   if (name.length > 180) name = `${name.slice(0, 120)}-${fnv1a(name)}`;

@@ -21,8 +21,9 @@ export function seriesCaseId(s: Pick<SeriesInfo, 'suite' | 'benchmark' | 'caseKe
   return s.caseKey ? `${s.suite}/${s.benchmark}[${s.caseKey}]` : `${s.suite}/${s.benchmark}`;
 }
 
-/** Above this many points in view, CI bars are left out: at one point per pixel they would be a solid band. */
-const MAX_POINTS_WITH_BARS = 2000;
+/** Above this many points, CI bars become a band (bars need parsing, decimation needs none). */
+export const MAX_POINTS_WITH_BARS = 1500;
+const CI_SUFFIX = '95% CI';
 
 function historyChart(
   ctx: ViewContext,
@@ -77,24 +78,40 @@ function historyChart(
     marks.at = { type: 'line', xMin: at, xMax: at, borderColor: '#e67700', borderWidth: 2 };
   }
 
+  // The error-bar controller needs Chart.js's parsing, which the decimation plugin must skip:
+  // short histories get CI bars, long ones a decimated median line inside a decimated CI band.
+  const datasets = histories.flatMap((hv, i) => {
+    const color = modeColor(hv.series.mode, i);
+    const line = {
+      label: hv.series.modeId,
+      data: hv.points.map((p) =>
+        bars ? { x: p.at, y: p.median, yMin: p.ciLow, yMax: p.ciHigh } : { x: p.at, y: p.median },
+      ),
+      borderColor: color,
+      backgroundColor: color,
+      errorBarColor: color,
+      errorBarWhiskerColor: color,
+      borderWidth: 1.5,
+      pointRadius: hv.points.length > 200 ? 0 : 2.5,
+      pointHitRadius: 4,
+    };
+    if (bars) return [line];
+    const band = (key: 'ciLow' | 'ciHigh') => ({
+      label: `${hv.series.modeId} ${CI_SUFFIX}`,
+      data: hv.points.map((p) => ({ x: p.at, y: p[key] })),
+      borderWidth: 0,
+      pointRadius: 0,
+      pointHitRadius: 0,
+      backgroundColor: `${color}33`,
+      fill: key === 'ciHigh' ? '-1' : false,
+    });
+    return [line, band('ciLow'), band('ciHigh')];
+  });
   const chart = makeChart(canvas, {
     type: bars ? 'lineWithErrorBars' : 'line',
-    data: {
-      datasets: histories.map((hv, i) => ({
-        label: hv.series.modeId,
-        data: hv.points.map((p) =>
-          bars ? { x: p.at, y: p.median, yMin: p.ciLow, yMax: p.ciHigh } : { x: p.at, y: p.median },
-        ),
-        borderColor: modeColor(hv.series.mode, i),
-        backgroundColor: modeColor(hv.series.mode, i),
-        borderWidth: 1.5,
-        pointRadius: hv.points.length > 200 ? 0 : 2.5,
-        pointHitRadius: 4,
-        indexAxis: 'x',
-      })),
-    },
+    data: { datasets },
     options: {
-      parsing: false,
+      parsing: bars ? undefined : false,
       normalized: true,
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       scales: {
@@ -242,7 +259,14 @@ export async function renderHistory(ctx: ViewContext): Promise<Child> {
   }
   const caseIds = [...byCase.keys()].sort();
   const wantedCase = ctx.params.get('case');
-  const caseId = wantedCase && byCase.has(wantedCase) ? wantedCase : caseIds[0]!;
+  // Without a choice, open the case with the longest history (a one-run case draws nothing).
+  const longestCase = () =>
+    caseIds.reduce((best, id) =>
+      Math.max(...byCase.get(id)!.map((s) => s.points)) > Math.max(...byCase.get(best)!.map((s) => s.points))
+        ? id
+        : best,
+    );
+  const caseId = wantedCase && byCase.has(wantedCase) ? wantedCase : longestCase();
   const inCase = byCase.get(caseId)!;
   const wantedModes = listParam(ctx.params, 'modes');
   const chosen = wantedModes.length

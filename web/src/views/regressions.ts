@@ -153,11 +153,7 @@ export async function renderRegressions(ctx: ViewContext): Promise<Child> {
       numeric: true,
       value: (r) => r.change,
       cell: (r) => [
-        h(
-          'span',
-          { className: 'badge' + (r.kind === 'regression' ? ' regression' : ' improvement') },
-          formatChange(r.change),
-        ),
+        h('span', { className: `badge ${r.kind}` }, formatChange(r.change)),
         ` [${formatChange(r.changeCiLow)}, ${formatChange(r.changeCiHigh)}]`,
       ],
     },

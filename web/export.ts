@@ -1,0 +1,274 @@
+/**
+ * `gilbench export-site DIR [--server URL | --db FILE]`: writes the dashboard
+ * as a static site, the way asv publishes: `index.html`, the bundle, and one
+ * JSON file per API answer the read views ask for, under `data/`. Any static
+ * host serves it (a folder on a web server, GitHub Pages, `python3 -m
+ * http.server`); the pages find each answer at `staticDataFile(path, query)`.
+ *
+ * The exporter walks the data with the same `Api` class the pages use, so a
+ * view that works live finds its files: every machine, its runs and series,
+ * each run's detail and every pair of its modes compared, each run against
+ * the run before it, every series' history, the regressions and notes.
+ *
+ * @example
+ * await exportSite({ outDir: 'site', server: 'http://127.0.0.1:8080' });
+ * // or straight from a database file, without a running server:
+ * await exportSite({ outDir: 'site', db: 'gilbench.db' });
+ */
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../harness/cli/errors.ts';
+import { ensureWebBuilt } from './build.ts';
+import { Api, type RunInfo } from './src/api.ts';
+import { ApiError, canonicalQuery, type DataSource, type Query, staticDataFile } from './src/source.ts';
+
+/** Fetches one API answer (path + canonical query) as parsed JSON. */
+export type Fetcher = (pathWithQuery: string) => Promise<{ status: number; body: unknown }>;
+
+export interface ExportOptions {
+  outDir: string;
+  /** A running server's base URL. */
+  server?: string;
+  /** A database file, read through the server's app in this process. */
+  db?: string;
+  /** A token for a private server (default: GILBENCH_TOKEN). */
+  token?: string;
+  /** Replace a non-empty `outDir` that holds an earlier export. */
+  force?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface ExportSummary {
+  outDir: string;
+  files: number;
+  bytes: number;
+  machines: number;
+  runs: number;
+  series: number;
+}
+
+/** Marks a folder as ours, so `--force` never deletes a folder we did not write. */
+const MARKER = 'gilbench-site.json';
+
+/** Fetches from a live server over HTTP. */
+export function httpFetcher(base: string, token?: string): Fetcher {
+  let root: URL;
+  try {
+    root = new URL(base);
+  } catch {
+    throw new UsageError(`--server '${base}' is not a URL; give one like http://127.0.0.1:8080`);
+  }
+  const origin = root.toString().replace(/\/+$/, '');
+  return async (pathWithQuery) => {
+    const response = await fetch(`${origin}${pathWithQuery}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
+/**
+ * Reads a database through the server's own app, in this process (no port):
+ * the answers are exactly those a `gilbench server --db FILE` would give.
+ */
+export async function dbFetcher(dbFile: string): Promise<{ fetcher: Fetcher; close(): void }> {
+  if (!existsSync(dbFile))
+    throw new UsageError(`database not found: ${resolve(dbFile)}; pass the file gilbench server uses (--db)`);
+  const { openServerApp } = await import('./server-app.ts');
+  const { app, close } = await openServerApp(resolve(dbFile));
+  return {
+    fetcher: async (pathWithQuery) => {
+      const response = await app.request(pathWithQuery);
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    close,
+  };
+}
+
+/** A DataSource that fetches through `fetcher` and writes every answer to its static file. */
+function recordingSource(fetcher: Fetcher, outDir: string, stats: { files: number; bytes: number }): DataSource {
+  const written = new Map<string, Promise<unknown>>();
+  return {
+    kind: 'static',
+    get<T>(path: string, query?: Query): Promise<T> {
+      const file = staticDataFile(path, query);
+      let pending = written.get(file);
+      if (!pending) {
+        pending = (async () => {
+          const q = canonicalQuery(query);
+          const { status, body } = await fetcher(`${path}${q ? `?${q}` : ''}`);
+          if (status < 200 || status >= 300) {
+            const b = body as { error?: string; detail?: unknown } | null;
+            throw new ApiError(status, `${path}: ${b?.error ?? `HTTP ${status}`}`, b?.detail);
+          }
+          const text = JSON.stringify(body);
+          const target = join(outDir, file);
+          mkdirSync(dirname(target), { recursive: true });
+          writeFileSync(target, text);
+          stats.files++;
+          stats.bytes += Buffer.byteLength(text);
+          return body;
+        })();
+        written.set(file, pending);
+      }
+      return pending as Promise<T>;
+    },
+    send(): Promise<never> {
+      return Promise.reject(new Error('the exporter only reads'));
+    },
+  };
+}
+
+/** Runs `task` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** The run the compare view sets against a run by default: the one before it, else the one after. */
+export function defaultAgainst(runs: readonly RunInfo[], index: number): RunInfo | undefined {
+  return runs[index + 1] ?? runs[index - 1];
+}
+
+function prepareOutDir(outDir: string, force: boolean): void {
+  if (existsSync(outDir)) {
+    if (!statSync(outDir).isDirectory())
+      throw new UsageError(`${outDir} exists and is not a folder; choose another DIR`);
+    const entries = readdirSync(outDir);
+    if (entries.length > 0) {
+      if (!entries.includes(MARKER)) {
+        throw new UsageError(`${outDir} is not empty and holds no earlier export; choose an empty or new DIR`);
+      }
+      if (!force) throw new UsageError(`${outDir} holds an earlier export; pass --force to replace it`);
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  }
+  mkdirSync(outDir, { recursive: true });
+}
+
+/** Writes the static site; see the module's comment for what it contains. */
+export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
+  if (Boolean(opts.server) === Boolean(opts.db)) throw new UsageError('give exactly one of --server URL or --db FILE');
+  const log = opts.log ?? (() => {});
+  const outDir = resolve(opts.outDir);
+  let close = () => {};
+  let fetcher: Fetcher;
+  if (opts.server) fetcher = httpFetcher(opts.server, opts.token ?? process.env.GILBENCH_TOKEN);
+  else {
+    const db = await dbFetcher(opts.db!);
+    fetcher = db.fetcher;
+    close = db.close;
+  }
+  // Check the source answers before touching DIR: nothing is written on a bad --server.
+  try {
+    const probe = await fetcher('/api/v1/machines').catch((err: Error) => {
+      throw new UsageError(`cannot read ${opts.server ?? opts.db}: ${err.message}; is the server running?`);
+    });
+    if (probe.status === 401 || probe.status === 403) {
+      throw new UsageError('the server refused to share its data; start it with --public or set GILBENCH_TOKEN');
+    }
+    if (probe.status !== 200)
+      throw new UsageError(
+        `the server answered HTTP ${probe.status} to /api/v1/machines; is ${opts.server ?? opts.db} a gilbench server?`,
+      );
+
+    prepareOutDir(outDir, Boolean(opts.force));
+    const stats = { files: 0, bytes: 0 };
+    const api = new Api(recordingSource(fetcher, outDir, stats));
+    const machines = await api.machines();
+    log(`export: ${machines.length} machine(s)`);
+    await api.regressions({});
+    let runCount = 0;
+    let seriesCount = 0;
+    for (const machine of machines) {
+      const [runs, series] = await Promise.all([
+        api.runs({ machine: machine.id }),
+        api.series({ machine: machine.id }),
+      ]);
+      await Promise.all([api.regressions({ machine: machine.id }), api.annotations({ machine: machine.id })]);
+      runCount += runs.length;
+      seriesCount += series.length;
+      log(`export: ${machine.hostname}: ${runs.length} run(s), ${series.length} series`);
+      await eachLimited(runs, 4, async (run) => {
+        await api.run(run.id);
+        for (const base of run.modes)
+          for (const other of run.modes) if (base.id !== other.id) await api.compareModes(run.id, base.id, other.id);
+      });
+      await eachLimited(
+        runs.map((run, i) => ({ run, against: defaultAgainst(runs, i) })),
+        4,
+        async ({ run, against }) => {
+          if (!against) return;
+          for (const mode of run.modes)
+            if (against.modes.some((m) => m.id === mode.id)) await api.compareRuns(against.id, run.id, mode.id);
+        },
+      );
+      await eachLimited(series, 8, async (s) => {
+        await api.history(s.id);
+      });
+    }
+
+    const distDir = await ensureWebBuilt();
+    for (const name of ['app.js', 'style.css']) copyFileSync(join(distDir, name), join(outDir, name));
+    const index = readFileSync(join(distDir, 'index.html'), 'utf8').replace(
+      '<meta name="gilbench-data" content="api">',
+      '<meta name="gilbench-data" content="static">',
+    );
+    if (!index.includes('content="static"')) throw new Error('index.html lacks the gilbench-data meta tag');
+    writeFileSync(join(outDir, 'index.html'), index);
+    writeFileSync(
+      join(outDir, MARKER),
+      `${JSON.stringify({ exportedAt: new Date().toISOString(), source: opts.server ?? 'database file', files: stats.files }, null, 1)}\n`,
+    );
+    return {
+      outDir,
+      files: stats.files + 4,
+      bytes: stats.bytes,
+      machines: machines.length,
+      runs: runCount,
+      series: seriesCount,
+    };
+  } finally {
+    close();
+  }
+}
+
+/** Adds `gilbench export-site DIR [--server URL | --db FILE] [--force]`. */
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export-site')
+    .description('write the dashboard as a static site (HTML, JS, JSON data) for any static host')
+    .argument('<dir>', 'folder to write (new, empty, or an earlier export with --force)')
+    .option('--server <url>', 'read from a running gilbench server')
+    .option('--db <file>', 'read from a gilbench database file')
+    .option('--force', 'replace an earlier export in DIR')
+    .action(async (dir: string, opts: { server?: string; db?: string; force?: boolean }) => {
+      const started = performance.now();
+      const summary = await exportSite({
+        outDir: dir,
+        server: opts.server,
+        db: opts.db,
+        force: opts.force,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      console.log(
+        `exported ${summary.machines} machine(s), ${summary.runs} run(s), ${summary.series} series: ${summary.files} files, ${(summary.bytes / 1024).toFixed(0)} KiB of data, to ${summary.outDir} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+      console.log(`serve it with any static file server, e.g. python3 -m http.server -d ${dir}`);
+    });
+}

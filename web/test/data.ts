@@ -1,0 +1,195 @@
+/**
+ * Test and benchmark data for the dashboard. Real runs come from the real
+ * harness (`runBenchmarks`, quick profile, a few cases of each suite). Long
+ * histories are DERIVED from a real run: copies of its results, moved back
+ * in time one day apiece, with every sample scaled by a small deterministic
+ * jitter (and a step change where a test wants a regression). They are
+ * labelled `profile: 'derived'` so nobody mistakes them for measurements.
+ *
+ * @example
+ * const real = await realRun({ suites: ['selftest'] });
+ * const docs = derivedHistory(real, { count: 40, step: { at: 30, factor: 1.3, match: (r) => r.mode.endsWith('/nogil') } });
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { runBenchmarks } from '../../harness/run/runner.ts';
+import type { ModeName, Result, RunDocument } from '../../harness/schema.ts';
+
+/** Cases of every built-in suite that keep a quick run short (the regex is on `suite/benchmark[params]`). */
+export const FIXTURE_FILTER = [
+  '^selftest/',
+  '^single-thread/(nbody|richards)$',
+  '^scaling/(independent-arith|shared-dict-read)\\[',
+  '^calls/positional\\[arity=(0|4)\\]',
+  '^locks/dict-read\\[lock=(none|lock),threads=\\d+,writer=false\\]',
+].join('|');
+
+export const FIXTURE_SUITES = ['selftest', 'single-thread', 'scaling', 'calls', 'locks'];
+
+/** The built-in suites that exist in this checkout (others are still being written). */
+export function availableSuites(names: readonly string[] = FIXTURE_SUITES): string[] {
+  return names.filter((name) => existsSync(new URL(`../../suites/${name}/suite.py`, import.meta.url)));
+}
+
+/** One real run of the harness (quick profile). */
+export async function realRun(
+  opts: {
+    suites?: string[];
+    filter?: string;
+    modes?: ModeName[];
+    threads?: number[];
+    log?: (line: string) => void;
+  } = {},
+): Promise<RunDocument> {
+  const suites = opts.suites ?? availableSuites();
+  const started = performance.now();
+  let done = 0;
+  const doc = await runBenchmarks({
+    suites,
+    modes: opts.modes ?? ['gil', 'nogil', 'ft-gil'],
+    profile: 'quick',
+    filter: opts.filter ?? FIXTURE_FILTER,
+    threads: opts.threads ?? [1, 2],
+    onProgress: (event) => {
+      if (event.type === 'planned') opts.log?.(`harness: ${event.total} measurements of ${suites.join(', ')}`);
+      if (event.type === 'case-done' && ++done % 10 === 0)
+        opts.log?.(`harness: ${done} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    },
+  });
+  opts.log?.(
+    `harness: run ${doc.id} with ${doc.results.length} results in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return doc;
+}
+
+/** A deterministic PRNG (mulberry32), so derived data is the same every time. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A result with every time multiplied by `factor` (samples, loop cost, stats). */
+export function scaleResult(result: Result, factor: number): Result {
+  const s = result.stats;
+  return {
+    ...result,
+    samples: result.samples.map((x) => x * factor),
+    loopCostNs: result.loopCostNs * factor,
+    stats: s
+      ? {
+          ...s,
+          mean: s.mean * factor,
+          median: s.median * factor,
+          min: s.min * factor,
+          max: s.max * factor,
+          sd: s.sd * factor,
+          ciLow: s.ciLow * factor,
+          ciHigh: s.ciHigh * factor,
+        }
+      : null,
+    warnings: [...result.warnings],
+  };
+}
+
+export interface DerivedOptions {
+  /** How many documents (one per day, ending one day before the real run). */
+  count: number;
+  /** Relative jitter of each document's level (default 0.01 = ±1%). */
+  jitter?: number;
+  /** From document `at` on (0 = oldest), results matching `match` are `factor` times slower. */
+  step?: { at: number; factor: number; match: (r: Result) => boolean };
+  /** Keep only results matching this (default all). */
+  keep?: (r: Result) => boolean;
+  seed?: number;
+  /** Spacing in ms (default one day). */
+  spacingMs?: number;
+}
+
+/**
+ * Documents DERIVED from a real run for history charts: see the module comment.
+ * Oldest first; the last one ends `spacingMs` before the real run started.
+ */
+export function derivedHistory(real: RunDocument, opts: DerivedOptions): RunDocument[] {
+  const random = rng(opts.seed ?? 7);
+  const jitter = opts.jitter ?? 0.01;
+  const spacing = opts.spacingMs ?? 86_400_000;
+  const realStart = Date.parse(real.startedAt);
+  const realDuration = Date.parse(real.finishedAt) - realStart;
+  const kept = real.results.filter(opts.keep ?? (() => true));
+  const docs: RunDocument[] = [];
+  for (let i = 0; i < opts.count; i++) {
+    const start = realStart - (opts.count - i) * spacing;
+    const level = 1 + (random() * 2 - 1) * jitter;
+    const results = kept.map((r) =>
+      scaleResult(r, level * (opts.step && i >= opts.step.at && opts.step.match(r) ? opts.step.factor : 1)),
+    );
+    docs.push({
+      ...real,
+      id: randomUUID(),
+      startedAt: new Date(start).toISOString(),
+      finishedAt: new Date(start + realDuration).toISOString(),
+      profile: 'derived',
+      jobId: null,
+      results,
+      suites: real.suites.filter((s) => results.some((r) => r.suite === s.name)),
+    });
+  }
+  return docs;
+}
+
+/** Markup that must show as text and never run, for the safe-rendering test. */
+export const HOSTILE = {
+  hostname: '<script>window.__pwned=1</script>evil-host',
+  label: '<img src=x onerror="window.__pwned=2">',
+  param: '<img src=x onerror=window.__pwned=3>',
+  description: '<b onmouseover="window.__pwned=4">bold</b>',
+  note: '<iframe src="javascript:window.__pwned=5"></iframe>',
+} as const;
+
+/**
+ * A copy of a real run on a machine whose hostname and labels are markup,
+ * with one case whose parameter value is markup (the schema allows any text
+ * in parameter values, labels and hostnames).
+ */
+export function hostileRun(real: RunDocument): RunDocument {
+  const sample = real.results.find((r) => r.suite === 'selftest' && r.benchmark === 'call-4args') ?? real.results[0]!;
+  const sameCase = real.results.filter(
+    (r) =>
+      r.suite === sample.suite &&
+      r.benchmark === sample.benchmark &&
+      JSON.stringify(r.params) === JSON.stringify(sample.params),
+  );
+  const results = sameCase.map((r) => ({ ...scaleResult(r, 1), params: { ...r.params, variant: HOSTILE.param } }));
+  return {
+    ...real,
+    id: randomUUID(),
+    machine: {
+      ...real.machine,
+      fingerprint: `hostile-${real.machine.fingerprint}`.slice(0, 128),
+      hostname: HOSTILE.hostname,
+      labels: [HOSTILE.label],
+    },
+    suites: [
+      {
+        name: sample.suite,
+        description: HOSTILE.description,
+        benchmarks: [
+          {
+            name: sample.benchmark,
+            description: HOSTILE.description,
+            params: { variant: [HOSTILE.param] },
+            opsPerLoop: sample.opsPerLoop,
+          },
+        ],
+      },
+    ],
+    results,
+    warnings: [{ code: 'other', message: HOSTILE.description }],
+  };
+}
