@@ -20,13 +20,11 @@ import { UsageError } from '../harness/cli/errors.ts';
 import { formatRunTable } from '../harness/run/cli.ts';
 import { runBenchmarks } from '../harness/run/runner.ts';
 import { builtInSuites } from '../harness/run/suites.ts';
-import { discoverRuntimes } from '../harness/runtimes/discover.ts';
-import { installRuntime } from '../harness/runtimes/install.ts';
-import { resolveModes } from '../harness/runtimes/modes.ts';
 import { type Machine, type Mode, ModeName, type RunDocument } from '../harness/schema.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { type ClaimedJob, type JobProgressReport, ServerClient, ServerError, ServerUnreachable } from './client.ts';
 import { collectMachine } from './machine.ts';
+import { type Installer, installCpython, resolveJobRuntimes } from './runtimes.ts';
 import { openSpool, type Spool } from './spool.ts';
 import { type AgentState, normalizeServerUrl, readAgentState, writeAgentState } from './state.ts';
 import { DEFAULT_RETRY, type DrainReport, drainSpool, type RetryPolicy, withRetry } from './upload.ts';
@@ -72,7 +70,7 @@ export interface AgentOptions {
   /** Prints human output (the run table of `--once`). */
   print: (text: string) => void;
   /** The installer; replaceable so its decision can be tested without a 10-minute build. */
-  install?: (spec: string, log: (message: string) => void) => Promise<void>;
+  install?: Installer;
 }
 
 /** Exit codes: 0 done (or an unattended agent stopped by a signal), 1 something failed, 2 usage, 130 an interrupted --once. */
@@ -394,21 +392,20 @@ class Agent {
   /** Modes to runtimes on this machine; a missing CPython is built first when --install-runtimes allows it. */
   async #resolveRuntimes(names: ModeName[], report: ((p: JobProgressReport) => Promise<void>) | null): Promise<Mode[]> {
     const o = this.#opts;
-    try {
-      return resolveModes(names, await discoverRuntimes({ pythons: o.pythons }));
-    } catch (err) {
-      if (!(err instanceof UsageError) || !o.installRuntimes) throw err;
-      this.#log(`${err.message}; building CPython 3.13 (--install-runtimes); this takes a while`);
-      // The build runs before any case: progress may go out, and it keeps the job's lease alive.
-      let sent: Promise<void> = Promise.resolve();
-      const say = (message: string) => {
-        this.#log(message);
-        if (report) sent = sent.then(() => report({ done: 0, total: 0, message }));
-      };
-      await (o.install ?? defaultInstall)('cpython@3.13', say);
-      await sent; // nothing may still be in flight when the first case starts
-      return resolveModes(names, await discoverRuntimes({ pythons: o.pythons }));
-    }
+    // A build runs before any case: its progress may go out, and keeps the job's lease alive.
+    let sent: Promise<void> = Promise.resolve();
+    const log = (message: string) => {
+      this.#log(message);
+      if (report) sent = sent.then(() => report({ done: 0, total: 0, message }));
+    };
+    const installer = o.install ?? installCpython;
+    const modes = await resolveJobRuntimes(names, {
+      discover: { pythons: o.pythons },
+      install: o.installRuntimes ? (spec) => installer(spec, log) : null,
+      log,
+    });
+    await sent; // nothing may still be in flight when the first case starts
+    return modes;
   }
 
   /** Sends progress; a slow or failing server must not stop the job (the lease is the backstop). */
@@ -518,20 +515,4 @@ function isAuthError(err: unknown): boolean {
 
 function authMessage(stateFile: string, err: ServerError): string {
   return `the server refused this agent's token (${err.status} ${err.error}); it may have been revoked: move ${stateFile} away and enroll again with --token`;
-}
-
-async function defaultInstall(spec: string, log: (message: string) => void): Promise<void> {
-  let lastPhase = '';
-  const result = await installRuntime(spec, {
-    onEvent: (event) => {
-      if (event.type === 'phase') {
-        const phase = `${event.variant ?? 'source'}: ${event.phase}`;
-        if (phase !== lastPhase) log(`building CPython: ${phase}`);
-        lastPhase = phase;
-      } else if (event.type === 'variant-done') {
-        log(`built ${event.variant} in ${event.prefix}`);
-      }
-    },
-  });
-  log(result.alreadyInstalled ? 'CPython was installed already' : `CPython ${result.version} built`);
 }

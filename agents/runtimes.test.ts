@@ -1,0 +1,70 @@
+/**
+ * The --install-runtimes decision. A real build takes ten minutes, so the
+ * installer here "installs" by making gilbench's cached interpreters
+ * discoverable (as a finished build does); discovery, probing and mode
+ * resolution are the real ones.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../harness/cli/errors.ts';
+import { type DiscoverOptions, discoverRuntimes } from '../harness/runtimes/discover.ts';
+import { resolveJobRuntimes } from './runtimes.ts';
+
+let cached: string[];
+beforeAll(async () => {
+  const found = await discoverRuntimes({ origins: ['cache'] });
+  cached = found.map((r) => r.executable);
+  expect(found.some((r) => r.freeThreaded)).toBe(true); // `npm test` installs cpython@3.13 first
+});
+
+/** A discovery that finds nothing until `pythons` is filled. */
+const empty = (): DiscoverOptions & { pythons: string[] } => ({ origins: [], pythons: [], env: {} });
+
+describe('resolveJobRuntimes', () => {
+  it("fails with the resolver's message when a runtime is missing and building is not allowed", async () => {
+    await expect(
+      resolveJobRuntimes(['gil', 'nogil'], { discover: empty(), install: null, log: () => {} }),
+    ).rejects.toThrow(UsageError);
+  });
+
+  it('builds once when a runtime is missing and building is allowed, then resolves', async () => {
+    const discover = empty();
+    const installs: string[] = [];
+    const logged: string[] = [];
+    const modes = await resolveJobRuntimes(['gil', 'nogil', 'ft-gil'], {
+      discover,
+      install: async (spec) => {
+        installs.push(spec);
+        discover.pythons.push(...cached);
+      },
+      log: (m) => logged.push(m),
+    });
+    expect(installs).toEqual(['cpython@3.13']);
+    expect(modes.map((m) => m.mode)).toEqual(['gil', 'nogil', 'ft-gil']);
+    expect(logged.join('\n')).toContain('--install-runtimes');
+  });
+
+  it('does not build what is there already', async () => {
+    const installs: string[] = [];
+    const modes = await resolveJobRuntimes(['nogil'], {
+      discover: { ...empty(), pythons: cached },
+      install: async (spec) => {
+        installs.push(spec);
+      },
+      log: () => {},
+    });
+    expect(installs).toEqual([]);
+    expect(modes[0]?.runtime.freeThreaded).toBe(true);
+  });
+
+  it('passes on an error of the build itself', async () => {
+    await expect(
+      resolveJobRuntimes(['gil'], {
+        discover: empty(),
+        install: async () => {
+          throw new Error('configure failed');
+        },
+        log: () => {},
+      }),
+    ).rejects.toThrow('configure failed');
+  });
+});
