@@ -186,7 +186,11 @@ declare global {
   interface Window {
     /** Read-only hooks for the browser tests and the benchmark. */
     __gilbench?: {
-      charts(): Array<{ id: string | undefined; type: string; datasets: Array<{ label: string; points: number }> }>;
+      charts(): Array<{
+        id: string | undefined;
+        type: string;
+        datasets: Array<{ label: string; points: number; drawn: number }>;
+      }>;
       Chart: typeof Chart;
     };
   }
@@ -197,7 +201,12 @@ window.__gilbench = {
     liveCharts().map((chart) => ({
       id: chart.canvas.closest<HTMLElement>('figure')?.dataset.chart,
       type: String((chart.config as { type?: string }).type),
-      datasets: chart.data.datasets.map((d) => ({ label: String(d.label ?? ''), points: d.data.length })),
+      // The decimation plugin swaps `data` for the points it draws and keeps the rest in `_data`.
+      datasets: chart.data.datasets.map((d) => ({
+        label: String(d.label ?? ''),
+        points: ((d as { _data?: unknown[] })._data ?? d.data).length,
+        drawn: d.data.length,
+      })),
     })),
   Chart,
 };

@@ -132,7 +132,7 @@ function historyChart(
         decimation: {
           enabled: true,
           algorithm: 'lttb',
-          samples: Math.max(200, Math.round(canvas.parentElement?.clientWidth ?? 800)),
+          samples: Math.max(300, Math.min(2000, window.innerWidth)),
         },
         annotation: { annotations: marks },
         tooltip: {
