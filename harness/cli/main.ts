@@ -19,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     import('../run/cli.ts').then((m) => m.registerRunCommands(program)),
     import('../../server/cli.ts').then((m) => m.registerServerCommands(program)),
     import('../../agents/cli.ts').then((m) => m.registerAgentCommands(program)),
+    import('../../web/export.ts').then((m) => m.registerExportCommand(program)),
   ];
   // An area still under construction must not break the others.
   for (const result of await Promise.allSettled(areas)) {
