@@ -28,18 +28,24 @@ const { values } = parseArgs({
 const repeats = Number(values.repeats);
 const modeNames = parseModes(values.modes.split(','));
 
-/** timeit's best-of-N time per loop in ns for a statement, in the given mode. */
-function timeit(mode: Mode, stmt: string, setup: string): number {
+/** `python -m timeit -v` in the given mode: best and median time per loop in ns over 15 repeats. */
+function timeit(mode: Mode, stmt: string, setup: string): { best: number; median: number } {
   const env = { ...process.env, ...mode.env };
   if (!('PYTHON_GIL' in mode.env)) delete env.PYTHON_GIL;
-  const out = execFileSync(mode.runtime.executable, ['-m', 'timeit', '-r', '15', '-s', setup, stmt], {
+  const out = execFileSync(mode.runtime.executable, ['-m', 'timeit', '-v', '-r', '15', '-s', setup, stmt], {
     env,
     encoding: 'utf8',
   });
-  const match = /best of \d+: ([\d.]+) (nsec|usec|msec|sec) per loop/.exec(out);
-  if (!match) throw new Error(`unexpected timeit output: ${out}`);
-  const scale = { nsec: 1, usec: 1e3, msec: 1e6, sec: 1e9 }[match[2] as 'nsec'];
-  return Number(match[1]) * scale;
+  const loops = Number(/^(\d+) loops?, best of/m.exec(out)?.[1]);
+  const raw = /raw times: (.*)$/m.exec(out)?.[1];
+  if (!loops || !raw) throw new Error(`unexpected timeit output: ${out}`);
+  const scale = { nsec: 1, usec: 1e3, msec: 1e6, sec: 1e9 };
+  const perLoop = raw
+    .split(',')
+    .map((t) => t.trim().split(' '))
+    .map(([value, unit]) => (Number(value) * scale[unit as keyof typeof scale]) / loops)
+    .sort((a, b) => a - b);
+  return { best: perLoop[0]!, median: perLoop[Math.floor(perLoop.length / 2)]! };
 }
 
 const runs: Result[][] = [];
@@ -79,8 +85,13 @@ for (const mode of modes) {
   }
   const wall = [...calls, ...empties].reduce((s, r) => s + r.wallMs, 0) / (calls.length + empties.length) / 1000;
   const emptyNs = Math.max(...empties.map((r) => Math.abs(r.stats!.median)));
-  const net = timeit(mode, 'f(1, 2, 3, 4)', 'def f(a, b, c, d): return a') - timeit(mode, 'pass', 'pass');
+  const call = timeit(mode, 'f(1, 2, 3, 4)', 'def f(a, b, c, d): return a');
+  const empty = timeit(mode, 'pass', 'pass');
+  const netMedian = call.median - empty.median;
+  const netBest = call.best - empty.best;
   const ours = [...medians].sort((a, b) => a - b)[Math.floor(medians.length / 2)]!;
+  // Best against best too: our fastest process's median, net of its loop cost.
+  const oursBest = Math.min(...calls.map((r) => r.stats!.min));
   console.log(
     [
       mode.id.padEnd(24),
@@ -92,8 +103,8 @@ for (const mode of modes) {
       `${holds}/${calls.length}`.padStart(16),
       `${wall.toFixed(2)} s`.padStart(11),
       `|${emptyNs.toFixed(2)}| ns`.padStart(12),
-      formatNs(net).padStart(14),
-      pct(ours / net - 1).padStart(11),
+      `${formatNs(netMedian)} / ${formatNs(netBest)}`.padStart(22),
+      `${pct(ours / netMedian - 1)} / ${pct(oursBest / netBest - 1)}`.padStart(19),
     ].join(' '),
   );
 }

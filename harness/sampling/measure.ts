@@ -205,7 +205,7 @@ export async function measureCase(spec: CaseSpec): Promise<Result> {
           'the GIL was enabled while this nogil case ran (an imported extension not marked free-threading-safe turns it back on); the result is invalid',
       });
     }
-    base.stats = describeAfterLoopCost(samples, base.loopCostNs);
+    base.stats = describeAfterLoopCost(samples, base.loopCostNs, { processes: loaded.length });
     warnings.push(...assessStability(base.stats, { maxMargin: profile.maxMargin, minSamples: profile.minSamples }));
   } catch (err) {
     base.status = 'error';

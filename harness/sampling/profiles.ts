@@ -3,7 +3,11 @@
  * gets, and how long one sample should last. `quick` is for tests and
  * `npm start`, `default` for everyday runs, `rigorous` for publication.
  *
- * @example const p = getProfile('default'); // 4 processes x 15 samples of ~20 ms
+ * Many processes with few samples each, as pyperf does: run-to-run variation
+ * is dominated by process-level noise (address layout, hash seeds), which
+ * only more processes average out.
+ *
+ * @example const p = getProfile('default'); // 10 processes x 6 samples of ~20 ms
  */
 import { UsageError } from '../cli/errors.ts';
 
@@ -28,8 +32,8 @@ export type ProfileName = 'quick' | 'default' | 'rigorous';
 export const PROFILES: Record<ProfileName, Profile> = {
   quick: {
     name: 'quick',
-    processes: 2,
-    samplesPerProcess: 5,
+    processes: 3,
+    samplesPerProcess: 4,
     warmupsPerProcess: 1,
     targetSampleNs: 5e6,
     maxMargin: 0.1,
@@ -38,9 +42,9 @@ export const PROFILES: Record<ProfileName, Profile> = {
   },
   default: {
     name: 'default',
-    processes: 4,
-    samplesPerProcess: 15,
-    warmupsPerProcess: 2,
+    processes: 10,
+    samplesPerProcess: 6,
+    warmupsPerProcess: 1,
     targetSampleNs: 20e6,
     maxMargin: 0.02,
     minSamples: 20,
@@ -48,9 +52,9 @@ export const PROFILES: Record<ProfileName, Profile> = {
   },
   rigorous: {
     name: 'rigorous',
-    processes: 8,
-    samplesPerProcess: 25,
-    warmupsPerProcess: 3,
+    processes: 20,
+    samplesPerProcess: 10,
+    warmupsPerProcess: 1,
     targetSampleNs: 50e6,
     maxMargin: 0.01,
     minSamples: 60,

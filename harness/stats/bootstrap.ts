@@ -15,6 +15,13 @@ export interface BootstrapOptions {
   seed?: number;
   /** 1 - confidence of the CI (default 0.05). */
   alpha?: number;
+  /**
+   * Worker processes per side, samples round-robin (sample i from process
+   * i mod n). With more than one, each resample first draws processes, then
+   * samples within them (a two-level bootstrap), so between-process noise
+   * widens the CI as it would widen the spread of reruns.
+   */
+  processes?: { base: number; other: number };
 }
 
 export interface BootstrapRatioCi {
@@ -47,11 +54,13 @@ export function bootstrapMedianRatio(
   const next = createRng(opts.seed ?? COMPARE_DEFAULTS.seed);
   const baseBuffer = new Float64Array(base.length);
   const otherBuffer = new Float64Array(other.length);
+  const baseGroups = groupByProcess(base, opts.processes?.base ?? 1);
+  const otherGroups = groupByProcess(other, opts.processes?.other ?? 1);
   const logRatios: number[] = [];
   let nonPositive = 0;
   for (let r = 0; r < resamples; r++) {
-    const baseMedian = medianOfResample(base, baseBuffer, next);
-    const otherMedian = medianOfResample(other, otherBuffer, next);
+    const baseMedian = medianOfResample(baseGroups, baseBuffer, next);
+    const otherMedian = medianOfResample(otherGroups, otherBuffer, next);
     if (baseMedian <= 0 || otherMedian <= 0) nonPositive++;
     else logRatios.push(Math.log(otherMedian / baseMedian));
   }
@@ -70,9 +79,22 @@ export function bootstrapMedianRatio(
   };
 }
 
-function medianOfResample(values: readonly number[], buffer: Float64Array, next: () => number): number {
-  const n = values.length;
-  for (let i = 0; i < n; i++) buffer[i] = values[Math.floor(next() * n)]!;
+/** Samples grouped by the process that took them; one group when processes < 2 or too few samples. */
+function groupByProcess(values: readonly number[], processes: number): number[][] {
+  if (!(Number.isInteger(processes) && processes >= 2) || values.length < 2 * processes) return [[...values]];
+  const groups: number[][] = Array.from({ length: processes }, () => []);
+  values.forEach((v, i) => groups[i % processes]!.push(v));
+  return groups;
+}
+
+/** Fills `buffer` with a resample (processes drawn first, then samples within each) and returns its median. */
+function medianOfResample(groups: readonly number[][], buffer: Float64Array, next: () => number): number {
+  const n = buffer.length;
+  let filled = 0;
+  while (filled < n) {
+    const group = groups[Math.floor(next() * groups.length)]!;
+    for (let i = 0; i < group.length && filled < n; i++) buffer[filled++] = group[Math.floor(next() * group.length)]!;
+  }
   return medianInPlace(buffer);
 }
 

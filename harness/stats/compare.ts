@@ -32,8 +32,11 @@ export function compareSamples(
     if (!(cost >= 0 && Number.isFinite(cost)))
       throw new RangeError(`loop cost must be a finite number >= 0, got ${cost}`);
   }
-  const baseStats = base.length > 0 ? describe(base, { marginFloor: Math.max(1, loopCost.base) }) : null;
-  const otherStats = other.length > 0 ? describe(other, { marginFloor: Math.max(1, loopCost.other) }) : null;
+  const processes = opts.processes ?? { base: 1, other: 1 };
+  const baseStats =
+    base.length > 0 ? describe(base, { marginFloor: Math.max(1, loopCost.base), processes: processes.base }) : null;
+  const otherStats =
+    other.length > 0 ? describe(other, { marginFloor: Math.max(1, loopCost.other), processes: processes.other }) : null;
   const declined = (reason: string, pValue: number | null = null): Comparison => ({
     ratio: null,
     ciLow: null,
@@ -52,7 +55,7 @@ export function compareSamples(
   const nearZero = whyNearZero('base', baseStats, loopCost.base) ?? whyNearZero('other', otherStats, loopCost.other);
   if (nearZero) return declined(nearZero, pValue);
 
-  const ci = bootstrapMedianRatio(base, other, { resamples: opts.resamples, seed: opts.seed, alpha });
+  const ci = bootstrapMedianRatio(base, other, { resamples: opts.resamples, seed: opts.seed, alpha, processes });
   if (ci.nonPositive > 0) {
     return declined('a resampled median reached 0: too close to 0 for a ratio', pValue);
   }
@@ -104,7 +107,11 @@ export function compareResults(base: Result, other: Result, opts: Omit<CompareOp
   const comparison = compareSamples(
     base.samples.map((s) => s - base.loopCostNs),
     other.samples.map((s) => s - other.loopCostNs),
-    { ...opts, loopCostNs: { base: base.loopCostNs, other: other.loopCostNs } },
+    {
+      ...opts,
+      loopCostNs: { base: base.loopCostNs, other: other.loopCostNs },
+      processes: { base: base.processes, other: other.processes },
+    },
   );
   if (base.checksum !== null && other.checksum !== null && base.checksum !== other.checksum) {
     return {

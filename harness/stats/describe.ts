@@ -2,6 +2,7 @@
  * `describe()`: the statistics of one result (schema's `Stats`).
  */
 import type { Stats } from '../schema.ts';
+import { studentTQuantile } from './distributions.ts';
 import { medianCiRanks } from './median-ci.ts';
 import { mean, quantileSorted, sampleSd, sortedCopy } from './summary.ts';
 import { DESCRIBE_DEFAULTS, type DescribeOptions } from './types.ts';
@@ -34,8 +35,13 @@ export function describe(values: readonly number[], opts: DescribeOptions = {}):
   const min = sorted[0]!;
   const max = sorted[n - 1]!;
   const ranks = medianCiRanks(n);
-  const ciLow = ranks ? sorted[ranks.lower - 1]! : min;
-  const ciHigh = ranks ? sorted[ranks.upper - 1]! : max;
+  let ciLow = ranks ? sorted[ranks.lower - 1]! : min;
+  let ciHigh = ranks ? sorted[ranks.upper - 1]! : max;
+  const between = betweenProcessHalfWidth(values, opts.processes ?? 1);
+  if (between !== null) {
+    ciLow = Math.min(ciLow, median - between);
+    ciHigh = Math.max(ciHigh, median + between);
+  }
   const halfWidth = Math.max(median - ciLow, ciHigh - median);
   return {
     n,
@@ -48,6 +54,21 @@ export function describe(values: readonly number[], opts: DescribeOptions = {}):
     ciHigh,
     margin: halfWidth / Math.max(Math.abs(median), marginFloor),
   };
+}
+
+/**
+ * Half-width of a 95% t-interval on the per-process medians, or null when
+ * there is one process or fewer than two samples per process. Samples of one
+ * process share its address layout and hash seed, so they are not independent:
+ * the order-statistic CI alone would be too narrow, and a rerun would land
+ * outside it far more often than 5% of the time.
+ */
+function betweenProcessHalfWidth(values: readonly number[], processes: number): number | null {
+  if (!(Number.isInteger(processes) && processes >= 2) || values.length < 2 * processes) return null;
+  const groups: number[][] = Array.from({ length: processes }, () => []);
+  values.forEach((v, i) => groups[i % processes]!.push(v));
+  const medians = groups.map((g) => quantileSorted(sortedCopy(g), 0.5));
+  return (studentTQuantile(0.975, processes - 1) * sampleSd(medians)) / Math.sqrt(processes);
 }
 
 /**

@@ -49,6 +49,7 @@ export function scalingCurves(doc: Pick<RunDocument, 'results'>): ScalingCurve[]
         // ratio = median(T1) / median(TN): "other" is the 1-thread time.
         const c = compareSamples(r.samples, one.samples, {
           loopCostNs: { base: r.loopCostNs, other: one.loopCostNs },
+          processes: { base: r.processes, other: one.processes },
         });
         if (c.ratio === null || c.ciLow === null || c.ciHigh === null) return null;
         return {

@@ -15,6 +15,13 @@ export interface DescribeOptions {
    * a loop cost pass that loop cost (see `describeAfterLoopCost`).
    */
   marginFloor?: number;
+  /**
+   * Samples were taken round-robin over this many worker processes (sample i
+   * from process i mod processes). Process-level noise (address layout, hash
+   * seeds) makes samples of one process alike, so the CI is widened to cover
+   * the spread between processes (see `describe`).
+   */
+  processes?: number;
 }
 
 export const DESCRIBE_DEFAULTS = { marginFloor: 1 } as const;
@@ -42,6 +49,8 @@ export interface CompareOptions {
    * percent of noise, so a body that small cannot be told from nothing.
    */
   loopCostNs?: { base: number; other: number };
+  /** Worker processes each side's samples came from, round-robin (default 1: independent samples). */
+  processes?: { base: number; other: number };
 }
 
 export const COMPARE_DEFAULTS = { resamples: 2000, seed: 0x5eed, alpha: 0.05 } as const;
