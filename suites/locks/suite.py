@@ -21,8 +21,9 @@ One loop iteration is READS reads (`ops`), so the result is ns per read per
 thread; total reads/s is threads * 1e9 / (ns per read). Weak scaling as in
 the scaling suite: every thread does all the reads.
 
-Private copies, and the key tuple every mode iterates, are built inside
-`bench_<name>` by the reading thread, so the free-threaded build counts them
+Private copies, and the key tuple every mode iterates, are built by the
+reading thread on its first call (kept in a threading.local, so later samples
+do not pay for the build), so the free-threaded build counts them
 as that thread's own objects (biased reference counting); shared values are
 floats made in setup by the main thread, so every reader increments their
 reference counts on the atomic, shared path, as real shared state would. Dict
@@ -213,6 +214,7 @@ class _Case:
         # The module's own globals are the shared namespace of global-read.
         self.shared = globals() if structure == "global" else self.build()
         self.lock = {"lock": threading.Lock, "rlock": threading.RLock}.get(lock, threading.Lock)()
+        self.per_thread = threading.local()
         self.writes = 0
         self.may_write = threading.Event()
         self.stopping = False
@@ -238,12 +240,22 @@ class _Case:
             self.writes += WRITE_BURST
             time.sleep(WRITER_PAUSE)
 
+    def _own(self):
+        # This thread's key tuple and, in private mode, its copy of the structure: built by
+        # the thread itself on its first call and kept, so samples never include the build.
+        own = self.per_thread
+        try:
+            return own.keys, own.copy, own.reader
+        except AttributeError:
+            own.keys = tuple(self.index)
+            own.copy = self.build() if self.mode == "private" else None
+            own.reader = _private_global_reader(own.copy) if self.structure == "global" and own.copy else self.unlocked
+            return own.keys, own.copy, own.reader
+
     def read(self, loops):
-        keys = tuple(self.index)  # this thread's own tuple
+        keys, copy, reader = self._own()
         if self.mode == "private":
-            mine = self.build()
-            reader = _private_global_reader(mine) if self.structure == "global" else self.unlocked
-            return reader(loops, mine, keys, None)
+            return reader(loops, copy, keys, None)
         if self.mode == "none":
             return self.unlocked(loops, self.shared, keys, None)
         return self.locked(loops, self.shared, keys, self.lock)

@@ -24,10 +24,10 @@ reference counting and are made immortal once a second thread starts
 (gh-117783); int and float constants above the small-int range, tuple
 constants and nested functions (closures) are ordinary shared objects.
 
-Data meant to be thread-private is built inside `bench_<name>` by the thread
-that uses it (one small build per sample), because an object made in setup
-belongs to the main thread and every other thread's reference counting on it
-takes the atomic path.
+Data meant to be thread-private is built by the thread that uses it, on its
+first call, and kept in a threading.local (see `_own`), because an object
+made in setup belongs to the main thread and every other thread's reference
+counting on it takes the atomic path.
 
 The benchmarks:
 - independent-arith, per-thread-objects: what should scale (locals only; each
@@ -60,6 +60,18 @@ import math
 import threading
 
 INNER = 100  # operations per loop iteration for most kernels
+
+
+_OWN = threading.local()
+
+
+def _own(name, build):
+    """This thread's private data for `name`: built by this thread on its first call, then kept."""
+    data = getattr(_OWN, name, None)
+    if data is None:
+        data = build()
+        setattr(_OWN, name, data)
+    return data
 
 
 def _declare(doc, ops=INNER):
@@ -117,9 +129,9 @@ class _Tally:
 
 
 def bench_per_thread_objects(loops, ctx):
-    # Made here, by the thread that uses it: the free-threaded build's reference counts
+    # Made by the thread that uses it: the free-threaded build's reference counts
     # are cheap only for the thread that created an object (biased reference counting).
-    tally = _Tally()
+    tally = _own("tally", _Tally)
     for _ in range(loops):
         tally.total = 0
         recent = tally.recent
@@ -186,7 +198,7 @@ def bench_global_read(loops, ctx):
 
 def bench_str_constant_compare(loops, ctx):
     # Each thread compares its own runtime-built (so not interned) strings, made by itself.
-    words = ["transaction-" + ("committed" if i % 4 == 0 else "pending") for i in range(INNER)]
+    words = _own("words", lambda: ["transaction-" + ("committed" if i % 4 == 0 else "pending") for i in range(INNER)])
     hits = 0
     for _ in range(loops):
         hits = 0
@@ -197,7 +209,7 @@ def bench_str_constant_compare(loops, ctx):
 
 
 def bench_tuple_constant(loops, ctx):
-    values = [float(i % 8) / 2 for i in range(INNER)]  # this thread's own floats
+    values = _own("values", lambda: [float(i % 8) / 2 for i in range(INNER)])  # this thread's own floats
     hits = 0
     for _ in range(loops):
         hits = 0
