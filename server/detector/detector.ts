@@ -128,6 +128,8 @@ export interface Detector {
 
 // Asymptotic variance of a sample median relative to a mean's, for normal data.
 const MEDIAN_VARIANCE_FACTOR = Math.PI / 2;
+// Candidates share a noise estimate in groups of this many runs.
+const NOISE_ANCHOR_STEP = 4;
 // How far (in runs) the change may be moved from the best-scoring split when it is located.
 const LOCATE_RADIUS = 5;
 // Below this relative noise the log scale runs out of meaningful digits.
@@ -182,42 +184,62 @@ function detectShift(points: readonly SeriesPoint[], o: DetectorOptions, input: 
     logs[i] = Math.log(level);
   }
   const minShift = Math.log1p(o.minEffect);
+  // The noise of candidate k comes from the runs before an anchor at or before k, so it never
+  // contains the change being tested. Anchors every NOISE_ANCHOR_STEP runs back from the newest
+  // candidate: a few noise estimates per call instead of one per candidate.
+  const lastK = n - o.minAfter;
+  const noiseAt = new Map<number, { noise: number; df: number } | null>();
+  const noiseFor = (k: number) => {
+    const anchor = Math.max(firstK, lastK - Math.ceil((lastK - k) / NOISE_ANCHOR_STEP) * NOISE_ANCHOR_STEP);
+    const known = noiseAt.get(anchor);
+    if (known !== undefined) return known;
+    const from = Math.max(0, anchor - o.maxNoise);
+    const spread = pooledScale(logs, boundaries, from, anchor, o.trim);
+    const value = spread && {
+      noise: Math.max(spread.sd, withinRunNoise(points, from, n), NOISE_FLOOR),
+      df: spread.df,
+    };
+    noiseAt.set(anchor, value);
+    return value;
+  };
 
   /** The candidate change starting at k, or null when it fails a condition. */
-  const candidate = (k: number): DetectedChange | null => {
+  const candidate = (
+    k: number,
+    before: ArrayLike<number> = sortedSlice(logs, Math.max(segmentStart, k - o.maxBefore), k),
+    after: ArrayLike<number> = sortedSlice(logs, k, n),
+  ): DetectedChange | null => {
     if (input.skip?.has(k)) return null;
     const m = n - k;
-    const before = sortedSlice(logs, Math.max(segmentStart, k - o.maxBefore), k);
-    const after = sortedSlice(logs, k, n);
     const locBefore = location(before, o.trim);
     const locAfter = location(after, o.trim);
     const shift = locAfter.value - locBefore.value;
     if (Math.abs(shift) < minShift) return null;
 
-    const spread = pooledScale(logs, boundaries, Math.max(0, k - o.maxNoise), k, o.trim);
-    if (spread === null) return null;
-    const noise = Math.max(spread.sd, withinRunNoise(points, Math.max(0, k - o.maxNoise), n), NOISE_FLOOR);
+    const estimate = noiseFor(k);
+    if (estimate === null) return null;
+    const { noise, df } = estimate;
     const se = noise * Math.sqrt(locBefore.variance + locAfter.variance);
     const score = Math.abs(shift) / se;
-    const critical = criticalValue(o.alpha, spread.df);
+    const critical = criticalValue(o.alpha, df);
     if (score < critical) return null;
 
     // Most runs after the change must sit past the midpoint: one outlier does not make a step.
     const midpoint = locBefore.value + shift / 2;
     let past = 0;
-    for (const value of after) if (shift > 0 ? value > midpoint : value < midpoint) past++;
+    for (let i = 0; i < m; i++) if (shift > 0 ? after[i]! > midpoint : after[i]! < midpoint) past++;
     if (past < Math.ceil(o.consistency * m)) return null;
     // A newest run far from the new level may be the next change starting: decide one run later.
     if (m >= 3 && Math.abs(logs[n - 1]! - locAfter.value) > critical * noise) return null;
 
-    const half = studentTQuantile(0.975, spread.df) * se;
+    const half = criticalValue(0.025, df) * se;
     return {
       index: k,
       kind: shift > 0 ? 'regression' : 'improvement',
       change: Math.expm1(shift),
       ciLow: Math.expm1(shift - half),
       ciHigh: Math.expm1(shift + half),
-      confidence: jStat.studentt.cdf(score, spread.df),
+      confidence: jStat.studentt.cdf(score, df),
       score,
       before: Math.exp(locBefore.value),
       after: Math.exp(locAfter.value),
@@ -227,9 +249,19 @@ function detectShift(points: readonly SeriesPoint[], o: DetectorOptions, input: 
     };
   };
 
+  // From the newest candidate back: the sorted runs after k gain logs[k], the sorted runs before
+  // lose it and gain one older run, each kept sorted by insertion instead of sorted anew.
   let best: DetectedChange | null = null;
-  for (let k = firstK; k <= n - o.minAfter; k++) {
-    const found = candidate(k);
+  const after: number[] = Array.from(sortedSlice(logs, lastK, n));
+  const before: number[] = Array.from(sortedSlice(logs, Math.max(segmentStart, lastK - o.maxBefore), lastK));
+  for (let k = lastK; k >= firstK; k--) {
+    if (k < lastK) {
+      insertSorted(after, logs[k]!);
+      removeSorted(before, logs[k]!);
+      const older = k - o.maxBefore;
+      if (older >= segmentStart) insertSorted(before, logs[older]!);
+    }
+    const found = candidate(k, before, after);
     if (found && (best === null || found.score > best.score)) best = found;
   }
   if (best === null) return null;
@@ -239,7 +271,7 @@ function detectShift(points: readonly SeriesPoint[], o: DetectorOptions, input: 
   const lowBefore = Math.log(best.before);
   const highAfter = Math.log(best.after);
   const from = Math.max(firstK, best.index - LOCATE_RADIUS);
-  const to = Math.min(n - o.minAfter, best.index + LOCATE_RADIUS);
+  const to = Math.min(lastK, best.index + LOCATE_RADIUS);
   let split = best.index;
   let bestCost = Number.POSITIVE_INFINITY;
   for (let k = from; k <= to; k++) {
@@ -252,6 +284,29 @@ function detectShift(points: readonly SeriesPoint[], o: DetectorOptions, input: 
     }
   }
   return split === best.index ? best : (candidate(split) ?? best);
+}
+
+/** Inserts `value` into sorted `values`, keeping them sorted. */
+function insertSorted(values: number[], value: number): void {
+  let i = values.length;
+  values.push(value);
+  while (i > 0 && values[i - 1]! > value) {
+    values[i] = values[i - 1]!;
+    i--;
+  }
+  values[i] = value;
+}
+
+/** Removes one occurrence of `value` from sorted `values`. */
+function removeSorted(values: number[], value: number): void {
+  let low = 0;
+  let high = values.length - 1;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (values[mid]! < value) low = mid + 1;
+    else high = mid;
+  }
+  values.splice(low, 1);
 }
 
 function sortedSlice(values: Float64Array, from: number, to: number): Float64Array {

@@ -6,6 +6,16 @@ import { medianCiRanks } from '../../harness/stats/median-ci.ts';
 import type { SeriesPoint } from './detector.ts';
 
 const CI_Z = 1.959963984540054;
+// Results have few distinct sample counts; the binomial search behind the ranks is worth keeping.
+const ranksBySize = new Map<number, ReturnType<typeof medianCiRanks>>();
+function ranksOf(n: number): ReturnType<typeof medianCiRanks> {
+  let ranks = ranksBySize.get(n);
+  if (ranks === undefined) {
+    ranks = medianCiRanks(n);
+    if (ranksBySize.size < 10_000) ranksBySize.set(n, ranks);
+  }
+  return ranks;
+}
 
 /**
  * Median of `samples - loopCostNs` and its relative standard error (from the
@@ -21,7 +31,7 @@ export function pointFromSamples(samples: ArrayLike<number>, loopCostNs = 0): Se
   const mid = n >> 1;
   const level = (n % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2) - loopCostNs;
   if (!(level > 0 && Number.isFinite(level))) return null;
-  const ranks = medianCiRanks(n);
+  const ranks = ranksOf(n);
   const rse = ranks ? (sorted[ranks.upper - 1]! - sorted[ranks.lower - 1]!) / (2 * CI_Z * level) : 0;
   return { level, rse };
 }

@@ -1,0 +1,307 @@
+/**
+ * The server's hono app: the route table (routes.ts) wired with
+ * authentication, rate limits, body size limits, zod validation, safe headers
+ * and JSON errors; the dashboard from `web/` when asked for. The app holds no
+ * state beyond the repository it is given, so tests build one per database.
+ *
+ * Every error a caller can cause is a 4xx with `{error, detail}`; any other
+ * failure is a 500 whose body names a reference to the server log, never a
+ * stack trace or a token.
+ *
+ * @example
+ * const app = createApp({ repo: openSqliteRepository('gilbench.db') });
+ * const res = await app.request('/api/v1/machines', { headers: { authorization: `Bearer ${token}` } });
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { zValidator } from '@hono/zod-validator';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import { createRateLimiter, type RateLimitOptions } from './auth/rate-limit.ts';
+import { createDetection, type Detection } from './detection.ts';
+import { createDetector } from './detector/detector.ts';
+import { openApiDocument } from './openapi.ts';
+import { openSqliteRepository } from './repo/sqlite.ts';
+import { DomainError, type Regression, type Repository } from './repo/types.ts';
+import { type Access, type AppDeps, DEFAULT_BODY_LIMIT, type Principal, ROUTES, type RouteDef } from './routes.ts';
+import { createWebhook } from './webhook.ts';
+
+export interface AppOptions {
+  /** Where the data lives. */
+  repo?: Repository;
+  /** Or: a database file to open (the app then owns the repository). */
+  db?: string;
+  /** Open every GET of results and pages to anyone. */
+  public?: boolean;
+  /** The clock (tests move it). */
+  now?: () => Date;
+  /** Serve the dashboard from this folder (the repository's `web/`). */
+  webDir?: string;
+  /** POST each change the detector finds to this URL. */
+  webhookUrl?: string;
+  /** Called with each change stored (after the webhook, if any). */
+  onChange?: (regression: Regression) => void;
+  /** Limits per client address. */
+  rateLimits?: { authFailures?: RateLimitOptions; enroll?: RateLimitOptions };
+  /** Where server errors are logged (default stderr). */
+  log?: (line: string) => void;
+}
+
+export interface GilbenchApp extends Hono<Env> {
+  /** The repository (opened here when `db` was given). */
+  readonly repo: Repository;
+  readonly detection: Detection;
+  /** Resolves when alerts in flight are delivered or given up. */
+  alertsIdle(): Promise<void>;
+  /** Closes the repository if the app opened it. */
+  close(): void;
+}
+
+type Env = { Variables: { auth: Principal | null } };
+
+export const VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+const ERROR_CODES: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  409: 'conflict',
+  413: 'too-large',
+  415: 'unsupported-media-type',
+  422: 'invalid',
+  429: 'rate-limited',
+};
+
+const DOMAIN_STATUS: Record<DomainError['kind'], ContentfulStatusCode> = {
+  'not-found': 404,
+  conflict: 409,
+  invalid: 422,
+  forbidden: 403,
+};
+
+/** The client's address (the socket's; a test request without one counts as `local`). */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'local';
+  } catch {
+    return 'local';
+  }
+}
+
+/** At most 10 zod issues as one line: `body.results[3].samples[0]: Too small: expected number to be >0`. */
+function describeIssues(target: string, issues: readonly z.core.$ZodIssue[]): string {
+  const lines = issues.slice(0, 10).map((issue) => {
+    let path = target;
+    for (const key of issue.path) path += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
+    return `${path}: ${issue.message}`;
+  });
+  if (issues.length > 10) lines.push(`and ${issues.length - 10} more`);
+  return lines.join('; ');
+}
+
+/**
+ * Who may call a route of this access with this principal: null when allowed, else the status.
+ * @example decideAccess('admin', null, false) // 401
+ */
+export function decideAccess(access: Access, auth: Principal | null, isPublic: boolean): 401 | 403 | null {
+  if (access === 'open') return null;
+  if (!auth) return access === 'read' && isPublic ? null : 401;
+  switch (access) {
+    case 'read':
+    case 'operator':
+    case 'agent':
+      return auth.role === 'admin' || auth.role === 'agent' ? null : 403;
+    case 'enroll':
+      return auth.role === 'admin' || auth.role === 'enroll' ? null : 403;
+    case 'admin':
+      return auth.role === 'admin' ? null : 403;
+  }
+}
+
+/**
+ * Builds the app. Options are checked here, so a mistake throws at start-up.
+ * @example createApp({ db: ':memory:', public: true })
+ */
+export function createApp(options: AppOptions = {}): GilbenchApp {
+  if (!options.repo && !options.db) throw new TypeError('createApp needs a repository (repo) or a database file (db)');
+  const ownsRepo = !options.repo;
+  const repo = options.repo ?? openSqliteRepository(options.db!);
+  const isPublic = options.public ?? false;
+  const now = () => (options.now ? options.now().getTime() : Date.now());
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const webhook = options.webhookUrl ? createWebhook(options.webhookUrl, { log }) : null;
+  const detection = createDetection({
+    repo,
+    detector: createDetector(),
+    onChange: (regression) => {
+      webhook?.send(regression);
+      options.onChange?.(regression);
+    },
+  });
+  const authFailures = createRateLimiter(options.rateLimits?.authFailures ?? { capacity: 30, refillPerSecond: 0.5 });
+  const enrollments = createRateLimiter(options.rateLimits?.enroll ?? { capacity: 10, refillPerSecond: 1 / 30 });
+
+  let openapi: unknown = null;
+  const deps: AppDeps = {
+    repo,
+    detection,
+    isPublic,
+    now,
+    version: VERSION,
+    allowEnrollment: (c) => enrollments.take(clientAddress(c)),
+    openapi: () => {
+      openapi ??= openApiDocument(ROUTES, { version: VERSION });
+      return openapi;
+    },
+  };
+
+  const app = new Hono<Env>();
+  const fail = (c: Context, status: ContentfulStatusCode, detail: string, error = ERROR_CODES[status] ?? 'error') =>
+    c.json({ error, detail }, status);
+
+  app.use(
+    '/api/*',
+    secureHeaders({
+      // JSON only: nothing to load, nothing to frame.
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+      referrerPolicy: 'no-referrer',
+      crossOriginResourcePolicy: 'same-origin',
+    }),
+  );
+  app.use('/api/*', async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  });
+
+  const authenticate =
+    (access: Access): MiddlewareHandler<Env> =>
+    async (c, next) => {
+      const header = c.req.header('authorization');
+      let auth: Principal | null = null;
+      if (header !== undefined) {
+        const match = /^Bearer +(\S+) *$/i.exec(header);
+        if (!match) {
+          c.header('www-authenticate', 'Bearer');
+          return fail(c, 401, "the Authorization header must be 'Bearer <token>'");
+        }
+        const address = clientAddress(c);
+        if (!authFailures.allowed(address)) {
+          c.header('retry-after', String(authFailures.retryAfter(address)));
+          return fail(c, 429, 'too many failed authentications from this address; wait before trying again');
+        }
+        const token = await repo.verifyToken(match[1]!, now());
+        if (!token) {
+          authFailures.take(address);
+          c.header('www-authenticate', 'Bearer error="invalid_token"');
+          return fail(c, 401, 'unknown or revoked token');
+        }
+        auth = { tokenId: token.id, role: token.role, machineId: token.machineId };
+      }
+      const refused = decideAccess(access, auth, isPublic);
+      if (refused === 401) {
+        c.header('www-authenticate', 'Bearer');
+        return fail(c, 401, 'this needs a token: Authorization: Bearer <token>');
+      }
+      if (refused === 403) return fail(c, 403, `a ${auth!.role} token may not do this`);
+      c.set('auth', auth);
+      await next();
+    };
+
+  const validate = (target: 'param' | 'query' | 'json', schema: z.ZodType): MiddlewareHandler<Env> =>
+    zValidator(target, schema, (result, c) => {
+      if (!result.success) {
+        const where = target === 'json' ? 'body' : target === 'param' ? 'path' : 'query';
+        return fail(c, 400, describeIssues(where, result.error.issues), 'invalid');
+      }
+    }) as unknown as MiddlewareHandler<Env>;
+
+  const requireJson: MiddlewareHandler<Env> = async (c, next) => {
+    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') return fail(c, 415, 'send the body as JSON (Content-Type: application/json)');
+    await next();
+  };
+
+  const seen = new Set<string>();
+  for (const route of ROUTES as readonly RouteDef[]) {
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(key)) throw new Error(`route ${key} is defined twice`);
+    seen.add(key);
+    const chain: MiddlewareHandler<Env>[] = [authenticate(route.access)];
+    if (route.body) {
+      const maxSize = route.maxBody ?? DEFAULT_BODY_LIMIT;
+      chain.push(
+        bodyLimit({
+          maxSize,
+          onError: (c) => fail(c, 413, `the body is larger than ${Math.round(maxSize / 1024)} KiB`),
+        }),
+        requireJson,
+      );
+    }
+    if (route.params) chain.push(validate('param', route.params));
+    if (route.query) chain.push(validate('query', route.query));
+    if (route.body) chain.push(validate('json', route.body));
+    app.on([route.method], [route.path], ...chain, async (c) => {
+      // Validated values (or undefined when the route declares none).
+      const valid = (target: string) => (c.req.valid as unknown as (t: string) => unknown).call(c.req, target);
+      return route.handler({
+        c,
+        deps,
+        auth: c.get('auth'),
+        params: route.params ? valid('param') : undefined,
+        query: route.query ? valid('query') : undefined,
+        body: route.body ? valid('json') : undefined,
+      });
+    });
+  }
+
+  if (options.webDir) {
+    const webDir = options.webDir;
+    let web: Promise<{ fetch: (request: Request) => Response | Promise<Response> }> | null = null;
+    // The dashboard's files carry no data (the pages fetch it from the API with
+    // the reader's token), so they are served to anyone; the API decides.
+    app.get('*', async (c, next) => {
+      if (c.req.path.startsWith('/api/')) return next();
+      web ??= import('../web/serve.ts').then((m) => m.webRoutes(webDir));
+      const response = await (await web).fetch(c.req.raw);
+      if (response.status === 404) return next();
+      return response;
+    });
+  }
+
+  app.notFound((c) => fail(c, 404, `no such route: ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      return fail(c, status, err.message || 'the request was refused');
+    }
+    if (err instanceof DomainError) return fail(c, DOMAIN_STATUS[err.kind], err.message);
+    const reference = randomBytes(6).toString('hex');
+    log(`gilbench server: error ${reference} on ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}`);
+    return fail(c, 500, `the server failed (reference ${reference}); see its log`, 'internal');
+  });
+
+  return Object.assign(app, {
+    repo,
+    detection,
+    alertsIdle: async () => {
+      await webhook?.idle();
+    },
+    close: () => {
+      if (ownsRepo) repo.close();
+    },
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * The API described in OpenAPI 3.1, generated from the route table and its
+ * zod schemas (zod 4's JSON Schema output), served at /api/v1/openapi.json.
+ *
+ * @example
+ * const doc = openApiDocument(ROUTES, { version: '0.1.0' });
+ */
+import { z } from 'zod';
+import type { RouteDef } from './routes.ts';
+
+const ACCESS_TEXT: Record<RouteDef['access'], string> = {
+  open: 'anyone',
+  read: 'admin or agent token; anyone when the server runs with --public',
+  operator: 'admin or agent token',
+  enroll: 'enrollment or admin token',
+  agent: 'agent or admin token',
+  admin: 'admin token',
+};
+
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+}
+
+function parameters(route: RouteDef): unknown[] {
+  const out: unknown[] = [];
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
+    if (!schema) continue;
+    const json = jsonSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
+    for (const [name, property] of Object.entries(json.properties ?? {})) {
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || (json.required ?? []).includes(name),
+        schema: property,
+      });
+    }
+  }
+  return out;
+}
+
+/** The OpenAPI document of these routes. */
+export function openApiDocument(routes: readonly RouteDef[], info: { version: string }): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    const secured = route.access !== 'open';
+    const operation: Record<string, unknown> = {
+      summary: route.summary,
+      description: `Who may call: ${ACCESS_TEXT[route.access]}${route.machineScoped ? "; an agent only for its own machine's resources" : ''}.`,
+      'x-gilbench-access': route.access,
+      parameters: parameters(route),
+      ...(secured ? { security: route.access === 'read' ? [{ bearer: [] }, {}] : [{ bearer: [] }] } : {}),
+      ...(route.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } }
+        : {}),
+      responses: {
+        [route.success]: { description: 'success', content: { 'application/json': { schema: { type: 'object' } } } },
+        '4XX': { $ref: '#/components/responses/Error' },
+      },
+    };
+    paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'gilbench server',
+      version: info.version,
+      description:
+        'Run documents, series history, comparisons, regressions, annotations, schedules and jobs. Times are milliseconds since the epoch; times per operation are ns. Errors are {error, detail}. See server/API.md.',
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      responses: {
+        Error: {
+          description: 'the request was refused: {error: a short code, detail: what is wrong}',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['error', 'detail'],
+                properties: { error: { type: 'string' }, detail: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,693 @@
+/**
+ * The API's route table, as data: method, path, who may call it, the shapes
+ * it validates, and its handler. The app (app.ts) registers exactly these;
+ * the OpenAPI description (openapi.ts) and the authorisation matrix test are
+ * generated from them, so a route cannot be added without its access rule.
+ *
+ * Access:
+ * - `open`: anyone;
+ * - `read`: admin and agent tokens, and anyone when the server runs `--public`;
+ * - `operator`: admin and agent tokens (jobs and schedules; not public);
+ * - `enroll`: enrollment and admin tokens;
+ * - `agent`: agent and admin tokens; with `machineScoped`, an agent only for
+ *   its own machine's resources (another machine's agent gets 403);
+ * - `admin`: admin tokens.
+ *
+ * @example
+ * for (const r of ROUTES) console.log(r.method, r.path, r.access);
+ */
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { RunDocument } from '../harness/schema.ts';
+import { resolveBaseMode } from '../harness/stats/run-comparison.ts';
+import { scalingCurves } from '../harness/stats/scaling.ts';
+import {
+  AnnotationBody,
+  AnnotationPatch,
+  AnnotationsQuery,
+  ClaimBody,
+  CompareModesQuery,
+  CompareRunsQuery,
+  CompleteBody,
+  EnrollBody,
+  FailBody,
+  HeartbeatBody,
+  HistoryQuery,
+  IdParam,
+  JobBody,
+  JobsQuery,
+  MachinePatch,
+  ProgressBody,
+  RegressionPatch,
+  RegressionsQuery,
+  RunIdParam,
+  RunQuery,
+  RunsQuery,
+  ScheduleBody,
+  SchedulePatch,
+  SeriesQuery,
+  TokenBody,
+  TokenIdParam,
+} from './api/schemas.ts';
+import { asResult, compareSides } from './compare.ts';
+import type { Detection } from './detection.ts';
+import { type Actor, DomainError, type Repository, type RunDetail } from './repo/types.ts';
+import { nextRunOf } from './scheduler.ts';
+
+export type Access = 'open' | 'read' | 'operator' | 'enroll' | 'agent' | 'admin';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** Who is calling: the token's role and, for an agent, its machine. */
+export interface Principal {
+  tokenId: string;
+  role: 'admin' | 'enroll' | 'agent';
+  machineId: number | null;
+}
+
+/** What handlers may use. */
+export interface AppDeps {
+  repo: Repository;
+  detection: Detection;
+  isPublic: boolean;
+  now: () => number;
+  /** Consumes one enrollment attempt of the caller; false when it must wait. */
+  allowEnrollment: (c: Context) => boolean;
+  version: string;
+  openapi: () => unknown;
+}
+
+export interface HandlerContext<P, Q, B> {
+  c: Context;
+  deps: AppDeps;
+  auth: Principal | null;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
+  method: Method;
+  /** hono path, e.g. `/api/v1/runs/:id`. */
+  path: string;
+  access: Access;
+  /** For `agent` routes: the resource belongs to one machine. */
+  machineScoped?: boolean;
+  summary: string;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** Largest request body in bytes (default `DEFAULT_BODY_LIMIT`). */
+  maxBody?: number;
+  /** The status of a successful call (for the documentation; handlers set it). */
+  success: 200 | 201;
+  handler: (ctx: HandlerContext<P, Q, B>) => Promise<Response> | Response;
+}
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+export const RUN_BODY_LIMIT = 32 * 1024 * 1024;
+const API = '/api/v1';
+
+// Keeps each route's handler typed by its own schemas while the table stays one array.
+function route<P = undefined, Q = undefined, B = undefined>(def: RouteDef<P, Q, B>): RouteDef {
+  return def as unknown as RouteDef;
+}
+
+const notFound = (what: string): never => {
+  throw new DomainError('not-found', what);
+};
+
+/** The actor of a job call: an admin, or the agent's machine. */
+function actorOf(auth: Principal | null): Actor {
+  return auth?.role === 'agent' ? { role: 'agent', machineId: auth.machineId! } : { role: 'admin' };
+}
+
+/** The machine an agent call is about: the agent's own, or (admin) the one named in the body. */
+function machineFor(auth: Principal | null, named: number | undefined): number {
+  if (auth?.role === 'agent') {
+    if (named !== undefined && named !== auth.machineId) {
+      throw new DomainError('forbidden', 'an agent token speaks for its own machine only');
+    }
+    return auth.machineId!;
+  }
+  if (named === undefined) throw new DomainError('invalid', 'an admin must name the machine (machineId)');
+  return named;
+}
+
+/** Problems zod cannot see: references inside the document and its times. */
+export function runDocumentProblems(doc: RunDocument): string[] {
+  const problems: string[] = [];
+  const modeIds = new Set<string>();
+  for (const m of doc.modes) {
+    if (modeIds.has(m.id)) problems.push(`modes: ${m.id} appears twice`);
+    modeIds.add(m.id);
+  }
+  const seen = new Set<string>();
+  for (const [i, r] of doc.results.entries()) {
+    if (!modeIds.has(r.mode)) problems.push(`results[${i}].mode: ${r.mode} is not one of the run's modes`);
+    const key = JSON.stringify([r.suite, r.benchmark, Object.entries(r.params).sort(), r.mode]);
+    if (seen.has(key)) problems.push(`results[${i}]: a second result for the same case and mode`);
+    seen.add(key);
+    if (r.stats && !(r.stats.ciLow <= r.stats.median && r.stats.median <= r.stats.ciHigh)) {
+      problems.push(`results[${i}].stats: the median lies outside its CI`);
+    }
+  }
+  if (Date.parse(doc.finishedAt) < Date.parse(doc.startedAt)) problems.push('finishedAt is before startedAt');
+  return problems.slice(0, 20);
+}
+
+async function runOr404(repo: Repository, id: string, samples: boolean): Promise<RunDetail> {
+  return (await repo.getRun(id, { samples })) ?? notFound(`no run ${id}`);
+}
+
+/** A mode of a run by id (`cpython-3.13.5t/nogil`) or name (`nogil`, when only one mode has it). */
+function modeOf(run: RunDetail, wanted: string) {
+  const byId = run.modes.find((m) => m.id === wanted);
+  if (byId) return byId;
+  const byName = run.modes.filter((m) => m.mode === wanted);
+  if (byName.length === 1) return byName[0]!;
+  throw new DomainError(
+    'invalid',
+    `run ${run.id} has no mode ${wanted} (it has ${run.modes.map((m) => m.id).join(', ')})`,
+  );
+}
+
+export const ROUTES: readonly RouteDef[] = [
+  route({
+    method: 'GET',
+    path: `${API}/health`,
+    access: 'open',
+    summary: 'liveness: the server answers and its database is open',
+    success: 200,
+    handler: ({ c, deps }) => c.json({ ok: true, version: deps.version, database: deps.repo.kind }),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/openapi.json`,
+    access: 'open',
+    summary: 'this API described in OpenAPI 3.1',
+    success: 200,
+    handler: ({ c, deps }) => c.json(deps.openapi()),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/session`,
+    access: 'open',
+    summary: "whether reads are public, and the presented token's role",
+    success: 200,
+    handler: ({ c, deps, auth }) =>
+      c.json({ public: deps.isPublic, role: auth?.role ?? null, machineId: auth?.machineId ?? null }),
+  }),
+
+  // ---------------------------------------------------------------- agents
+  route({
+    method: 'POST',
+    path: `${API}/agents/enroll`,
+    access: 'enroll',
+    summary: "trade an enrollment token and the machine's facts for the machine's own agent token",
+    body: EnrollBody,
+    success: 201,
+    handler: async ({ c, deps, body }) => {
+      if (!deps.allowEnrollment(c)) {
+        return c.json({ error: 'rate-limited', detail: 'too many enrollments from this address; wait a minute' }, 429);
+      }
+      const { machine, token } = await deps.repo.enrollMachine(body.machine, deps.now());
+      return c.json({ machineId: machine.id, token, machine }, 201);
+    },
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/agents/heartbeat`,
+    access: 'agent',
+    summary: "the agent is alive; refreshes the machine's facts when sent",
+    body: HeartbeatBody,
+    success: 200,
+    handler: async ({ c, deps, auth, body }) => {
+      const machineId = machineFor(auth, body.machineId);
+      const machine = await deps.repo.heartbeat(machineId, body.machine ?? null, deps.now());
+      return c.json({ machine, now: deps.now() });
+    },
+  }),
+
+  // -------------------------------------------------------------- machines
+  route({
+    method: 'GET',
+    path: `${API}/machines`,
+    access: 'read',
+    summary: 'machines with their latest run, last contact, labels and metadata',
+    success: 200,
+    handler: async ({ c, deps }) => c.json({ machines: await deps.repo.listMachines() }),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/machines/:id`,
+    access: 'read',
+    summary: 'one machine',
+    params: IdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) =>
+      c.json({ machine: (await deps.repo.getMachine(params.id)) ?? notFound(`no machine ${params.id}`) }),
+  }),
+  route({
+    method: 'PATCH',
+    path: `${API}/machines/:id`,
+    access: 'admin',
+    summary: "set a machine's labels (jobs go to machines with all their labels)",
+    params: IdParam,
+    body: MachinePatch,
+    success: 200,
+    handler: async ({ c, deps, params, body }) =>
+      c.json({ machine: await deps.repo.setMachineLabels(params.id, body.labels, deps.now()) }),
+  }),
+
+  // ------------------------------------------------------------------ runs
+  route({
+    method: 'GET',
+    path: `${API}/runs`,
+    access: 'read',
+    summary: 'runs, newest first (filter by machine; page with `before`)',
+    query: RunsQuery,
+    success: 200,
+    handler: async ({ c, deps, query }) => c.json({ runs: await deps.repo.listRuns(query) }),
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/runs`,
+    access: 'agent',
+    machineScoped: true,
+    summary: 'upload a run document; idempotent by run id (201 stored, 200 stored already)',
+    body: RunDocument,
+    maxBody: RUN_BODY_LIMIT,
+    success: 201,
+    handler: async ({ c, deps, auth, body }) => {
+      const problems = runDocumentProblems(body);
+      if (problems.length) return c.json({ error: 'invalid', detail: problems.join('; ') }, 400);
+      if (auth?.role === 'agent') {
+        const own = await deps.repo.getMachine(auth.machineId!);
+        if (!own || own.fingerprint !== body.machine.fingerprint) {
+          throw new DomainError('forbidden', "the run's machine fingerprint is not this agent's machine");
+        }
+      }
+      const now = deps.now();
+      const outcome = await deps.repo.ingestRun(body, { uploadedBy: auth?.tokenId ?? null, now });
+      const regressions = outcome.created
+        ? await deps.detection.afterIngest(outcome.seriesIds, outcome.runPk, now)
+        : [];
+      c.header('location', `${API}/runs/${body.id}`);
+      return c.json({ created: outcome.created, run: outcome.run, regressions }, outcome.created ? 201 : 200);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/runs/:id`,
+    access: 'read',
+    summary: 'one run with its results (statistics; raw samples with ?samples=1)',
+    params: RunIdParam,
+    query: RunQuery,
+    success: 200,
+    handler: async ({ c, deps, params, query }) =>
+      c.json({ run: await runOr404(deps.repo, params.id, query.samples ?? false) }),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/runs/:id/document`,
+    access: 'read',
+    summary: 'the run as the document that was uploaded (gilbench.run/v1)',
+    params: RunIdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) =>
+      c.json((await deps.repo.getRunDocument(params.id)) ?? notFound(`no run ${params.id}`)),
+  }),
+  route({
+    method: 'DELETE',
+    path: `${API}/runs/:id`,
+    access: 'admin',
+    summary: 'delete a run, its results and the changes found at it',
+    params: RunIdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) =>
+      (await deps.repo.deleteRun(params.id)) ? c.json({ deleted: true }) : notFound(`no run ${params.id}`),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/runs/:id/compare`,
+    access: 'read',
+    summary: 'two modes of one run: other/base time ratio per case, CI, significance, geometric means',
+    params: RunIdParam,
+    query: CompareModesQuery,
+    success: 200,
+    handler: async ({ c, deps, params, query }) => {
+      const run = await runOr404(deps.repo, params.id, true);
+      const base = query.base ? modeOf(run, query.base) : resolveBaseMode(run.modes);
+      const other = modeOf(run, query.other);
+      const side = (mode: typeof base) => ({
+        label: mode.id,
+        runId: run.id,
+        mode: { id: mode.id, mode: mode.mode },
+        results: run.results.filter((r) => r.mode === mode.id),
+      });
+      return c.json(compareSides(side(base), side(other)));
+    },
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/runs/:id/scaling`,
+    access: 'read',
+    summary: 'scaling curves: speedup N*T(1)/T(N) per workload and mode, from results with a `threads` parameter',
+    params: RunIdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) => {
+      const run = await runOr404(deps.repo, params.id, true);
+      return c.json({ runId: run.id, curves: scalingCurves({ results: run.results.map(asResult) }) });
+    },
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/compare`,
+    access: 'read',
+    summary: 'one mode in two runs: other-run/base-run time ratio per case, CI, significance, geometric means',
+    query: CompareRunsQuery,
+    success: 200,
+    handler: async ({ c, deps, query }) => {
+      const [base, other] = await Promise.all([
+        runOr404(deps.repo, query.base, true),
+        runOr404(deps.repo, query.other, true),
+      ]);
+      const side = (run: RunDetail) => {
+        const mode = modeOf(run, query.mode);
+        return {
+          label: `${run.id.slice(0, 8)} (${new Date(run.startedAt).toISOString().slice(0, 10)})`,
+          runId: run.id,
+          mode: { id: mode.id, mode: mode.mode },
+          results: run.results.filter((r) => r.mode === mode.id),
+        };
+      };
+      return c.json(compareSides(side(base), side(other)));
+    },
+  }),
+
+  // ---------------------------------------------------------------- series
+  route({
+    method: 'GET',
+    path: `${API}/series`,
+    access: 'read',
+    summary: 'series by machine, suite, benchmark, case key and mode',
+    query: SeriesQuery,
+    success: 200,
+    handler: async ({ c, deps, query }) =>
+      c.json({
+        series: await deps.repo.listSeries({
+          machine: query.machine,
+          suite: query.suite,
+          benchmark: query.benchmark,
+          caseKey: query.case,
+          mode: query.mode,
+          limit: query.limit,
+        }),
+      }),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/series/:id`,
+    access: 'read',
+    summary: 'one series',
+    params: IdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) =>
+      c.json({ series: (await deps.repo.getSeries(params.id)) ?? notFound(`no series ${params.id}`) }),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/series/:id/history`,
+    access: 'read',
+    summary: "a series' points (run, time, median and CI, status) with the changes and notes in their range",
+    params: IdParam,
+    query: HistoryQuery,
+    success: 200,
+    handler: async ({ c, deps, params, query }) =>
+      c.json((await deps.repo.seriesHistory(params.id, query)) ?? notFound(`no series ${params.id}`)),
+  }),
+
+  // ----------------------------------------------------------- regressions
+  route({
+    method: 'GET',
+    path: `${API}/regressions`,
+    access: 'read',
+    summary: 'changes found by the detector (regressions and improvements), newest first',
+    query: RegressionsQuery,
+    success: 200,
+    handler: async ({ c, deps, query }) => c.json({ regressions: await deps.repo.listRegressions(query) }),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/regressions/:id`,
+    access: 'read',
+    summary: 'one change',
+    params: IdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) =>
+      c.json({ regression: (await deps.repo.getRegression(params.id)) ?? notFound(`no regression ${params.id}`) }),
+  }),
+  route({
+    method: 'PATCH',
+    path: `${API}/regressions/:id`,
+    access: 'admin',
+    summary: 'set status (new, acknowledged, fixed, ignored) and note; acknowledging re-baselines the series',
+    params: IdParam,
+    body: RegressionPatch,
+    success: 200,
+    handler: async ({ c, deps, params, body }) =>
+      c.json({ regression: await deps.repo.updateRegression(params.id, body, deps.now()) }),
+  }),
+
+  // ----------------------------------------------------------- annotations
+  route({
+    method: 'GET',
+    path: `${API}/annotations`,
+    access: 'read',
+    summary: 'notes pinned to a time, a machine, a series or a run',
+    query: AnnotationsQuery,
+    success: 200,
+    handler: async ({ c, deps, query }) => c.json({ annotations: await deps.repo.listAnnotations(query) }),
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/annotations`,
+    access: 'admin',
+    summary: 'add a note (at a time, or at a run when only runId is given)',
+    body: AnnotationBody,
+    success: 201,
+    handler: async ({ c, deps, body }) =>
+      c.json({ annotation: await deps.repo.createAnnotation(body, deps.now()) }, 201),
+  }),
+  route({
+    method: 'PATCH',
+    path: `${API}/annotations/:id`,
+    access: 'admin',
+    summary: 'change a note',
+    params: IdParam,
+    body: AnnotationPatch,
+    success: 200,
+    handler: async ({ c, deps, params, body }) =>
+      c.json({ annotation: await deps.repo.updateAnnotation(params.id, body, deps.now()) }),
+  }),
+  route({
+    method: 'DELETE',
+    path: `${API}/annotations/:id`,
+    access: 'admin',
+    summary: 'delete a note',
+    params: IdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) =>
+      (await deps.repo.deleteAnnotation(params.id))
+        ? c.json({ deleted: true })
+        : notFound(`no annotation ${params.id}`),
+  }),
+
+  // ------------------------------------------------------------- schedules
+  route({
+    method: 'GET',
+    path: `${API}/schedules`,
+    access: 'operator',
+    summary: 'cron schedules that make jobs',
+    success: 200,
+    handler: async ({ c, deps }) => {
+      const now = deps.now();
+      const all = await deps.repo.listSchedules();
+      return c.json({ schedules: all.map((s) => ({ ...s, nextRun: s.enabled ? nextRunOf(s, now) : null })) });
+    },
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/schedules`,
+    access: 'admin',
+    summary: 'add a schedule: cron expression, suites, modes, machine labels',
+    body: ScheduleBody,
+    success: 201,
+    handler: async ({ c, deps, body }) => {
+      const now = deps.now();
+      const s = await deps.repo.createSchedule(body, now);
+      return c.json({ schedule: { ...s, nextRun: nextRunOf(s, now) } }, 201);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/schedules/:id`,
+    access: 'operator',
+    summary: 'one schedule',
+    params: IdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) => {
+      const s = (await deps.repo.getSchedule(params.id)) ?? notFound(`no schedule ${params.id}`);
+      return c.json({ schedule: { ...s, nextRun: s.enabled ? nextRunOf(s, deps.now()) : null } });
+    },
+  }),
+  route({
+    method: 'PATCH',
+    path: `${API}/schedules/:id`,
+    access: 'admin',
+    summary: 'change a schedule',
+    params: IdParam,
+    body: SchedulePatch,
+    success: 200,
+    handler: async ({ c, deps, params, body }) => {
+      const now = deps.now();
+      const s = await deps.repo.updateSchedule(params.id, body, now);
+      return c.json({ schedule: { ...s, nextRun: s.enabled ? nextRunOf(s, now) : null } });
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: `${API}/schedules/:id`,
+    access: 'admin',
+    summary: 'delete a schedule (its jobs stay)',
+    params: IdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) =>
+      (await deps.repo.deleteSchedule(params.id)) ? c.json({ deleted: true }) : notFound(`no schedule ${params.id}`),
+  }),
+
+  // ------------------------------------------------------------------ jobs
+  route({
+    method: 'GET',
+    path: `${API}/jobs`,
+    access: 'operator',
+    summary: 'jobs with their status and live progress, newest first',
+    query: JobsQuery,
+    success: 200,
+    handler: async ({ c, deps, query }) => c.json({ jobs: await deps.repo.listJobs(query) }),
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/jobs`,
+    access: 'admin',
+    summary: 'ask for a run by hand',
+    body: JobBody,
+    success: 201,
+    handler: async ({ c, deps, body }) => c.json({ job: await deps.repo.createJob(body, deps.now()) }, 201),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/jobs/:id`,
+    access: 'operator',
+    summary: 'one job',
+    params: IdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) =>
+      c.json({ job: (await deps.repo.getJob(params.id)) ?? notFound(`no job ${params.id}`) }),
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/jobs/claim`,
+    access: 'agent',
+    summary: 'claim the oldest queued job this machine may run, under a lease ({job: null} when none)',
+    body: ClaimBody,
+    success: 200,
+    handler: async ({ c, deps, auth, body }) => {
+      const machineId = machineFor(auth, body.machineId);
+      const machine = (await deps.repo.getMachine(machineId)) ?? notFound(`no machine ${machineId}`);
+      const now = deps.now();
+      await deps.repo.requeueExpired(now, MAX_JOB_ATTEMPTS);
+      const labels = body.labels ?? machine.labels;
+      return c.json({ job: await deps.repo.claimJob(machineId, labels, body.leaseSeconds, now) });
+    },
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/jobs/:id/progress`,
+    access: 'agent',
+    machineScoped: true,
+    summary: 'report progress of a held job; renews its lease',
+    params: IdParam,
+    body: ProgressBody,
+    success: 200,
+    handler: async ({ c, deps, auth, params, body }) =>
+      c.json({ job: await deps.repo.progressJob(params.id, actorOf(auth), body, deps.now()) }),
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/jobs/:id/complete`,
+    access: 'agent',
+    machineScoped: true,
+    summary: 'finish a held job with the id of the uploaded run',
+    params: IdParam,
+    body: CompleteBody,
+    success: 200,
+    handler: async ({ c, deps, auth, params, body }) =>
+      c.json({ job: await deps.repo.completeJob(params.id, actorOf(auth), body.runId, deps.now()) }),
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/jobs/:id/fail`,
+    access: 'agent',
+    machineScoped: true,
+    summary: 'give up a held job: failed, or back to the queue with requeue: true',
+    params: IdParam,
+    body: FailBody,
+    success: 200,
+    handler: async ({ c, deps, auth, params, body }) =>
+      c.json({ job: await deps.repo.failJob(params.id, actorOf(auth), body, deps.now()) }),
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/jobs/:id/cancel`,
+    access: 'admin',
+    summary: 'cancel a queued or running job',
+    params: IdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) => c.json({ job: await deps.repo.cancelJob(params.id, deps.now()) }),
+  }),
+
+  // ---------------------------------------------------------------- tokens
+  route({
+    method: 'GET',
+    path: `${API}/tokens`,
+    access: 'admin',
+    summary: 'tokens (never their secrets)',
+    success: 200,
+    handler: async ({ c, deps }) => c.json({ tokens: await deps.repo.listTokens() }),
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/tokens`,
+    access: 'admin',
+    summary: 'make an admin or enrollment token; the token is shown in this answer only',
+    body: TokenBody,
+    success: 201,
+    handler: async ({ c, deps, body }) => {
+      const { token, info } = await deps.repo.createToken(body, deps.now());
+      return c.json({ token, info }, 201);
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: `${API}/tokens/:id`,
+    access: 'admin',
+    summary: 'revoke a token',
+    params: TokenIdParam,
+    success: 200,
+    handler: async ({ c, deps, params }) => c.json({ token: await deps.repo.revokeToken(params.id, deps.now()) }),
+  }),
+];
+
+/** Claims of one job before an expiring lease fails it instead of requeueing it. */
+export const MAX_JOB_ATTEMPTS = 3;
