@@ -1,0 +1,145 @@
+/**
+ * `gilbench server`: serve the API (and the dashboard), and manage tokens.
+ *
+ *   gilbench server [--port 8080] [--host 127.0.0.1] [--db FILE] [--public] [--webhook URL] [--no-web]
+ *   gilbench server token create --role admin|enroll [--db FILE] [--name TEXT]
+ *   gilbench server token list [--db FILE]
+ *   gilbench server token revoke ID [--db FILE]
+ *
+ * @example
+ * registerServerCommands(program); // from harness/cli/main.ts
+ */
+import { type Command, Option } from 'commander';
+import { UsageError } from '../harness/cli/errors.ts';
+import { openSqliteRepository } from './repo/sqlite.ts';
+import { DomainError } from './repo/types.ts';
+import { startServer } from './start.ts';
+
+const DEFAULT_DB = './gilbench.db';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new UsageError(`--port must be a whole number from 0 to 65535, got '${value}'`);
+  return port;
+}
+
+function checkUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
+  } catch {}
+  throw new UsageError(`--webhook must be an http(s) URL, got '${value}'`);
+}
+
+/** Opens the database for a token command; a file that cannot be opened is the user's to fix. */
+function openForTokens(db: string) {
+  try {
+    return openSqliteRepository(db);
+  } catch (err) {
+    throw new UsageError(`cannot open the database ${db} (${(err as Error).message}); check --db`);
+  }
+}
+
+/** Adds `gilbench server` and `gilbench server token ...` to the program. */
+export function registerServerCommands(program: Command): void {
+  const server = program
+    .command('server')
+    .description('serve the API and the dashboard; manage tokens (gilbench server token --help)')
+    .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8080)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--db <file>', 'SQLite database file (made and migrated if new)', DEFAULT_DB)
+    .option('--public', 'let anyone read results and pages (writes still need a token)', false)
+    .option('--webhook <url>', 'POST each regression or improvement found to this URL', checkUrl)
+    .option('--no-web', 'serve the API only, not the dashboard')
+    .action(
+      async (opts: { port: number; host: string; db: string; public: boolean; webhook?: string; web: boolean }) => {
+        const running = await startServer({
+          db: opts.db,
+          port: opts.port,
+          host: opts.host,
+          public: opts.public,
+          webhookUrl: opts.webhook,
+          webDir: opts.web ? undefined : null,
+          adminToken: process.env.GILBENCH_ADMIN_TOKEN || undefined,
+        });
+        console.log(
+          `gilbench server listening on ${running.url} (database ${running.repo.kind} ${opts.db}; ${opts.public ? 'reads are public' : 'reads need a token'})`,
+        );
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            running.close().then(resolve, resolve);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+      },
+    );
+
+  const token = server
+    .command('token')
+    .description('make, list and revoke tokens (stored hashed in the database given with --db)');
+  token
+    .command('create')
+    .description('make a token and print it, once')
+    .addOption(
+      new Option('--role <role>', 'admin: everything; enroll: lets an agent enroll')
+        .choices(['admin', 'enroll'])
+        .makeOptionMandatory(),
+    )
+    .option('--name <text>', 'what the token is for', '')
+    .action(async (_opts: unknown, cmd: Command) => {
+      // --db belongs to `gilbench server`; commander hands it to the parent wherever it is written.
+      const opts = cmd.optsWithGlobals<{ role: 'admin' | 'enroll'; db: string; name: string }>();
+      const repo = openForTokens(opts.db);
+      try {
+        const { token: secret, info } = await repo.createToken({ role: opts.role, name: opts.name }, Date.now());
+        process.stderr.write(`${opts.role} token ${info.id} stored in ${opts.db}; it is shown only now:\n`);
+        console.log(secret);
+      } finally {
+        repo.close();
+      }
+    });
+  token
+    .command('list')
+    .description('list tokens (id, role, machine, name, last use; never the secret)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<{ db: string }>();
+      const repo = openForTokens(opts.db);
+      try {
+        for (const t of await repo.listTokens()) {
+          const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+          console.log(
+            [
+              t.id,
+              t.role,
+              t.machineId ?? '-',
+              t.revokedAt ? `revoked ${when(t.revokedAt)}` : `last used ${when(t.lastUsedAt)}`,
+              t.name,
+            ].join('\t'),
+          );
+        }
+      } finally {
+        repo.close();
+      }
+    });
+  token
+    .command('revoke')
+    .description('revoke a token by id')
+    .argument('<id>', 'token id (gilbench server token list)')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<{ db: string }>();
+      const repo = openForTokens(opts.db);
+      try {
+        await repo.revokeToken(id, Date.now());
+        process.stderr.write(`token ${id} revoked\n`);
+      } catch (err) {
+        if (err instanceof DomainError) throw new UsageError(`${err.message}; see gilbench server token list`);
+        throw err;
+      } finally {
+        repo.close();
+      }
+    });
+}
