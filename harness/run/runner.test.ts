@@ -57,8 +57,13 @@ describe('runBenchmarks on the selftest suite, real interpreters in three modes'
       expect(empty.loopCostNs).toBeGreaterThan(0);
       expect(empty.stats!.median).toBeCloseTo(median(empty.samples) - empty.loopCostNs, 9);
       expect(Math.min(...empty.samples)).toBeGreaterThan(0);
-      // A loose sanity check only: precise figures belong to `npm run bench:harness`.
-      expect(Math.abs(empty.stats!.median)).toBeLessThan(call.stats!.median);
+      // The empty body and the empty loop timed beside it in the same request
+      // measure the same thing, so they agree whatever the machine's load;
+      // precise figures belong to `npm run bench:harness`.
+      const ratio = median(empty.samples) / empty.loopCostNs;
+      expect(ratio).toBeGreaterThan(0.5);
+      expect(ratio).toBeLessThan(2);
+      expect(median(call.samples)).toBeGreaterThan(call.loopCostNs);
     }
   });
 });

@@ -111,3 +111,26 @@ describe('runtime worker protocol (real python3)', () => {
     );
   });
 });
+
+describe('threaded cases', () => {
+  const threaded = fileURLToPath(new URL('./fixtures/threaded.py', import.meta.url));
+
+  it('makes each per-thread context on its own thread', async () => {
+    const { worker } = await WorkerProcess.start({ python: 'python3', env: {} });
+    started.push(worker);
+    await worker.request({ cmd: 'load', file: threaded, benchmark: 'owner', params: { threads: 2 } });
+    await worker.request({ cmd: 'sample', loops: 1 });
+    expect(worker.stderrTail).toMatch(/context 0 made on its own thread: True/);
+    expect(worker.stderrTail).toMatch(/context 1 made on its own thread: True/);
+  });
+
+  it('reports a per-thread setup that raises, naming the thread', async () => {
+    const { worker } = await WorkerProcess.start({ python: 'python3', env: {} });
+    started.push(worker);
+    const err = await worker
+      .request({ cmd: 'load', file: threaded, benchmark: 'bad_thread', params: { threads: 2 } })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(WorkerError);
+    expect(err.message).toMatch(/thread_bad_thread raised RuntimeError: no context for thread 1 \(thread 1\)/);
+  });
+});

@@ -135,7 +135,7 @@ class Case:
         if self.bench is None:
             raise BenchmarkError("%s: no function bench_%s" % (path, function))
         setup = getattr(module, "setup_" + function, None)
-        per_thread = getattr(module, "thread_" + function, None)
+        self.per_thread = getattr(module, "thread_" + function, None)
         self.teardown_fn = getattr(module, "teardown_" + function, None)
         # Optional untimed hooks around every sample, e.g. to let a writer thread
         # run only while readers are timed (idle worker processes stay idle).
@@ -146,8 +146,9 @@ class Case:
         if self.threaded and (not isinstance(self.threads, int) or self.threads < 1):
             raise BenchmarkError("%s: bench_%s: threads must be a positive integer" % (path, function))
         self.ctx = self._call("setup_" + function, setup, **params) if setup else types.SimpleNamespace(**params)
-        count = self.threads if self.threaded else 1
-        self.thread_ctx = [self._call("thread_" + function, per_thread, self.ctx, i) if per_thread else self.ctx for i in range(count)]
+        # The checksum's context is made here; a threaded case's threads make
+        # their own inside the thread (see _thread_main).
+        self.main_ctx = self._thread_ctx(0)
         self.checksum = self._checksum()
         self.loops = 0
         self.errors = []
@@ -161,8 +162,13 @@ class Case:
         except Exception as err:
             raise BenchmarkError("%s: %s raised %s: %s" % (self.path, label, type(err).__name__, err))
 
+    def _thread_ctx(self, index):
+        if self.per_thread is None:
+            return self.ctx
+        return self._call("thread_" + self.function, self.per_thread, self.ctx, index)
+
     def _checksum(self):
-        value = self._call("bench_" + self.function, self.bench, 1, self.thread_ctx[0])
+        value = self._call("bench_" + self.function, self.bench, 1, self.main_ctx)
         if value is None:
             return None
         return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
@@ -178,13 +184,28 @@ class Case:
             thread = threading.Thread(target=self._thread_main, args=(index, core), daemon=True)
             thread.start()
             self.workers.append(thread)
+        self.done.wait()  # every thread has made its context
+        if self.errors:
+            self.stopping = True
+            self.start.abort()
+            raise BenchmarkError("%s: %s" % (self.path, self.errors[0]))
 
     def _thread_main(self, index, core):
         if core is not None and hasattr(os, "sched_setaffinity"):
             os.sched_setaffinity(0, {core})  # 0 = the calling thread on Linux
-        ctx = self.thread_ctx[index]
+        # Made on this thread, so its objects are owned by it: under biased
+        # reference counting an object made elsewhere costs atomic operations.
+        try:
+            ctx = self._thread_ctx(index)
+        except BenchmarkError as err:
+            self.errors.append("%s (thread %d)" % (str(err).split(": ", 1)[-1], index))
+            ctx = None
+        self.done.wait()
         while True:
-            self.start.wait()
+            try:
+                self.start.wait()
+            except threading.BrokenBarrierError:
+                return
             if self.stopping:
                 return
             try:
@@ -206,7 +227,7 @@ class Case:
 
     def _timed(self, loops):
         if not self.threaded:
-            ctx = self.thread_ctx[0]
+            ctx = self.main_ctx
             try:
                 t0 = perf_ns()
                 self.bench(loops, ctx)
@@ -283,6 +304,10 @@ class Worker:
         loops = 1
         while True:
             elapsed = case.run(loops)
+            if elapsed >= target / 4:
+                # One preemption (or a late wake-up at a thread barrier) can make a
+                # tiny batch look long: confirm with the fastest of three.
+                elapsed = min(elapsed, case.run(loops), case.run(loops))
             if elapsed >= target / 4 or loops >= max_loops:
                 break
             # Grow fast while far from the target, then aim straight at it.
