@@ -166,24 +166,38 @@ class Agent {
     }
   }
 
-  /** Enrolls on first start (state file, mode 0600); later starts reuse the identity. */
+  /**
+   * Enrolls on first start (state file, mode 0600); later starts reuse the
+   * identity. A machine whose fingerprint changed (memory, cores, OS,
+   * hostname) is another machine to the server: what the spool holds from
+   * before goes up under the old identity, then the agent enrolls again.
+   */
   async #connect(serverUrl: string): Promise<void> {
     const o = this.#opts;
     const server = normalizeServerUrl(serverUrl);
-    this.#machine = await collectMachine({ labels: o.labels });
+    const machine = await collectMachine({ labels: o.labels });
+    this.#machine = machine;
     let state = readAgentState(o.stateFile);
     if (state && state.server !== server) {
       this.#log(`the state file names ${state.server}, not ${server}: enrolling with ${server}`);
       state = null;
     }
+    if (state && state.fingerprint !== machine.fingerprint) {
+      const old = state;
+      this.#log(
+        `this machine's fingerprint changed since it enrolled as machine ${old.machineId} (cores, memory, OS or hostname): its results start a new series`,
+      );
+      this.#client = new ServerClient(server, old.token);
+      await this.#drain(undefined, (doc) => doc.machine.fingerprint === old.fingerprint);
+      state = null;
+    }
     if (!state) {
       if (!o.enrollToken) {
         throw new UsageError(
-          `this agent is not enrolled with ${server}; pass --token ENROLLMENT_TOKEN (made with the server's admin API)`,
+          `this agent is not enrolled with ${server} as this machine; pass --token ENROLLMENT_TOKEN (made with the server's admin API)`,
         );
       }
       const client = new ServerClient(server, o.enrollToken);
-      const machine = this.#machine;
       const enrollment = await this.#untilReachable(() => client.enroll(machine), 'enrollment');
       state = {
         server,
@@ -196,9 +210,6 @@ class Agent {
       this.#log(`enrolled with ${server} as machine ${state.machineId}; identity kept in ${o.stateFile}`);
     } else {
       this.#log(`machine ${state.machineId} at ${server} (identity from ${o.stateFile})`);
-      if (state.fingerprint !== this.#machine.fingerprint) {
-        this.#log('note: the machine fingerprint changed since enrollment (hardware or memory?): a new series begins');
-      }
     }
     this.#client = new ServerClient(server, state.token);
   }
@@ -253,6 +264,9 @@ class Agent {
     );
     let doc: RunDocument;
     try {
+      await client.heartbeat({ status: 'running', jobId: job.id }).catch((err: unknown) => {
+        if (isAuthError(err)) throw err; // anything else: the job does not depend on it
+      });
       const modes = job.modes.map((name) => {
         const parsed = ModeName.safeParse(name);
         if (!parsed.success) throw new UsageError(`unknown mode '${name}' in job ${job.id}`);
@@ -281,6 +295,7 @@ class Agent {
       return 'failed';
     }
     this.#keep(doc);
+    this.#print(doc);
     const report = await this.#drain();
     return report.uploaded.includes(doc.id) ? 'uploaded' : 'spooled';
   }
@@ -425,7 +440,7 @@ class Agent {
   }
 
   /** Uploads the spool; stops at the deadline (the next scheduled run) or on a signal. */
-  async #drain(deadline?: number): Promise<DrainReport> {
+  async #drain(deadline?: number, accept?: (doc: RunDocument) => boolean): Promise<DrainReport> {
     const client = this.#client;
     if (!client) return { uploaded: [], rejected: [], remaining: this.#spool.size(), stoppedBy: null };
     const signals = [this.#opts.signal];
@@ -434,6 +449,7 @@ class Agent {
       retry: this.#opts.retry,
       signal: AbortSignal.any(signals),
       log: this.#log,
+      accept,
     });
     if (this.#opts.signal.aborted) throw new Interrupted();
     if (report.stoppedBy) {
@@ -509,8 +525,9 @@ export function defaultSuites(): string[] {
   return builtInSuites().filter((name) => name !== 'selftest');
 }
 
+/** 401: the token is unknown or revoked (403 is about one request: another machine's job or run). */
 function isAuthError(err: unknown): boolean {
-  return err instanceof ServerError && (err.status === 401 || err.status === 403);
+  return err instanceof ServerError && err.status === 401;
 }
 
 function authMessage(stateFile: string, err: ServerError): string {

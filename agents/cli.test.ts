@@ -11,7 +11,7 @@ import { RunDocument } from '../harness/schema.ts';
 import { agentOptionsFromFlags, defaultSpoolDir, STATE_FILE_NAME } from './cli.ts';
 import { alive, descendants, startCli, tempDir } from './test-support.ts';
 
-const FAULTS = path.join(import.meta.dirname, 'fixtures', 'agent_faults.py');
+const SLOW = path.join(import.meta.dirname, 'fixtures', 'agent_slow.py');
 const signal = new AbortController().signal;
 const base = { poll: '30', lease: '900', backoff: '300' };
 
@@ -149,7 +149,7 @@ describe('gilbench agent (local runs, real processes)', () => {
       'agent',
       '--once',
       '--suite',
-      FAULTS,
+      SLOW,
       '--filter',
       'slow',
       '--mode',
@@ -159,7 +159,7 @@ describe('gilbench agent (local runs, real processes)', () => {
       '--spool',
       spool,
     ]);
-    await agent.waitForLine(/case-start 1\/1 agent_faults\/slow/);
+    await agent.waitForLine(/case-start 1\/1 agent_slow\/slow/);
     // Both workers of the case are up once they have loaded; give them a moment.
     let workers: number[] = [];
     for (let i = 0; i < 50 && workers.length < 2; i++) {

@@ -107,7 +107,7 @@ export function agentOptionsFromFlags(
     installRuntimes: Boolean(flags.installRuntimes),
     exportFile: flags.export ? path.resolve(flags.export) : null,
     pollMs: seconds(flags.poll, '--poll', 1),
-    leaseSeconds: seconds(flags.lease, '--lease', 60) / 1000,
+    leaseSeconds: Math.round(seconds(flags.lease, '--lease', 10) / 1000),
     maxBackoffMs: backoffMs,
     retry: { ...base.retry, minTimeoutMs: Math.min(base.retry.minTimeoutMs, backoffMs), maxTimeoutMs: backoffMs },
     signal,

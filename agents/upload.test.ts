@@ -134,6 +134,33 @@ describe('drainSpool', () => {
     expect(warnings.join()).toContain('rejected');
   });
 
+  it("sets aside a run the server says is another machine's (403), and goes on", async () => {
+    const foreign = sampleRun({ startedAt: '2026-01-01T00:00:00.000Z' });
+    const own = sampleRun({ startedAt: '2026-01-02T00:00:00.000Z' });
+    spool.put(foreign);
+    spool.put(own);
+    respond = (call, res) => {
+      if ((call.body as { id: string }).id === foreign.id) {
+        json(res, 403, { error: 'forbidden', detail: "the run's machine fingerprint is not this agent's machine" });
+      } else json(res, 201, {});
+    };
+    const report = await drainSpool(spool, new ServerClient(baseUrl, 't'), { retry: FAST });
+    expect(report).toMatchObject({ rejected: [foreign.id], uploaded: [own.id], stoppedBy: null });
+  });
+
+  it('sends only the runs the filter accepts and leaves the others waiting', async () => {
+    const a = sampleRun({ jobId: null, profile: 'quick' });
+    const b = sampleRun({ profile: 'default' });
+    spool.put(a);
+    spool.put(b);
+    const report = await drainSpool(spool, new ServerClient(baseUrl, 't'), {
+      retry: FAST,
+      accept: (doc) => doc.profile === 'quick',
+    });
+    expect(report.uploaded).toEqual([a.id]);
+    expect(spool.list().map((e) => e.id)).toEqual([b.id]);
+  });
+
   it('stops without retrying when the token is refused, and keeps the run', async () => {
     spool.put(sampleRun());
     respond = (_call, res) => json(res, 401, { error: 'unauthorized', detail: 'token revoked' });

@@ -14,6 +14,7 @@
  * report.uploaded; // run ids that reached the server
  */
 import pRetry from 'p-retry';
+import type { RunDocument } from '../harness/schema.ts';
 import { isRetryable, type ServerClient, ServerError } from './client.ts';
 import type { Spool } from './spool.ts';
 
@@ -29,6 +30,8 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 7, minTimeoutMs: 1000, maxT
 
 export interface DrainOptions {
   retry?: RetryPolicy;
+  /** Only runs this accepts are sent (the others wait); default: all. */
+  accept?: (doc: RunDocument) => boolean;
   signal?: AbortSignal;
   log?: (message: string) => void;
 }
@@ -43,8 +46,13 @@ export interface DrainReport {
   stoppedBy: Error | null;
 }
 
-/** Statuses that say the document itself is wrong: retrying cannot help, keeping it would block the spool. */
-const REFUSED = new Set([400, 413, 422]);
+/**
+ * Statuses that refuse this document for good: invalid (400, 413, 422), made
+ * on another machine than the token's (403), or the run id taken by another
+ * machine's run (409). Retrying cannot help and keeping it would block the
+ * spool, so it is set aside. (401 is different: the token itself is refused.)
+ */
+const REFUSED = new Set([400, 403, 409, 413, 422]);
 
 /**
  * Uploads every spooled run, oldest first.
@@ -53,7 +61,7 @@ const REFUSED = new Set([400, 413, 422]);
 export async function drainSpool(spool: Spool, client: ServerClient, opts: DrainOptions = {}): Promise<DrainReport> {
   const log = opts.log ?? (() => {});
   const report: DrainReport = { uploaded: [], rejected: [], remaining: 0, stoppedBy: null };
-  const entries = spool.list();
+  const entries = spool.list().filter((entry) => opts.accept?.(entry.doc) ?? true);
   for (const [index, entry] of entries.entries()) {
     try {
       await withRetry(() => client.uploadRun(entry.doc), `upload of run ${entry.id}`, opts);
@@ -63,23 +71,20 @@ export async function drainSpool(spool: Spool, client: ServerClient, opts: Drain
         report.rejected.push(entry.id);
         continue;
       }
-      // 409 would mean "that run id is stored already": the run is there, so the copy may go.
-      if (!(err instanceof ServerError && err.status === 409)) {
-        report.stoppedBy = err as Error;
-        report.remaining = entries.length - index;
-        return report;
-      }
+      report.stoppedBy = err as Error;
+      report.remaining = entries.length - index;
+      return report;
     }
     if (entry.doc.jobId !== null) {
       try {
         await withRetry(() => client.complete(entry.doc.jobId!, entry.id), `completing job ${entry.doc.jobId}`, opts);
       } catch (err) {
-        if (!(err instanceof ServerError) || err.retryable || err.status === 401 || err.status === 403) {
+        if (!(err instanceof ServerError) || err.retryable || err.status === 401) {
           report.stoppedBy = err as Error;
           report.remaining = entries.length - index;
           return report;
         }
-        // 404/409: the job is gone or finished by another agent; the run itself is stored.
+        // 404/409/403: the job is gone, or its lease moved to another machine; the run itself is stored.
         log(`job ${entry.doc.jobId} not completed by run ${entry.id}: ${err.message}`);
       }
     }
