@@ -20,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     import('../../server/cli.ts').then((m) => m.registerServerCommands(program)),
     import('../../agents/cli.ts').then((m) => m.registerAgentCommands(program)),
     import('../../web/export.ts').then((m) => m.registerExportCommand(program)),
+    import('./start.ts').then((m) => m.registerStartCommand(program)),
   ];
   // An area still under construction must not break the others.
   for (const result of await Promise.allSettled(areas)) {
