@@ -202,7 +202,8 @@ export function fixtureRun(opts: FixtureRunOptions): RunDocument {
   });
   return {
     schema: RUN_SCHEMA,
-    id: uuidFrom(next),
+    // From the seed and the machine: equal seeds on two machines must not collide.
+    id: uuidFrom(createRng(opts.seed ^ Number.parseInt(opts.machine.fingerprint.slice(0, 8), 16))),
     startedAt: opts.startedAt.toISOString(),
     finishedAt: new Date(opts.startedAt.getTime() + Math.round(clock)).toISOString(),
     profile: 'synthetic',

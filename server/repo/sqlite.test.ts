@@ -1,0 +1,222 @@
+/**
+ * The SQLite repository on real temporary files: migrations from empty,
+ * atomic and idempotent ingest, the detector's cached windows staying right
+ * when another process writes, tokens, leases and schedule slots.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { RunDocument } from '../../harness/schema.ts';
+import { fixtureHistory, fixtureMachine, fixtureRun } from '../fixtures.ts';
+import { snapshot, tempDir } from '../test-support.ts';
+import { decodeSamples, encodeSamples, openSqliteRepository } from './sqlite.ts';
+
+const { dir, cleanup } = tempDir();
+afterAll(cleanup);
+let files = 0;
+const newFile = () => `${dir}/repo-${++files}.db`;
+const NOW = Date.parse('2025-06-02T12:00:00Z');
+
+describe('opening a database', () => {
+  it('migrates a new file, in WAL mode with foreign keys on', () => {
+    const file = newFile();
+    const repo = openSqliteRepository(file);
+    expect(repo.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(repo.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    const tables = repo.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    expect(tables).toEqual(
+      expect.arrayContaining(['machines', 'runtimes', 'modes', 'suites', 'benchmarks', 'cases', 'runs', 'results']),
+    );
+    expect(tables).toEqual(
+      expect.arrayContaining(['result_samples', 'series', 'regressions', 'annotations', 'schedules', 'jobs', 'tokens']),
+    );
+    const plan = repo.sqlite
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT run_pk FROM results WHERE series_id = 1 AND started_at >= 0 ORDER BY started_at DESC, run_pk DESC LIMIT 10',
+      )
+      .all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING COVERING INDEX results_series_time/);
+    repo.close();
+    // Opening again applies nothing twice.
+    const again = openSqliteRepository(file);
+    expect(again.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(1);
+    again.close();
+  });
+
+  it('keeps samples exactly (little-endian float64)', () => {
+    const samples = [1, 1.5, 1e-300, 123456.789, Math.PI];
+    expect(decodeSamples(encodeSamples(samples))).toEqual(samples);
+    expect(encodeSamples([1]).toString('hex')).toBe('000000000000f03f');
+  });
+});
+
+describe('ingest', () => {
+  it('stores a run whole or not at all: a failure on the last result leaves nothing', async () => {
+    const repo = openSqliteRepository(newFile());
+    const machine = fixtureMachine(1);
+    await repo.ingestRun(fixtureRun({ machine, seed: 1, startedAt: new Date(NOW - 86_400_000) }), {
+      uploadedBy: null,
+      now: NOW,
+    });
+    const before = snapshot(repo);
+    const broken = fixtureRun({ machine: fixtureMachine(2), seed: 2, startedAt: new Date(NOW) });
+    // Past the schema's checks, the database refuses the last row (wall time NOT NULL; NaN is stored as NULL).
+    broken.results.at(-1)!.wallMs = Number.NaN;
+    await expect(repo.ingestRun(broken, { uploadedBy: null, now: NOW })).rejects.toThrow(/NOT NULL/);
+    expect(snapshot(repo)).toEqual(before);
+    // And the caches did not keep ids of rows that were rolled back: the same run, fixed, goes in.
+    broken.results.at(-1)!.wallMs = 12;
+    expect((await repo.ingestRun(broken, { uploadedBy: null, now: NOW })).created).toBe(true);
+    repo.close();
+  });
+
+  it('is idempotent by run id, and refuses the id from another machine', async () => {
+    const repo = openSqliteRepository(newFile());
+    const doc = fixtureRun({ machine: fixtureMachine(1), seed: 3, startedAt: new Date(NOW) });
+    const first = await repo.ingestRun(doc, { uploadedBy: null, now: NOW });
+    const after = snapshot(repo);
+    const second = await repo.ingestRun(doc, { uploadedBy: null, now: NOW + 1000 });
+    expect(second.created).toBe(false);
+    expect(second.run).toEqual(first.run);
+    expect(snapshot(repo)).toEqual(after);
+    await expect(
+      repo.ingestRun({ ...doc, machine: fixtureMachine(9) }, { uploadedBy: null, now: NOW }),
+    ).rejects.toThrow(/another machine/);
+    repo.close();
+  });
+
+  it('gives back the uploaded document exactly', async () => {
+    const repo = openSqliteRepository(newFile());
+    const doc = RunDocument.parse(
+      fixtureRun({ machine: fixtureMachine(1), seed: 4, startedAt: new Date(NOW), jobId: '17' }),
+    );
+    doc.results[2]!.status = 'error';
+    doc.results[2]!.error = { message: 'worker crashed', stderrTail: 'Segmentation fault' };
+    doc.results[3]!.stats = null;
+    doc.warnings.push({ code: 'machine-busy', message: 'load 3.1' });
+    await repo.ingestRun(doc, { uploadedBy: null, now: NOW });
+    expect(await repo.getRunDocument(doc.id)).toEqual(doc);
+    repo.close();
+  });
+
+  it('keeps series counts and the detector window right when another connection writes', async () => {
+    const file = newFile();
+    const a = openSqliteRepository(file);
+    const b = openSqliteRepository(file);
+    const docs = fixtureHistory({ machine: fixtureMachine(1), runs: 6 });
+    for (const doc of docs.slice(0, 4)) await a.ingestRun(doc, { uploadedBy: null, now: NOW });
+    const [series] = await a.listSeries({ suite: 'single-thread', benchmark: 'nbody', mode: 'gil' });
+    expect((await a.detectionWindow(series!.id, 80)).points).toHaveLength(4); // now cached in a
+    await b.ingestRun(docs[4]!, { uploadedBy: null, now: NOW }); // a does not see this happen
+    await a.ingestRun(docs[5]!, { uploadedBy: null, now: NOW });
+    const window = await a.detectionWindow(series!.id, 80);
+    expect(window.points).toHaveLength(6);
+    const fresh = openSqliteRepository(file);
+    expect(await fresh.detectionWindow(series!.id, 80)).toMatchObject({ points: window.points, runPks: window.runPks });
+    expect((await fresh.getSeries(series!.id))!.points).toBe(6);
+    for (const r of [a, b, fresh]) r.close();
+  });
+
+  it('orders a late upload by its start, not by its arrival', async () => {
+    const repo = openSqliteRepository(newFile());
+    const docs = fixtureHistory({ machine: fixtureMachine(1), runs: 5 });
+    for (const i of [0, 1, 3, 4, 2]) await repo.ingestRun(docs[i]!, { uploadedBy: null, now: NOW });
+    const [series] = await repo.listSeries({ suite: 'calls', mode: 'nogil', limit: 1 });
+    const history = await repo.seriesHistory(series!.id, {});
+    expect(history!.points.map((p) => p.runId)).toEqual(docs.map((d) => d.id));
+    const window = await repo.detectionWindow(series!.id, 80);
+    expect(window.points.map((p) => p.level)).toEqual(
+      docs.map((d) => {
+        const r = d.results.find((x) => x.suite === 'calls' && x.mode.endsWith('/nogil') && x.params.arity === 0)!;
+        const sorted = [...r.samples].sort((x, y) => x - y);
+        const mid = sorted.length >> 1;
+        return (sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2) - r.loopCostNs;
+      }),
+    );
+    repo.close();
+  });
+});
+
+describe('tokens', () => {
+  it('stores only a hash, verifies in constant time, and honours revocation', async () => {
+    const repo = openSqliteRepository(newFile());
+    const { token, info } = await repo.createToken({ role: 'admin', name: 'ci' }, NOW);
+    const stored = repo.sqlite.prepare('SELECT * FROM tokens').all() as Array<Record<string, unknown>>;
+    expect(JSON.stringify(stored)).not.toContain(token.slice(3));
+    expect((await repo.verifyToken(token, NOW))?.role).toBe('admin');
+    expect(await repo.verifyToken(`${token}x`, NOW)).toBeNull();
+    expect(await repo.verifyToken('short', NOW)).toBeNull();
+    await repo.revokeToken(info.id, NOW);
+    expect(await repo.verifyToken(token, NOW)).toBeNull();
+    repo.close();
+  });
+
+  it('imports a token chosen outside once, and refuses a short one', async () => {
+    const repo = openSqliteRepository(newFile());
+    const chosen = 'gb_webtest_0123456789abcdef0123';
+    await repo.importToken(chosen, { role: 'admin' }, NOW);
+    await repo.importToken(chosen, { role: 'admin' }, NOW);
+    expect(await repo.listTokens()).toHaveLength(1);
+    expect((await repo.verifyToken(chosen, NOW))?.role).toBe('admin');
+    await expect(repo.importToken('too-short', { role: 'admin' }, NOW)).rejects.toThrow(/24 to 512/);
+    repo.close();
+  });
+
+  it('gives an enrolled machine one live agent token', async () => {
+    const repo = openSqliteRepository(newFile());
+    const machine = fixtureMachine(5);
+    const first = await repo.enrollMachine(machine, NOW);
+    const second = await repo.enrollMachine({ ...machine, hostname: 'renamed' }, NOW + 1);
+    expect(second.machine.id).toBe(first.machine.id);
+    expect(second.machine.hostname).toBe('renamed');
+    expect(await repo.verifyToken(first.token, NOW)).toBeNull();
+    expect(await repo.verifyToken(second.token, NOW)).toMatchObject({ role: 'agent', machineId: first.machine.id });
+    repo.close();
+  });
+});
+
+describe('jobs', () => {
+  it('leases a job to one machine; an expired lease puts it back; three expiries fail it', async () => {
+    const repo = openSqliteRepository(newFile());
+    const m1 = (await repo.enrollMachine(fixtureMachine(1), NOW)).machine.id;
+    const m2 = (await repo.enrollMachine(fixtureMachine(2), NOW)).machine.id;
+    const job = await repo.createJob({ suites: ['calls'], modes: ['gil'], labels: ['big'] }, NOW);
+    expect(await repo.claimJob(m1, ['small'], 60, NOW)).toBeNull();
+    expect(await repo.claimJob(m1, ['big', 'small'], 60, NOW)).toMatchObject({
+      id: job.id,
+      claimedBy: m1,
+      attempts: 1,
+    });
+    expect(await repo.claimJob(m2, ['big'], 60, NOW)).toBeNull();
+    let t = NOW;
+    for (const [machine, attempt] of [
+      [m2, 2],
+      [m1, 3],
+    ] as const) {
+      t += 61_000;
+      expect(await repo.requeueExpired(t, 3)).toBe(1);
+      expect((await repo.getJob(job.id))!.status).toBe('queued');
+      expect(await repo.claimJob(machine, ['big'], 60, t)).toMatchObject({ claimedBy: machine, attempts: attempt });
+    }
+    t += 61_000;
+    await repo.requeueExpired(t, 3);
+    expect(await repo.getJob(job.id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/expired 3 times/),
+    });
+    repo.close();
+  });
+
+  it('makes one job per schedule slot, however often it is asked', async () => {
+    const file = newFile();
+    const repo = openSqliteRepository(file);
+    const s = await repo.createSchedule({ name: 'n', cron: '0 3 * * *', suites: ['calls'], modes: ['gil'] }, NOW);
+    const slot = Date.parse('2025-06-03T03:00:00Z');
+    expect(await repo.createScheduledJob(s.id, slot, slot + 5)).not.toBeNull();
+    expect(await repo.createScheduledJob(s.id, slot, slot + 10)).toBeNull();
+    const other = openSqliteRepository(file);
+    expect(await other.createScheduledJob(s.id, slot, slot + 20)).toBeNull();
+    expect(await repo.listJobs({ schedule: s.id })).toHaveLength(1);
+    expect((await repo.getSchedule(s.id))!.lastSlot).toBe(slot);
+    repo.close();
+    other.close();
+  });
+});
