@@ -1,0 +1,151 @@
+/**
+ * `gilbench server` as a real process on 127.0.0.1 with a temporary database
+ * file: the "done when" path with a real `gilbench run --json` document,
+ * concurrent start-ups and schedulers on one file, and the CLI's errors.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureMachine, fixtureRun } from './fixtures.ts';
+import { openSqliteRepository } from './repo/sqlite.ts';
+import { runCli, snapshot, spawnServer, tempDir } from './test-support.ts';
+
+const { dir, cleanup } = tempDir('gilbench-server-cli-');
+afterAll(cleanup);
+
+const json = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+
+describe('gilbench server', () => {
+  it('starts on a new file; a CLI admin token ingests a real run once; a malformed upload changes nothing', async () => {
+    const db = `${dir}/done-when.db`;
+    expect(existsSync(db)).toBe(false);
+    const runFile = `${dir}/real-run.json`;
+    const run = await runCli(['run', '-s', 'selftest', '-m', 'gil', '-p', 'quick', '--json', runFile]);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(runFile, 'utf8'));
+
+    const server = await spawnServer(['--db', db]);
+    try {
+      expect(existsSync(db)).toBe(true);
+      const created = await runCli(['server', 'token', 'create', '--role', 'admin', '--db', db]);
+      expect(created.code, created.stderr).toBe(0);
+      const token = created.stdout.trim();
+      expect(token).toMatch(/^gb_\S+$/);
+      expect(created.stderr).toMatch(/shown only now/);
+
+      const upload = () =>
+        fetch(`${server.url}/api/v1/runs`, { method: 'POST', headers: json(token), body: JSON.stringify(doc) });
+      const first = await upload();
+      expect(first.status, await first.clone().text()).toBe(201);
+      const second = await upload();
+      expect(second.status).toBe(200);
+      expect(((await second.json()) as { created: boolean }).created).toBe(false);
+      const runs = (await (await fetch(`${server.url}/api/v1/runs`, { headers: json(token) })).json()) as {
+        runs: Array<{ id: string; resultCount: number }>;
+      };
+      expect(runs.runs.map((r) => r.id)).toEqual([doc.id]);
+      expect(runs.runs[0]!.resultCount).toBe(doc.results.length);
+
+      const reader = openSqliteRepository(db);
+      const before = snapshot(reader);
+      const malformed = await fetch(`${server.url}/api/v1/runs`, {
+        method: 'POST',
+        headers: json(token),
+        body: JSON.stringify({ ...doc, id: '0b7c5a52-8f1e-4d7e-9a51-1f6f6b0c2d33', results: [{ suite: 'selftest' }] }),
+      });
+      expect(malformed.status).toBe(400);
+      expect(await malformed.json()).toEqual({ error: 'invalid', detail: expect.stringContaining('body.results[0]') });
+      expect(snapshot(reader)).toEqual(before);
+      reader.close();
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('takes an admin token from GILBENCH_ADMIN_TOKEN and serves public reads with --public', async () => {
+    const token = 'gb_fromtheenvironment_0123456789';
+    const server = await spawnServer(['--db', `${dir}/env.db`, '--public'], { GILBENCH_ADMIN_TOKEN: token });
+    try {
+      const doc = fixtureRun({ machine: fixtureMachine(3), seed: 3, startedAt: new Date('2025-06-01T00:00:00Z') });
+      const up = await fetch(`${server.url}/api/v1/runs`, {
+        method: 'POST',
+        headers: json(token),
+        body: JSON.stringify(doc),
+      });
+      expect(up.status).toBe(201);
+      expect((await fetch(`${server.url}/api/v1/machines`)).status).toBe(200);
+      expect((await fetch(`${server.url}/api/v1/tokens`)).status).toBe(401);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('lets two processes start on one new file at once (migrations run once)', async () => {
+    const db = `${dir}/twice.db`;
+    const [a, b] = await Promise.all([spawnServer(['--db', db]), spawnServer(['--db', db])]);
+    try {
+      for (const s of [a, b]) expect((await fetch(`${s.url}/api/v1/health`)).status).toBe(200);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+    const repo = openSqliteRepository(db);
+    expect(repo.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(1);
+    repo.close();
+  });
+
+  it('makes one job per cron slot: two servers at once on one file, then a restart', async () => {
+    const db = `${dir}/cron.db`;
+    const token = 'gb_crontest_token_0123456789ab';
+    const env = { GILBENCH_ADMIN_TOKEN: token };
+    const a = await spawnServer(['--db', db], env);
+    const made = await fetch(`${a.url}/api/v1/schedules`, {
+      method: 'POST',
+      headers: json(token),
+      body: JSON.stringify({ name: 'every second', cron: '* * * * * *', suites: ['selftest'], modes: ['gil'] }),
+    });
+    expect(made.status).toBe(201);
+    const b = await spawnServer(['--db', db], env);
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await Promise.all([a.stop(), b.stop()]);
+    // Restart at once: the new process's first tick falls in a slot the old ones may have served.
+    const c = await spawnServer(['--db', db], env);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await c.stop();
+
+    const repo = openSqliteRepository(db);
+    const slots = (await repo.listJobs({ limit: 1000 })).map((j) => j.slot!);
+    repo.close();
+    expect(slots.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(slots).size).toBe(slots.length);
+    for (const slot of slots) expect(slot % 1000).toBe(0);
+  });
+});
+
+describe('gilbench server: user errors', () => {
+  it('says so in one line and exits 2 when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = await runCli(['server', '--db', `${dir}/port.db`, '--port', String(port), '--no-web']);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(`gilbench: port ${port} on 127.0.0.1 is in use; pick another with --port`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses a role other than admin or enroll', async () => {
+    const result = await runCli(['server', 'token', 'create', '--role', 'agent', '--db', `${dir}/roles.db`]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Allowed choices are admin, enroll/);
+  });
+
+  it('refuses a GILBENCH_ADMIN_TOKEN too short to be safe', async () => {
+    const result = await runCli(['server', '--db', `${dir}/short.db`, '--port', '0', '--no-web'], {
+      GILBENCH_ADMIN_TOKEN: 'secret',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('gilbench: GILBENCH_ADMIN_TOKEN: a token must be 24 to 512 printable characters');
+  });
+});
