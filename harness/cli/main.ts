@@ -1,7 +1,7 @@
 /**
  * The `gilbench` command line: the composition root. Each area registers its
- * own subcommands; modules load lazily so `gilbench --help` stays fast and the
- * harness library itself never depends on the server or the agent.
+ * own subcommands, so the harness library itself never depends on the server
+ * or the agent; only this file (and start.ts) puts them together.
  */
 import { Command, CommanderError } from 'commander';
 import { USAGE_EXIT, UsageError } from './errors.ts';
@@ -13,19 +13,24 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  const areas = [
-    import('../runtimes/cli.ts').then((m) => m.registerRuntimesCommands(program)),
-    import('../stats/cli.ts').then((m) => m.registerCompareCommand(program)),
-    import('../run/cli.ts').then((m) => m.registerRunCommands(program)),
-    import('../../server/cli.ts').then((m) => m.registerServerCommands(program)),
-    import('../../agents/cli.ts').then((m) => m.registerAgentCommands(program)),
-    import('../../web/export.ts').then((m) => m.registerExportCommand(program)),
-    import('./start.ts').then((m) => m.registerStartCommand(program)),
-  ];
-  // An area still under construction must not break the others.
-  for (const result of await Promise.allSettled(areas)) {
-    if (result.status === 'rejected' && process.env.GILBENCH_DEBUG) console.error(result.reason);
-  }
+  // Each area registers its own commands: loaded in parallel, registered in a
+  // fixed order so --help reads the same every time.
+  const [start, run, stats, runtimes, server, agents, web] = await Promise.all([
+    import('./start.ts'),
+    import('../run/cli.ts'),
+    import('../stats/cli.ts'),
+    import('../runtimes/cli.ts'),
+    import('../../server/cli.ts'),
+    import('../../agents/cli.ts'),
+    import('../../web/export.ts'),
+  ]);
+  start.registerStartCommand(program);
+  run.registerRunCommands(program);
+  stats.registerCompareCommand(program);
+  runtimes.registerRuntimesCommands(program);
+  server.registerServerCommands(program);
+  agents.registerAgentCommands(program);
+  web.registerExportCommand(program);
 
   try {
     await program.parseAsync(argv);
