@@ -85,6 +85,11 @@ class Interrupted extends Error {
   override name = 'Interrupted';
 }
 
+/** The server took the job away (cancelled, or the lease moved on): measuring on would be wasted. */
+class JobLost extends Error {
+  override name = 'JobLost';
+}
+
 /** The token was refused: the agent cannot do anything useful until someone enrolls it again. */
 class NotAuthorized extends Error {
   override name = 'NotAuthorized';
@@ -286,6 +291,10 @@ class Agent {
         throw new Interrupted();
       }
       if (isAuthError(err)) throw new NotAuthorized(authMessage(this.#opts.stateFile, err as ServerError));
+      if (err instanceof JobLost) {
+        this.#log(`job ${job.id} stopped: ${err.message}`);
+        return 'failed';
+      }
       const message = (err as Error).message;
       this.#log(`job ${job.id} failed: ${message}`);
       await withRetry(() => client.fail(job.id, { error: message.slice(0, 2000), requeue: false }), 'failing the job', {
@@ -426,9 +435,11 @@ class Agent {
   /** Sends progress; a slow or failing server must not stop the job (the lease is the backstop). */
   async #reportProgress(job: ClaimedJob, client: ServerClient, progress: JobProgressReport): Promise<void> {
     try {
-      await Promise.race([client.progress(job.id, progress), delay(PROGRESS_TIMEOUT_MS, undefined, { ref: false })]);
+      await client.progress(job.id, progress, { timeoutMs: PROGRESS_TIMEOUT_MS });
     } catch (err) {
       if (isAuthError(err)) throw err;
+      // 409: cancelled, or the lease expired and the job moved on; 403/404: not ours, or gone.
+      if (err instanceof ServerError && [403, 404, 409].includes(err.status)) throw new JobLost(err.message);
       this.#log(`progress of job ${job.id} not sent: ${(err as Error).message}`);
     }
   }

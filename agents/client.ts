@@ -105,9 +105,9 @@ export class ServerClient {
     return job ? ClaimedJob.parse(job) : null;
   }
 
-  /** Reports progress; the server extends the job's lease with it. */
-  async progress(jobId: string, report: JobProgressReport): Promise<void> {
-    await this.request('POST', `/jobs/${encodeURIComponent(jobId)}/progress`, report);
+  /** Reports progress; the server extends the job's lease with it. A short timeout keeps the next case on time. */
+  async progress(jobId: string, report: JobProgressReport, opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.request('POST', `/jobs/${encodeURIComponent(jobId)}/progress`, report, opts);
   }
 
   async complete(jobId: string, runId: string): Promise<void> {
@@ -124,7 +124,8 @@ export class ServerClient {
     return this.request('POST', '/runs', doc);
   }
 
-  async request(method: string, endpoint: string, body?: unknown): Promise<unknown> {
+  /** One call; the timeout aborts the request itself, so nothing stays in flight after it. */
+  async request(method: string, endpoint: string, body?: unknown, opts: { timeoutMs?: number } = {}): Promise<unknown> {
     const url = `${this.baseUrl}${API}${endpoint}`;
     let response: Response;
     try {
@@ -135,7 +136,7 @@ export class ServerClient {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? this.#timeoutMs),
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;

@@ -308,6 +308,38 @@ describe('gilbench agent with gilbench server', () => {
     expect(spooledRuns('a')).toEqual([]);
   });
 
+  it('local runs wait in the spool until a server is given; --once --suite with a server uploads a run without a job', async () => {
+    const spool = path.join(dir, 'a');
+    const local = ['--once', '--suite', 'selftest', '--filter', 'empty', '--mode', 'gil', '--profile', 'quick'];
+    const offline = startCli(['agent', ...local, '--spool', spool]);
+    processes.push(offline);
+    expect(await offline.exited, offline.stderr()).toBe(0);
+    const [waiting] = spooledRuns('a');
+    expect(waiting).toBeDefined();
+
+    const online = agent('a', server.url, local);
+    expect(await online.exited, online.stderr()).toBe(0);
+    const all = await runs();
+    expect(all.map((r) => `${r.id}.json`)).toContain(waiting);
+    expect(all).toHaveLength(2);
+    expect(all.every((r) => r.jobId === null)).toBe(true);
+    expect(spooledRuns('a')).toEqual([]);
+  });
+
+  it('a job cancelled on the server stops after the case being measured, and nothing is uploaded', async () => {
+    const id = await job({ suites: ['selftest'], modes: ['gil', 'nogil', 'ft-gil'] });
+    const a = agent('a', server.url, ['--poll', '1']);
+    await a.waitForLine(/case-start 2\//);
+    await api(server.url, 'POST', `/jobs/${id}/cancel`);
+    await a.waitForLine(new RegExp(`job ${id} stopped: .*cancelled`));
+    expect(a.stderr()).not.toMatch(/case-start 12\//);
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect(await runs()).toEqual([]);
+    expect(spooledRuns('a')).toEqual([]);
+    expect((await getJob(id)).status).toBe('cancelled');
+  });
+
   it('SIGTERM during a job: the case stops, its workers are killed, the job goes back to the queue, the agent exits 0', async () => {
     const id = await job({ suites: [path.join(FIXTURES, 'agent_slow.py')], modes: ['gil'] });
     const a = agent('a', server.url, ['--poll', '1']);
