@@ -102,6 +102,31 @@ function clientAddress(c: Context): string {
   }
 }
 
+/**
+ * Deepest nesting of arrays and objects a JSON body may have. Storing a value
+ * JSON.stringify()s it, which recurses: 10,000 levels in `machine.details`
+ * (free-form, so zod lets any depth through) overflowed the stack and answered 500.
+ */
+export const MAX_BODY_DEPTH = 64;
+
+/**
+ * Whether `value` nests arrays or objects deeper than `limit` levels (the value itself is level 1).
+ * Iterative, so measuring any depth is safe.
+ * @example nestedDeeperThan({ a: [1] }, 1) // true
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  while (stack.length) {
+    const top = stack.pop()!;
+    if (top.value === null || typeof top.value !== 'object') continue;
+    if (top.depth > limit) return true;
+    for (const child of Object.values(top.value)) {
+      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: top.depth + 1 });
+    }
+  }
+  return false;
+}
+
 /** At most 10 zod issues as one line: `body.results[3].samples[0]: Too small: expected number to be >0`. */
 function describeIssues(target: string, issues: readonly z.core.$ZodIssue[]): string {
   const lines = issues.slice(0, 10).map((issue) => {
@@ -226,6 +251,9 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
       if (!result.success) {
         const where = target === 'json' ? 'body' : target === 'param' ? 'path' : 'query';
         return fail(c, 400, describeIssues(where, result.error.issues), 'invalid');
+      }
+      if (target === 'json' && nestedDeeperThan(result.data, MAX_BODY_DEPTH)) {
+        return fail(c, 400, `body: arrays and objects nested deeper than ${MAX_BODY_DEPTH} levels`, 'invalid');
       }
     }) as unknown as MiddlewareHandler<Env>;
 
