@@ -12,6 +12,7 @@
  * const app = createApp({ repo: openSqliteRepository('gilbench.db') });
  * const res = await app.request('/api/v1/machines', { headers: { authorization: `Bearer ${token}` } });
  */
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -260,6 +261,14 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
   const requireJson: MiddlewareHandler<Env> = async (c, next) => {
     const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') return fail(c, 415, 'send the body as JSON (Content-Type: application/json)');
+    // JSON travels as UTF-8; decoding other bytes would store U+FFFD in place of what was sent.
+    let bytes: ArrayBuffer | null = null;
+    try {
+      bytes = await c.req.arrayBuffer(); // cached: the validator parses the same bytes
+    } catch {
+      // unreadable body: the validator reports it
+    }
+    if (bytes && !isUtf8(bytes)) return fail(c, 400, 'the body is not valid UTF-8; send JSON as UTF-8');
     await next();
   };
 
