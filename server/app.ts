@@ -188,7 +188,12 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
     isPublic,
     now,
     version: VERSION,
-    allowEnrollment: (c) => enrollments.take(clientAddress(c)),
+    allowEnrollment: (c) => {
+      const address = clientAddress(c);
+      if (enrollments.take(address)) return true;
+      c.header('retry-after', String(enrollments.retryAfter(address))); // API.md: every 429 says when to retry
+      return false;
+    },
     openapi: () => {
       openapi ??= openApiDocument(ROUTES, { version: VERSION });
       return openapi;
