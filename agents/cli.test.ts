@@ -159,7 +159,7 @@ describe('gilbench agent (local runs, real processes)', () => {
       '--spool',
       spool,
     ]);
-    await agent.waitForLine(/case-start 1\/1 agent_slow\/slow/);
+    await agent.waitForLine(/case-start 1\/1 agent_slow\/slow/, 30_000);
     // Both workers of the case are up once they have loaded; give them a moment.
     let workers: number[] = [];
     for (let i = 0; i < 50 && workers.length < 2; i++) {
