@@ -3,9 +3,10 @@
  * file: the "done when" path with a real `gilbench run --json` document,
  * concurrent start-ups and schedulers on one file, and the CLI's errors.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from './db/open.ts';
 import { fixtureMachine, fixtureRun } from './fixtures.ts';
 import { openSqliteRepository } from './repo/sqlite.ts';
 import { runCli, snapshot, spawnServer, tempDir } from './test-support.ts';
@@ -89,7 +90,9 @@ describe('gilbench server', () => {
       await Promise.all([a.stop(), b.stop()]);
     }
     const repo = openSqliteRepository(db);
-    expect(repo.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(1);
+    expect(repo.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(
+      readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
+    );
     repo.close();
   });
 

@@ -27,8 +27,7 @@ export function createDetection(deps: {
     detector: deps.detector,
     async afterIngest(seriesIds, runPk, now) {
       const found: Regression[] = [];
-      for (const seriesId of seriesIds) {
-        const window = await deps.repo.detectionWindow(seriesId, windowSize);
+      for (const window of await deps.repo.detectionWindows(seriesIds, windowSize)) {
         const change = deps.detector.detect(window.points, { boundaries: window.boundaries, skip: window.skip });
         if (!change) continue;
         const stored = await deps.repo.recordChange(window, change, {

@@ -424,8 +424,10 @@ export const ROUTES: readonly RouteDef[] = [
     params: IdParam,
     query: HistoryQuery,
     success: 200,
-    handler: async ({ c, deps, params, query }) =>
-      c.json((await deps.repo.seriesHistory(params.id, query)) ?? notFound(`no series ${params.id}`)),
+    handler: async ({ c, deps, params, query }) => {
+      const text = (await deps.repo.seriesHistoryJson(params.id, query)) ?? notFound(`no series ${params.id}`);
+      return c.body(text, 200, { 'content-type': 'application/json' });
+    },
   }),
 
   // ----------------------------------------------------------- regressions

@@ -4,8 +4,8 @@
  * and applied at start-up (see open.ts).
  *
  * Conventions: times are integer milliseconds since the epoch (sortable and
- * compact); JSON columns hold what is only ever read whole; raw samples live
- * in their own table so the hot history queries scan narrow rows.
+ * compact); JSON columns hold what is only ever read whole; the hot series
+ * queries (history, the detector) read one covering index and no table rows.
  */
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Machine, SuiteInfo, Warning } from '../../harness/schema.ts';
@@ -218,21 +218,30 @@ export const results = sqliteTable(
     levelNs: real('level_ns'),
     /** Relative standard error of that median, from the samples' order statistics. */
     levelRse: real('level_rse'),
+    /**
+     * Raw samples: little-endian float64, ns per operation. In the row itself: the series
+     * queries read the covering index only, so the row's width costs them nothing.
+     */
+    samples: blob('samples', { mode: 'buffer' }),
   },
   (t) => [
-    // Ordered like the series queries (time, then run), and covering what the detector reads.
-    index('results_series_time').on(t.seriesId, t.startedAt, t.runPk, t.status, t.levelNs, t.levelRse),
+    // Ordered like the series queries (time, then run) and covering what the detector and the
+    // history read, so both scan this index alone instead of one table page per point.
+    index('results_series_time').on(
+      t.seriesId,
+      t.startedAt,
+      t.runPk,
+      t.status,
+      t.levelNs,
+      t.levelRse,
+      t.n,
+      t.median,
+      t.ciLow,
+      t.ciHigh,
+    ),
     index('results_run').on(t.runPk, t.position),
   ],
 );
-
-/** Raw samples of a result: little-endian float64, ns per operation. */
-export const resultSamples = sqliteTable('result_samples', {
-  resultId: integer('result_id')
-    .primaryKey()
-    .references(() => results.id, { onDelete: 'cascade' }),
-  samples: blob('samples', { mode: 'buffer' }).notNull(),
-});
 
 export const REGRESSION_STATUSES = ['new', 'acknowledged', 'fixed', 'ignored'] as const;
 export type RegressionStatus = (typeof REGRESSION_STATUSES)[number];

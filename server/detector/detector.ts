@@ -189,6 +189,8 @@ function detectShift(points: readonly SeriesPoint[], o: DetectorOptions, input: 
   // candidate: a few noise estimates per call instead of one per candidate.
   const lastK = n - o.minAfter;
   const noiseAt = new Map<number, { noise: number; df: number } | null>();
+  // The within-run floor, from every run the noise may use.
+  const withinRun = withinRunNoise(points, Math.max(0, firstK - o.maxNoise), n);
   const noiseFor = (k: number) => {
     const anchor = Math.max(firstK, lastK - Math.ceil((lastK - k) / NOISE_ANCHOR_STEP) * NOISE_ANCHOR_STEP);
     const known = noiseAt.get(anchor);
@@ -196,7 +198,7 @@ function detectShift(points: readonly SeriesPoint[], o: DetectorOptions, input: 
     const from = Math.max(0, anchor - o.maxNoise);
     const spread = pooledScale(logs, boundaries, from, anchor, o.trim);
     const value = spread && {
-      noise: Math.max(spread.sd, withinRunNoise(points, from, n), NOISE_FLOOR),
+      noise: Math.max(spread.sd, withinRun, NOISE_FLOOR),
       df: spread.df,
     };
     noiseAt.set(anchor, value);
@@ -335,7 +337,7 @@ function location(sorted: ArrayLike<number>, trim: number): { value: number; var
   const cut = trimCount(n, trim);
   let sum = 0;
   for (let i = cut; i < n - cut; i++) sum += sorted[i]!;
-  return { value: sum / (n - 2 * cut), variance: trimmedMeanVarianceFactor(cut / n) / n };
+  return { value: sum / (n - 2 * cut), variance: trimFactors(cut / n).meanVariance / n };
 }
 
 /**
@@ -387,24 +389,31 @@ export function robustScale(sorted: ArrayLike<number>, trim: number): { sd: numb
   let squares = 0;
   for (let i = cut; i < n - cut; i++) squares += (sorted[i]! - mean) ** 2;
   const trimmedSd = kept > 1 ? Math.sqrt(squares / (kept - 1)) : 0;
-  return { sd: trimmedSd / trimmedSdFactor(cut / n), df: Math.max(1, kept - 1) };
+  return { sd: trimmedSd / trimFactors(cut / n).sd, df: Math.max(1, kept - 1) };
 }
 
-/** SD of a normal sample trimmed by `fraction` at each end, relative to the full SD. */
-function trimmedSdFactor(fraction: number): number {
-  if (fraction <= 0) return 1;
-  const z = normalQuantile(1 - fraction);
-  const density = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
-  return Math.sqrt(1 - (2 * z * density) / (1 - 2 * fraction));
-}
+const factors = new Map<number, { sd: number; meanVariance: number }>();
 
-/** n x variance of a trimmed mean of n standard normal values, trimmed by `fraction` at each end. */
-function trimmedMeanVarianceFactor(fraction: number): number {
-  if (fraction <= 0) return 1;
-  const z = normalQuantile(1 - fraction);
-  const density = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
-  const winsorized = 1 - 2 * fraction - 2 * z * density + 2 * fraction * z * z;
-  return winsorized / (1 - 2 * fraction) ** 2;
+/**
+ * For a normal sample trimmed by `fraction` at each end: its SD relative to the full SD, and
+ * n x the variance of its trimmed mean. Memoised: only a few fractions occur.
+ */
+function trimFactors(fraction: number): { sd: number; meanVariance: number } {
+  let f = factors.get(fraction);
+  if (!f) {
+    if (fraction <= 0) f = { sd: 1, meanVariance: 1 };
+    else {
+      const z = normalQuantile(1 - fraction);
+      const density = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+      const winsorized = 1 - 2 * fraction - 2 * z * density + 2 * fraction * z * z;
+      f = {
+        sd: Math.sqrt(1 - (2 * z * density) / (1 - 2 * fraction)),
+        meanVariance: winsorized / (1 - 2 * fraction) ** 2,
+      };
+    }
+    if (factors.size < 10_000) factors.set(fraction, f);
+  }
+  return f;
 }
 
 const criticalValues = new Map<string, number>();
@@ -428,6 +437,31 @@ function withinRunNoise(points: readonly SeriesPoint[], from: number, to: number
     if (Number.isFinite(rse) && rse > 0) errors.push(rse);
   }
   if (errors.length === 0) return 0;
-  errors.sort((a, b) => a - b);
-  return medianSorted(errors);
+  const mid = errors.length >> 1;
+  const upper = select(errors, mid);
+  return errors.length % 2 ? upper : (upper + select(errors, mid - 1)) / 2;
+}
+
+/** The k-th smallest value (0-based), by quickselect; reorders `values`. */
+function select(values: number[], k: number): number {
+  let low = 0;
+  let high = values.length - 1;
+  while (low < high) {
+    const pivot = values[(low + high) >> 1]!;
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (k <= j) high = j;
+    else if (k >= i) low = i;
+    else return values[k]!;
+  }
+  return values[k]!;
 }

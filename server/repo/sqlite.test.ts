@@ -3,8 +3,14 @@
  * atomic and idempotent ingest, the detector's cached windows staying right
  * when another process writes, tokens, leases and schedule slots.
  */
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../../harness/schema.ts';
+import { MIGRATIONS_DIR } from '../db/open.ts';
 import { fixtureHistory, fixtureMachine, fixtureRun } from '../fixtures.ts';
 import { snapshot, tempDir } from '../test-support.ts';
 import { decodeSamples, encodeSamples, openSqliteRepository } from './sqlite.ts';
@@ -14,6 +20,7 @@ afterAll(cleanup);
 let files = 0;
 const newFile = () => `${dir}/repo-${++files}.db`;
 const NOW = Date.parse('2025-06-02T12:00:00Z');
+const MIGRATIONS = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length;
 
 describe('opening a database', () => {
   it('migrates a new file, in WAL mode with foreign keys on', () => {
@@ -26,7 +33,7 @@ describe('opening a database', () => {
       expect.arrayContaining(['machines', 'runtimes', 'modes', 'suites', 'benchmarks', 'cases', 'runs', 'results']),
     );
     expect(tables).toEqual(
-      expect.arrayContaining(['result_samples', 'series', 'regressions', 'annotations', 'schedules', 'jobs', 'tokens']),
+      expect.arrayContaining(['series', 'regressions', 'annotations', 'schedules', 'jobs', 'tokens']),
     );
     const plan = repo.sqlite
       .prepare(
@@ -37,8 +44,44 @@ describe('opening a database', () => {
     repo.close();
     // Opening again applies nothing twice.
     const again = openSqliteRepository(file);
-    expect(again.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(1);
+    expect(again.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(MIGRATIONS);
     again.close();
+  });
+
+  it('upgrades a database made by the first migration, keeping every sample', async () => {
+    const file = newFile();
+    // The first migration alone, as an early server made it.
+    const folder = join(dir, 'first-migration');
+    mkdirSync(join(folder, 'meta'), { recursive: true });
+    copyFileSync(join(MIGRATIONS_DIR, '0000_init.sql'), join(folder, '0000_init.sql'));
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8'));
+    writeFileSync(
+      join(folder, 'meta', '_journal.json'),
+      JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }),
+    );
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    migrate(drizzle(old), { migrationsFolder: folder });
+    old.exec(`
+      INSERT INTO machines VALUES (1, 'fp000001', 'h', 'os', 'k', 'x64', '{}', 1, '{}', '[]', 0, 0);
+      INSERT INTO runtimes VALUES (1, 1, 'k', 'cpython-3.13.5', 'cpython', '3.13.5', 0, 1, '', '', NULL, '/p', 'ab');
+      INSERT INTO modes VALUES (1, 1, 'k', 'cpython-3.13.5/gil', 'gil', '{}');
+      INSERT INTO suites VALUES (1, 'calls', ''); INSERT INTO benchmarks VALUES (1, 1, 'positional', '');
+      INSERT INTO cases VALUES (1, 1, 'arity=0', '{"arity":0}');
+      INSERT INTO runs (pk, id, machine_id, started_at, finished_at, started_at_text, finished_at_text, profile,
+        gilbench_version, machine, suites, warnings, result_count, received_at)
+        VALUES (1, 'r1', 1, 5, 6, 't', 't', 'quick', '0', '{}', '[]', '[]', 1, 7);
+      INSERT INTO series (id, machine_id, case_id, mode_name, mode) VALUES (1, 1, 1, 'cpython-3.13.5/gil', 'gil');
+      INSERT INTO results (id, run_pk, position, series_id, case_id, mode_id, started_at, status, unit, loop_cost_ns,
+        loops, ops_per_loop, processes, wall_ms, warnings) VALUES (1, 1, 0, 1, 1, 1, 5, 'ok', 'ns', 1, 10, 1, 1, 3, '[]');`);
+    old.prepare('INSERT INTO result_samples VALUES (1, ?)').run(encodeSamples([12.5, 13.25, 11]));
+    old.close();
+
+    const repo = openSqliteRepository(file);
+    expect(repo.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(MIGRATIONS);
+    const samples = repo.sqlite.prepare('SELECT samples FROM results WHERE id = 1').pluck().get() as Buffer;
+    expect(decodeSamples(samples)).toEqual([12.5, 13.25, 11]);
+    repo.close();
   });
 
   it('keeps samples exactly (little-endian float64)', () => {

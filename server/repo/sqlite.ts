@@ -64,7 +64,7 @@ export function openSqliteRepository(file: string): SqliteRepository {
   return new SqliteRepository(openDatabase(file));
 }
 
-/** Raw samples as little-endian float64, the `result_samples` column's format. */
+/** Raw samples as little-endian float64, the `results.samples` column's format. */
 export function encodeSamples(samples: readonly number[]): Buffer {
   const buffer = Buffer.allocUnsafe(samples.length * 8);
   for (let i = 0; i < samples.length; i++) buffer.writeDoubleLE(samples[i]!, i * 8);
@@ -246,6 +246,8 @@ export class SqliteRepository implements Repository {
   readonly #open: OpenDatabase;
   readonly #statements = new Map<string, import('better-sqlite3').Statement>();
   readonly #windows = new WindowCache(20_000);
+  /** Run ids by internal key (a deleted run's key is never reused: AUTOINCREMENT). */
+  readonly #runIdCache = new Map<number, string>();
   /**
    * Ids of rows that are only ever added (benchmarks, cases, modes), by natural key. Entries
    * made inside a transaction join the cache only once it commits, so a rollback leaves no
@@ -506,7 +508,13 @@ export class SqliteRepository implements Repository {
 
   async ingestRun(doc: RunDocument, ctx: { uploadedBy: string | null; now: number }): Promise<IngestOutcome> {
     const outcome = this.#write(
-      (): { created: boolean; runPk: number; seriesIds: number[]; appended: AppendedPoint[] } => {
+      (): {
+        created: boolean;
+        runPk: number;
+        machineId: number | null;
+        seriesIds: number[];
+        appended: AppendedPoint[];
+      } => {
         const existing = this.#sql(
           'SELECT r.pk, m.fingerprint FROM runs r JOIN machines m ON m.id = r.machine_id WHERE r.id = ?',
         ).get(doc.id) as { pk: number; fingerprint: string } | undefined;
@@ -514,21 +522,38 @@ export class SqliteRepository implements Repository {
           if (existing.fingerprint !== doc.machine.fingerprint) {
             throw new DomainError('conflict', `run ${doc.id} is stored already, from another machine`);
           }
-          return { created: false, runPk: existing.pk, seriesIds: [], appended: [] };
+          return { created: false, runPk: existing.pk, machineId: null, seriesIds: [], appended: [] };
         }
         return { created: true, ...this.#insertRun(doc, ctx) };
       },
     );
     // Committed: the detector's cached windows can take the new points.
     for (const a of outcome.appended) this.#windows.append(a);
-    const run = (await this.#runInfos([doc.id]))[0]!;
+    const run =
+      outcome.created && outcome.machineId !== null
+        ? {
+            // What was just stored, without reading it back.
+            id: doc.id,
+            machineId: outcome.machineId,
+            hostname: doc.machine.hostname,
+            startedAt: Date.parse(doc.startedAt),
+            finishedAt: Date.parse(doc.finishedAt),
+            profile: doc.profile,
+            gilbenchVersion: doc.gilbenchVersion,
+            jobId: doc.jobId,
+            modes: doc.modes,
+            resultCount: doc.results.length,
+            warnings: doc.warnings,
+            receivedAt: ctx.now,
+          }
+        : (await this.#runInfos([doc.id]))[0]!;
     return { created: outcome.created, runPk: outcome.runPk, seriesIds: outcome.seriesIds, run };
   }
 
   #insertRun(
     doc: RunDocument,
     ctx: { uploadedBy: string | null; now: number },
-  ): { runPk: number; seriesIds: number[]; appended: AppendedPoint[] } {
+  ): { runPk: number; machineId: number; seriesIds: number[]; appended: AppendedPoint[] } {
     const machineId = this.#upsertMachine(doc.machine, ctx.now);
     const startedAt = Date.parse(doc.startedAt);
     const { pk: runPk } = this.#sql(
@@ -600,10 +625,9 @@ export class SqliteRepository implements Repository {
     const insertResult = this.#sql(
       `INSERT INTO results (run_pk, position, series_id, case_id, mode_id, started_at, status, unit, loop_cost_ns, loops,
          ops_per_loop, processes, n, mean, median, min, max, sd, ci_low, ci_high, margin, peak_rss_bytes, checksum,
-         gil_after_load, gil_after_run, load_before, load_after, wall_ms, warnings, error, level_ns, level_rse)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         gil_after_load, gil_after_run, load_before, load_after, wall_ms, warnings, error, level_ns, level_rse, samples)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insertSamples = this.#sql('INSERT INTO result_samples (result_id, samples) VALUES (?, ?)');
     const seriesIds: number[] = [];
     const appended: AppendedPoint[] = [];
     for (const [position, r] of doc.results.entries()) {
@@ -620,7 +644,7 @@ export class SqliteRepository implements Repository {
       };
       const point = r.status === 'ok' ? pointFromSamples(r.samples, r.loopCostNs) : null;
       const s = r.stats;
-      const { id: resultId } = insertResult.get(
+      insertResult.run(
         runPk,
         position,
         seriesId,
@@ -653,12 +677,12 @@ export class SqliteRepository implements Repository {
         r.error === null ? null : JSON.stringify(r.error),
         point?.level ?? null,
         point?.rse ?? null,
-      ) as { id: number };
-      insertSamples.run(resultId, encodeSamples(r.samples));
+        encodeSamples(r.samples),
+      );
       seriesIds.push(seriesId);
       appended.push({ seriesId, version, startedAt, runPk, point });
     }
-    return { runPk, seriesIds: [...new Set(seriesIds)], appended };
+    return { runPk, machineId, seriesIds: [...new Set(seriesIds)], appended };
   }
 
   #upsertMode(machineId: number, mode: Mode): number {
@@ -758,6 +782,28 @@ export class SqliteRepository implements Repository {
     return out;
   }
 
+  /** Run ids by internal key. A run's id never changes, so known ones come from memory. */
+  #runIds(pks: readonly number[]): Map<number, string> {
+    const out = new Map<number, string>();
+    const missing: number[] = [];
+    for (const pk of pks) {
+      const id = this.#runIdCache.get(pk);
+      if (id === undefined) missing.push(pk);
+      else out.set(pk, id);
+    }
+    if (missing.length) {
+      const rows = this.#sql('SELECT pk, id FROM runs WHERE pk IN (SELECT value FROM json_each(?))')
+        .raw()
+        .all(JSON.stringify(missing)) as Array<[number, string]>;
+      if (this.#runIdCache.size + rows.length > 1_000_000) this.#runIdCache.clear();
+      for (const [pk, id] of rows) {
+        out.set(pk, id);
+        this.#runIdCache.set(pk, id);
+      }
+    }
+    return out;
+  }
+
   async getRun(id: string, opts: { samples?: boolean } = {}): Promise<RunDetail | null> {
     const head = this.#sql('SELECT pk, machine, suites FROM runs WHERE id = ?').get(id) as
       | { pk: number; machine: string; suites: string }
@@ -765,8 +811,7 @@ export class SqliteRepository implements Repository {
     if (!head) return null;
     const info = (await this.#runInfos([id]))[0]!;
     const rows = this.#sql(
-      `SELECT ${RESULT_COLUMNS}${opts.samples ? ', rs.samples' : ''} FROM results r ${RESULT_JOINS}
-       ${opts.samples ? 'JOIN result_samples rs ON rs.result_id = r.id' : ''}
+      `SELECT ${RESULT_COLUMNS}${opts.samples ? ', r.samples' : ''} FROM results r ${RESULT_JOINS}
        WHERE r.run_pk = ? ORDER BY r.position`,
     ).all(head.pk) as Array<ResultDbRow & { samples?: Buffer }>;
     return {
@@ -878,10 +923,11 @@ export class SqliteRepository implements Repository {
   async seriesHistory(id: number, range: { from?: number; to?: number; limit?: number }): Promise<HistoryView | null> {
     const info = await this.getSeries(id);
     if (!info) return null;
-    // The newest `limit` points in the range, returned oldest first.
+    // The newest `limit` points in the range, returned oldest first; read from the covering
+    // index alone, with run ids from the cache rather than a join per point.
     const rows = this.#sql(
-      `SELECT ru.id AS run_id, r.started_at, r.status, r.n, r.median, r.ci_low, r.ci_high
-       FROM results r JOIN runs ru ON ru.pk = r.run_pk
+      `SELECT r.run_pk, r.started_at, r.status, r.n, r.median, r.ci_low, r.ci_high
+       FROM results r
        WHERE r.series_id = @id AND r.started_at >= @from AND r.started_at <= @to
        ORDER BY r.started_at DESC, r.run_pk DESC LIMIT @limit`,
     )
@@ -891,11 +937,12 @@ export class SqliteRepository implements Repository {
         from: range.from ?? Number.MIN_SAFE_INTEGER,
         to: range.to ?? Number.MAX_SAFE_INTEGER,
         limit: range.limit ?? 10_000,
-      }) as Array<[string, number, HistoryPoint['status'], number | null, number | null, number | null, number | null]>;
+      }) as Array<[number, number, HistoryPoint['status'], number | null, number | null, number | null, number | null]>;
+    const runIds = this.#runIds(rows.map((r) => r[0]));
     const points: HistoryPoint[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const [runId, at, status, n, median, ciLow, ciHigh] = rows[rows.length - 1 - i]!;
-      points[i] = { runId, at, status, n, median, ciLow, ciHigh };
+      const [runPk, at, status, n, median, ciLow, ciHigh] = rows[rows.length - 1 - i]!;
+      points[i] = { runId: runIds.get(runPk)!, at, status, n, median, ciLow, ciHigh };
     }
     const from = points.length ? points[0]!.at : (range.from ?? 0);
     const to = points.length ? points[points.length - 1]!.at : (range.to ?? 0);
@@ -904,6 +951,43 @@ export class SqliteRepository implements Repository {
       this.#annotationsFor(info, from, to),
     ]);
     return { series: info, points, regressions: found, annotations: notes };
+  }
+
+  async seriesHistoryJson(id: number, range: { from?: number; to?: number; limit?: number }): Promise<string | null> {
+    const info = await this.getSeries(id);
+    if (!info) return null;
+    // The points' JSON is built by SQLite from the covering index, scanned oldest first from the
+    // oldest point kept (found first, walking back `limit` points from the newest), with each
+    // run's id from its primary key: no row objects in JavaScript and no pass to serialise them.
+    const from = range.from ?? Number.MIN_SAFE_INTEGER;
+    const to = range.to ?? Number.MAX_SAFE_INTEGER;
+    const cut = this.#sql(
+      `SELECT started_at, run_pk FROM results WHERE series_id = @id AND started_at >= @from AND started_at <= @to
+       ORDER BY started_at DESC, run_pk DESC LIMIT 1 OFFSET @skip`,
+    )
+      .raw()
+      .get({ id, from, to, skip: (range.limit ?? 10_000) - 1 }) as [number, number] | undefined;
+    const row = this.#sql(
+      `SELECT json_group_array(json_object('runId', ru.id, 'at', p.started_at, 'status', p.status, 'n', p.n,
+                'median', p.median, 'ciLow', p.ci_low, 'ciHigh', p.ci_high)),
+              min(p.started_at), max(p.started_at)
+       FROM (SELECT r.run_pk, r.started_at, r.status, r.n, r.median, r.ci_low, r.ci_high FROM results r
+             WHERE r.series_id = @id AND (r.started_at, r.run_pk) >= (@fromAt, @fromPk) AND r.started_at <= @to
+             ORDER BY r.started_at, r.run_pk) p
+       JOIN runs ru ON ru.pk = p.run_pk`,
+    )
+      .raw()
+      .get({ id, to, fromAt: cut ? cut[0] : from, fromPk: cut ? cut[1] : Number.MIN_SAFE_INTEGER }) as [
+      string,
+      number | null,
+      number | null,
+    ];
+    const [points, first, last] = row;
+    const [found, notes] = await Promise.all([
+      this.listRegressions({ series: id, from: first ?? from, to: last ?? to, limit: 1000 }),
+      this.#annotationsFor(info, first ?? from, last ?? to),
+    ]);
+    return `{"series":${JSON.stringify(info)},"points":${points},"regressions":${JSON.stringify(found)},"annotations":${JSON.stringify(notes)}}`;
   }
 
   async #annotationsFor(info: SeriesInfo, from: number, to: number): Promise<Annotation[]> {
@@ -924,10 +1008,24 @@ export class SqliteRepository implements Repository {
   }
 
   async detectionWindow(seriesId: number, size: number): Promise<DetectionWindow> {
-    const version = this.#sql('SELECT version FROM series WHERE id = ?').pluck().get(seriesId) as number | undefined;
-    if (version === undefined) throw new DomainError('not-found', `no series ${seriesId}`);
-    const cached = this.#windows.get(seriesId, version, size);
-    if (cached) return cached;
+    return (await this.detectionWindows([seriesId], size))[0]!;
+  }
+
+  async detectionWindows(seriesIds: readonly number[], size: number): Promise<DetectionWindow[]> {
+    // One query for every series' version: a cached window whose version matches is current.
+    const versions = new Map(
+      this.#sql('SELECT id, version FROM series WHERE id IN (SELECT value FROM json_each(?))')
+        .raw()
+        .all(JSON.stringify(seriesIds)) as Array<[number, number]>,
+    );
+    return seriesIds.map((seriesId) => {
+      const version = versions.get(seriesId);
+      if (version === undefined) throw new DomainError('not-found', `no series ${seriesId}`);
+      return this.#windows.get(seriesId, version, size) ?? this.#loadWindow(seriesId, version, size);
+    });
+  }
+
+  #loadWindow(seriesId: number, version: number, size: number): CachedWindow {
     const rows = this.#sql(
       `SELECT r.run_pk, r.started_at, r.level_ns, r.level_rse FROM results r
        WHERE r.series_id = @id AND r.status = 'ok' AND r.level_ns IS NOT NULL

@@ -348,7 +348,14 @@ export interface Repository {
   listSeries(filter: SeriesFilter): Promise<SeriesInfo[]>;
   getSeries(id: number): Promise<SeriesInfo | null>;
   seriesHistory(id: number, range: { from?: number; to?: number; limit?: number }): Promise<HistoryView | null>;
+  /**
+   * `seriesHistory` as JSON text, for the API: a series may have 10,000 points, and
+   * building their JSON in the database is the fast way to answer.
+   */
+  seriesHistoryJson(id: number, range: { from?: number; to?: number; limit?: number }): Promise<string | null>;
   detectionWindow(seriesId: number, size: number): Promise<DetectionWindow>;
+  /** `detectionWindow` of several series at once (in the order given). */
+  detectionWindows(seriesIds: readonly number[], size: number): Promise<DetectionWindow[]>;
   /** Stores a change the detector found; null when that change is stored already. */
   recordChange(
     window: DetectionWindow,

@@ -1,0 +1,265 @@
+/**
+ * Server benchmark (`npm run bench:server`). Prints, for the README:
+ *
+ * 1. ingest throughput: realistic run documents (63 results, 30-100 samples
+ *    each) POSTed to a real `gilbench server` process over HTTP, validation and
+ *    regression detection included; runs/s and results/s;
+ * 2. history latency: p50 and p99 of `GET /series/:id/history` for a series of
+ *    10,000 points in a database of 1,000,000 results, over HTTP (and of the
+ *    query alone, in process);
+ * 3. database size per 1,000,000 results.
+ *
+ * The big database is filled through the repository (the same ingest code,
+ * without HTTP, validation and detection, which step 1 measures) from
+ * documents derived from fixtures: copies with new ids, times and jittered
+ * samples.
+ *
+ * Usage: tsx server/bench.ts [--results 1000000] [--ingest-runs 400] [--requests 200] [--dir DIR] [--keep]
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RunDocument } from '../harness/schema.ts';
+import { createRng } from '../harness/stats/prng.ts';
+import { FIXTURE_CASES, FIXTURE_MODES, fixtureHistory, fixtureMachine, fixtureRun } from './fixtures.ts';
+import { openSqliteRepository } from './repo/sqlite.ts';
+import { spawnServer, tempDir } from './test-support.ts';
+
+const { values } = parseArgs({
+  options: {
+    results: { type: 'string', default: '1000000' },
+    'ingest-runs': { type: 'string', default: '400' },
+    requests: { type: 'string', default: '200' },
+    dir: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const targetResults = Number(values.results);
+const ingestRuns = Number(values['ingest-runs']);
+const requests = Number(values.requests);
+for (const [name, v] of [
+  ['--results', targetResults],
+  ['--ingest-runs', ingestRuns],
+  ['--requests', requests],
+] as const) {
+  if (!(Number.isInteger(v) && v > 0)) {
+    console.error(`bench: ${name} must be a whole number > 0`);
+    process.exit(2);
+  }
+}
+const RESULTS_PER_RUN = FIXTURE_CASES.length * FIXTURE_MODES.length;
+const HISTORY_POINTS = 10_000;
+const TOKEN = 'gb_bench_admin_token_0123456789abcdef';
+const temp = values.dir ? { dir: values.dir, cleanup: () => {} } : tempDir('gilbench-bench-');
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** A copy of `template` as another run: new id and time, samples and stats scaled by a small jitter. */
+function derive(template: RunDocument, index: number, startedAt: number, next: () => number): RunDocument {
+  const hex = (n: number) => Math.floor(n).toString(16).padStart(8, '0');
+  const id = `${hex(index)}-${hex(next() * 0xffff).slice(4)}-4${hex(next() * 0xfff).slice(5)}-8${hex(next() * 0xfff).slice(5)}-${hex(next() * 0xffffffff)}${hex(next() * 0xffff).slice(4)}`;
+  return {
+    ...template,
+    id,
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(startedAt + 60_000).toISOString(),
+    results: template.results.map((r) => {
+      const f = Math.exp(0.01 * (next() + next() + next() - 1.5) * 2);
+      return {
+        ...r,
+        samples: r.samples.map((s) => (s - r.loopCostNs) * f + r.loopCostNs),
+        stats: r.stats && {
+          ...r.stats,
+          mean: r.stats.mean * f,
+          median: r.stats.median * f,
+          min: r.stats.min * f,
+          max: r.stats.max * f,
+          sd: r.stats.sd * f,
+          ciLow: r.stats.ciLow * f,
+          ciHigh: r.stats.ciHigh * f,
+        },
+      };
+    }),
+  };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+async function measureIngest(): Promise<{
+  runsPerSecond: number;
+  resultsPerSecond: number;
+  resultsPerCpuSecond: number | null;
+  runs: number;
+}> {
+  const machines = 4;
+  const perMachine = Math.ceil(ingestRuns / machines);
+  const docs = Array.from({ length: machines }, (_, m) =>
+    fixtureHistory({ machine: fixtureMachine(1000 + m), runs: perMachine, seed: 50 + m }),
+  )
+    .flat()
+    .slice(0, ingestRuns)
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  const bodies = docs.map((d) => JSON.stringify(d));
+  const server = await spawnServer(['--db', join(temp.dir, 'ingest.db')], { GILBENCH_ADMIN_TOKEN: TOKEN });
+  try {
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    // Two uploads in flight keep the server busy while the client sends the next body.
+    let next = 0;
+    const cpuBefore = cpuSeconds(server.child.pid!);
+    const started = performance.now();
+    await Promise.all(
+      [0, 1].map(async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++]!;
+          const response = await fetch(`${server.url}/api/v1/runs`, { method: 'POST', headers, body });
+          if (response.status !== 201) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
+          await response.arrayBuffer();
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpuSeconds(server.child.pid!);
+    const results = docs.length * RESULTS_PER_RUN;
+    return {
+      runs: docs.length,
+      runsPerSecond: docs.length / seconds,
+      resultsPerSecond: results / seconds,
+      resultsPerCpuSecond: cpuBefore !== null && cpuAfter !== null ? results / (cpuAfter - cpuBefore) : null,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function fillBigDatabase(file: string): Promise<{ seriesId: number; results: number; seconds: number }> {
+  const repo = openSqliteRepository(file);
+  const next = createRng(7);
+  const totalRuns = Math.ceil(targetResults / RESULTS_PER_RUN);
+  const longRuns = Math.min(HISTORY_POINTS, totalRuns);
+  // One machine with a 10,000-run history; the rest spread over five more machines.
+  const plan = [{ machine: fixtureMachine(1), runs: longRuns }];
+  const rest = totalRuns - longRuns;
+  for (let m = 0; m < 5 && rest > 0; m++) plan.push({ machine: fixtureMachine(2 + m), runs: Math.ceil(rest / 5) });
+  const started = performance.now();
+  let stored = 0;
+  let index = 0;
+  const day = 86_400_000;
+  const end = Date.parse('2025-06-01T02:00:00Z');
+  for (const { machine, runs } of plan) {
+    const template = fixtureRun({ machine, seed: index + 1, startedAt: new Date(end) });
+    for (let i = 0; i < runs && stored < totalRuns; i++) {
+      const doc = derive(template, ++index, end - (runs - 1 - i) * (day / 4), next);
+      await repo.ingestRun(doc, { uploadedBy: null, now: Date.now() });
+      stored++;
+      if (stored % 2000 === 0) {
+        process.stderr.write(
+          `  filled ${fmt(stored * RESULTS_PER_RUN)} results (${fmt((performance.now() - started) / 1000, 0)} s)\n`,
+        );
+      }
+    }
+  }
+  const [series] = await repo.listSeries({ machine: 1, suite: 'calls', benchmark: 'positional', limit: 1 });
+  repo.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  repo.close();
+  return { seriesId: series!.id, results: stored * RESULTS_PER_RUN, seconds: (performance.now() - started) / 1000 };
+}
+
+async function measureHistory(file: string, seriesId: number) {
+  // In process: the repository's query and the JSON it becomes.
+  const repo = openSqliteRepository(file);
+  const inProcess: number[] = [];
+  let points = 0;
+  for (let i = 0; i < requests + 10; i++) {
+    const t = performance.now();
+    const view = await repo.seriesHistory(seriesId, {});
+    JSON.stringify(view);
+    if (i >= 10) inProcess.push(performance.now() - t);
+    points = view!.points.length;
+  }
+  repo.close();
+
+  const server = await spawnServer(['--db', file], { GILBENCH_ADMIN_TOKEN: TOKEN });
+  const http: number[] = [];
+  let bytes = 0;
+  try {
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    for (let i = 0; i < requests + 10; i++) {
+      const t = performance.now();
+      const response = await fetch(`${server.url}/api/v1/series/${seriesId}/history`, { headers });
+      const body = await response.arrayBuffer();
+      if (i >= 10) http.push(performance.now() - t);
+      bytes = body.byteLength;
+    }
+  } finally {
+    await server.stop();
+  }
+  inProcess.sort((a, b) => a - b);
+  http.sort((a, b) => a - b);
+  return { points, bytes, inProcess, http };
+}
+
+function sizeBreakdown(file: string): Array<{ name: string; bytes: number }> {
+  const repo = openSqliteRepository(file);
+  try {
+    return repo.sqlite
+      .prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 6')
+      .all() as Array<{ name: string; bytes: number }>;
+  } catch {
+    return [];
+  } finally {
+    repo.close();
+  }
+}
+
+async function main() {
+  const load = () => loadavg()[0]!.toFixed(1);
+  console.log(
+    `gilbench server benchmark (${new Date().toISOString()}, node ${process.version}, load average ${load()})\n`,
+  );
+  process.stderr.write(`ingest: ${ingestRuns} runs over HTTP...\n`);
+  const ingest = await measureIngest();
+  console.log(
+    `ingest over HTTP (validation + storage + detection), ${ingest.runs} runs of ${RESULTS_PER_RUN} results: ${fmt(ingest.runsPerSecond, 1)} runs/s, ${fmt(ingest.resultsPerSecond)} results/s` +
+      (ingest.resultsPerCpuSecond ? ` (${fmt(ingest.resultsPerCpuSecond)} results per CPU-second of the server)` : ''),
+  );
+
+  const file = join(temp.dir, 'big.db');
+  process.stderr.write(`filling a database with ${fmt(targetResults)} results...\n`);
+  const fill = await fillBigDatabase(file);
+  const size = statSync(file).size;
+  console.log(
+    `database: ${fmt(fill.results)} results (filled through the repository in ${fmt(fill.seconds, 0)} s, ${fmt(fill.results / fill.seconds)} results/s without HTTP, validation or detection)`,
+  );
+  console.log(
+    `database size: ${fmt(size / 2 ** 20, 0)} MiB, ${fmt(size / fill.results)} bytes per result, ${fmt(((size / fill.results) * 1e6) / 2 ** 20, 0)} MiB per 1,000,000 results`,
+  );
+  const breakdown = sizeBreakdown(file);
+  if (breakdown.length) {
+    console.log(`  largest parts: ${breakdown.map((b) => `${b.name} ${fmt(b.bytes / 2 ** 20, 0)} MiB`).join(', ')}`);
+  }
+
+  const history = await measureHistory(file, fill.seriesId);
+  const line = (label: string, xs: number[]) =>
+    `${label}: p50 ${fmt(quantile(xs, 0.5), 1)} ms, p99 ${fmt(quantile(xs, 0.99), 1)} ms, max ${fmt(xs.at(-1)!, 1)} ms`;
+  console.log(
+    `history of a series with ${fmt(history.points)} points (${fmt(history.bytes / 1024, 0)} KiB of JSON), ${requests} requests each:`,
+  );
+  console.log(`  ${line('over HTTP', history.http)}`);
+  console.log(`  ${line('in process (query + JSON)', history.inProcess)}`);
+  console.log(`(load average at the end: ${load()})`);
+  if (!values.keep) temp.cleanup();
+  else console.log(`kept ${temp.dir}`);
+}
+
+await main();
