@@ -78,7 +78,11 @@ export async function measureCase(spec: CaseSpec): Promise<Result> {
     warnings,
     error: null,
   };
+  // tinybench adds abort listeners it never removes: a signal of this case's
+  // own, fed by the caller's, keeps them from piling up over a long run.
+  const caseSignal = new AbortController();
   const abort = () => {
+    caseSignal.abort();
     for (const w of workers) w.kill();
   };
   spec.signal?.addEventListener('abort', abort, { once: true });
@@ -144,7 +148,7 @@ export async function measureCase(spec: CaseSpec): Promise<Result> {
       time: 0,
       warmupTime: 0,
       throws: true,
-      signal: spec.signal,
+      signal: caseSignal.signal,
     });
     bench.add(
       spec.benchmark,
