@@ -7,7 +7,7 @@
  *
  * The exporter walks the data with the same `Api` class the pages use, so a
  * view that works live finds its files: every machine, its runs and series,
- * each run's detail and every pair of its modes compared, each run against
+ * each run's detail, scaling curves and every pair of its modes compared, each run against
  * the run before it, every series' history, the regressions and notes.
  *
  * @example
@@ -205,7 +205,7 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
       seriesCount += series.length;
       log(`export: ${machine.hostname}: ${runs.length} run(s), ${series.length} series`);
       await eachLimited(runs, 4, async (run) => {
-        await api.run(run.id);
+        await Promise.all([api.run(run.id), api.scaling(run.id)]);
         for (const base of run.modes)
           for (const other of run.modes) if (base.id !== other.id) await api.compareModes(run.id, base.id, other.id);
       });

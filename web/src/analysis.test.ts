@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { geometricMeanOf, linesOver, memoryRatio, scalingGroups, workloadKey, worstScaling } from './analysis.ts';
-import type { ResultRow } from './api.ts';
+import {
+  efficiencyAt,
+  geometricMeanOf,
+  hasScaling,
+  linesOver,
+  memoryRatio,
+  workloadKey,
+  worstScaling,
+} from './analysis.ts';
+import type { ResultRow, ScalingCurve } from './api.ts';
 
 function row(
   benchmark: string,
@@ -13,7 +21,13 @@ function row(
     suite: 'scaling',
     benchmark,
     params,
+    caseKey: Object.keys(params)
+      .sort()
+      .map((k) => `${k}=${String(params[k])}`)
+      .join(','),
+    caseId: `scaling/${benchmark}`,
     mode,
+    modeKind: mode.endsWith('nogil') ? 'nogil' : 'gil',
     status: 'ok',
     stats: {
       n: 10,
@@ -32,43 +46,41 @@ function row(
   };
 }
 
-describe('scalingGroups', () => {
-  it('computes weak-scaling speedup n·t(1)/t(n) and efficiency t(1)/t(n) per mode', () => {
-    const groups = scalingGroups([
-      row('arith', { threads: 1 }, 'm/nogil', 100),
-      row('arith', { threads: 2 }, 'm/nogil', 125),
-      row('arith', { threads: 1 }, 'm/gil', 100),
-      row('arith', { threads: 2 }, 'm/gil', 200),
-    ]);
-    const nogil = groups.find((g) => g.mode === 'm/nogil')!;
-    expect(nogil.points.map((p) => p.speedup)).toEqual([1, 1.6]);
-    expect(nogil.points[1]!.efficiency).toBeCloseTo(0.8);
-    expect(groups.find((g) => g.mode === 'm/gil')!.points[1]!.speedup).toBe(1);
-  });
+function curve(benchmark: string, mode: string, byThreads: Record<number, number>): ScalingCurve {
+  const t1 = byThreads[1]!;
+  return {
+    suite: 'scaling',
+    benchmark,
+    params: {},
+    mode,
+    points: Object.entries(byThreads).map(([n, median]) => {
+      const threads = Number(n);
+      const efficiency = t1 / median;
+      return { threads, medianNs: median, speedup: threads * efficiency, ciLow: 0, ciHigh: 0, efficiency };
+    }),
+  };
+}
 
-  it('keeps other parameters apart and drops groups without a 1-thread result or with failed results', () => {
-    const failed = { ...row('read', { threads: 1, lock: 'rlock' }, 'm/gil', 5), status: 'error' as const };
-    const groups = scalingGroups([
-      row('read', { threads: 1, lock: 'none' }, 'm/gil', 10),
-      row('read', { threads: 2, lock: 'none' }, 'm/gil', 10),
-      failed,
-      row('read', { threads: 2, lock: 'rlock' }, 'm/gil', 30),
-      row('solo', { threads: 2 }, 'm/gil', 30),
-    ]);
-    expect(groups.map((g) => workloadKey(g.suite, g.benchmark, g.params))).toEqual(['scaling/read[lock=none]']);
-  });
-
-  it('orders workloads worst first', () => {
-    const groups = scalingGroups([
-      row('a', { threads: 1 }, 'x', 10),
-      row('a', { threads: 4 }, 'x', 20),
-      row('b', { threads: 1 }, 'x', 10),
-      row('b', { threads: 4 }, 'x', 40),
-    ]);
-    expect(worstScaling(groups).map((w) => [w.benchmark, w.efficiency, w.threads])).toEqual([
+describe('worstScaling and efficiencyAt', () => {
+  it('orders workloads worst first by efficiency at their most threads', () => {
+    const curves = [curve('a', 'x', { 1: 10, 4: 20 }), curve('b', 'x', { 1: 10, 4: 40 }), curve('c', 'x', { 1: 10 })];
+    expect(worstScaling(curves).map((w) => [w.benchmark, w.efficiency, w.threads])).toEqual([
       ['b', 0.25, 4],
       ['a', 0.5, 4],
     ]);
+    expect(hasScaling([curve('c', 'x', { 1: 10 })])).toBe(false);
+  });
+
+  it('summarises one mode at one thread count, leaving out workloads without that point', () => {
+    const curves = [
+      curve('a', 'm/nogil', { 1: 10, 2: 10 }),
+      curve('b', 'm/nogil', { 1: 10, 2: 40 }),
+      curve('c', 'm/nogil', { 1: 10 }),
+      curve('a', 'm/gil', { 1: 10, 2: 20 }),
+    ];
+    expect(efficiencyAt(curves, 'm/nogil', 2)).toEqual({ value: 0.5, count: 2 });
+    expect(efficiencyAt(curves, 'm/gil', 4)).toEqual({ value: null, count: 0 });
+    expect(workloadKey('locks', 'read', { threads: 2, lock: 'rlock' })).toBe('locks/read[lock=rlock]');
   });
 });
 

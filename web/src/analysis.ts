@@ -1,35 +1,22 @@
 /**
- * Shapes the results of one run for the scaling, calls and locks pages.
- * Pure arithmetic on the medians the server sends (no statistics of our own):
+ * Shapes a run's results for the overview, scaling, calls and locks pages.
+ * Statistics with a CI (ratios, scaling speedups) come from the server; here
+ * is only arithmetic for display: which workload scales worst, geometric
+ * means of values shown without a CI, lines of a parameter against time.
  *
- * - Threaded benchmarks are weak-scaling (every thread does the full work and
- *   a sample is the wall time until the last thread ends), so with `t(n)` the
- *   median at n threads, speedup(n) = n · t(1) / t(n) and efficiency(n) =
- *   t(1) / t(n). Ideal: speedup n, efficiency 1.
+ * - Threaded benchmarks are weak-scaling (every thread does the full work),
+ *   so the server's curves give speedup(n) = n · t(1) / t(n) and efficiency(n)
+ *   = t(1) / t(n). Ideal: speedup n, efficiency 1.
  * - Calls: ns per call against `arity`, one line per mode.
  * - Locks: read cost against threads, one line per (mode, lock kind).
  *
  * @example
- * const groups = scalingGroups(run.results); // one per (benchmark, other params, mode)
+ * const worst = worstScaling(await api.scaling(runId), nogil.id)[0];
  */
-import type { Params, ResultRow } from './api.ts';
+import type { Params, ResultRow, ScalingCurve } from './api.ts';
 
-export interface ScalingPoint {
-  threads: number;
-  medianNs: number;
-  speedup: number;
-  efficiency: number;
-}
-
-export interface ScalingGroup {
-  suite: string;
-  benchmark: string;
-  /** Parameters other than `threads` (e.g. `lock=rlock`). */
-  params: Params;
-  /** Mode id. */
-  mode: string;
-  points: ScalingPoint[];
-}
+/** One workload's scaling in one mode, as the server sends it. */
+export type ScalingGroup = ScalingCurve;
 
 /** `suite/benchmark` plus the non-thread parameters: the workload a scaling line belongs to. */
 export function workloadKey(suite: string, benchmark: string, params: Params): string {
@@ -41,56 +28,13 @@ export function workloadKey(suite: string, benchmark: string, params: Params): s
   return rest ? `${suite}/${benchmark}[${rest}]` : `${suite}/${benchmark}`;
 }
 
-function withoutThreads(params: Params): Params {
-  const { threads: _threads, ...rest } = params;
-  return rest;
-}
-
 function usable(r: ResultRow): r is ResultRow & { stats: NonNullable<ResultRow['stats']> } {
   return r.status === 'ok' && r.stats !== null && r.stats.median > 0;
 }
 
-/**
- * Results with a `threads` parameter grouped into scaling lines; a group
- * without a 1-thread result has no reference and is left out.
- */
-export function scalingGroups(results: readonly ResultRow[]): ScalingGroup[] {
-  const groups = new Map<
-    string,
-    { suite: string; benchmark: string; params: Params; mode: string; byThreads: Map<number, number> }
-  >();
-  for (const r of results) {
-    const threads = Number(r.params.threads);
-    if (!('threads' in r.params) || !Number.isInteger(threads) || threads < 1 || !usable(r)) continue;
-    const key = `${workloadKey(r.suite, r.benchmark, r.params)}\u0000${r.mode}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = {
-        suite: r.suite,
-        benchmark: r.benchmark,
-        params: withoutThreads(r.params),
-        mode: r.mode,
-        byThreads: new Map(),
-      };
-      groups.set(key, g);
-    }
-    g.byThreads.set(threads, r.stats.median);
-  }
-  const out: ScalingGroup[] = [];
-  for (const g of groups.values()) {
-    const t1 = g.byThreads.get(1);
-    if (t1 === undefined) continue;
-    const points = [...g.byThreads.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([threads, medianNs]) => ({
-        threads,
-        medianNs,
-        speedup: (threads * t1) / medianNs,
-        efficiency: t1 / medianNs,
-      }));
-    out.push({ suite: g.suite, benchmark: g.benchmark, params: g.params, mode: g.mode, points });
-  }
-  return out;
+/** Whether any curve has a point beyond 1 thread (a run that can say how it scales). */
+export function hasScaling(curves: readonly ScalingGroup[]): boolean {
+  return curves.some((c) => c.points.some((p) => p.threads > 1));
 }
 
 /** Efficiency at the largest thread count of each group (null when only 1 thread was run). */
@@ -127,6 +71,23 @@ export function worstScaling(groups: readonly ScalingGroup[], mode?: string): Wo
     });
   }
   return rows.sort((a, b) => a.efficiency - b.efficiency);
+}
+
+/**
+ * The geometric mean of one mode's efficiency at `threads` over the workloads
+ * measured at that count (a workload whose point is missing is left out).
+ * @example efficiencyAt(curves, 'cpython-3.13.5t/nogil', 4) // { value: 0.93, count: 6 }
+ */
+export function efficiencyAt(
+  curves: readonly ScalingGroup[],
+  mode: string,
+  threads: number,
+): { value: number | null; count: number } {
+  const values = curves
+    .filter((c) => c.mode === mode)
+    .flatMap((c) => c.points.filter((p) => p.threads === threads).map((p) => p.efficiency));
+  const value = geometricMeanOf(values);
+  return { value, count: value === null ? 0 : values.filter((v) => v > 0 && Number.isFinite(v)).length };
 }
 
 /**

@@ -2,7 +2,9 @@
  * The dashboard's view of the server's API: one function per question a page
  * asks, returning the shapes the pages draw. All knowledge of the server's
  * URLs and field names sits here (see server/API.md); statistics (ratios,
- * their CIs, geometric means) come from the server, never from here.
+ * their CIs, geometric means, scaling speedups) come from the server, never
+ * from here. Run details and scaling curves of a run never change, so they
+ * are kept for the life of the page (a view and its machine picker ask once).
  *
  * @example
  * const api = new Api(createSource());
@@ -64,14 +66,21 @@ export interface RunInfo {
   modes: ModeRef[];
   resultCount: number;
   warnings: Array<{ code: string; message: string }>;
+  receivedAt: number;
 }
 
 export interface ResultRow {
   suite: string;
   benchmark: string;
   params: Params;
+  /** Canonical parameters, `lock=rlock,threads=4`. */
+  caseKey: string;
+  /** `suite/benchmark[params]`. */
+  caseId: string;
   /** The mode's id. */
   mode: string;
+  /** The mode's name. */
+  modeKind: ModeName;
   status: 'ok' | 'error' | 'invalid';
   stats: Stats | null;
   peakRssBytes: number | null;
@@ -121,13 +130,38 @@ export interface ComparisonView {
   suites: Array<{ suite: string; geometricMean: GeometricMean | null }>;
 }
 
+/** One point of a weak-scaling curve (server: `GET /runs/:id/scaling`). */
+export interface ScalingPoint {
+  threads: number;
+  /** Median time per operation per thread, ns. */
+  medianNs: number;
+  /** n · t(1) / t(n), with its 95% CI. */
+  speedup: number;
+  ciLow: number;
+  ciHigh: number;
+  /** t(1) / t(n): 1 is perfect scaling. */
+  efficiency: number;
+}
+
+/** A workload's scaling in one mode: its parameters other than `threads`. */
+export interface ScalingCurve {
+  suite: string;
+  benchmark: string;
+  params: Params;
+  /** The mode's id. */
+  mode: string;
+  points: ScalingPoint[];
+}
+
 export interface SeriesInfo {
   id: number;
   machineId: number;
+  hostname: string;
   suite: string;
   benchmark: string;
   params: Params;
   caseKey: string;
+  caseId: string;
   /** The mode's id. */
   modeId: string;
   mode: ModeName;
@@ -135,18 +169,24 @@ export interface SeriesInfo {
   points: number;
 }
 
+/** A series' point: null times when that run's result failed. */
 export interface HistoryPoint {
   runId: string;
   at: number;
-  median: number;
-  ciLow: number;
-  ciHigh: number;
-  status: string;
+  status: 'ok' | 'error' | 'invalid';
+  n: number | null;
+  median: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
 }
 
 export interface HistoryView {
   series: SeriesInfo;
   points: HistoryPoint[];
+  /** Changes found in the range of the points. */
+  regressions: Regression[];
+  /** Notes in the range: on this series, its machine, or everything. */
+  annotations: Annotation[];
 }
 
 export type RegressionStatus = 'new' | 'acknowledged' | 'fixed' | 'ignored';
@@ -160,7 +200,9 @@ export interface Regression {
   suite: string;
   benchmark: string;
   params: Params;
+  caseKey: string;
   modeId: string;
+  mode: ModeName;
   kind: 'regression' | 'improvement';
   status: RegressionStatus;
   note: string;
@@ -205,10 +247,36 @@ export interface Session {
   public: boolean;
   /** The role of the token in use, if any. */
   role: 'admin' | 'enroll' | 'agent' | null;
+  /** An agent token's machine. */
+  machineId: number | null;
 }
 
+/** Whether a session may read jobs and schedules (admin and agent tokens; never public). */
+export function canSeeJobs(session: Session | null): boolean {
+  return session?.role === 'admin' || session?.role === 'agent';
+}
+
+/** How many run answers (details, scaling curves) the page keeps. */
+const RUN_CACHE_SIZE = 24;
+
 export class Api {
+  /** Answers about one run by request key, newest use last (runs are immutable). */
+  readonly #runCache = new Map<string, Promise<unknown>>();
+
   constructor(readonly source: DataSource) {}
+
+  #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let hit = this.#runCache.get(key) as Promise<T> | undefined;
+    if (hit) this.#runCache.delete(key);
+    else {
+      hit = load();
+      // A failed request is not kept: the next view asks again.
+      hit.catch(() => this.#runCache.delete(key));
+    }
+    this.#runCache.set(key, hit);
+    while (this.#runCache.size > RUN_CACHE_SIZE) this.#runCache.delete(this.#runCache.keys().next().value!);
+    return hit;
+  }
 
   private get<T>(path: string, query?: Query): Promise<T> {
     return this.source.get<T>(path, query);
@@ -231,7 +299,18 @@ export class Api {
   }
 
   run(id: string): Promise<RunDetail> {
-    return this.get<{ run: RunDetail }>(`${API}/runs/${encodeURIComponent(id)}`).then((r) => r.run);
+    return this.#cached(`run ${id}`, () =>
+      this.get<{ run: RunDetail }>(`${API}/runs/${encodeURIComponent(id)}`).then((r) => r.run),
+    );
+  }
+
+  /** Speedup curves of a run's threaded benchmarks, with 95% CIs (statistics by the server). */
+  scaling(runId: string): Promise<ScalingCurve[]> {
+    return this.#cached(`scaling ${runId}`, () =>
+      this.get<{ runId: string; curves: ScalingCurve[] }>(`${API}/runs/${encodeURIComponent(runId)}/scaling`).then(
+        (r) => r.curves,
+      ),
+    );
   }
 
   /** Two modes of one run: `other / base` per case. */
@@ -248,6 +327,7 @@ export class Api {
     return this.get<{ series: SeriesInfo[] }>(`${API}/series`, query).then((r) => r.series);
   }
 
+  /** A series' points, with the changes and notes in their range. */
   history(seriesId: number): Promise<HistoryView> {
     return this.get<HistoryView>(`${API}/series/${seriesId}/history`);
   }
@@ -258,7 +338,7 @@ export class Api {
 
   updateRegression(id: number, change: { status?: RegressionStatus; note?: string }): Promise<Regression> {
     return this.source
-      .send<{ regression: Regression }>('PATCH', `/api/regressions/${id}`, change)
+      .send<{ regression: Regression }>('PATCH', `${API}/regressions/${id}`, change)
       .then((r) => r.regression);
   }
 

@@ -85,6 +85,45 @@ export function modeColor(mode: string, index = 0): string {
   return MODE_COLORS[name] ?? EXTRA_COLORS[index % EXTRA_COLORS.length]!;
 }
 
+/**
+ * An axis for time ratios that always shows 1 (no change): linear while the
+ * values stay within a factor of 3 (a log axis then crowds its labels), else
+ * logarithmic with labels only at round values.
+ * @example scales: { x: ratioScale([0.9, 1.4], 'time ratio nogil / gil') }
+ */
+export function ratioScale(values: readonly number[], title: string): Record<string, unknown> {
+  const finite = values.filter((v) => Number.isFinite(v) && v > 0);
+  const low = Math.min(1, ...finite);
+  const high = Math.max(1, ...finite);
+  const axisTitle = { display: true, text: title };
+  if (high / low <= 3) {
+    const pad = (high - low) * 0.08 || 0.05;
+    // Suggested, not fixed: the axis rounds its ends to tick values.
+    return {
+      type: 'linear',
+      beginAtZero: false,
+      suggestedMin: Math.max(0, low - pad),
+      suggestedMax: high + pad,
+      title: axisTitle,
+      ticks: { callback: (v: number | string) => `×${Number(v).toFixed(2)}`, maxTicksLimit: 8 },
+    };
+  }
+  const round = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100];
+  return {
+    type: 'logarithmic',
+    min: low / 1.1,
+    max: high * 1.1,
+    title: axisTitle,
+    ticks: {
+      autoSkip: true,
+      callback: (v: number | string) => {
+        const n = Number(v);
+        return round.some((r) => Math.abs(n - r) / r < 1e-9) ? `×${n}` : '';
+      },
+    },
+  };
+}
+
 const live = new Set<Chart>();
 let firstChartMarked = false;
 

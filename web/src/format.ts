@@ -22,6 +22,25 @@ export function formatRatio(ratio: number | null | undefined): string {
   return `×${ratio.toFixed(ratio >= 10 ? 1 : 3)}`;
 }
 
+/**
+ * A time ratio (other / base) in words: how many times slower or faster.
+ * @example formatRatioReading(1.42) === '1.42x slower'; formatRatioReading(0.5) === '2.00x faster'
+ */
+export function formatRatioReading(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio) || ratio <= 0) return '–';
+  if (Math.abs(ratio - 1) < 0.005) return 'about the same';
+  return ratio > 1 ? `${ratio.toFixed(2)}x slower` : `${(1 / ratio).toFixed(2)}x faster`;
+}
+
+/**
+ * A ratio's CI in words, when it settles the direction.
+ * @example ratioVerdict(1.1, 1.3) === 'slower'; ratioVerdict(0.9, 1.1) === 'no clear change'
+ */
+export function ratioVerdict(low: number | null | undefined, high: number | null | undefined): string {
+  if (low === null || low === undefined || high === null || high === undefined) return '';
+  return low > 1 ? 'slower' : high < 1 ? 'faster' : 'no clear change';
+}
+
 /** A ratio with its CI as `×1.23 [1.20, 1.26]`. */
 export function formatRatioCi(
   ratio: number | null | undefined,

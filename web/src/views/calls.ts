@@ -3,13 +3,24 @@
  * kind), and read cost against threads, with a lock against without, per
  * mode (one chart per locks benchmark). Error bars are the medians' 95% CIs.
  *
- * URL state: `machine`, `run`.
+ * URL state: `machine`, `run` (default: the newest run with calls or locks).
  */
 import { linesOver, type XYLine } from '../analysis.ts';
 import type { ResultRow } from '../api.ts';
 import { chartBox, makeChart, modeColor } from '../charts.ts';
-import { type Child, code, emptyState, h } from '../dom.ts';
-import { lead, machinePicker, modeName, noRunsYet, pickMachine, runPicker, type ViewContext } from './common.ts';
+import { type Child, emptyState, h } from '../dom.ts';
+import { formatNs } from '../format.ts';
+import {
+  lead,
+  machinePicker,
+  measureCommand,
+  modeName,
+  noRunsYet,
+  pickRun,
+  resolveMachine,
+  runPicker,
+  type ViewContext,
+} from './common.ts';
 
 /** Line styles per lock kind, so colour stays the mode's. */
 const LOCK_DASH: Record<string, number[]> = { none: [], lock: [6, 4], rlock: [2, 3], private: [12, 4] };
@@ -27,6 +38,8 @@ function lineChart(title: string, id: string, lines: XYLine[], xLabel: string, y
           data: line.points.map((p) => ({ x: p.x, y: p.y, yMin: p.low, yMax: p.high })),
           borderColor: modeColor(line.mode, i),
           backgroundColor: modeColor(line.mode, i),
+          errorBarColor: modeColor(line.mode, i),
+          errorBarWhiskerColor: modeColor(line.mode, i),
           borderDash: LOCK_DASH[lock] ?? [8, 2, 2, 2],
           pointStyle: LOCK_POINT[lock] ?? 'star',
         };
@@ -35,9 +48,23 @@ function lineChart(title: string, id: string, lines: XYLine[], xLabel: string, y
     options: {
       scales: {
         x: { type: 'linear', ticks: { stepSize: 1 }, title: { display: true, text: xLabel } },
-        y: { type: 'linear', beginAtZero: true, title: { display: true, text: yLabel } },
+        // A CI reaching below 0 (a noisy, tiny median) must not pull the axis under 0 ns.
+        y: {
+          type: 'linear',
+          min: 0,
+          title: { display: true, text: yLabel },
+          ticks: { callback: (v: number | string) => formatNs(Number(v)) },
+        },
       },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14, font: { size: 11 } } } },
+      plugins: {
+        legend: { position: 'bottom', labels: { boxWidth: 14, font: { size: 11 } } },
+        tooltip: {
+          callbacks: {
+            label: (item: { dataset: { label?: string }; raw: { y: number; yMin: number; yMax: number } }) =>
+              `${item.dataset.label}: ${formatNs(item.raw.y)} [${formatNs(item.raw.yMin)}, ${formatNs(item.raw.yMax)}]`,
+          },
+        },
+      },
     },
   } as never);
   return figure;
@@ -65,16 +92,23 @@ export async function renderCalls(ctx: ViewContext): Promise<Child> {
     lead('What a call costs by number of arguments, and what a lock costs readers as threads are added, in each mode.'),
   ];
   const machines = await ctx.api.machines();
-  const machine = pickMachine(ctx, machines);
+  const machine = await resolveMachine(ctx, machines);
   if (!machine) return [header, noRunsYet()];
   const runs = await ctx.api.runs({ machine: machine.id });
-  const info = runs.find((r) => r.id === ctx.params.get('run')) ?? runs[0];
+  const info = await pickRun(ctx, runs, async (r) =>
+    (await ctx.api.run(r.id)).results.some((x) => 'arity' in x.params || x.suite === 'locks'),
+  );
   const controls = h('div', { className: 'controls' }, machinePicker(ctx, machines, machine));
   if (!info)
     return [
       header,
       controls,
-      emptyState('This machine has no run yet.', 'Upload a run of the calls and locks suites.'),
+      emptyState(
+        'This machine has no run yet.',
+        'Measure the calls and locks suites on it: ',
+        measureCommand('calls,locks'),
+        '.',
+      ),
     ];
   controls.appendChild(runPicker(ctx, 'Run', 'run', runs, info.id));
   const run = await ctx.api.run(info.id);
@@ -115,20 +149,25 @@ export async function renderCalls(ctx: ViewContext): Promise<Child> {
   }
   return [
     header,
-    h('div', { className: 'controls' }, controls),
+    controls,
     h('h2', {}, 'Calls'),
     callCharts.length
       ? h('div', { className: 'charts-grid' }, callCharts)
       : emptyState(
           'This run has no benchmark with an arity parameter.',
-          'Run ',
-          code('gilbench run --suite calls --mode gil,nogil'),
+          'Pick another run above, or measure the calls suite: ',
+          measureCommand('calls'),
           '.',
         ),
     h('h2', {}, 'Locks'),
     lockCharts.length
       ? h('div', { className: 'charts-grid' }, lockCharts)
-      : emptyState('This run has no locks suite.', 'Run ', code('gilbench run --suite locks --mode gil,nogil'), '.'),
+      : emptyState(
+          'This run has no locks suite.',
+          'Pick another run above, or measure the locks suite: ',
+          measureCommand('locks'),
+          '.',
+        ),
   ];
 }
 

@@ -7,18 +7,20 @@
  * `run`, `against` (runs) with `mode`; `suite`, `sort`, `desc`.
  */
 import type { ComparisonRow, ComparisonView, RunInfo } from '../api.ts';
-import { chartBox, makeChart, modeColor } from '../charts.ts';
+import { chartBox, makeChart, modeColor, ratioScale } from '../charts.ts';
 import { type Child, emptyState, h, select } from '../dom.ts';
-import { formatNs, formatRatio, formatRatioCi } from '../format.ts';
+import { formatNs, formatRatio, formatRatioCi, formatRatioReading, ratioVerdict } from '../format.ts';
 import { type Column, sortableTable } from '../table.ts';
 import {
   findMode,
   lead,
   machinePicker,
+  measureCommand,
   missingMode,
+  modeName,
   modePicker,
   noRunsYet,
-  pickMachine,
+  resolveMachine,
   runPicker,
   type ViewContext,
 } from './common.ts';
@@ -27,21 +29,43 @@ function statsCell(stats: ComparisonRow['base']): Child {
   if (!stats) return '–';
   return h(
     'span',
-    { attrs: { title: `95% CI [${formatNs(stats.ciLow)}, ${formatNs(stats.ciHigh)}], n=${stats.n}` } },
-    `${formatNs(stats.median)} ±${(stats.margin * 100).toFixed(1)}%`,
+    { attrs: { title: `median; 95% CI [${formatNs(stats.ciLow)}, ${formatNs(stats.ciHigh)}], n=${stats.n}` } },
+    formatNs(stats.median),
+    h('span', { className: 'muted small' }, ` ±${(stats.margin * 100).toFixed(1)}%`),
   );
+}
+
+function ratioCell(row: ComparisonRow): Child {
+  if (row.ratio === null) return '–';
+  return [
+    h('div', {}, formatRatioReading(row.ratio)),
+    h('div', { className: 'muted small' }, formatRatioCi(row.ratio, row.ciLow, row.ciHigh)),
+  ];
+}
+
+/** A side's short name: the mode's name for two modes of a run, the run's label for two runs. */
+function sideName(side: ComparisonView['base'], byModes: boolean): string {
+  return byModes ? modeName(side.mode.id) : side.label;
+}
+
+/** Case ids can be long; on a narrow chart the axis keeps their end, which tells cases apart. */
+function shortLabel(label: string, room: number): string {
+  const max = Math.max(12, Math.floor(room / 6.5));
+  return label.length <= max ? label : `…${label.slice(label.length - max + 1)}`;
 }
 
 function significanceCell(row: ComparisonRow): Child {
   if (row.ratio === null)
-    return h('span', { className: 'muted', attrs: { title: row.reason ?? '' } }, row.reason ?? 'not compared');
+    return h('span', { className: 'muted reason', attrs: { title: row.reason ?? '' } }, row.reason ?? 'not compared');
   if (!row.significant) return h('span', { className: 'muted' }, 'no');
   return h('span', { className: row.ratio < 1 ? 'sig faster' : 'sig' }, row.ratio < 1 ? 'yes, faster' : 'yes, slower');
 }
 
-function ratioChart(view: ComparisonView, rows: ComparisonRow[]): HTMLElement {
+function ratioChart(view: ComparisonView, rows: ComparisonRow[], byModes: boolean): HTMLElement {
   const shown = rows.filter((r) => r.ratio !== null).slice(0, 200);
-  const { figure, canvas } = chartBox(`${view.other.label} / ${view.base.label} per case (95% CI; log scale)`, {
+  const other = sideName(view.other, byModes);
+  const base = sideName(view.base, byModes);
+  const { figure, canvas } = chartBox(`${other} / ${base} time per case (95% CI)`, {
     height: Math.min(4000, 60 + shown.length * 22),
     id: 'compare-ratios',
   });
@@ -51,7 +75,7 @@ function ratioChart(view: ComparisonView, rows: ComparisonRow[]): HTMLElement {
       labels: shown.map((r) => r.caseId),
       datasets: [
         {
-          label: `${view.other.label} / ${view.base.label}`,
+          label: `${other} / ${base}`,
           data: shown.map((r) => ({ x: r.ratio!, xMin: r.ciLow ?? r.ratio!, xMax: r.ciHigh ?? r.ratio! })),
           backgroundColor: shown.map((r) => (r.significant ? modeColor(view.other.mode.mode) : '#adb5bd')),
           base: 1,
@@ -62,16 +86,30 @@ function ratioChart(view: ComparisonView, rows: ComparisonRow[]): HTMLElement {
       indexAxis: 'y',
       plugins: {
         legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (item: { parsed: { x: number } }) =>
+              `${other} is ${formatRatioReading(item.parsed.x)} than ${base} (×${item.parsed.x.toFixed(3)})`,
+          },
+        },
         annotation: {
           annotations: { one: { type: 'line', xMin: 1, xMax: 1, borderColor: '#495057', borderDash: [4, 4] } },
         },
       },
       scales: {
-        x: {
-          type: 'logarithmic',
-          title: { display: true, text: 'time ratio: above 1 = slower (grey: not significant)' },
+        x: ratioScale(
+          shown.flatMap((r) => [r.ratio!, r.ciLow ?? r.ratio!, r.ciHigh ?? r.ratio!]),
+          `time ratio ${other} / ${base}: above 1 = ${other} slower (grey: not significant)`,
+        ),
+        y: {
+          ticks: {
+            autoSkip: false,
+            font: { size: 11 },
+            callback(this: { chart: { width: number } }, _v: unknown, index: number) {
+              return shortLabel(shown[index]?.caseId ?? '', this.chart.width * 0.4);
+            },
+          },
         },
-        y: { ticks: { autoSkip: false, font: { size: 11 } } },
       },
     },
   } as never);
@@ -83,29 +121,38 @@ function comparisonTable(
   view: ComparisonView,
   rows: ComparisonRow[],
   gm: ComparisonView['geometricMean'],
+  byModes: boolean,
 ): HTMLElement {
   const columns: Column<ComparisonRow>[] = [
-    { key: 'case', label: 'benchmark', value: (r) => r.caseId, cell: (r) => r.caseId },
+    {
+      key: 'case',
+      label: 'benchmark',
+      value: (r) => r.caseId,
+      cell: (r) => h('span', { className: 'case' }, r.caseId),
+    },
     {
       key: 'base',
-      label: view.base.label,
+      label: `${sideName(view.base, byModes)} (base)`,
+      title: `${view.base.label}: median ns per operation ± CI half-width`,
       numeric: true,
       value: (r) => r.base?.median ?? null,
       cell: (r) => statsCell(r.base),
     },
     {
       key: 'other',
-      label: view.other.label,
+      label: sideName(view.other, byModes),
+      title: `${view.other.label}: median ns per operation ± CI half-width`,
       numeric: true,
       value: (r) => r.other?.median ?? null,
       cell: (r) => statsCell(r.other),
     },
     {
       key: 'ratio',
-      label: 'ratio [95% CI]',
+      label: 'time ratio [95% CI]',
+      title: `${view.other.label} time / ${view.base.label} time`,
       numeric: true,
       value: (r) => r.ratio,
-      cell: (r) => formatRatioCi(r.ratio, r.ciLow, r.ciHigh),
+      cell: ratioCell,
     },
     {
       key: 'significant',
@@ -121,9 +168,11 @@ function comparisonTable(
     h(
       'td',
       { className: 'num', data: { geomean: gm?.value } },
-      gm ? formatRatioCi(gm.value, gm.ciLow, gm.ciHigh) : '–',
+      gm
+        ? [h('div', {}, formatRatioReading(gm.value)), h('div', {}, formatRatioCi(gm.value, gm.ciLow, gm.ciHigh))]
+        : '–',
     ),
-    h('td', {}, gm ? (gm.ciLow > 1 ? 'slower' : gm.ciHigh < 1 ? 'faster' : 'no clear change') : ''),
+    h('td', {}, gm ? ratioVerdict(gm.ciLow, gm.ciHigh) : ''),
   ];
   return sortableTable(columns, rows, {
     sort: ctx.params.get('sort') ?? 'case',
@@ -143,14 +192,19 @@ export async function renderCompare(ctx: ViewContext): Promise<Child> {
     ),
   ];
   const machines = await ctx.api.machines();
-  const machine = pickMachine(ctx, machines);
+  const machine = await resolveMachine(ctx, machines);
   if (!machine) return [header, noRunsYet()];
   const runs = await ctx.api.runs({ machine: machine.id });
   if (runs.length === 0)
     return [
       header,
       h('div', { className: 'controls' }, machinePicker(ctx, machines, machine)),
-      emptyState('This machine has no run yet.', 'Upload a run to compare its modes.'),
+      emptyState(
+        'This machine has no run yet.',
+        'Measure on it in two modes to compare them: ',
+        measureCommand('single-thread,scaling,calls,locks'),
+        '.',
+      ),
     ];
 
   const by = ctx.params.get('by') === 'runs' ? 'runs' : 'modes';
@@ -243,8 +297,11 @@ export async function renderCompare(ctx: ViewContext): Promise<Child> {
       `${view.other.label} against ${view.base.label}: geometric mean `,
       h('strong', { data: { headline: 'geomean' } }, gm ? formatRatio(gm.value) : '–'),
       gm ? ` [${gm.ciLow.toFixed(3)}, ${gm.ciHigh.toFixed(3)}]` : '',
+      gm
+        ? `, i.e. ${sideName(view.other, by === 'modes')} is ${formatRatioReading(gm.value)} over ${gm.count} cases.`
+        : '',
     ),
-    comparisonTable(ctx, view, rows, gm),
-    ratioChart(view, rows),
+    comparisonTable(ctx, view, rows, gm, by === 'modes'),
+    ratioChart(view, rows, by === 'modes'),
   ];
 }

@@ -9,12 +9,21 @@
  * or ids, comma-separated), `from`/`to` (ms since the epoch, the visible
  * range), `at` (a time to mark, e.g. a regression's start), `scale=log`.
  */
-import type { Annotation, HistoryView, Regression, SeriesInfo } from '../api.ts';
+import type { Annotation, HistoryView, MachineInfo, Regression, SeriesInfo } from '../api.ts';
 import { type Chart, chartBox, makeChart, modeColor } from '../charts.ts';
 import { type Child, code, emptyState, h, select } from '../dom.ts';
 import { formatChange, formatNs, formatTime } from '../format.ts';
 import { listParam } from '../route.ts';
-import { lead, machinePicker, modeName, noRunsYet, pickMachine, type ViewContext, viewLink } from './common.ts';
+import {
+  lead,
+  machinePicker,
+  measureCommand,
+  modeName,
+  noRunsYet,
+  pickMachine,
+  type ViewContext,
+  viewLink,
+} from './common.ts';
 
 /** A case's display id, as in the run document: `suite/benchmark[k=v,…]`. */
 export function seriesCaseId(s: Pick<SeriesInfo, 'suite' | 'benchmark' | 'caseKey'>): string {
@@ -121,6 +130,7 @@ function historyChart(
           max: to,
           time: { tooltipFormat: 'yyyy-MM-dd HH:mm' },
           ticks: { maxRotation: 0, autoSkipPadding: 16 },
+          title: { display: true, text: 'run start (your time zone)' },
         },
         y: {
           type: ctx.params.get('scale') === 'log' ? 'logarithmic' : 'linear',
@@ -129,6 +139,10 @@ function historyChart(
         },
       },
       plugins: {
+        legend: {
+          position: 'bottom',
+          labels: { boxWidth: 14, filter: (item: { text: string }) => !item.text.endsWith(CI_SUFFIX) },
+        },
         decimation: {
           enabled: true,
           algorithm: 'lttb',
@@ -181,6 +195,28 @@ function keepRange(ctx: ViewContext, chart: Chart): void {
   ctx.setParams({ from: Math.round(x.min), to: Math.round(x.max) }, { replace: true, silent: true });
 }
 
+/**
+ * The machine a history is about: the one named by `machine=`; else, for a
+ * linked case (`case=`), the machine with the longest history of that case;
+ * else the one seen last.
+ */
+async function historyMachine(
+  ctx: ViewContext,
+  machines: readonly MachineInfo[],
+): Promise<{ machine: MachineInfo | undefined; series: SeriesInfo[] | null }> {
+  const named = machines.find((m) => m.id === Number(ctx.params.get('machine')));
+  const wantedCase = ctx.params.get('case');
+  if (named || !wantedCase || machines.length < 2)
+    return { machine: named ?? pickMachine(ctx, machines), series: null };
+  const all = await Promise.all(
+    machines.map(async (machine) => ({ machine, series: await ctx.api.series({ machine: machine.id }) })),
+  );
+  const length = (x: (typeof all)[number]) =>
+    Math.max(0, ...x.series.filter((s) => seriesCaseId(s) === wantedCase).map((s) => s.points));
+  const best = all.reduce((a, b) => (length(b) > length(a) ? b : a));
+  return length(best) > 0 ? best : { machine: pickMachine(ctx, machines), series: null };
+}
+
 function recentTable(histories: HistoryView[]): HTMLElement {
   const rows = histories.flatMap((hv) => hv.points.slice(-5).map((p) => ({ mode: hv.series.modeId, p })));
   rows.sort((a, b) => b.p.at - a.p.at);
@@ -216,7 +252,11 @@ function recentTable(histories: HistoryView[]): HTMLElement {
               h('td', {}, formatTime(p.at)),
               h('td', {}, mode),
               h('td', { className: 'num' }, formatNs(p.median)),
-              h('td', { className: 'num' }, `${formatNs(p.ciLow)} – ${formatNs(p.ciHigh)}`),
+              h(
+                'td',
+                { className: 'num' },
+                p.median === null ? p.status : `${formatNs(p.ciLow)} – ${formatNs(p.ciHigh)}`,
+              ),
               h(
                 'td',
                 {},
@@ -241,15 +281,21 @@ export async function renderHistory(ctx: ViewContext): Promise<Child> {
     ),
   ];
   const machines = await ctx.api.machines();
-  const machine = pickMachine(ctx, machines);
+  const resolved = await historyMachine(ctx, machines);
+  const machine = resolved.machine;
   if (!machine) return [header, noRunsYet()];
   const controls = h('div', { className: 'controls' }, machinePicker(ctx, machines, machine));
-  const allSeries = await ctx.api.series({ machine: machine.id });
+  const allSeries = resolved.series ?? (await ctx.api.series({ machine: machine.id }));
   if (allSeries.length === 0)
     return [
       header,
       controls,
-      emptyState('This machine has no results yet.', 'Upload a run; every case and mode becomes a series here.'),
+      emptyState(
+        'This machine has no results yet.',
+        'Every case and mode it measures becomes a series here; measure with ',
+        measureCommand('single-thread,scaling,calls,locks'),
+        '.',
+      ),
     ];
 
   const byCase = new Map<string, SeriesInfo[]>();
@@ -331,14 +377,10 @@ export async function renderHistory(ctx: ViewContext): Promise<Child> {
     ];
   }
 
-  const [histories, regressions, annotations] = await Promise.all([
-    Promise.all(chosen.map((s) => ctx.api.history(s.id))),
-    ctx.api.regressions({ machine: machine.id }).catch(() => [] as Regression[]),
-    ctx.api.annotations({ machine: machine.id }).catch(() => [] as Annotation[]),
-  ]);
-  const seriesIds = new Set(chosen.map((s) => s.id));
-  const ownRegressions = regressions.filter((r) => seriesIds.has(r.seriesId));
-  const ownAnnotations = annotations.filter((a) => a.seriesId === null || seriesIds.has(a.seriesId));
+  // Each history carries the changes and notes in its range; notes on the machine repeat per series.
+  const histories = await Promise.all(chosen.map((s) => ctx.api.history(s.id)));
+  const ownRegressions = uniqueById<Regression>(histories.flatMap((x) => x.regressions ?? []));
+  const ownAnnotations = uniqueById<Annotation>(histories.flatMap((x) => x.annotations ?? []));
   const points = histories.reduce((n, x) => n + x.points.length, 0);
   const longest = Math.max(...histories.map((x) => x.points.length));
   return [
@@ -347,8 +389,8 @@ export async function renderHistory(ctx: ViewContext): Promise<Child> {
     longest < 2
       ? emptyState(
           'Only one run so far.',
-          'A history needs at least two runs of this case; run the same suite again (nightly, with ',
-          code('gilbench agent'),
+          'A history needs at least two runs of this case; measure the same suite again (nightly, with ',
+          code('gilbench agent --schedule "0 3 * * *"'),
           ') and the line appears.',
         )
       : historyChart(ctx, histories, ownRegressions, ownAnnotations, caseId),
@@ -359,4 +401,8 @@ export async function renderHistory(ctx: ViewContext): Promise<Child> {
     ),
     recentTable(histories),
   ];
+}
+
+function uniqueById<T extends { id: number }>(items: readonly T[]): T[] {
+  return [...new Map(items.map((x) => [x.id, x])).values()];
 }

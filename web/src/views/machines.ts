@@ -6,11 +6,11 @@
  *
  * URL state: `machine`, `run`.
  */
-import type { Job, MachineInfo, RunDetail, RunInfo } from '../api.ts';
+import { canSeeJobs, type Job, type MachineInfo, type RunDetail, type RunInfo } from '../api.ts';
 import { type Child, code, emptyState, h } from '../dom.ts';
 import { formatAgo, formatBytes, formatNs, formatParams, formatTime } from '../format.ts';
 import { simpleTable } from '../table.ts';
-import { lead, machineLabel, noRunsYet, pickMachine, type ViewContext, viewLink } from './common.ts';
+import { lead, machineLabel, measureCommand, noRunsYet, resolveMachine, type ViewContext, viewLink } from './common.ts';
 
 /** How often a running job's progress is read again. */
 export const PROGRESS_POLL_MS = 3000;
@@ -58,10 +58,14 @@ function progressCell(job: Job): Child {
 function jobsTable(jobs: Job[]): HTMLElement {
   if (jobs.length === 0)
     return emptyState(
-      'No jobs.',
-      'An admin can queue one with ',
-      code('gilbench jobs create --suite scaling --mode gil,nogil'),
-      ', or set a schedule.',
+      'No jobs for this machine.',
+      'An admin queues one with ',
+      code('POST /api/v1/jobs {"suites": ["scaling"], "modes": ["gil", "nogil"]}'),
+      ' or makes a nightly schedule with ',
+      code('POST /api/v1/schedules'),
+      '; the machine’s agent (',
+      code('gilbench agent --server URL'),
+      ') claims it and its progress shows here.',
     );
   return simpleTable(
     ['job', 'status', 'suites', 'modes', 'created', 'progress / result'],
@@ -79,7 +83,12 @@ function jobsTable(jobs: Job[]): HTMLElement {
 
 function runsTable(machine: MachineInfo, runs: RunInfo[]): HTMLElement {
   if (runs.length === 0)
-    return emptyState('No runs from this machine yet.', 'Its agent uploads one after its first job.');
+    return emptyState(
+      'No runs from this machine yet.',
+      'Its agent uploads one after its first job; to measure now, run ',
+      measureCommand('single-thread,scaling,calls,locks'),
+      ' on it.',
+    );
   return simpleTable(
     ['started', 'profile', 'modes', 'results', 'warnings'],
     runs.map((r) => [
@@ -117,17 +126,21 @@ function runDetail(machine: MachineInfo, run: RunDetail): Child {
         )
       : null,
     simpleTable(
-      ['suite/benchmark', 'params', 'mode', 'status', 'median', '95% CI', 'warnings'],
+      ['suite/benchmark', 'params', 'mode', 'status', 'median ns/op', '95% CI', 'peak RSS', 'warnings'],
       results.map((r) => [
         `${r.suite}/${r.benchmark}`,
         formatParams(r.params),
-        r.mode,
+        h('span', { attrs: { title: r.mode } }, r.modeKind ?? r.mode),
         h('span', { className: `badge ${r.status === 'ok' ? 'completed' : 'failed'}` }, r.status),
         formatNs(r.stats?.median),
         r.stats ? `${formatNs(r.stats.ciLow)} – ${formatNs(r.stats.ciHigh)}` : '–',
-        [r.warnings.map((w) => w.code).join(', '), r.error ? h('div', { className: 'note' }, r.error.message) : null],
+        formatBytes(r.peakRssBytes),
+        [
+          r.warnings.map((w) => h('span', { attrs: { title: w.message } }, w.code, ' ')),
+          r.error ? h('div', { className: 'note' }, r.error.message) : null,
+        ],
       ]),
-      { numeric: [4, 5], testId: 'run-results' },
+      { numeric: [4, 5, 6], testId: 'run-results' },
     ),
   ];
 }
@@ -139,17 +152,18 @@ export async function renderMachines(ctx: ViewContext): Promise<Child> {
   ];
   const machines = await ctx.api.machines();
   if (machines.length === 0) return [header, noRunsYet()];
-  const machine = pickMachine(ctx, machines)!;
+  const machine = (await resolveMachine(ctx, machines))!;
+  // Jobs are for operators: a public visitor is not asked for them (the server would refuse).
+  const showJobs = !ctx.isStatic && canSeeJobs(ctx.session);
   const [runs, jobs] = await Promise.all([
     ctx.api.runs({ machine: machine.id }),
-    ctx.isStatic ? Promise.resolve([] as Job[]) : ctx.api.jobs({ machine: machine.id }).catch(() => [] as Job[]),
+    showJobs ? ctx.api.jobs({ machine: machine.id }).catch(() => [] as Job[]) : Promise.resolve([] as Job[]),
   ]);
   const runId = ctx.params.get('run');
   const run = runId ? await ctx.api.run(runId) : null;
 
   const jobsBox = h('div', { data: { section: 'jobs' } }, jobsTable(jobs));
-  if (!ctx.isStatic && jobs.some((j) => j.status === 'running' || j.status === 'queued'))
-    pollJobs(ctx, machine.id, jobsBox);
+  if (showJobs && jobs.some((j) => j.status === 'running' || j.status === 'queued')) pollJobs(ctx, machine.id, jobsBox);
 
   return [
     header,
@@ -169,7 +183,14 @@ export async function renderMachines(ctx: ViewContext): Promise<Child> {
       metadata(machine),
     ),
     run ? runDetail(machine, run) : null,
-    ctx.isStatic ? null : [h('h2', {}, 'Jobs'), jobsBox],
+    ctx.isStatic
+      ? null
+      : [
+          h('h2', {}, 'Jobs'),
+          showJobs
+            ? jobsBox
+            : h('p', { className: 'muted' }, 'Sign in with an admin token (top right) to see jobs and their progress.'),
+        ],
     h('h2', {}, `Runs (${runs.length})`),
     runsTable(machine, runs),
   ];

@@ -1,126 +1,237 @@
 /**
- * Overview: per machine, the latest run's headlines, each linking to its
- * detail: single-thread overhead nogil/gil (geometric mean with CI), memory
- * ratio, scaling efficiency at the most threads, the worst-scaling
+ * Overview: per machine, the headlines of its newest runs, each linking to
+ * its detail: single-thread overhead nogil/gil (geometric mean with CI),
+ * memory ratio, scaling efficiency at the most threads, the worst-scaling
  * workloads, call overhead at arity 0 and 4, and open regressions.
+ *
+ * Each headline comes from the newest run that measured it: a quick nightly
+ * run of one suite does not blank out the others. A headline taken from an
+ * older run than the newest says so and links to it.
  */
-import { geometricMeanOf, memoryRatio, scalingGroups, worstScaling } from '../analysis.ts';
-import type { ComparisonView, MachineInfo, ModeRef, RunDetail } from '../api.ts';
-import { chartBox, makeChart, modeColor } from '../charts.ts';
+import {
+  efficiencyAt,
+  geometricMeanOf,
+  hasScaling,
+  memoryRatio,
+  type ScalingGroup,
+  worstScaling,
+} from '../analysis.ts';
+import type { ComparisonView, MachineInfo, ModeRef, ResultRow, RunDetail, RunInfo } from '../api.ts';
+import { chartBox, makeChart, modeColor, ratioScale } from '../charts.ts';
 import { type Child, code, emptyState, h } from '../dom.ts';
-import { formatAgo, formatNs, formatPercent, formatRatio, formatTime } from '../format.ts';
-import { findMode, lead, machineLabel, modeName, noRunsYet, type ViewContext, viewLink } from './common.ts';
+import { formatAgo, formatNs, formatPercent, formatRatio, formatRatioReading, formatTime } from '../format.ts';
+import {
+  findMode,
+  latestRunWith,
+  lead,
+  machineLabel,
+  measureCommand,
+  modeName,
+  noRunsYet,
+  type ViewContext,
+  viewLink,
+} from './common.ts';
 
-function card(title: string, value: Child, detail: Child, link?: HTMLAnchorElement, testId?: string): HTMLElement {
+/** `1 case`, `3 cases`. */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function card(title: string, value: Child, detail: Child, link?: Child, testId?: string): HTMLElement {
   return h(
     'section',
     { className: 'card', data: { card: testId } },
     h('h3', {}, title),
     h('div', { className: 'big' }, value),
     h('div', { className: 'muted' }, detail),
-    link ? h('div', {}, link) : null,
+    link ? h('div', { className: 'more' }, link) : null,
   );
 }
 
-function headlineModes(run: RunDetail): { gil?: ModeRef; nogil?: ModeRef } {
+function headlineModes(run: RunInfo): { gil?: ModeRef; nogil?: ModeRef } {
   return { gil: findMode(run.modes, 'gil'), nogil: findMode(run.modes, 'nogil') };
 }
 
-function overheadCard(machine: MachineInfo, run: RunDetail, comparison: ComparisonView | null): HTMLElement {
-  const { gil, nogil } = headlineModes(run);
-  const link = viewLink(
-    'compare',
-    { machine: machine.id, run: run.id, base: gil?.id, other: nogil?.id, suite: 'single-thread' },
-    'compare table →',
+/** "from the run of …" when a headline comes from an older run than the machine's newest. */
+function fromOlderRun(machine: MachineInfo, run: RunInfo, what: string): Child {
+  if (machine.latestRun?.id === run.id) return null;
+  return h(
+    'div',
+    { className: 'from' },
+    'from ',
+    viewLink('machines', { machine: machine.id, run: run.id }, formatTime(run.startedAt)),
+    `, the newest run with ${what}`,
   );
-  if (!gil || !nogil) {
+}
+
+const isSingleThread = (r: ResultRow) => r.suite === 'single-thread' && r.status === 'ok';
+const isCall = (r: ResultRow) => 'arity' in r.params && r.status === 'ok' && r.stats !== null;
+
+interface Headlines {
+  /** The newest run with gil and nogil (preferably with the single-thread suite), and its comparison. */
+  overhead: { run: RunDetail; comparison: ComparisonView | null; singleThread: boolean } | null;
+  scaling: { run: RunInfo; curves: ScalingGroup[] } | null;
+  calls: RunDetail | null;
+}
+
+/** Finds, among the machine's newest runs, the one each headline is read from. */
+async function findHeadlines(ctx: ViewContext, runs: readonly RunInfo[]): Promise<Headlines> {
+  const withBoth = runs.filter((r) => {
+    const { gil, nogil } = headlineModes(r);
+    return gil && nogil;
+  });
+  const overhead = async (): Promise<Headlines['overhead']> => {
+    const hit =
+      (await latestRunWith(withBoth, async (r) => {
+        const run = await ctx.api.run(r.id);
+        return run.results.some(isSingleThread) ? run : null;
+      })) ?? (withBoth[0] ? { run: withBoth[0], found: await ctx.api.run(withBoth[0].id) } : null);
+    if (!hit) return null;
+    const run = hit.found;
+    const { gil, nogil } = headlineModes(run);
+    const comparison = await ctx.api.compareModes(run.id, gil!.id, nogil!.id).catch(() => null);
+    return { run, comparison, singleThread: run.results.some(isSingleThread) };
+  };
+  // The scaling suite is what the headline is about; other threaded benchmarks stand in without it.
+  const scaling = async (): Promise<Headlines['scaling']> => {
+    const ofSuite = (curves: ScalingGroup[]) => curves.filter((c) => c.suite === 'scaling');
+    const hit =
+      (await latestRunWith(runs, async (r) => {
+        const curves = ofSuite(await ctx.api.scaling(r.id));
+        return hasScaling(curves) ? curves : null;
+      })) ??
+      (await latestRunWith(runs, async (r) => {
+        const curves = await ctx.api.scaling(r.id);
+        return hasScaling(curves) ? curves : null;
+      }));
+    return hit ? { run: hit.run, curves: hit.found } : null;
+  };
+  const calls = async (): Promise<RunDetail | null> => {
+    const hit = await latestRunWith(runs, async (r) => {
+      const run = await ctx.api.run(r.id);
+      return run.results.some(isCall) ? run : null;
+    });
+    return hit?.found ?? null;
+  };
+  const [o, s, c] = await Promise.all([overhead(), scaling(), calls()]);
+  return { overhead: o, scaling: s, calls: c };
+}
+
+function overheadCard(machine: MachineInfo, found: Headlines['overhead']): HTMLElement {
+  const title = 'Single-thread overhead nogil/gil';
+  if (!found) {
     return card(
-      'Single-thread overhead nogil/gil',
+      title,
       '–',
-      `the latest run lacks ${gil ? 'nogil' : 'gil'}; run with --mode gil,nogil`,
+      h('span', {}, 'no recent run measured both gil and nogil; measure with ', code('--mode gil,nogil')),
       undefined,
       'overhead',
     );
   }
+  const { run, comparison, singleThread } = found;
+  const { gil, nogil } = headlineModes(run);
+  const link = viewLink(
+    'compare',
+    { machine: machine.id, run: run.id, base: gil?.id, other: nogil?.id, suite: singleThread ? 'single-thread' : '' },
+    'compare table →',
+  );
   const suite = comparison?.suites.find((s) => s.suite === 'single-thread');
   const gm = suite?.geometricMean ?? comparison?.geometricMean ?? null;
-  if (!gm) return card('Single-thread overhead nogil/gil', '–', 'no case measured in both modes', link, 'overhead');
-  const scope = suite ? 'single-thread suite' : 'all suites (no single-thread suite in this run)';
+  if (!gm) return card(title, '–', 'no case was measured in both modes', link, 'overhead');
+  const scope = suite
+    ? `geometric mean of ${plural(gm.count, 'single-thread case')}`
+    : `geometric mean of ${plural(gm.count, 'case')} of all suites (no single-thread suite measured)`;
   return card(
-    'Single-thread overhead nogil/gil',
+    title,
     formatRatio(gm.value),
-    `95% CI [${gm.ciLow.toFixed(3)}, ${gm.ciHigh.toFixed(3)}], geometric mean of ${gm.count} cases, ${scope}`,
+    [
+      h('div', { className: 'reading' }, `nogil is ${formatRatioReading(gm.value)} than gil`),
+      h('div', {}, `95% CI [${gm.ciLow.toFixed(3)}, ${gm.ciHigh.toFixed(3)}], ${scope}`),
+      fromOlderRun(machine, run, singleThread ? 'the single-thread suite' : 'both modes'),
+    ],
     link,
     'overhead',
   );
 }
 
-function memoryCard(machine: MachineInfo, run: RunDetail): HTMLElement {
+function memoryCard(machine: MachineInfo, found: Headlines['overhead']): HTMLElement {
+  const title = 'Memory nogil/gil';
+  if (!found) return card(title, '–', 'needs a run with both gil and nogil', undefined, 'memory');
+  const { run } = found;
   const { gil, nogil } = headlineModes(run);
-  if (!gil || !nogil) return card('Memory nogil/gil', '–', 'needs both modes in one run', undefined, 'memory');
-  const ratio = memoryRatio(run.results, gil.id, nogil.id);
+  const ratio = memoryRatio(run.results, gil!.id, nogil!.id);
   return card(
-    'Memory nogil/gil',
+    title,
     formatRatio(ratio.value),
-    ratio.count ? `peak RSS, geometric mean of ${ratio.count} cases` : 'no peak RSS recorded',
-    viewLink('compare', { machine: machine.id, run: run.id, base: gil.id, other: nogil.id }, 'per case →'),
+    ratio.count
+      ? [
+          h('div', { className: 'reading' }, `nogil's peak RSS is ${ratio.value!.toFixed(2)}x gil's`),
+          h('div', {}, `geometric mean over ${plural(ratio.count, 'case')}`),
+          fromOlderRun(machine, run, 'both modes'),
+        ]
+      : 'no peak RSS was recorded in this run',
+    viewLink('machines', { machine: machine.id, run: run.id }, 'per case →'),
     'memory',
   );
 }
 
-function scalingCards(machine: MachineInfo, run: RunDetail): HTMLElement[] {
-  const groups = scalingGroups(run.results);
-  const link = viewLink('scaling', { machine: machine.id, run: run.id }, 'scaling charts →');
-  if (groups.length === 0) {
+function scalingCards(machine: MachineInfo, found: Headlines['scaling']): HTMLElement[] {
+  if (!found) {
     return [
       card(
         'Scaling efficiency',
         '–',
-        h('span', {}, 'no threaded benchmark in this run; try ', code('--suite scaling')),
+        h(
+          'span',
+          {},
+          'no recent run measured threads; on a machine with 2+ cores, measure with ',
+          code('--suite scaling'),
+        ),
         undefined,
         'scaling',
       ),
     ];
   }
+  const { run, curves } = found;
+  const link = viewLink('scaling', { machine: machine.id, run: run.id }, 'scaling charts →');
+  const threads = Math.max(...curves.flatMap((c) => c.points.map((p) => p.threads)));
   const perMode = run.modes
-    .map((m) => {
-      const rows = worstScaling(groups, m.id);
-      return { mode: m, rows, mean: geometricMeanOf(rows.map((r) => r.efficiency)) };
-    })
-    .filter((x) => x.rows.length > 0);
-  if (perMode.length === 0)
-    return [
-      card(
-        'Scaling efficiency',
-        '–',
-        'only 1 thread was measured; run on a machine with 2 or more cores',
-        link,
-        'scaling',
-      ),
-    ];
-  const threads = Math.max(...perMode.flatMap((x) => x.rows.map((r) => r.threads)));
+    .map((mode) => ({ mode, ...efficiencyAt(curves, mode.id, threads) }))
+    .filter((x) => x.count > 0);
   const focus = perMode.find((x) => x.mode.mode === 'nogil') ?? perMode[0]!;
+  const others = perMode.filter((x) => x !== focus);
   const efficiency = card(
-    `Scaling efficiency at ${threads} threads`,
-    h(
-      'span',
-      {},
-      perMode.map((x, i) => [
-        i ? ' · ' : '',
-        h('span', { attrs: { title: x.mode.id } }, `${x.mode.mode} ${formatPercent(x.mean, 0)}`),
-      ]),
-    ),
-    `geometric mean over ${focus.rows.length} workloads (100% = ideal)`,
+    `Scaling efficiency at ${threads} threads (${focus.mode.mode})`,
+    formatPercent(focus.value, 0),
+    [
+      others.length
+        ? h(
+            'div',
+            { className: 'reading' },
+            others.map((x, i) => [
+              i ? ' · ' : '',
+              h('span', { attrs: { title: x.mode.id } }, `${x.mode.mode} ${formatPercent(x.value, 0)}`),
+            ]),
+          )
+        : null,
+      h(
+        'div',
+        {},
+        `geometric mean over ${plural(focus.count, 'workload')}; 100% = perfect scaling, ${formatPercent(1 / threads, 0)} = no gain over 1 thread`,
+      ),
+      fromOlderRun(machine, run, 'threaded benchmarks'),
+    ],
     link,
     'scaling',
   );
-  const worst = card(
+  const worst = worstScaling(curves, focus.mode.id);
+  const worstCard = card(
     `Worst scaling (${focus.mode.mode})`,
-    h('span', {}, formatPercent(focus.rows[0]?.efficiency ?? null, 0)),
+    formatPercent(worst[0]?.efficiency ?? null, 0),
     h(
       'ol',
       {},
-      focus.rows
+      worst
         .slice(0, 3)
         .map((r) =>
           h(
@@ -134,20 +245,19 @@ function scalingCards(machine: MachineInfo, run: RunDetail): HTMLElement[] {
     undefined,
     'worst-scaling',
   );
-  return [efficiency, worst];
+  return [efficiency, worstCard];
 }
 
-function callsCard(machine: MachineInfo, run: RunDetail): HTMLElement {
-  const calls = run.results.filter((r) => 'arity' in r.params && r.status === 'ok' && r.stats);
-  const link = viewLink('calls', { machine: machine.id, run: run.id }, 'calls and locks →');
-  if (calls.length === 0)
+function callsCard(machine: MachineInfo, run: RunDetail | null): HTMLElement {
+  if (!run)
     return card(
       'Call overhead',
       '–',
-      h('span', {}, 'no calls suite in this run; add ', code('--suite calls')),
+      h('span', {}, 'no recent run measured calls; measure with ', code('--suite calls')),
       undefined,
       'calls',
     );
+  const calls = run.results.filter(isCall);
   const cell = (mode: ModeRef, arity: number) => {
     const rows = calls.filter(
       (r) =>
@@ -158,10 +268,10 @@ function callsCard(machine: MachineInfo, run: RunDetail): HTMLElement {
     return geometricMeanOf(rows.map((r) => r.stats!.median));
   };
   return card(
-    'Call overhead, ns per call',
+    'Call overhead',
     h(
       'table',
-      {},
+      { className: 'mini' },
       h(
         'thead',
         {},
@@ -180,15 +290,15 @@ function callsCard(machine: MachineInfo, run: RunDetail): HTMLElement {
           h(
             'tr',
             {},
-            h('td', {}, m.mode),
+            h('td', { attrs: { title: m.id } }, m.mode),
             h('td', { className: 'num' }, formatNs(cell(m, 0))),
             h('td', { className: 'num' }, formatNs(cell(m, 4))),
           ),
         ),
       ),
     ),
-    'geometric mean over call kinds',
-    link,
+    [h('div', {}, 'ns per call (median; geometric mean over call kinds)'), fromOlderRun(machine, run, 'calls')],
+    viewLink('calls', { machine: machine.id, run: run.id }, 'calls and locks →'),
     'calls',
   );
 }
@@ -197,7 +307,7 @@ function regressionsCard(machine: MachineInfo): HTMLElement {
   return card(
     'Open regressions',
     String(machine.openRegressions),
-    machine.openRegressions ? 'status new: waiting for a look' : 'nothing open',
+    machine.openRegressions ? 'status new: waiting for someone to look' : 'nothing waiting for a look',
     viewLink('regressions', { machine: machine.id, status: 'new' }, 'regressions →'),
     'regressions',
   );
@@ -206,26 +316,27 @@ function regressionsCard(machine: MachineInfo): HTMLElement {
 function overheadChart(comparison: ComparisonView): HTMLElement | null {
   const suites = comparison.suites.filter((s) => s.geometricMean);
   if (suites.length === 0) return null;
-  const { figure, canvas } = chartBox(
-    `${modeName(comparison.other.mode.id)} / ${modeName(comparison.base.mode.id)} by suite (geometric mean, 95% CI)`,
-    {
-      height: Math.max(140, 40 + suites.length * 34),
-      id: 'overview-suites',
-    },
-  );
+  const other = modeName(comparison.other.mode.id);
+  const base = modeName(comparison.base.mode.id);
+  const { figure, canvas } = chartBox(`${other} / ${base} time by suite (geometric mean, 95% CI)`, {
+    height: Math.max(150, 70 + suites.length * 34),
+    id: 'overview-suites',
+  });
+  const values = suites.flatMap((s) => [s.geometricMean!.ciLow, s.geometricMean!.ciHigh]);
   makeChart(canvas, {
     type: 'barWithErrorBars',
     data: {
       labels: suites.map((s) => s.suite),
       datasets: [
         {
-          label: 'ratio',
+          label: `${other} / ${base}`,
           data: suites.map((s) => ({
             x: s.geometricMean!.value,
             xMin: s.geometricMean!.ciLow,
             xMax: s.geometricMean!.ciHigh,
           })),
           backgroundColor: modeColor(comparison.other.mode.mode),
+          base: 1,
         },
       ],
     },
@@ -233,11 +344,20 @@ function overheadChart(comparison: ComparisonView): HTMLElement | null {
       indexAxis: 'y',
       plugins: {
         legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (item: { parsed: { x: number } }) =>
+              `${other} is ${formatRatioReading(item.parsed.x)} than ${base} (×${item.parsed.x.toFixed(3)})`,
+          },
+        },
         annotation: {
-          annotations: { one: { type: 'line', xMin: 1, xMax: 1, borderColor: '#888', borderDash: [4, 4] } },
+          annotations: { one: { type: 'line', xMin: 1, xMax: 1, borderColor: '#495057', borderDash: [4, 4] } },
         },
       },
-      scales: { x: { type: 'logarithmic', title: { display: true, text: 'time ratio (above 1: slower)' } } },
+      scales: {
+        x: ratioScale(values, `time ratio ${other} / ${base} (above 1: ${other} is slower)`),
+        y: { title: { display: true, text: 'suite' } },
+      },
     },
   } as never);
   return figure;
@@ -249,25 +369,26 @@ async function machineSection(ctx: ViewContext, machine: MachineInfo): Promise<H
   if (!latest) {
     return h(
       'section',
-      { className: 'machine' },
+      { className: 'machine', data: { machine: machine.id } },
       title,
       emptyState(
         'This machine has no run yet.',
-        'Its agent is enrolled; queue a job on the Machines page or wait for its schedule.',
+        'Its agent is enrolled and uploads a run after its first job or schedule; to measure now, run ',
+        measureCommand('single-thread,scaling,calls,locks'),
+        ' on it.',
       ),
     );
   }
-  const run = await ctx.api.run(latest.id);
-  const { gil, nogil } = headlineModes(run);
-  const comparison = gil && nogil ? await ctx.api.compareModes(run.id, gil.id, nogil.id).catch(() => null) : null;
+  const runs = await ctx.api.runs({ machine: machine.id });
+  const found = await findHeadlines(ctx, runs.length ? runs : [latest]);
   const cards = [
-    overheadCard(machine, run, comparison),
-    memoryCard(machine, run),
-    ...scalingCards(machine, run),
-    callsCard(machine, run),
+    overheadCard(machine, found.overhead),
+    memoryCard(machine, found.overhead),
+    ...scalingCards(machine, found.scaling),
+    callsCard(machine, found.calls),
     regressionsCard(machine),
   ];
-  const chart = comparison ? overheadChart(comparison) : null;
+  const chart = found.overhead?.comparison ? overheadChart(found.overhead.comparison) : null;
   return h(
     'section',
     { className: 'machine', data: { machine: machine.id } },
@@ -275,9 +396,9 @@ async function machineSection(ctx: ViewContext, machine: MachineInfo): Promise<H
     h(
       'p',
       { className: 'muted' },
-      'Latest run ',
-      viewLink('machines', { machine: machine.id, run: run.id }, formatTime(run.startedAt)),
-      ` (${formatAgo(run.startedAt)}, profile ${run.profile}, ${machine.runCount} run${machine.runCount === 1 ? '' : 's'} in all). `,
+      'Newest run ',
+      viewLink('machines', { machine: machine.id, run: latest.id }, formatTime(latest.startedAt)),
+      ` (${formatAgo(latest.startedAt)}, profile ${latest.profile}, ${plural(machine.runCount, 'run')} in all). `,
       machine.runCount < 2 ? 'History needs a second run.' : viewLink('history', { machine: machine.id }, 'history →'),
     ),
     h('div', { className: 'cards' }, cards),
@@ -290,7 +411,8 @@ export async function renderOverview(ctx: ViewContext): Promise<Child> {
   const header = [
     h('h1', {}, 'Overview'),
     lead(
-      'The latest run of every machine: what the free-threaded build costs and gains. Ratios are nogil / gil time (above 1: slower).',
+      'Every machine’s newest runs: what the free-threaded build (nogil) costs and gains against the default build (gil). ',
+      'Ratios are nogil time / gil time: ×1.20 means nogil is 1.20x slower.',
     ),
   ];
   if (machines.length === 0) return [header, noRunsYet()];

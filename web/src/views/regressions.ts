@@ -153,7 +153,11 @@ export async function renderRegressions(ctx: ViewContext): Promise<Child> {
       numeric: true,
       value: (r) => r.change,
       cell: (r) => [
-        h('span', { className: `badge ${r.kind}` }, formatChange(r.change)),
+        h(
+          'span',
+          { className: `badge ${r.kind}` },
+          `${formatChange(r.change)} ${r.kind === 'regression' ? 'slower' : 'faster'}`,
+        ),
         ` [${formatChange(r.changeCiLow)}, ${formatChange(r.changeCiHigh)}]`,
       ],
     },

@@ -1,29 +1,42 @@
 /**
- * Scaling: speedup against threads per workload, one line per mode, with
- * the ideal line; and an efficiency table (efficiency = t(1) / t(n) for
- * weak-scaling kernels, 100% = ideal).
+ * Scaling: speedup against threads per workload, one line per mode with its
+ * 95% CI, and the ideal line; and an efficiency table (efficiency = t(1) / t(n)
+ * for weak-scaling kernels, 100% = ideal). The curves and their CIs are the
+ * server's (`GET /runs/:id/scaling`).
  *
- * URL state: `machine`, `run`, `workload` (one workload, or all), `suite`.
+ * URL state: `machine`, `run` (default: the newest run with threaded
+ * benchmarks), `workload` (one workload, or all).
  */
-import { type ScalingGroup, scalingGroups, workloadKey } from '../analysis.ts';
-import type { RunDetail } from '../api.ts';
+import { hasScaling, type ScalingGroup, workloadKey } from '../analysis.ts';
 import { chartBox, makeChart, modeColor } from '../charts.ts';
 import { type Child, code, emptyState, h, select } from '../dom.ts';
 import { formatNs, formatPercent } from '../format.ts';
-import { lead, machinePicker, modeName, noRunsYet, pickMachine, runPicker, type ViewContext } from './common.ts';
+import {
+  lead,
+  machinePicker,
+  measureCommand,
+  modeName,
+  noRunsYet,
+  pickRun,
+  resolveMachine,
+  runPicker,
+  type ViewContext,
+} from './common.ts';
 
 function speedupChart(workload: string, groups: ScalingGroup[], index: number): HTMLElement {
   const maxThreads = Math.max(...groups.flatMap((g) => g.points.map((p) => p.threads)));
   const { figure, canvas } = chartBox(workload, { height: 260, id: `scaling-${index}` });
   makeChart(canvas, {
-    type: 'line',
+    type: 'lineWithErrorBars',
     data: {
       datasets: [
         ...groups.map((g, i) => ({
           label: modeName(g.mode),
-          data: g.points.map((p) => ({ x: p.threads, y: p.speedup })),
+          data: g.points.map((p) => ({ x: p.threads, y: p.speedup, yMin: p.ciLow, yMax: p.ciHigh })),
           borderColor: modeColor(g.mode, i),
           backgroundColor: modeColor(g.mode, i),
+          errorBarColor: modeColor(g.mode, i),
+          errorBarWhiskerColor: modeColor(g.mode, i),
           pointRadius: 3,
         })),
         {
@@ -39,7 +52,6 @@ function speedupChart(workload: string, groups: ScalingGroup[], index: number): 
       ],
     },
     options: {
-      parsing: false,
       scales: {
         x: {
           type: 'linear',
@@ -48,7 +60,20 @@ function speedupChart(workload: string, groups: ScalingGroup[], index: number): 
           ticks: { stepSize: 1 },
           title: { display: true, text: 'threads' },
         },
-        y: { type: 'linear', min: 0, title: { display: true, text: 'speedup over 1 thread' } },
+        y: {
+          type: 'linear',
+          min: 0,
+          title: { display: true, text: 'speedup over 1 thread' },
+        },
+      },
+      plugins: {
+        legend: { position: 'bottom', labels: { boxWidth: 14 } },
+        tooltip: {
+          callbacks: {
+            label: (item: { dataset: { label?: string }; parsed: { x: number; y: number } }) =>
+              `${item.dataset.label}: ×${item.parsed.y.toFixed(2)} at ${item.parsed.x} threads`,
+          },
+        },
       },
     },
   } as never);
@@ -90,7 +115,11 @@ function efficiencyTable(byWorkload: Map<string, ScalingGroup[]>, modes: string[
                 'td',
                 {
                   className: 'num',
-                  attrs: { title: p ? `${formatNs(p.medianNs)} per op, speedup ${p.speedup.toFixed(2)}` : '' },
+                  attrs: {
+                    title: p
+                      ? `${formatNs(p.medianNs)} per operation per thread; speedup ×${p.speedup.toFixed(2)} [${p.ciLow.toFixed(2)}, ${p.ciHigh.toFixed(2)}]`
+                      : 'no usable result at this thread count',
+                  },
                 },
                 p ? formatPercent(p.efficiency, 0) : '–',
               );
@@ -105,7 +134,11 @@ function efficiencyTable(byWorkload: Map<string, ScalingGroup[]>, modes: string[
     h(
       'table',
       { data: { table: 'efficiency' } },
-      h('caption', { className: 'muted' }, '1 thread: ns per operation; more threads: efficiency t(1)/t(n)'),
+      h(
+        'caption',
+        { className: 'muted' },
+        '1 thread: ns per operation. 2 or more threads: efficiency t(1) / t(n); 100% = perfect scaling, 50% at 2 threads = no gain. Hover a cell for the speedup and its CI.',
+      ),
       h('thead', {}, head),
       h('tbody', {}, rows),
     ),
@@ -115,28 +148,34 @@ function efficiencyTable(byWorkload: Map<string, ScalingGroup[]>, modes: string[
 export async function renderScaling(ctx: ViewContext): Promise<Child> {
   const header = [
     h('h1', {}, 'Scaling'),
-    lead('Each thread does the same work; speedup = n · t(1) / t(n). The dashed line is perfect scaling.'),
+    lead(
+      'Each thread does the same work, so with t(n) the time at n threads, speedup = n · t(1) / t(n). ',
+      'The dashed line is perfect scaling; bars are 95% CIs.',
+    ),
   ];
   const machines = await ctx.api.machines();
-  const machine = pickMachine(ctx, machines);
+  const machine = await resolveMachine(ctx, machines);
   if (!machine) return [header, noRunsYet()];
   const runs = await ctx.api.runs({ machine: machine.id });
-  const info = runs.find((r) => r.id === ctx.params.get('run')) ?? runs[0];
   const controls = h('div', { className: 'controls' }, machinePicker(ctx, machines, machine));
+  const info = await pickRun(ctx, runs, async (r) => hasScaling(await ctx.api.scaling(r.id)));
   if (!info)
-    return [header, controls, emptyState('This machine has no run yet.', 'Upload a run of the scaling suite.')];
+    return [
+      header,
+      controls,
+      emptyState('This machine has no run yet.', 'Measure the scaling suite on it: ', measureCommand('scaling'), '.'),
+    ];
   controls.appendChild(runPicker(ctx, 'Run', 'run', runs, info.id));
-  const run: RunDetail = await ctx.api.run(info.id);
-  const groups = scalingGroups(run.results);
+  const groups = await ctx.api.scaling(info.id);
   if (groups.length === 0) {
     return [
       header,
       controls,
       emptyState(
         'This run has no threaded benchmark with a 1-thread result.',
-        'Run ',
-        code('gilbench run --suite scaling --mode gil,nogil'),
-        ' on a machine with 2 or more cores.',
+        'Pick another run above, or measure the scaling suite on a machine with 2 or more cores: ',
+        measureCommand('scaling'),
+        '.',
       ),
     ];
   }
@@ -145,7 +184,10 @@ export async function renderScaling(ctx: ViewContext): Promise<Child> {
     const key = workloadKey(g.suite, g.benchmark, g.params);
     byWorkload.set(key, [...(byWorkload.get(key) ?? []), g]);
   }
-  const workloads = [...byWorkload.keys()].sort();
+  // The scaling suite first: it is what this page is for; other threaded benchmarks follow.
+  const workloads = [...byWorkload.keys()].sort(
+    (a, b) => Number(!a.startsWith('scaling/')) - Number(!b.startsWith('scaling/')) || a.localeCompare(b),
+  );
   const wanted = ctx.params.get('workload');
   controls.appendChild(
     select(
@@ -157,19 +199,18 @@ export async function renderScaling(ctx: ViewContext): Promise<Child> {
     ),
   );
   const shown = wanted && byWorkload.has(wanted) ? [wanted] : workloads;
-  const modes = run.modes.map((m) => m.id);
-  const onlyOneThread = groups.every((g) => g.points.length < 2);
+  const modes = info.modes.map((m) => m.id);
   return [
     header,
     controls,
-    onlyOneThread
-      ? emptyState(
+    hasScaling(groups)
+      ? null
+      : emptyState(
           'Only 1 thread was measured.',
-          'Scaling needs 2 or more usable cores; run on a bigger machine or pass ',
-          code('--threads 1,2,4 --oversubscribe'),
-          '.',
-        )
-      : null,
+          'Scaling needs 2 or more usable cores: run the agent on a bigger machine, or try ',
+          code('gilbench run --suite scaling --threads 1,2,4 --oversubscribe'),
+          ' locally.',
+        ),
     h(
       'div',
       { className: 'charts-grid' },
