@@ -176,37 +176,41 @@ async function fillBigDatabase(file: string): Promise<{ seriesId: number; result
 }
 
 async function measureHistory(file: string, seriesId: number) {
-  // In process: the repository's query and the JSON it becomes.
+  // A request with a new `from` (still before the first point) misses the server's cache of
+  // history JSON: "cold" is the query itself; "warm" repeats one URL, as a dashboard does.
   const repo = openSqliteRepository(file);
+  const first = JSON.parse((await repo.seriesHistoryJson(seriesId, {}))!).points[0].at as number;
   const inProcess: number[] = [];
   let points = 0;
   for (let i = 0; i < requests + 10; i++) {
     const t = performance.now();
-    const view = await repo.seriesHistory(seriesId, {});
-    JSON.stringify(view);
+    const text = await repo.seriesHistoryJson(seriesId, { from: first - 1 - i });
     if (i >= 10) inProcess.push(performance.now() - t);
-    points = view!.points.length;
+    points = JSON.parse(text!).points.length;
   }
   repo.close();
 
   const server = await spawnServer(['--db', file], { GILBENCH_ADMIN_TOKEN: TOKEN });
-  const http: number[] = [];
+  const cold: number[] = [];
+  const warm: number[] = [];
   let bytes = 0;
   try {
     const headers = { authorization: `Bearer ${TOKEN}` };
-    for (let i = 0; i < requests + 10; i++) {
+    const get = async (query: string, into: number[] | null) => {
       const t = performance.now();
-      const response = await fetch(`${server.url}/api/v1/series/${seriesId}/history`, { headers });
+      const response = await fetch(`${server.url}/api/v1/series/${seriesId}/history${query}`, { headers });
       const body = await response.arrayBuffer();
-      if (i >= 10) http.push(performance.now() - t);
+      into?.push(performance.now() - t);
       bytes = body.byteLength;
-    }
+    };
+    for (let i = 0; i < 10; i++) await get(`?from=${first - 10_000 - i}`, null);
+    for (let i = 0; i < requests; i++) await get(`?from=${first - 1 - i}`, cold);
+    for (let i = 0; i < requests; i++) await get('', i === 0 ? null : warm);
   } finally {
     await server.stop();
   }
-  inProcess.sort((a, b) => a - b);
-  http.sort((a, b) => a - b);
-  return { points, bytes, inProcess, http };
+  for (const xs of [inProcess, cold, warm]) xs.sort((a, b) => a - b);
+  return { points, bytes, inProcess, cold, warm };
 }
 
 function sizeBreakdown(file: string): Array<{ name: string; bytes: number }> {
@@ -255,8 +259,9 @@ async function main() {
   console.log(
     `history of a series with ${fmt(history.points)} points (${fmt(history.bytes / 1024, 0)} KiB of JSON), ${requests} requests each:`,
   );
-  console.log(`  ${line('over HTTP', history.http)}`);
-  console.log(`  ${line('in process (query + JSON)', history.inProcess)}`);
+  console.log(`  ${line('over HTTP, cold (each request a new range: no cache)', history.cold)}`);
+  console.log(`  ${line('over HTTP, warm (the same URL again: points from the cache)', history.warm)}`);
+  console.log(`  ${line('in process, cold (query and JSON)', history.inProcess)}`);
   console.log(`(load average at the end: ${load()})`);
   if (!values.keep) temp.cleanup();
   else console.log(`kept ${temp.dir}`);

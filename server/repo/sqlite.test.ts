@@ -158,6 +158,27 @@ describe('ingest', () => {
     for (const r of [a, b, fresh]) r.close();
   });
 
+  it("serves a series' history from memory only while no one changed the series", async () => {
+    const file = newFile();
+    const a = openSqliteRepository(file);
+    const b = openSqliteRepository(file);
+    const docs = fixtureHistory({ machine: fixtureMachine(1), runs: 4 });
+    for (const doc of docs.slice(0, 2)) await a.ingestRun(doc, { uploadedBy: null, now: NOW });
+    const [series] = await a.listSeries({ suite: 'calls', mode: 'gil', limit: 1 });
+    const runIds = async () =>
+      (JSON.parse((await a.seriesHistoryJson(series!.id, {}))!) as { points: Array<{ runId: string }> }).points.map(
+        (p) => p.runId,
+      );
+    expect(await runIds()).toEqual(docs.slice(0, 2).map((d) => d.id));
+    expect(await runIds()).toEqual(docs.slice(0, 2).map((d) => d.id)); // from memory
+    await b.ingestRun(docs[2]!, { uploadedBy: null, now: NOW }); // another process
+    expect(await runIds()).toEqual(docs.slice(0, 3).map((d) => d.id));
+    await a.deleteRun(docs[0]!.id);
+    expect(await runIds()).toEqual(docs.slice(1, 3).map((d) => d.id));
+    a.close();
+    b.close();
+  });
+
   it('orders a late upload by its start, not by its arrival', async () => {
     const repo = openSqliteRepository(newFile());
     const docs = fixtureHistory({ machine: fixtureMachine(1), runs: 5 });

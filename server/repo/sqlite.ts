@@ -177,6 +177,9 @@ const REGRESSION_JOINS = `
   LEFT JOIN runs pr ON pr.pk = g.previous_run_pk
   LEFT JOIN runs dr ON dr.pk = g.detected_run_pk`;
 
+/** Most bytes of history JSON kept in memory (about 20 series of 10,000 points). */
+const POINTS_CACHE_BYTES = 32 * 2 ** 20;
+
 interface AppendedPoint {
   seriesId: number;
   /** The series' version after this point. */
@@ -248,6 +251,9 @@ export class SqliteRepository implements Repository {
   readonly #windows = new WindowCache(20_000);
   /** Run ids by internal key (a deleted run's key is never reused: AUTOINCREMENT). */
   readonly #runIdCache = new Map<number, string>();
+  /** History points' JSON by series, version and range, least recently used first. */
+  readonly #pointsCache = new Map<string, [string, number | null, number | null]>();
+  #pointsCacheBytes = 0;
   /**
    * Ids of rows that are only ever added (benchmarks, cases, modes), by natural key. Entries
    * made inside a transaction join the cache only once it commits, so a rollback leaves no
@@ -956,18 +962,48 @@ export class SqliteRepository implements Repository {
   async seriesHistoryJson(id: number, range: { from?: number; to?: number; limit?: number }): Promise<string | null> {
     const info = await this.getSeries(id);
     if (!info) return null;
-    // The points' JSON is built by SQLite from the covering index, scanned oldest first from the
-    // oldest point kept (found first, walking back `limit` points from the newest), with each
-    // run's id from its primary key: no row objects in JavaScript and no pass to serialise them.
     const from = range.from ?? Number.MIN_SAFE_INTEGER;
     const to = range.to ?? Number.MAX_SAFE_INTEGER;
+    const limit = range.limit ?? 10_000;
+    // The points change only with the series' version: dashboards reading the same series
+    // between uploads get them from memory (regressions and notes are read fresh every time).
+    const version = this.#sql('SELECT version FROM series WHERE id = ?').pluck().get(id) as number;
+    const key = `${id}/${version}/${from}/${to}/${limit}`;
+    let row = this.#pointsCache.get(key);
+    if (row) {
+      this.#pointsCache.delete(key);
+      this.#pointsCache.set(key, row);
+    } else {
+      row = this.#historyPoints(id, from, to, limit);
+      this.#pointsCache.set(key, row);
+      this.#pointsCacheBytes += row[0].length;
+      for (const [k, v] of this.#pointsCache) {
+        if (this.#pointsCacheBytes <= POINTS_CACHE_BYTES) break;
+        this.#pointsCache.delete(k);
+        this.#pointsCacheBytes -= v[0].length;
+      }
+    }
+    const [points, first, last] = row;
+    const [found, notes] = await Promise.all([
+      this.listRegressions({ series: id, from: first ?? from, to: last ?? to, limit: 1000 }),
+      this.#annotationsFor(info, first ?? from, last ?? to),
+    ]);
+    return `{"series":${JSON.stringify(info)},"points":${points},"regressions":${JSON.stringify(found)},"annotations":${JSON.stringify(notes)}}`;
+  }
+
+  /**
+   * The points' JSON, built by SQLite from the covering index, scanned oldest first from the
+   * oldest point kept (found first, walking back `limit` points from the newest), with each
+   * run's id from its primary key: no row objects in JavaScript and no pass to serialise them.
+   */
+  #historyPoints(id: number, from: number, to: number, limit: number): [string, number | null, number | null] {
     const cut = this.#sql(
       `SELECT started_at, run_pk FROM results WHERE series_id = @id AND started_at >= @from AND started_at <= @to
        ORDER BY started_at DESC, run_pk DESC LIMIT 1 OFFSET @skip`,
     )
       .raw()
-      .get({ id, from, to, skip: (range.limit ?? 10_000) - 1 }) as [number, number] | undefined;
-    const row = this.#sql(
+      .get({ id, from, to, skip: limit - 1 }) as [number, number] | undefined;
+    return this.#sql(
       `SELECT json_group_array(json_object('runId', ru.id, 'at', p.started_at, 'status', p.status, 'n', p.n,
                 'median', p.median, 'ciLow', p.ci_low, 'ciHigh', p.ci_high)),
               min(p.started_at), max(p.started_at)
@@ -982,12 +1018,6 @@ export class SqliteRepository implements Repository {
       number | null,
       number | null,
     ];
-    const [points, first, last] = row;
-    const [found, notes] = await Promise.all([
-      this.listRegressions({ series: id, from: first ?? from, to: last ?? to, limit: 1000 }),
-      this.#annotationsFor(info, first ?? from, last ?? to),
-    ]);
-    return `{"series":${JSON.stringify(info)},"points":${points},"regressions":${JSON.stringify(found)},"annotations":${JSON.stringify(notes)}}`;
   }
 
   async #annotationsFor(info: SeriesInfo, from: number, to: number): Promise<Annotation[]> {
