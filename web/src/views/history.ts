@@ -249,8 +249,8 @@ function recentTable(histories: HistoryView[]): HTMLElement {
             h(
               'tr',
               {},
-              h('td', {}, formatTime(p.at)),
-              h('td', {}, mode),
+              h('td', { className: 'nowrap' }, formatTime(p.at)),
+              h('td', { attrs: { title: mode } }, modeName(mode)),
               h('td', { className: 'num' }, formatNs(p.median)),
               h(
                 'td',
@@ -383,6 +383,7 @@ export async function renderHistory(ctx: ViewContext): Promise<Child> {
   const ownAnnotations = uniqueById<Annotation>(histories.flatMap((x) => x.annotations ?? []));
   const points = histories.reduce((n, x) => n + x.points.length, 0);
   const longest = Math.max(...histories.map((x) => x.points.length));
+  const stored = histories.reduce((n, x) => n + x.series.points, 0);
   return [
     header,
     controls,
@@ -398,6 +399,7 @@ export async function renderHistory(ctx: ViewContext): Promise<Child> {
       'p',
       { className: 'muted', data: { points } },
       `${points} points in ${histories.length} series; ${ownRegressions.length} detected change(s), ${ownAnnotations.length} note(s).`,
+      stored > points ? ` The server sends the newest ${points} of ${stored} points; older ones are left out.` : '',
     ),
     recentTable(histories),
   ];
