@@ -116,6 +116,32 @@ describe('bad input: a 4xx with {error, detail}, and the database unchanged', ()
       ],
     },
     {
+      name: 'a sample of Infinity (1e999 in JSON)',
+      status: 400,
+      request: (s) => {
+        const text = JSON.stringify(s.newRunA).replace(/"samples":\[[0-9.e+-]+/, '"samples":[1e999');
+        return ['POST', '/api/v1/runs', { token: s.tokens.admin, raw: text }];
+      },
+    },
+    {
+      name: 'a sample that is a string',
+      status: 400,
+      request: (s) => {
+        const doc = structuredClone(s.newRunA) as unknown as { results: Array<{ samples: unknown[] }> };
+        doc.results[2]!.samples[0] = '12';
+        return ['POST', '/api/v1/runs', { token: s.tokens.admin, body: doc }];
+      },
+    },
+    {
+      name: 'a body over the 32 MiB limit by its Content-Length (refused before it is read)',
+      status: 413,
+      request: (s) => [
+        'POST',
+        '/api/v1/runs',
+        { token: s.tokens.admin, raw: '{}', headers: { 'content-length': String(33 * 1024 * 1024) } },
+      ],
+    },
+    {
       name: 'a small route with a big body',
       status: 413,
       request: (s) => ['POST', '/api/v1/annotations', { token: s.tokens.admin, body: { text: 'x'.repeat(100_000) } }],

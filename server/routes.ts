@@ -21,6 +21,7 @@ import type { z } from 'zod';
 import { RunDocument } from '../harness/schema.ts';
 import { resolveBaseMode } from '../harness/stats/run-comparison.ts';
 import { scalingCurves } from '../harness/stats/scaling.ts';
+import { parseRunDocument } from './api/run-document.ts';
 import {
   AnnotationBody,
   AnnotationPatch,
@@ -96,6 +97,11 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /**
+   * Validates the parsed body faster than `body.safeParse` with the same verdict, data and
+   * issues (`body` still documents the route).
+   */
+  parseBody?: (value: unknown) => z.ZodSafeParseResult<B>;
   /** Largest request body in bytes (default `DEFAULT_BODY_LIMIT`). */
   maxBody?: number;
   /** The status of a successful call (for the documentation; handlers set it). */
@@ -277,6 +283,7 @@ export const ROUTES: readonly RouteDef[] = [
     machineScoped: true,
     summary: 'upload a run document; idempotent by run id (201 stored, 200 stored already)',
     body: RunDocument,
+    parseBody: parseRunDocument,
     maxBody: RUN_BODY_LIMIT,
     success: 201,
     handler: async ({ c, deps, auth, body }) => {
