@@ -61,20 +61,91 @@ describe('parseRunDocument: the same verdict, data and issues as RunDocument.saf
   });
 
   it.each<[string, (doc: typeof valid) => void]>([
-    ['a zero sample', (d) => void (d.results[1]!.samples[2] = 0)],
-    ['a negative sample', (d) => void (d.results[0]!.samples[0] = -3)],
-    ['an infinite sample', (d) => void (d.results[7]!.samples[5] = Number.POSITIVE_INFINITY)],
-    ['a string sample', (d) => void (d.results[7]!.samples[5] = '5')],
-    ['samples not an array', (d) => void (d.results[3]!.samples = { 0: 1 } as unknown as unknown[])],
-    ['samples missing', (d) => void delete (d.results[3] as Partial<(typeof d.results)[0]>).samples],
-    ['too many samples', (d) => void (d.results[3]!.samples = new Array(100_001).fill(1))],
-    ['a bad sample and a bad profile', (d) => void ((d.results[2]!.samples[0] = -1), (d.profile = 7))],
-    ['a bad profile (samples fine)', (d) => void (d.profile = 'not allowed!')],
-    ['a result that is not an object', (d) => void (d.results[2] = 5 as unknown as (typeof d.results)[0])],
-    ['a result that is null', (d) => void (d.results[2] = null as unknown as (typeof d.results)[0])],
-    ['results not an array', (d) => void (d.results = 'x' as unknown as typeof d.results)],
-    ['a bad stats field', (d) => void ((d.results[0]!.stats as { n: number }).n = -1)],
-    ['an unknown key (stripped)', (d) => void (d.results[0]!.extra = 1)],
+    [
+      'a zero sample',
+      (d) => {
+        d.results[1]!.samples[2] = 0;
+      },
+    ],
+    [
+      'a negative sample',
+      (d) => {
+        d.results[0]!.samples[0] = -3;
+      },
+    ],
+    [
+      'an infinite sample',
+      (d) => {
+        d.results[7]!.samples[5] = Number.POSITIVE_INFINITY;
+      },
+    ],
+    [
+      'a string sample',
+      (d) => {
+        d.results[7]!.samples[5] = '5';
+      },
+    ],
+    [
+      'samples not an array',
+      (d) => {
+        d.results[3]!.samples = { 0: 1 } as unknown as unknown[];
+      },
+    ],
+    [
+      'samples missing',
+      (d) => {
+        delete (d.results[3] as Partial<(typeof d.results)[0]>).samples;
+      },
+    ],
+    [
+      'too many samples',
+      (d) => {
+        d.results[3]!.samples = new Array(100_001).fill(1);
+      },
+    ],
+    [
+      'a bad sample and a bad profile',
+      (d) => {
+        d.results[2]!.samples[0] = -1;
+        d.profile = 7;
+      },
+    ],
+    [
+      'a bad profile (samples fine)',
+      (d) => {
+        d.profile = 'not allowed!';
+      },
+    ],
+    [
+      'a result that is not an object',
+      (d) => {
+        d.results[2] = 5 as unknown as (typeof d.results)[0];
+      },
+    ],
+    [
+      'a result that is null',
+      (d) => {
+        d.results[2] = null as unknown as (typeof d.results)[0];
+      },
+    ],
+    [
+      'results not an array',
+      (d) => {
+        d.results = 'x' as unknown as typeof d.results;
+      },
+    ],
+    [
+      'a bad stats field',
+      (d) => {
+        (d.results[0]!.stats as { n: number }).n = -1;
+      },
+    ],
+    [
+      'an unknown key (stripped)',
+      (d) => {
+        d.results[0]!.extra = 1;
+      },
+    ],
   ])('%s', (_name, edit) => {
     expectSameAsZod(changed(edit));
   });
