@@ -176,7 +176,7 @@ function detectShift(points: readonly SeriesPoint[], o: DetectorOptions, input: 
   const firstK = Math.max(segmentStart + o.minBefore, n - o.maxAfter, o.minNoise);
   if (firstK > n - o.minAfter) return null;
 
-  const logs = new Float64Array(n);
+  const logs: number[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const level = points[i]!.level;
     if (!(level > 0 && Number.isFinite(level)))
@@ -189,14 +189,15 @@ function detectShift(points: readonly SeriesPoint[], o: DetectorOptions, input: 
   // candidate: a few noise estimates per call instead of one per candidate.
   const lastK = n - o.minAfter;
   const noiseAt = new Map<number, { noise: number; df: number } | null>();
-  // The within-run floor, from every run the noise may use.
-  const withinRun = withinRunNoise(points, Math.max(0, firstK - o.maxNoise), n);
+  // The within-run floor, from every run the noise may use (only once a candidate needs a noise).
+  let withinRun = -1;
   const noiseFor = (k: number) => {
     const anchor = Math.max(firstK, lastK - Math.ceil((lastK - k) / NOISE_ANCHOR_STEP) * NOISE_ANCHOR_STEP);
     const known = noiseAt.get(anchor);
     if (known !== undefined) return known;
     const from = Math.max(0, anchor - o.maxNoise);
     const spread = pooledScale(logs, boundaries, from, anchor, o.trim);
+    if (spread && withinRun < 0) withinRun = withinRunNoise(points, Math.max(0, firstK - o.maxNoise), n);
     const value = spread && {
       noise: Math.max(spread.sd, withinRun, NOISE_FLOOR),
       df: spread.df,
@@ -254,8 +255,8 @@ function detectShift(points: readonly SeriesPoint[], o: DetectorOptions, input: 
   // From the newest candidate back: the sorted runs after k gain logs[k], the sorted runs before
   // lose it and gain one older run, each kept sorted by insertion instead of sorted anew.
   let best: DetectedChange | null = null;
-  const after: number[] = Array.from(sortedSlice(logs, lastK, n));
-  const before: number[] = Array.from(sortedSlice(logs, Math.max(segmentStart, lastK - o.maxBefore), lastK));
+  const after = sortedSlice(logs, lastK, n);
+  const before = sortedSlice(logs, Math.max(segmentStart, lastK - o.maxBefore), lastK);
   for (let k = lastK; k >= firstK; k--) {
     if (k < lastK) {
       insertSorted(after, logs[k]!);
@@ -311,8 +312,27 @@ function removeSorted(values: number[], value: number): void {
   values.splice(low, 1);
 }
 
-function sortedSlice(values: Float64Array, from: number, to: number): Float64Array {
-  return values.slice(from, to).sort();
+/** `values[from, to)` sorted ascending, as a new array. */
+function sortedSlice(values: readonly number[], from: number, to: number): number[] {
+  return sortAscending(values.slice(from, to));
+}
+
+/**
+ * Sorts numbers (no NaN) ascending in place by insertion: the detector sorts a few dozen
+ * values at a time, often nearly in order, where this beats a typed array's sort and its
+ * allocation. Equal values keep their order, so sums over the result are the same.
+ */
+function sortAscending(values: number[]): number[] {
+  for (let i = 1; i < values.length; i++) {
+    const value = values[i]!;
+    let j = i;
+    while (j > 0 && values[j - 1]! > value) {
+      values[j] = values[j - 1]!;
+      j--;
+    }
+    values[j] = value;
+  }
+  return values;
 }
 
 function medianSorted(sorted: ArrayLike<number>): number {
@@ -348,7 +368,7 @@ function location(sorted: ArrayLike<number>, trim: number): { value: number; var
  * deviations give null.
  */
 function pooledScale(
-  logs: Float64Array,
+  logs: readonly number[],
   boundaries: readonly number[],
   from: number,
   to: number,
@@ -357,8 +377,9 @@ function pooledScale(
   const deviations: number[] = [];
   let pieces = 0;
   let start = from;
-  const cuts = [...boundaries.filter((b) => b > from && b < to), to];
-  for (const end of cuts) {
+  for (let b = 0; b <= boundaries.length; b++) {
+    const end = b < boundaries.length ? boundaries[b]! : to;
+    if (b < boundaries.length && !(end > from && end < to)) continue;
     if (end - start >= 2) {
       const piece = sortedSlice(logs, start, end);
       const center = medianSorted(piece);
@@ -368,7 +389,7 @@ function pooledScale(
     start = end;
   }
   if (deviations.length - pieces < 3) return null;
-  const scale = robustScale(Float64Array.from(deviations).sort(), trim);
+  const scale = robustScale(sortAscending(deviations), trim);
   return { sd: scale.sd, df: Math.max(1, scale.df - pieces + 1) };
 }
 
@@ -416,15 +437,19 @@ function trimFactors(fraction: number): { sd: number; meanVariance: number } {
   return f;
 }
 
-const criticalValues = new Map<string, number>();
+const criticalValues = new Map<number, Map<number, number>>();
 
 /** Student's t quantile 1 - alpha with `df` degrees of freedom (memoised: few distinct values occur). */
 function criticalValue(alpha: number, df: number): number {
-  const key = `${alpha}/${df}`;
-  let value = criticalValues.get(key);
+  let byDf = criticalValues.get(alpha);
+  if (byDf === undefined) {
+    byDf = new Map();
+    criticalValues.set(alpha, byDf);
+  }
+  let value = byDf.get(df);
   if (value === undefined) {
     value = studentTQuantile(1 - alpha, df);
-    criticalValues.set(key, value);
+    byDf.set(df, value);
   }
   return value;
 }
