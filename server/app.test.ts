@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../harness/schema.ts';
-import { createApp, type GilbenchApp } from './app.ts';
+import { createApp, type GilbenchApp, nestedDeeperThan } from './app.ts';
 import { fixtureHistory, fixtureMachine } from './fixtures.ts';
 import type { SqliteRepository } from './repo/sqlite.ts';
 import { copyDatabase, type Seed, seedDatabase, snapshot, tempDir } from './test-support.ts';
@@ -140,6 +140,16 @@ describe('bad input: a 4xx with {error, detail}, and the database unchanged', ()
         '/api/v1/runs',
         { token: s.tokens.admin, raw: '{}', headers: { 'content-length': String(33 * 1024 * 1024) } },
       ],
+    },
+    {
+      name: 'machine.details nested 100 levels deep (arrays and objects)',
+      status: 400,
+      request: (s) => {
+        let deep: unknown = 1;
+        for (let i = 0; i < 100; i++) deep = i % 2 ? [deep] : { d: deep };
+        const doc = { ...s.newRunA, machine: { ...s.newRunA.machine, details: { deep } } };
+        return ['POST', '/api/v1/runs', { token: s.tokens.admin, body: doc }];
+      },
     },
     {
       name: 'a small route with a big body',
@@ -635,5 +645,21 @@ describe('agents and jobs', () => {
     } finally {
       app.close();
     }
+  });
+});
+
+describe('nestedDeeperThan', () => {
+  it.each<[unknown, number, boolean]>([
+    [1, 0, false],
+    [{}, 1, false],
+    [{}, 0, true],
+    [[1, 2, 3], 1, false],
+    [{ a: [1, { b: 2 }] }, 2, true],
+    [{ a: [1, { b: 2 }] }, 3, false],
+    [[[[]]], 2, true],
+    [[[[]]], 3, false],
+    [{ samples: new Array(1000).fill(1.5), x: [null, 'a', [0]] }, 2, true],
+  ])('%j deeper than %i: %s', (value, limit, expected) => {
+    expect(nestedDeeperThan(value, limit)).toBe(expected);
   });
 });

@@ -121,6 +121,14 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
     const top = stack.pop()!;
     if (top.value === null || typeof top.value !== 'object') continue;
     if (top.depth > limit) return true;
+    // Arrays by index: no copy of each samples array just to learn it holds numbers.
+    if (Array.isArray(top.value)) {
+      for (let i = 0; i < top.value.length; i++) {
+        const child: unknown = top.value[i];
+        if (child !== null && typeof child === 'object') stack.push({ value: child, depth: top.depth + 1 });
+      }
+      continue;
+    }
     for (const child of Object.values(top.value)) {
       if (child !== null && typeof child === 'object') stack.push({ value: child, depth: top.depth + 1 });
     }

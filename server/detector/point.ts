@@ -27,7 +27,8 @@ function ranksOf(n: number): ReturnType<typeof medianCiRanks> {
 export function pointFromSamples(samples: ArrayLike<number>, loopCostNs = 0): SeriesPoint | null {
   const n = samples.length;
   if (n === 0) return null;
-  const sorted = Float64Array.from(samples as ArrayLike<number>).sort();
+  // The array-like constructor copies in one pass; Float64Array.from walks an iterator.
+  const sorted = new Float64Array(samples).sort();
   const mid = n >> 1;
   const level = (n % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2) - loopCostNs;
   if (!(level > 0 && Number.isFinite(level))) return null;

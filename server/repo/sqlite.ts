@@ -9,6 +9,7 @@
  * const repo = openSqliteRepository('gilbench.db');
  * const { created } = await repo.ingestRun(doc, { uploadedBy: null, now: Date.now() });
  */
+import { endianness } from 'node:os';
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
 import { caseKey, caseId as formatCaseId, type Machine, type Mode, type RunDocument } from '../../harness/schema.ts';
 import { digestMatches, generateToken, hashToken, plausibleToken } from '../auth/tokens.ts';
@@ -64,8 +65,15 @@ export function openSqliteRepository(file: string): SqliteRepository {
   return new SqliteRepository(openDatabase(file));
 }
 
+const LITTLE_ENDIAN = endianness() === 'LE';
+
 /** Raw samples as little-endian float64, the `results.samples` column's format. */
 export function encodeSamples(samples: readonly number[]): Buffer {
+  if (LITTLE_ENDIAN) {
+    // The host's own float64 layout is the column's: one copy, no call per sample.
+    const floats = new Float64Array(samples);
+    return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength);
+  }
   const buffer = Buffer.allocUnsafe(samples.length * 8);
   for (let i = 0; i < samples.length; i++) buffer.writeDoubleLE(samples[i]!, i * 8);
   return buffer;
