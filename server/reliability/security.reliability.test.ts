@@ -1,0 +1,212 @@
+/**
+ * Security basics against real `gilbench server` processes: it listens on
+ * 127.0.0.1 unless told otherwise; enrollment and failed authentication are
+ * rate-limited per client address with 429 and Retry-After; bodies over the
+ * limits get 413; pages and API answers carry a Content-Security-Policy and
+ * the other safe headers; no token reaches the server's log. (The fuzzer
+ * greps its server's log for every token it sent, too.) Short in both modes.
+ */
+import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureMachine } from '../fixtures.ts';
+import { BIN, tempDir } from '../test-support.ts';
+import {
+  ADMIN_TOKEN,
+  adminCall,
+  bearer,
+  errorShapeProblem,
+  type GilbenchServer,
+  killStarted,
+  listeningAddresses,
+  loopback,
+  send,
+  startGilbench,
+  tokensIn,
+  track,
+} from './support.ts';
+
+describe('security basics', () => {
+  const { dir, cleanup } = tempDir('gilbench-security-');
+  let server: GilbenchServer;
+  let enrollToken: string;
+  const secrets = new Set<string>([ADMIN_TOKEN]);
+
+  beforeAll(async () => {
+    server = await startGilbench(join(dir, 'security.db'));
+    enrollToken = (await adminCall(server.url, 'POST', '/tokens', { role: 'enroll', name: 'security' })).token;
+    secrets.add(enrollToken);
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  it('listens on 127.0.0.1 when no --host is given, serves pages with a CSP and safe headers', async () => {
+    // No --host and the dashboard on: the defaults a user gets.
+    const child = track(
+      spawn(process.execPath, [BIN, 'server', '--port', '0', '--db', join(dir, 'default.db')], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b;
+    });
+    child.stderr!.on('data', (b: Buffer) => {
+      out += b;
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no 'listening' line in 60 s:\n${out}`)), 60_000);
+      child.stdout!.on('data', () => {
+        const m = /listening on (http:\/\/\S+?:\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`gilbench server exited with ${code}:\n${out}`)));
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const port = Number(new URL(url).port);
+    // What the kernel says the process listens on, not what it printed.
+    expect(listeningAddresses(child.pid!)).toEqual([`127.0.0.1:${port}`]);
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    if (outside) {
+      const refused = await new Promise<string>((resolve) => {
+        const socket = createConnection({ host: outside, port });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+      });
+      expect(refused, `connecting to ${outside}:${port}`).toBe('ECONNREFUSED');
+    }
+
+    for (const path of ['/', '/app.js', '/style.css']) {
+      const page = await send(url, { method: 'GET', path, timeoutMs: 120_000 });
+      expect(page.status, path).toBe(200);
+      const csp = String(page.headers['content-security-policy']);
+      expect(csp, path).toContain("default-src 'self'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toContain("object-src 'none'");
+      expect(csp, path).not.toContain('unsafe-inline');
+      expect(csp, path).not.toContain('unsafe-eval');
+      expect(page.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(page.headers['x-frame-options'], path).toBe('DENY');
+      expect(page.headers['referrer-policy'], path).toBe('no-referrer');
+    }
+    const api = await send(url, { method: 'GET', path: '/api/v1/health' });
+    expect(api.status).toBe(200);
+    expect(String(api.headers['content-security-policy'])).toContain("default-src 'none'");
+    expect(api.headers['x-content-type-options']).toBe('nosniff');
+    expect(api.headers['cache-control']).toBe('no-store');
+    const missing = await send(url, { method: 'GET', path: '/api/v1/nothing-here' });
+    expect(missing.status).toBe(404);
+    expect(String(missing.headers['content-security-policy'])).toContain("default-src 'none'");
+    child.kill('SIGTERM');
+  });
+
+  it('enrollment is rate-limited per address: 429 with Retry-After, and another address still enrolls', async () => {
+    const enroll = (address: string, n: number) =>
+      send(server.url, {
+        method: 'POST',
+        path: '/api/v1/agents/enroll',
+        headers: bearer(enrollToken, true),
+        body: JSON.stringify({ machine: fixtureMachine(30_000 + n) }),
+        localAddress: address,
+      });
+    const statuses: number[] = [];
+    for (let n = 0; n < 12; n++) {
+      const answer = await enroll(loopback(5, 1), n);
+      statuses.push(answer.status);
+      if (answer.status === 201) secrets.add((answer.json() as { token: string }).token);
+      if (answer.status === 429) {
+        expect(errorShapeProblem(answer)).toBeNull();
+        expect(Number(answer.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      }
+    }
+    expect(statuses).toEqual([...Array(10).fill(201), 429, 429]);
+    const elsewhere = await enroll(loopback(5, 2), 99);
+    expect(elsewhere.status).toBe(201);
+    secrets.add((elsewhere.json() as { token: string }).token);
+    // The refused enrollments stored nothing.
+    expect((await adminCall(server.url, 'GET', '/machines')).machines).toHaveLength(11);
+  });
+
+  it('failed authentication is rate-limited per address: 429 with Retry-After; other addresses are unaffected', async () => {
+    const statuses: number[] = [];
+    let retryAfter = 0;
+    for (let n = 0; n < 35; n++) {
+      const wrong = `gb_wrong-${n}-${'k'.repeat(40)}`;
+      secrets.add(wrong);
+      const answer = await send(server.url, {
+        method: 'GET',
+        path: '/api/v1/runs',
+        headers: bearer(wrong),
+        localAddress: loopback(5, 3),
+      });
+      expect(errorShapeProblem(answer)).toBeNull();
+      statuses.push(answer.status);
+      if (answer.status === 429) retryAfter = Number(answer.headers['retry-after']);
+    }
+    // The bucket holds 30 failures, then refills slowly: at most one more failure fits in the time this takes.
+    const firstLimited = statuses.indexOf(429);
+    expect(firstLimited).toBeGreaterThanOrEqual(30);
+    expect(firstLimited).toBeLessThanOrEqual(32);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    const fine = await send(server.url, {
+      method: 'GET',
+      path: '/api/v1/runs',
+      headers: bearer(ADMIN_TOKEN),
+      localAddress: loopback(5, 4),
+    });
+    expect(fine.status).toBe(200);
+  });
+
+  it('bodies over the limits get 413 (64 KiB for most routes, 32 MiB for runs), with a Content-Length or chunked', async () => {
+    const before = (await adminCall(server.url, 'GET', '/annotations')).annotations.length;
+    const note = (bytes: number) => JSON.stringify({ text: 't'.repeat(bytes) });
+    const cases = [
+      { path: '/api/v1/annotations', body: note(64 * 1024 + 1), chunked: false },
+      { path: '/api/v1/annotations', body: note(1024 * 1024), chunked: true },
+      { path: '/api/v1/runs', body: `{"padding":"${'r'.repeat(32 * 1024 * 1024 + 1)}"}`, chunked: false },
+    ];
+    for (const c of cases) {
+      const answer = await send(server.url, {
+        method: 'POST',
+        path: c.path,
+        headers: bearer(ADMIN_TOKEN, true),
+        body: c.body,
+        chunked: c.chunked,
+        // With a Content-Length over the limit the server answers before reading: the body need not go out.
+        holdBody: !c.chunked,
+        localAddress: loopback(5, 5),
+      });
+      expect(answer.status, `${c.path} ${c.body.length} bytes${c.chunked ? ' chunked' : ''}`).toBe(413);
+      expect(errorShapeProblem(answer)).toBeNull();
+      expect((answer.json() as { error: string }).error).toBe('too-large');
+    }
+    // Just under the limit is taken.
+    const fits = await send(server.url, {
+      method: 'POST',
+      path: '/api/v1/annotations',
+      headers: bearer(ADMIN_TOKEN, true),
+      body: JSON.stringify({ text: 'fits', at: 0 }),
+    });
+    expect(fits.status).toBe(201);
+    expect((await adminCall(server.url, 'GET', '/annotations')).annotations.length).toBe(before + 1);
+  });
+
+  it('no token ever reaches the server log', () => {
+    expect(secrets.size).toBeGreaterThan(40);
+    expect(tokensIn(server.output(), secrets)).toEqual([]);
+  });
+});
