@@ -11,20 +11,9 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../harness/cli/errors.ts';
-import { parseModes } from '../harness/run/cli.ts';
+import { collect, parseModes } from '../harness/run/cli.ts';
 import { getProfile } from '../harness/sampling/profiles.ts';
 import { type AgentOptions, defaultAgentOptions, type LocalRunSpec, parseSchedule, runAgent } from './agent.ts';
-
-/** Splits `a,b` and repeated flags into one list. */
-function collect(value: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ];
-}
 
 /**
  * Where the agent keeps its spool unless told otherwise: `$XDG_STATE_HOME/gilbench/spool`.

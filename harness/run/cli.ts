@@ -11,8 +11,11 @@ import { ModeName, type Result, type RunDocument } from '../schema.ts';
 import { compareRun, formatNs, formatRunComparison, formatScalingTable, scalingCurves } from '../stats/index.ts';
 import { type ProgressEvent, runBenchmarks } from './runner.ts';
 
-/** Splits `a,b` and repeated flags into one list. */
-function collect(value: string, previous: string[] = []): string[] {
+/**
+ * Commander option parser: splits `a,b` and repeated flags into one list.
+ * @example program.option('--suite <names>', 'suites', collect) // --suite a,b --suite c -> ['a', 'b', 'c']
+ */
+export function collect(value: string, previous: string[] = []): string[] {
   return [
     ...previous,
     ...value
