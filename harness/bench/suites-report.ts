@@ -149,7 +149,7 @@ if (curves.length) {
     ),
   );
   console.log(
-    "\n\\* Sam Gross's figures from his nogil announcement (October 2021), on his machine, for his nogil fork of 3.9 against 3.11's development build: a shape to compare against, not numbers from this machine.",
+    '\n\\* The figures Sam Gross gave when he announced nogil in 2021 (nogil against 3.11), measured on his machine: a shape to compare against, not numbers from this one.',
   );
 }
 
