@@ -94,7 +94,7 @@ describe('faults', () => {
     for (const agent of agents) {
       const stateFile = join(agent.spool, '.agent-state.json');
       for (let i = 0; !existsSync(stateFile); i++) {
-        if (i > 600 || agent.cli.child.exitCode !== null)
+        if (i > 1200 || agent.cli.child.exitCode !== null)
           throw new Error(`agent ${agent.name} did not enroll:\n${agent.cli.stderr()}`);
         await sleep(100);
       }
