@@ -469,10 +469,11 @@ describe('reads', () => {
     expect(a.cpu.usableCores).toBe(16);
   });
 
-  it("draws a series' history with its changes and notes", async () => {
+  it("draws a series' history with its changes and notes, the points as columns", async () => {
     const { json } = await call(app, 'GET', `/api/v1/series/${seed.seriesId}/history`);
-    expect(json.points.map((p: { runId: string }) => p.runId)).toEqual(seed.runsA.map((r) => r.id));
-    expect(json.points[0]).toEqual({
+    expect(json.points.runId).toEqual(seed.runsA.map((r) => r.id));
+    const first = Object.fromEntries(Object.entries(json.points).map(([k, v]) => [k, (v as unknown[])[0]]));
+    expect(first).toEqual({
       runId: seed.runsA[0]!.id,
       at: Date.parse(seed.runsA[0]!.startedAt),
       status: 'ok',
@@ -484,7 +485,24 @@ describe('reads', () => {
     expect(json.regressions.map((r: { id: number }) => r.id)).toEqual([seed.regressionId]);
     expect(json.annotations.map((a: { text: string }) => a.text)).toEqual(['kernel upgrade']);
     const limited = await call(app, 'GET', `/api/v1/series/${seed.seriesId}/history?limit=2`);
-    expect(limited.json.points.map((p: { runId: string }) => p.runId)).toEqual(seed.runsA.slice(1).map((r) => r.id));
+    expect(limited.json.points.runId).toEqual(seed.runsA.slice(1).map((r) => r.id));
+  });
+
+  it('sends the same points, to the last digit, as the repository reads them one by one', async () => {
+    const ranges = [{}, { limit: 2 }, { from: Date.parse(seed.runsA[1]!.startedAt) }, { to: 0 }];
+    for (const range of ranges) {
+      const query = new URLSearchParams(Object.entries(range).map(([k, v]) => [k, String(v)])).toString();
+      const { json } = await call(app, 'GET', `/api/v1/series/${seed.seriesId}/history?${query}`);
+      const view = (await app.repo.seriesHistory(seed.seriesId, range))!;
+      const columns = Object.fromEntries(
+        (['runId', 'at', 'status', 'n', 'median', 'ciLow', 'ciHigh'] as const).map((k) => [
+          k,
+          view.points.map((p) => p[k]),
+        ]),
+      );
+      expect(json.points).toStrictEqual(columns);
+      expect(json.series).toEqual(view.series);
+    }
   });
 
   it('finds a series by machine, suite, benchmark, case and mode', async () => {

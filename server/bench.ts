@@ -179,14 +179,14 @@ async function measureHistory(file: string, seriesId: number) {
   // A request with a new `from` (still before the first point) misses the server's cache of
   // history JSON: "cold" is the query itself; "warm" repeats one URL, as a dashboard does.
   const repo = openSqliteRepository(file);
-  const first = JSON.parse((await repo.seriesHistoryJson(seriesId, {}))!).points[0].at as number;
+  const first = JSON.parse((await repo.seriesHistoryJson(seriesId, {}))!).points.at[0] as number;
   const inProcess: number[] = [];
   let points = 0;
   for (let i = 0; i < requests + 10; i++) {
     const t = performance.now();
     const text = await repo.seriesHistoryJson(seriesId, { from: first - 1 - i });
     if (i >= 10) inProcess.push(performance.now() - t);
-    points = JSON.parse(text!).points.length;
+    points = JSON.parse(text!).points.at.length;
   }
   repo.close();
 

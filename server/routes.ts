@@ -427,7 +427,8 @@ export const ROUTES: readonly RouteDef[] = [
     method: 'GET',
     path: `${API}/series/:id/history`,
     access: 'read',
-    summary: "a series' points (run, time, median and CI, status) with the changes and notes in their range",
+    summary:
+      "a series' points as columns (one array each of run ids, times, statuses, n, medians and CIs) with the changes and notes in their range",
     params: IdParam,
     query: HistoryQuery,
     success: 200,

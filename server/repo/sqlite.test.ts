@@ -166,9 +166,7 @@ describe('ingest', () => {
     for (const doc of docs.slice(0, 2)) await a.ingestRun(doc, { uploadedBy: null, now: NOW });
     const [series] = await a.listSeries({ suite: 'calls', mode: 'gil', limit: 1 });
     const runIds = async () =>
-      (JSON.parse((await a.seriesHistoryJson(series!.id, {}))!) as { points: Array<{ runId: string }> }).points.map(
-        (p) => p.runId,
-      );
+      (JSON.parse((await a.seriesHistoryJson(series!.id, {}))!) as { points: { runId: string[] } }).points.runId;
     expect(await runIds()).toEqual(docs.slice(0, 2).map((d) => d.id));
     expect(await runIds()).toEqual(docs.slice(0, 2).map((d) => d.id)); // from memory
     await b.ingestRun(docs[2]!, { uploadedBy: null, now: NOW }); // another process
@@ -177,6 +175,45 @@ describe('ingest', () => {
     expect(await runIds()).toEqual(docs.slice(1, 3).map((d) => d.id));
     a.close();
     b.close();
+  });
+
+  it.each([
+    ['kept whole in memory', {}],
+    ['read per request (a series too long to keep)', { wholeSeriesPoints: 0 }],
+  ])("cuts any range of a series' history the same as reading its points one by one: %s", async (_name, options) => {
+    const repo = openSqliteRepository(newFile(), options);
+    const docs = fixtureHistory({ machine: fixtureMachine(1), runs: 7 });
+    // Two runs at the same time: the run's key orders them.
+    docs[4]!.startedAt = docs[3]!.startedAt;
+    for (const doc of docs) await repo.ingestRun(doc, { uploadedBy: null, now: NOW });
+    const [series] = await repo.listSeries({ suite: 'calls', mode: 'gil', limit: 1 });
+    const times = docs.map((d) => Date.parse(d.startedAt));
+    const ranges = [
+      {},
+      { limit: 1 },
+      { limit: 3 },
+      { limit: 100 },
+      { from: times[3] },
+      { to: times[3] },
+      { from: times[3], to: times[3] },
+      { from: times[1]! + 1, to: times[5]! - 1, limit: 2 },
+      { from: times[6]! + 1 },
+      { to: times[0]! - 1 },
+    ];
+    for (const range of ranges) {
+      for (let twice = 0; twice < 2; twice++) {
+        const json = JSON.parse((await repo.seriesHistoryJson(series!.id, range))!);
+        const view = (await repo.seriesHistory(series!.id, range))!;
+        const columns = Object.fromEntries(
+          (['runId', 'at', 'status', 'n', 'median', 'ciLow', 'ciHigh'] as const).map((k) => [
+            k,
+            view.points.map((p) => p[k]),
+          ]),
+        );
+        expect(json.points, JSON.stringify(range)).toStrictEqual(columns);
+      }
+    }
+    repo.close();
   });
 
   it('orders a late upload by its start, not by its arrival', async () => {

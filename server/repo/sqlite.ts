@@ -57,12 +57,17 @@ import {
   type TokenInfo,
 } from './types.ts';
 
+export interface SqliteRepositoryOptions {
+  /** Series with at most this many points are kept whole in memory for history reads (default 20,000). */
+  wholeSeriesPoints?: number;
+}
+
 /**
  * Opens the database file (migrating it) and returns its repository.
  * @example const repo = openSqliteRepository(':memory:');
  */
-export function openSqliteRepository(file: string): SqliteRepository {
-  return new SqliteRepository(openDatabase(file));
+export function openSqliteRepository(file: string, options: SqliteRepositoryOptions = {}): SqliteRepository {
+  return new SqliteRepository(openDatabase(file), options);
 }
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -185,8 +190,70 @@ const REGRESSION_JOINS = `
   LEFT JOIN runs pr ON pr.pk = g.previous_run_pk
   LEFT JOIN runs dr ON dr.pk = g.detected_run_pk`;
 
-/** Most bytes of history JSON kept in memory (about 20 series of 10,000 points). */
+/** Most bytes of history columns kept in memory (about 20 series of 10,000 points). */
 const POINTS_CACHE_BYTES = 32 * 2 ** 20;
+/** Series with at most this many points are kept whole in memory; longer ones are read per request. */
+const WHOLE_SERIES_POINTS = 20_000;
+/** The history columns, in the order `HistoryColumns` names them. */
+const HISTORY_COLUMNS = ['runId', 'at', 'status', 'n', 'median', 'ciLow', 'ciHigh'] as const;
+
+/**
+ * A whole series' points as the JSON text of each column (without its brackets) and where each
+ * element starts in it, so the JSON of any run of points is one substring per column.
+ */
+interface SeriesColumns {
+  version: number;
+  /** Each point's start time, oldest first: the order of the columns. */
+  at: number[];
+  columns: Array<{ text: string; starts: Uint32Array }>;
+  bytes: number;
+}
+
+/**
+ * Where each element of a JSON array's inner text starts, plus one entry past the end.
+ * The elements are numbers, null, statuses and run ids (uuids): none holds a comma.
+ */
+function elementStarts(text: string, count: number): Uint32Array {
+  const starts = new Uint32Array(count + 1);
+  let k = 1;
+  for (let i = 0; i < text.length && k < count; i++) if (text.charCodeAt(i) === 44) starts[k++] = i + 1;
+  starts[count] = text.length + 1;
+  return starts;
+}
+
+/** `{"runId":[...],"at":[...],...}` from the columns' inner texts. */
+function columnsObject(texts: readonly string[]): string {
+  return `{${HISTORY_COLUMNS.map((name, i) => `"${name}":[${texts[i]}]`).join(',')}}`;
+}
+
+/**
+ * The newest `limit` points of a whole series with `from <= at <= to`, as `HistoryColumns`
+ * JSON, and the first and last point's time (null when none).
+ */
+function sliceColumns(
+  whole: SeriesColumns,
+  from: number,
+  to: number,
+  limit: number,
+): [string, number | null, number | null] {
+  const end = searchSorted(whole.at, to, true);
+  const start = Math.max(searchSorted(whole.at, from, false), end - limit);
+  if (start >= end) return [columnsObject(HISTORY_COLUMNS.map(() => '')), null, null];
+  const texts = whole.columns.map((c) => c.text.slice(c.starts[start]!, c.starts[end]! - 1));
+  return [columnsObject(texts), whole.at[start]!, whole.at[end - 1]!];
+}
+
+/** The first index whose value is >= `value` (or > it, with `after`) in ascending `values`. */
+function searchSorted(values: readonly number[], value: number, after: boolean): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (after ? values[mid]! <= value : values[mid]! < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
 
 interface AppendedPoint {
   seriesId: number;
@@ -259,8 +326,8 @@ export class SqliteRepository implements Repository {
   readonly #windows = new WindowCache(20_000);
   /** Run ids by internal key (a deleted run's key is never reused: AUTOINCREMENT). */
   readonly #runIdCache = new Map<number, string>();
-  /** History points' JSON by series, version and range, least recently used first. */
-  readonly #pointsCache = new Map<string, [string, number | null, number | null]>();
+  /** Whole series' history columns by series id, least recently used first. */
+  readonly #pointsCache = new Map<number, SeriesColumns>();
   #pointsCacheBytes = 0;
   /**
    * Ids of rows that are only ever added (benchmarks, cases, modes), by natural key. Entries
@@ -270,8 +337,11 @@ export class SqliteRepository implements Repository {
   readonly #ids = new Map<string, number>();
   #pendingIds: Map<string, number> | null = null;
 
-  constructor(open: OpenDatabase) {
+  readonly #wholeSeriesPoints: number;
+
+  constructor(open: OpenDatabase, options: SqliteRepositoryOptions = {}) {
     this.#open = open;
+    this.#wholeSeriesPoints = options.wholeSeriesPoints ?? WHOLE_SERIES_POINTS;
   }
 
   /** The database file (or `:memory:`). */
@@ -973,25 +1043,13 @@ export class SqliteRepository implements Repository {
     const from = range.from ?? Number.MIN_SAFE_INTEGER;
     const to = range.to ?? Number.MAX_SAFE_INTEGER;
     const limit = range.limit ?? 10_000;
-    // The points change only with the series' version: dashboards reading the same series
-    // between uploads get them from memory (regressions and notes are read fresh every time).
-    const version = this.#sql('SELECT version FROM series WHERE id = ?').pluck().get(id) as number;
-    const key = `${id}/${version}/${from}/${to}/${limit}`;
-    let row = this.#pointsCache.get(key);
-    if (row) {
-      this.#pointsCache.delete(key);
-      this.#pointsCache.set(key, row);
-    } else {
-      row = this.#historyPoints(id, from, to, limit);
-      this.#pointsCache.set(key, row);
-      this.#pointsCacheBytes += row[0].length;
-      for (const [k, v] of this.#pointsCache) {
-        if (this.#pointsCacheBytes <= POINTS_CACHE_BYTES) break;
-        this.#pointsCache.delete(k);
-        this.#pointsCacheBytes -= v[0].length;
-      }
-    }
-    const [points, first, last] = row;
+    // The points change only with the series' version: between uploads, any range of a series
+    // (a dashboard zooming, paging) is cut from its columns in memory. Regressions and notes
+    // are read fresh every time.
+    const whole = info.points <= this.#wholeSeriesPoints ? this.#seriesColumns(id) : null;
+    const [points, first, last] = whole
+      ? sliceColumns(whole, from, to, limit)
+      : this.#historyPoints(id, from, to, limit);
     const [found, notes] = await Promise.all([
       this.listRegressions({ series: id, from: first ?? from, to: last ?? to, limit: 1000 }),
       this.#annotationsFor(info, first ?? from, last ?? to),
@@ -999,10 +1057,43 @@ export class SqliteRepository implements Repository {
     return `{"series":${JSON.stringify(info)},"points":${points},"regressions":${JSON.stringify(found)},"annotations":${JSON.stringify(notes)}}`;
   }
 
+  /** A whole series' columns at its current version, from memory or read (and kept) now. */
+  #seriesColumns(id: number): SeriesColumns {
+    // One read transaction: the version and the points it labels come from the same snapshot.
+    return this.#open.sqlite.transaction(() => {
+      const version = this.#sql('SELECT version FROM series WHERE id = ?').pluck().get(id) as number;
+      const cached = this.#pointsCache.get(id);
+      if (cached && cached.version === version) {
+        this.#pointsCache.delete(id); // most recently used last
+        this.#pointsCache.set(id, cached);
+        return cached;
+      }
+      const [texts] = this.#columnsJson(id, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER);
+      const at = JSON.parse(`[${texts[1]}]`) as number[];
+      const entry: SeriesColumns = {
+        version,
+        at,
+        columns: texts.map((text) => ({ text, starts: elementStarts(text, at.length) })),
+        bytes: 0,
+      };
+      entry.bytes = entry.columns.reduce((n, c) => n + c.text.length + c.starts.byteLength, at.length * 8);
+      if (cached) this.#pointsCacheBytes -= cached.bytes;
+      this.#pointsCache.delete(id);
+      this.#pointsCache.set(id, entry);
+      this.#pointsCacheBytes += entry.bytes;
+      for (const [key, value] of this.#pointsCache) {
+        if (this.#pointsCacheBytes <= POINTS_CACHE_BYTES || key === id) break;
+        this.#pointsCache.delete(key);
+        this.#pointsCacheBytes -= value.bytes;
+      }
+      return entry;
+    })();
+  }
+
   /**
-   * The points' JSON, built by SQLite from the covering index, scanned oldest first from the
-   * oldest point kept (found first, walking back `limit` points from the newest), with each
-   * run's id from its primary key: no row objects in JavaScript and no pass to serialise them.
+   * The points' JSON as columns (`HistoryColumns`), built by SQLite from the covering index,
+   * scanned oldest first from the oldest point kept (found first, walking back `limit` points
+   * from the newest); for a series too long to keep whole in memory.
    */
   #historyPoints(id: number, from: number, to: number, limit: number): [string, number | null, number | null] {
     const cut = this.#sql(
@@ -1011,21 +1102,43 @@ export class SqliteRepository implements Repository {
     )
       .raw()
       .get({ id, from, to, skip: limit - 1 }) as [number, number] | undefined;
-    return this.#sql(
-      `SELECT json_group_array(json_object('runId', ru.id, 'at', p.started_at, 'status', p.status, 'n', p.n,
-                'median', p.median, 'ciLow', p.ci_low, 'ciHigh', p.ci_high)),
-              min(p.started_at), max(p.started_at)
+    const [texts, first, last] = this.#columnsJson(id, cut ? cut[0] : from, to, cut ? cut[1] : Number.MIN_SAFE_INTEGER);
+    return [columnsObject(texts), first, last];
+  }
+
+  /**
+   * The inner JSON text of each history column (no brackets) for the points from
+   * (`fromAt`, `fromPk`) to `to`, oldest first, and the first and last point's time. SQLite
+   * writes the numbers; run ids come from memory by the runs' keys rather than a join per
+   * point (a run's id never changes).
+   */
+  #columnsJson(id: number, fromAt: number, to: number, fromPk: number): [string[], number | null, number | null] {
+    const row = this.#sql(
+      `SELECT json_group_array(p.run_pk), json_group_array(p.started_at), json_group_array(p.status),
+              json_group_array(p.n), json_group_array(p.median), json_group_array(p.ci_low),
+              json_group_array(p.ci_high), min(p.started_at), max(p.started_at)
        FROM (SELECT r.run_pk, r.started_at, r.status, r.n, r.median, r.ci_low, r.ci_high FROM results r
              WHERE r.series_id = @id AND (r.started_at, r.run_pk) >= (@fromAt, @fromPk) AND r.started_at <= @to
-             ORDER BY r.started_at, r.run_pk) p
-       JOIN runs ru ON ru.pk = p.run_pk`,
+             ORDER BY r.started_at, r.run_pk) p`,
     )
       .raw()
-      .get({ id, to, fromAt: cut ? cut[0] : from, fromPk: cut ? cut[1] : Number.MIN_SAFE_INTEGER }) as [
+      .get({ id, to, fromAt, fromPk }) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
       string,
       number | null,
       number | null,
     ];
+    const pks = JSON.parse(row[0]) as number[];
+    const ids = this.#runIds(pks);
+    const runIds = new Array<string>(pks.length);
+    for (let i = 0; i < pks.length; i++) runIds[i] = ids.get(pks[i]!)!;
+    const texts = [JSON.stringify(runIds), ...row.slice(1, 7)].map((t) => (t as string).slice(1, -1));
+    return [texts, row[7], row[8]];
   }
 
   async #annotationsFor(info: SeriesInfo, from: number, to: number): Promise<Annotation[]> {

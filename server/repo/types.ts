@@ -141,6 +141,21 @@ export interface HistoryPoint {
   ciHigh: number | null;
 }
 
+/**
+ * A series' points as columns, as `GET /series/:id/history` sends them: the i-th
+ * entry of every array is one point (oldest first). A third of the JSON of an
+ * array of point objects is their keys, repeated 10,000 times.
+ */
+export interface HistoryColumns {
+  runId: string[];
+  at: number[];
+  status: Array<Result['status']>;
+  n: Array<number | null>;
+  median: Array<number | null>;
+  ciLow: Array<number | null>;
+  ciHigh: Array<number | null>;
+}
+
 export interface Regression {
   id: number;
   seriesId: number;
@@ -349,8 +364,9 @@ export interface Repository {
   getSeries(id: number): Promise<SeriesInfo | null>;
   seriesHistory(id: number, range: { from?: number; to?: number; limit?: number }): Promise<HistoryView | null>;
   /**
-   * `seriesHistory` as JSON text, for the API: a series may have 10,000 points, and
-   * building their JSON in the database is the fast way to answer.
+   * `seriesHistory` as JSON text for the API, with the points as columns
+   * (`{series, points: HistoryColumns, regressions, annotations}`): a series may have
+   * 10,000 points, and building their JSON in the database is the fast way to answer.
    */
   seriesHistoryJson(id: number, range: { from?: number; to?: number; limit?: number }): Promise<string | null>;
   detectionWindow(seriesId: number, size: number): Promise<DetectionWindow>;

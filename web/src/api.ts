@@ -180,6 +180,41 @@ export interface HistoryPoint {
   ciHigh: number | null;
 }
 
+/**
+ * The points as the server sends them (`GET /series/:id/history`): one array per
+ * field, the i-th entry of each is one point, oldest first.
+ */
+export interface HistoryColumns {
+  runId: string[];
+  at: number[];
+  status: Array<HistoryPoint['status']>;
+  n: Array<number | null>;
+  median: Array<number | null>;
+  ciLow: Array<number | null>;
+  ciHigh: Array<number | null>;
+}
+
+/**
+ * Columns back to one object per point, as the views read them.
+ * @example pointsFromColumns({ runId: ['r'], at: [5], status: ['ok'], n: [9], median: [2], ciLow: [1], ciHigh: [3] })
+ * // [{ runId: 'r', at: 5, status: 'ok', n: 9, median: 2, ciLow: 1, ciHigh: 3 }]
+ */
+export function pointsFromColumns(c: HistoryColumns): HistoryPoint[] {
+  const points = new Array<HistoryPoint>(c.at.length);
+  for (let i = 0; i < points.length; i++) {
+    points[i] = {
+      runId: c.runId[i]!,
+      at: c.at[i]!,
+      status: c.status[i]!,
+      n: c.n[i]!,
+      median: c.median[i]!,
+      ciLow: c.ciLow[i]!,
+      ciHigh: c.ciHigh[i]!,
+    };
+  }
+  return points;
+}
+
 export interface HistoryView {
   series: SeriesInfo;
   points: HistoryPoint[];
@@ -329,7 +364,9 @@ export class Api {
 
   /** A series' points, with the changes and notes in their range. */
   history(seriesId: number): Promise<HistoryView> {
-    return this.get<HistoryView>(`${API}/series/${seriesId}/history`);
+    return this.get<Omit<HistoryView, 'points'> & { points: HistoryColumns }>(`${API}/series/${seriesId}/history`).then(
+      (r) => ({ ...r, points: pointsFromColumns(r.points) }),
+    );
   }
 
   regressions(query: { status?: string; machine?: number; kind?: string } = {}): Promise<Regression[]> {
