@@ -5,8 +5,9 @@
  *    each) POSTed to a real `gilbench server` process over HTTP, validation and
  *    regression detection included; runs/s and results/s;
  * 2. history latency: p50 and p99 of `GET /series/:id/history` for a series of
- *    10,000 points in a database of 1,000,000 results, over HTTP (and of the
- *    query alone, in process);
+ *    10,000 points in a database of 1,000,000 results, over HTTP: uncached
+ *    (the series changed before each request), a new range each request (cut
+ *    from the series kept in memory), the same URL again; and uncached in process;
  * 3. database size per 1,000,000 results.
  *
  * The big database is filled through the repository (the same ingest code,
@@ -176,22 +177,27 @@ async function fillBigDatabase(file: string): Promise<{ seriesId: number; result
 }
 
 async function measureHistory(file: string, seriesId: number) {
-  // A request with a new `from` (still before the first point) misses the server's cache of
-  // history JSON: "cold" is the query itself; "warm" repeats one URL, as a dashboard does.
+  // The server keeps a series' points in memory until the series changes (its version, bumped
+  // by every upload to it). "Uncached" bumps the version from another connection before each
+  // request, as an upload from another process would: every answer is read from the database.
+  // "New range" asks for a new `from` each time (still before the first point): cut from the
+  // points in memory, as a dashboard zooming. "Warm" repeats one URL.
   const repo = openSqliteRepository(file);
+  const changeSeries = () => repo.sqlite.prepare('UPDATE series SET version = version + 1 WHERE id = ?').run(seriesId);
   const first = JSON.parse((await repo.seriesHistoryJson(seriesId, {}))!).points.at[0] as number;
   const inProcess: number[] = [];
   let points = 0;
   for (let i = 0; i < requests + 10; i++) {
+    changeSeries();
     const t = performance.now();
     const text = await repo.seriesHistoryJson(seriesId, { from: first - 1 - i });
     if (i >= 10) inProcess.push(performance.now() - t);
     points = JSON.parse(text!).points.at.length;
   }
-  repo.close();
 
   const server = await spawnServer(['--db', file], { GILBENCH_ADMIN_TOKEN: TOKEN });
-  const cold: number[] = [];
+  const uncached: number[] = [];
+  const newRange: number[] = [];
   const warm: number[] = [];
   let bytes = 0;
   try {
@@ -204,13 +210,18 @@ async function measureHistory(file: string, seriesId: number) {
       bytes = body.byteLength;
     };
     for (let i = 0; i < 10; i++) await get(`?from=${first - 10_000 - i}`, null);
-    for (let i = 0; i < requests; i++) await get(`?from=${first - 1 - i}`, cold);
+    for (let i = 0; i < requests; i++) {
+      changeSeries();
+      await get(`?from=${first - 1 - i}`, uncached);
+    }
+    for (let i = 0; i < requests; i++) await get(`?from=${first - 1 - requests - i}`, newRange);
     for (let i = 0; i < requests; i++) await get('', i === 0 ? null : warm);
   } finally {
     await server.stop();
+    repo.close();
   }
-  for (const xs of [inProcess, cold, warm]) xs.sort((a, b) => a - b);
-  return { points, bytes, inProcess, cold, warm };
+  for (const xs of [inProcess, uncached, newRange, warm]) xs.sort((a, b) => a - b);
+  return { points, bytes, inProcess, uncached, newRange, warm };
 }
 
 function sizeBreakdown(file: string): Array<{ name: string; bytes: number }> {
@@ -257,11 +268,14 @@ async function main() {
   const line = (label: string, xs: number[]) =>
     `${label}: p50 ${fmt(quantile(xs, 0.5), 1)} ms, p99 ${fmt(quantile(xs, 0.99), 1)} ms, max ${fmt(xs.at(-1)!, 1)} ms`;
   console.log(
-    `history of a series with ${fmt(history.points)} points (${fmt(history.bytes / 1024, 0)} KiB of JSON), ${requests} requests each:`,
+    `history of a series with ${fmt(history.points)} points (${fmt(history.bytes / 1024, 0)} KiB of JSON, points as columns), ${requests} requests each:`,
   );
-  console.log(`  ${line('over HTTP, cold (each request a new range: no cache)', history.cold)}`);
-  console.log(`  ${line('over HTTP, warm (the same URL again: points from the cache)', history.warm)}`);
-  console.log(`  ${line('in process, cold (query and JSON)', history.inProcess)}`);
+  console.log(
+    `  ${line('over HTTP, uncached (the series changed before each request: read from the database)', history.uncached)}`,
+  );
+  console.log(`  ${line('over HTTP, a new range each request (cut from the series in memory)', history.newRange)}`);
+  console.log(`  ${line('over HTTP, warm (the same URL again)', history.warm)}`);
+  console.log(`  ${line('in process, uncached (query and JSON)', history.inProcess)}`);
   console.log(`(load average at the end: ${load()})`);
   if (!values.keep) temp.cleanup();
   else console.log(`kept ${temp.dir}`);
