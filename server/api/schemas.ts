@@ -8,9 +8,16 @@ import { z } from 'zod';
 import { Machine } from '../../harness/schema.ts';
 import { JOB_STATUSES, REGRESSION_STATUSES } from '../db/schema.ts';
 
-const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const time = z.coerce.number().int().min(0).max(8.64e15).describe('milliseconds since the epoch');
-const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+/**
+ * A whole number that may come as a JSON number (bodies) or as plain decimal
+ * digits (paths and query strings). Coercion would also read `0x1`, `1e0`,
+ * `1.0` or ` 1` as 1, so two spellings would name one row; only digits are read.
+ */
+const wholeNumber = (schema: z.ZodNumber) =>
+  z.preprocess((v) => (typeof v === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(v) ? Number(v) : v), schema);
+const id = wholeNumber(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
+const time = wholeNumber(z.number().int().min(0).max(8.64e15)).describe('milliseconds since the epoch');
+const limit = (max: number, fallback: number) => wholeNumber(z.number().int().min(1).max(max)).default(fallback);
 const flag = z
   .enum(['0', '1', 'true', 'false'])
   .transform((v) => v === '1' || v === 'true')
