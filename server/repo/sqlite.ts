@@ -205,7 +205,9 @@ interface SeriesColumns {
   version: number;
   /** Each point's start time, oldest first: the order of the columns. */
   at: number[];
-  columns: Array<{ text: string; starts: Uint32Array }>;
+  columns: string[];
+  /** Where each element starts in each column, found when a request first needs part of the series. */
+  starts: Uint32Array[] | null;
   bytes: number;
 }
 
@@ -242,7 +244,11 @@ function sliceColumns(
   const end = searchSorted(whole.at, to, true);
   const start = Math.max(searchSorted(whole.at, from, false), end - limit);
   if (start >= end) return [columnsObject(HISTORY_COLUMNS.map(() => '')), null, null];
-  const texts = whole.columns.map((c) => c.text.slice(c.starts[start]!, c.starts[end]! - 1));
+  if (start === 0 && end === whole.at.length)
+    return [columnsObject(whole.columns), whole.at[start]!, whole.at[end - 1]!];
+  whole.starts ??= whole.columns.map((text) => elementStarts(text, whole.at.length));
+  const starts = whole.starts;
+  const texts = whole.columns.map((text, c) => text.slice(starts[c]![start]!, starts[c]![end]! - 1));
   return [columnsObject(texts), whole.at[start]!, whole.at[end - 1]!];
 }
 
@@ -1076,10 +1082,12 @@ export class SqliteRepository implements Repository {
       const entry: SeriesColumns = {
         version,
         at,
-        columns: texts.map((text) => ({ text, starts: elementStarts(text, at.length) })),
+        columns: texts,
+        starts: null,
         bytes: 0,
       };
-      entry.bytes = entry.columns.reduce((n, c) => n + c.text.length + c.starts.byteLength, at.length * 8);
+      // Columns, start times, and the element starts once found.
+      entry.bytes = entry.columns.reduce((n, text) => n + text.length, at.length * (8 + 4 * texts.length));
       if (cached) this.#pointsCacheBytes -= cached.bytes;
       this.#pointsCache.delete(id);
       this.#pointsCache.set(id, entry);
