@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binomialCdf, normalCdf, normalQuantile, studentTQuantile } from './distributions.ts';
+import { binomialCdf, normalCdf, normalQuantile, studentTCdf, studentTQuantile } from './distributions.ts';
 
 describe('distributions (jstat)', () => {
   it('normal CDF and quantile agree with the tables', () => {
@@ -14,6 +14,13 @@ describe('distributions (jstat)', () => {
     expect(studentTQuantile(0.975, 9)).toBeCloseTo(2.262157, 5);
     expect(studentTQuantile(0.975, 1)).toBeCloseTo(12.7062, 3);
     expect(studentTQuantile(0.975, 1e6)).toBeCloseTo(normalQuantile(0.975), 4);
+  });
+
+  it("Student's t CDF inverts the quantile and is symmetric", () => {
+    expect(studentTCdf(2.262157, 9)).toBeCloseTo(0.975, 5);
+    expect(studentTCdf(0, 4)).toBeCloseTo(0.5, 12);
+    expect(studentTCdf(-1.5, 7) + studentTCdf(1.5, 7)).toBeCloseTo(1, 12);
+    expect(() => studentTCdf(1, 0)).toThrow(RangeError);
   });
 
   it('binomial CDF matches exact sums of C(n, i) / 2^n', () => {

@@ -40,6 +40,15 @@ export function normalQuantile(p: number): number {
 }
 
 /**
+ * Student's t CDF with `df` degrees of freedom.
+ * @example studentTCdf(2.262157, 9) // ≈ 0.975
+ */
+export function studentTCdf(x: number, df: number): number {
+  if (!(df > 0)) throw new RangeError(`degrees of freedom must be > 0, got ${df}`);
+  return jStat.studentt.cdf(x, df);
+}
+
+/**
  * Student's t quantile with `df` degrees of freedom.
  * @example studentTQuantile(0.975, 9) // ≈ 2.262157
  */

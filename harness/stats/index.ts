@@ -6,7 +6,7 @@
 export { type BootstrapOptions, type BootstrapRatioCi, bootstrapMedianRatio, medianInPlace } from './bootstrap.ts';
 export { compareResults, compareSamples } from './compare.ts';
 export { describe, describeAfterLoopCost } from './describe.ts';
-export { binomialCdf, normalCdf, normalQuantile, studentTQuantile } from './distributions.ts';
+export { binomialCdf, normalCdf, normalQuantile, studentTCdf, studentTQuantile } from './distributions.ts';
 export { formatNs, formatPercent, formatPValue, formatRatio, formatRatioCi } from './format.ts';
 export { geometricMean, type RatioWithCi } from './geomean.ts';
 export { type MannWhitneyResult, mannWhitneyU } from './mann-whitney.ts';

@@ -28,13 +28,8 @@
  * const detector = createDetector();
  * const change = detector.detect(points); // null, or { index, kind, change, ciLow, ciHigh, ... }
  */
-import { createRequire } from 'node:module';
-import { normalQuantile, studentTQuantile } from '../../harness/stats/distributions.ts';
-
-// harness/stats/distributions.ts has no t CDF (yet); this is the one jstat call it lacks.
-const { jStat } = createRequire(import.meta.url)('jstat') as {
-  jStat: { studentt: { cdf(x: number, df: number): number } };
-};
+import { medianInPlace } from '../../harness/stats/bootstrap.ts';
+import { normalQuantile, studentTCdf, studentTQuantile } from '../../harness/stats/distributions.ts';
 
 /** One run's point in a series. */
 export interface SeriesPoint {
@@ -242,7 +237,7 @@ function detectShift(points: readonly SeriesPoint[], o: DetectorOptions, input: 
       change: Math.expm1(shift),
       ciLow: Math.expm1(shift - half),
       ciHigh: Math.expm1(shift + half),
-      confidence: jStat.studentt.cdf(score, df),
+      confidence: studentTCdf(score, df),
       score,
       before: Math.exp(locBefore.value),
       after: Math.exp(locAfter.value),
@@ -461,32 +456,5 @@ function withinRunNoise(points: readonly SeriesPoint[], from: number, to: number
     const rse = points[i]!.rse;
     if (Number.isFinite(rse) && rse > 0) errors.push(rse);
   }
-  if (errors.length === 0) return 0;
-  const mid = errors.length >> 1;
-  const upper = select(errors, mid);
-  return errors.length % 2 ? upper : (upper + select(errors, mid - 1)) / 2;
-}
-
-/** The k-th smallest value (0-based), by quickselect; reorders `values`. */
-function select(values: number[], k: number): number {
-  let low = 0;
-  let high = values.length - 1;
-  while (low < high) {
-    const pivot = values[(low + high) >> 1]!;
-    let i = low;
-    let j = high;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const t = values[i]!;
-        values[i++] = values[j]!;
-        values[j--] = t;
-      }
-    }
-    if (k <= j) high = j;
-    else if (k >= i) low = i;
-    else return values[k]!;
-  }
-  return values[k]!;
+  return errors.length === 0 ? 0 : medianInPlace(Float64Array.from(errors));
 }
