@@ -1,11 +1,13 @@
 /**
- * `npm run bench:web -- --url URL [--history HASH] [--repeat N]`: in headless
+ * `npm run bench:web [-- --url URL] [--history HASH] [--repeat N]`: in headless
  * chromium, the time from navigation to the first chart drawn and to the view
  * fully rendered, for the overview and for a history view (by default the
  * longest series on the server: give it 10,000 points to check the ≤ 1 s goal).
  * Prints the median and range over `--repeat` page loads (the first load, with
  * a cold cache, is reported on its own). Times come from the page's own
  * Performance marks (`gilbench:first-chart`, `gilbench:rendered`).
+ *
+ * Without --url it seeds a throwaway server of its own (see seededServer).
  *
  * @example npm run bench:web -- --url http://127.0.0.1:8080 --repeat 7
  */
@@ -66,13 +68,50 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '5' },
   },
 });
-if (!values.url) {
-  process.stderr.write(
-    'gilbench: bench:web needs --url of a running server (gilbench server --public); e.g. npm run bench:web -- --url http://127.0.0.1:8080\n',
-  );
-  process.exit(2);
+/**
+ * Without --url: a throwaway server on 127.0.0.1 over a temporary database,
+ * holding one real quick run (the selftest's 4-argument call in three modes)
+ * and 10,000 runs DERIVED from it (one per hour, ±1% jitter: see
+ * test/data.ts), so the history view draws 3 x 10,000 points.
+ */
+async function seededServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const [{ mkdtempSync, rmSync }, { tmpdir }, { join }, { startServer }, { derivedHistory, realRun }] =
+    await Promise.all([
+      import('node:fs'),
+      import('node:os'),
+      import('node:path'),
+      import('../server/start.ts'),
+      import('./test/data.ts'),
+    ]);
+  const dir = mkdtempSync(join(tmpdir(), 'gilbench-bench-web-'));
+  const token = `gb_${'b'.repeat(40)}`;
+  const server = await startServer({ db: join(dir, 'bench.db'), port: 0, public: true, adminToken: token });
+  console.log('seeding: one real run, then 10,000 derived runs (about a minute)');
+  const real = await realRun({ suites: ['selftest'], filter: '^selftest/call-4args$' });
+  const docs = [...derivedHistory(real, { count: 10_000, spacingMs: 3_600_000 }), real];
+  for (let i = 0; i < docs.length; i += 50) {
+    await Promise.all(
+      docs.slice(i, i + 50).map(async (doc) => {
+        const res = await fetch(`${server.url}/api/v1/runs`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(doc),
+        });
+        if (!res.ok) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+      }),
+    );
+  }
+  return {
+    url: server.url,
+    close: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
-const base = values.url.replace(/\/+$/, '');
+
+const seeded = values.url ? null : await seededServer();
+const base = (values.url ?? seeded!.url).replace(/\/+$/, '');
 const repeat = Math.max(2, Number(values.repeat) || 5);
 
 let historyHash = values.history;
@@ -95,3 +134,4 @@ if (!historyHash) {
 console.log(`chromium, ${repeat} loads per view (times from navigation start)`);
 console.log(describe('overview', await measure(`${base}/#/overview`, 'overview', repeat)));
 console.log(describe('history', await measure(`${base}/${historyHash}`, 'history', repeat)));
+await seeded?.close();
