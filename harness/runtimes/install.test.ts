@@ -248,20 +248,13 @@ describe('the real cache', () => {
   const built = existsSync(path.join(cache, 'cpython', '3.13.5-93e583f24345', 'freethreaded', 'gilbench-runtime.json'));
 
   it.skipIf(!built)('is a no-op for cpython@3.13 without a source (no network, no build)', async () => {
-    const started = Date.now();
+    // With no PATH, apt-get, tar and make cannot even be found: anything but a no-op would fail.
     const result = await installRuntime('cpython@3.13', { env: { ...process.env, PATH: '/nonexistent' } });
     expect(result.alreadyInstalled).toBe(true);
+    expect(result.logFile).toBeNull(); // nothing was built, so nothing was logged
     expect(result.version).toBe('3.13.5');
     expect(result.variants.map((v) => path.basename(v.executable))).toEqual(['python3.13', 'python3.13t']);
     expect(result.variants[0]!.marker.source).toBe('debian:python3.13 3.13.5-2+deb13u5');
-    expect(Date.now() - started).toBeLessThan(60_000);
-  });
-
-  const tarball = '/tmp/aptprobe/src/python3.13_3.13.5.orig.tar.xz';
-  it.skipIf(!built || !existsSync(tarball))('is a no-op for the same tarball given with --source', async () => {
-    const result = await installRuntime('cpython@3.13', { source: tarball });
-    expect(result.alreadyInstalled).toBe(true);
-    expect(path.basename(result.root)).toBe('3.13.5-93e583f24345');
   });
 });
 

@@ -83,7 +83,9 @@ export function bootstrapMedianRatio(
 function groupByProcess(values: readonly number[], processes: number): number[][] {
   if (!(Number.isInteger(processes) && processes >= 2) || values.length < 2 * processes) return [[...values]];
   const groups: number[][] = Array.from({ length: processes }, () => []);
-  values.forEach((v, i) => groups[i % processes]!.push(v));
+  values.forEach((v, i) => {
+    groups[i % processes]!.push(v);
+  });
   return groups;
 }
 

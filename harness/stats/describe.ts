@@ -66,7 +66,9 @@ export function describe(values: readonly number[], opts: DescribeOptions = {}):
 function betweenProcessHalfWidth(values: readonly number[], processes: number): number | null {
   if (!(Number.isInteger(processes) && processes >= 2) || values.length < 2 * processes) return null;
   const groups: number[][] = Array.from({ length: processes }, () => []);
-  values.forEach((v, i) => groups[i % processes]!.push(v));
+  values.forEach((v, i) => {
+    groups[i % processes]!.push(v);
+  });
   const medians = groups.map((g) => quantileSorted(sortedCopy(g), 0.5));
   return (studentTQuantile(0.975, processes - 1) * sampleSd(medians)) / Math.sqrt(processes);
 }
