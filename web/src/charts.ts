@@ -29,6 +29,7 @@ import {
   Title,
   Tooltip,
 } from 'chart.js';
+import { formatRatioReading } from './format.ts';
 import 'chartjs-adapter-date-fns';
 import {
   BarWithErrorBar,
@@ -122,6 +123,72 @@ export function ratioScale(values: readonly number[], title: string): Record<str
       },
     },
   };
+}
+
+/** One bar of `ratioBars`: a time ratio and its 95% CI. */
+export interface RatioBar {
+  label: string;
+  ratio: number;
+  ciLow: number;
+  ciHigh: number;
+}
+
+/**
+ * Horizontal bars of time ratios `other / base` with their 95% CIs, a dashed
+ * line at 1 and a tooltip in words ("nogil is 1.42x slower than gil"): the
+ * chart the compare and overview views share.
+ * @example ratioBars(canvas, { bars, colors: '#d9480f', other: 'nogil', base: 'gil', axisTitle: 'time ratio', y: {} });
+ */
+export function ratioBars(
+  canvas: HTMLCanvasElement,
+  opts: {
+    bars: readonly RatioBar[];
+    /** One colour for all bars, or one per bar. */
+    colors: string | string[];
+    other: string;
+    base: string;
+    axisTitle: string;
+    /** Options of the category axis (labels). */
+    y: Record<string, unknown>;
+  },
+): Chart {
+  const { bars, other, base } = opts;
+  return makeChart(canvas, {
+    type: 'barWithErrorBars',
+    data: {
+      labels: bars.map((b) => b.label),
+      datasets: [
+        {
+          label: `${other} / ${base}`,
+          data: bars.map((b) => ({ x: b.ratio, xMin: b.ciLow, xMax: b.ciHigh })),
+          backgroundColor: opts.colors,
+          base: 1,
+        },
+      ],
+    },
+    options: {
+      indexAxis: 'y',
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (item: { parsed: { x: number } }) =>
+              `${other} is ${formatRatioReading(item.parsed.x)} than ${base} (×${item.parsed.x.toFixed(3)})`,
+          },
+        },
+        annotation: {
+          annotations: { one: { type: 'line', xMin: 1, xMax: 1, borderColor: '#495057', borderDash: [4, 4] } },
+        },
+      },
+      scales: {
+        x: ratioScale(
+          bars.flatMap((b) => [b.ratio, b.ciLow, b.ciHigh]),
+          opts.axisTitle,
+        ),
+        y: opts.y,
+      },
+    },
+  } as never) as unknown as Chart;
 }
 
 const live = new Set<Chart>();

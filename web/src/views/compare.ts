@@ -7,7 +7,7 @@
  * `run`, `against` (runs) with `mode`; `suite`, `sort`, `desc`.
  */
 import type { ComparisonRow, ComparisonView, RunInfo } from '../api.ts';
-import { chartBox, makeChart, modeColor, ratioScale } from '../charts.ts';
+import { chartBox, modeColor, ratioBars } from '../charts.ts';
 import { type Child, emptyState, h, select } from '../dom.ts';
 import { formatNs, formatRatio, formatRatioCi, formatRatioReading, ratioVerdict } from '../format.ts';
 import { type Column, sortableTable } from '../table.ts';
@@ -69,50 +69,27 @@ function ratioChart(view: ComparisonView, rows: ComparisonRow[], byModes: boolea
     height: Math.min(4000, 60 + shown.length * 22),
     id: 'compare-ratios',
   });
-  makeChart(canvas, {
-    type: 'barWithErrorBars',
-    data: {
-      labels: shown.map((r) => r.caseId),
-      datasets: [
-        {
-          label: `${other} / ${base}`,
-          data: shown.map((r) => ({ x: r.ratio!, xMin: r.ciLow ?? r.ratio!, xMax: r.ciHigh ?? r.ratio! })),
-          backgroundColor: shown.map((r) => (r.significant ? modeColor(view.other.mode.mode) : '#adb5bd')),
-          base: 1,
-        },
-      ],
-    },
-    options: {
-      indexAxis: 'y',
-      plugins: {
-        legend: { display: false },
-        tooltip: {
-          callbacks: {
-            label: (item: { parsed: { x: number } }) =>
-              `${other} is ${formatRatioReading(item.parsed.x)} than ${base} (×${item.parsed.x.toFixed(3)})`,
-          },
-        },
-        annotation: {
-          annotations: { one: { type: 'line', xMin: 1, xMax: 1, borderColor: '#495057', borderDash: [4, 4] } },
-        },
-      },
-      scales: {
-        x: ratioScale(
-          shown.flatMap((r) => [r.ratio!, r.ciLow ?? r.ratio!, r.ciHigh ?? r.ratio!]),
-          `time ratio ${other} / ${base}: above 1 = ${other} slower (grey: not significant)`,
-        ),
-        y: {
-          ticks: {
-            autoSkip: false,
-            font: { size: 11 },
-            callback(this: { chart: { width: number } }, _v: unknown, index: number) {
-              return shortLabel(shown[index]?.caseId ?? '', this.chart.width * 0.4);
-            },
-          },
+  ratioBars(canvas, {
+    bars: shown.map((r) => ({
+      label: r.caseId,
+      ratio: r.ratio!,
+      ciLow: r.ciLow ?? r.ratio!,
+      ciHigh: r.ciHigh ?? r.ratio!,
+    })),
+    colors: shown.map((r) => (r.significant ? modeColor(view.other.mode.mode) : '#adb5bd')),
+    other,
+    base,
+    axisTitle: `time ratio ${other} / ${base}: above 1 = ${other} slower (grey: not significant)`,
+    y: {
+      ticks: {
+        autoSkip: false,
+        font: { size: 11 },
+        callback(this: { chart: { width: number } }, _v: unknown, index: number) {
+          return shortLabel(shown[index]?.caseId ?? '', this.chart.width * 0.4);
         },
       },
     },
-  } as never);
+  });
   return figure;
 }
 

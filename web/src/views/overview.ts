@@ -17,7 +17,7 @@ import {
   worstScaling,
 } from '../analysis.ts';
 import type { ComparisonView, MachineInfo, ModeRef, ResultRow, RunDetail, RunInfo } from '../api.ts';
-import { chartBox, makeChart, modeColor, ratioScale } from '../charts.ts';
+import { chartBox, modeColor, ratioBars } from '../charts.ts';
 import { type Child, code, emptyState, h } from '../dom.ts';
 import { formatAgo, formatNs, formatPercent, formatRatio, formatRatioReading, formatTime } from '../format.ts';
 import {
@@ -322,44 +322,19 @@ function overheadChart(comparison: ComparisonView): HTMLElement | null {
     height: Math.max(150, 70 + suites.length * 34),
     id: 'overview-suites',
   });
-  const values = suites.flatMap((s) => [s.geometricMean!.ciLow, s.geometricMean!.ciHigh]);
-  makeChart(canvas, {
-    type: 'barWithErrorBars',
-    data: {
-      labels: suites.map((s) => s.suite),
-      datasets: [
-        {
-          label: `${other} / ${base}`,
-          data: suites.map((s) => ({
-            x: s.geometricMean!.value,
-            xMin: s.geometricMean!.ciLow,
-            xMax: s.geometricMean!.ciHigh,
-          })),
-          backgroundColor: modeColor(comparison.other.mode.mode),
-          base: 1,
-        },
-      ],
-    },
-    options: {
-      indexAxis: 'y',
-      plugins: {
-        legend: { display: false },
-        tooltip: {
-          callbacks: {
-            label: (item: { parsed: { x: number } }) =>
-              `${other} is ${formatRatioReading(item.parsed.x)} than ${base} (×${item.parsed.x.toFixed(3)})`,
-          },
-        },
-        annotation: {
-          annotations: { one: { type: 'line', xMin: 1, xMax: 1, borderColor: '#495057', borderDash: [4, 4] } },
-        },
-      },
-      scales: {
-        x: ratioScale(values, `time ratio ${other} / ${base} (above 1: ${other} is slower)`),
-        y: { title: { display: true, text: 'suite' } },
-      },
-    },
-  } as never);
+  ratioBars(canvas, {
+    bars: suites.map((s) => ({
+      label: s.suite,
+      ratio: s.geometricMean!.value,
+      ciLow: s.geometricMean!.ciLow,
+      ciHigh: s.geometricMean!.ciHigh,
+    })),
+    colors: modeColor(comparison.other.mode.mode),
+    other,
+    base,
+    axisTitle: `time ratio ${other} / ${base} (above 1: ${other} is slower)`,
+    y: { title: { display: true, text: 'suite' } },
+  });
   return figure;
 }
 
