@@ -17,7 +17,7 @@ import { exportSite } from './export.ts';
 import type { ComparisonView, MachineInfo, RunDetail, SeriesInfo } from './src/api.ts';
 import { ensureChromium, type LaunchedBrowser, launchChromium, type Page } from './test/browser.ts';
 import { derivedHistory, HOSTILE, hostileRun, realRun } from './test/data.ts';
-import { type RunningServer, serverAvailable, startServer } from './test/server.ts';
+import { type RunningServer, startServer } from './test/server.ts';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const log = (line: string) => process.stderr.write(`web test: ${line}\n`);
@@ -72,7 +72,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-describe.skipIf(!serverAvailable())('dashboard in chromium against a real server', () => {
+describe('dashboard in chromium against a real server', () => {
   beforeAll(async () => {
     ensureChromium();
     await ensureWebBuilt();
@@ -309,8 +309,4 @@ describe.skipIf(!serverAvailable())('dashboard in chromium against a real server
       rmSync(dir, { recursive: true, force: true });
     }
   });
-});
-
-describe.runIf(!serverAvailable())('dashboard browser tests', () => {
-  it.todo('need server/app.ts and server/cli.ts (gilbench server) to run against a real server');
 });

@@ -9,18 +9,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunDocument } from '../../harness/schema.ts';
 
 const BIN = fileURLToPath(new URL('../../harness/cli/bin.mjs', import.meta.url));
-
-/** Whether this checkout has the server yet (the browser tests need it). */
-export function serverAvailable(): boolean {
-  return ['app.ts', 'cli.ts'].every((f) => existsSync(fileURLToPath(new URL(`../../server/${f}`, import.meta.url))));
-}
 
 export interface RunningServer {
   url: string;
