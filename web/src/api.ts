@@ -10,10 +10,16 @@
  * const api = new Api(createSource());
  * const machines = await api.machines();
  */
+// Wire shapes the server already declares: imported as types only (erased by
+// the bundler), so the pages cannot drift from what the server sends.
+import type { ScalingCurve, ScalingPoint } from '../../harness/stats/scaling.ts';
+import type { HistoryColumns, HistoryPoint } from '../../server/repo/types.ts';
 import type { DataSource, Query } from './source.ts';
 
 /** The server's API prefix (see server/API.md). */
 export const API = '/api/v1';
+
+export type { HistoryColumns, HistoryPoint, ScalingCurve, ScalingPoint };
 
 export type ModeName = 'gil' | 'nogil' | 'ft-gil';
 export type Params = Record<string, string | number | boolean>;
@@ -130,29 +136,6 @@ export interface ComparisonView {
   suites: Array<{ suite: string; geometricMean: GeometricMean | null }>;
 }
 
-/** One point of a weak-scaling curve (server: `GET /runs/:id/scaling`). */
-export interface ScalingPoint {
-  threads: number;
-  /** Median time per operation per thread, ns. */
-  medianNs: number;
-  /** n · t(1) / t(n), with its 95% CI. */
-  speedup: number;
-  ciLow: number;
-  ciHigh: number;
-  /** t(1) / t(n): 1 is perfect scaling. */
-  efficiency: number;
-}
-
-/** A workload's scaling in one mode: its parameters other than `threads`. */
-export interface ScalingCurve {
-  suite: string;
-  benchmark: string;
-  params: Params;
-  /** The mode's id. */
-  mode: string;
-  points: ScalingPoint[];
-}
-
 export interface SeriesInfo {
   id: number;
   machineId: number;
@@ -167,31 +150,6 @@ export interface SeriesInfo {
   mode: ModeName;
   lastStartedAt: number | null;
   points: number;
-}
-
-/** A series' point: null times when that run's result failed. */
-export interface HistoryPoint {
-  runId: string;
-  at: number;
-  status: 'ok' | 'error' | 'invalid';
-  n: number | null;
-  median: number | null;
-  ciLow: number | null;
-  ciHigh: number | null;
-}
-
-/**
- * The points as the server sends them (`GET /series/:id/history`): one array per
- * field, the i-th entry of each is one point, oldest first.
- */
-export interface HistoryColumns {
-  runId: string[];
-  at: number[];
-  status: Array<HistoryPoint['status']>;
-  n: Array<number | null>;
-  median: Array<number | null>;
-  ciLow: Array<number | null>;
-  ciHigh: Array<number | null>;
 }
 
 /**
