@@ -4,8 +4,9 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/errors.ts';
-import { defaultCacheDir, writeMarker } from './cache.ts';
+import { writeMarker } from './cache.ts';
 import { discoverRuntimes, PYTHON_NAME } from './discover.ts';
+import { provisionedCpython } from './test-support.ts';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
 let tmp: string;
@@ -148,15 +149,13 @@ describe('discoverRuntimes', () => {
     expect(skipped).toEqual([path.join(bin, 'python3.99')]);
   });
 
-  const cacheBuilt = existsSync(
-    path.join(defaultCacheDir(), 'cpython', '3.13.5-93e583f24345', 'freethreaded', 'gilbench-runtime.json'),
-  );
-  it.skipIf(!cacheBuilt)("finds the cache's default and free-threaded builds, and the machine's python3", async () => {
+  it("finds the cache's default and free-threaded builds, and the machine's python3", async () => {
+    const { version } = await provisionedCpython();
     const found = await discoverRuntimes();
-    const cache = found.filter((r) => r.origin === 'cache' && r.version === '3.13.5');
+    const cache = found.filter((r) => r.origin === 'cache' && r.version === version);
     expect(cache.map((r) => [r.id, r.freeThreaded, r.gilEnabledByDefault])).toEqual([
-      ['cpython-3.13.5', false, true],
-      ['cpython-3.13.5t', true, false],
+      [`cpython-${version}`, false, true],
+      [`cpython-${version}t`, true, false],
     ]);
     const systemReal = await realpath(SYSTEM_PYTHON);
     const reals = await Promise.all(found.map((r) => realpath(r.executable)));

@@ -145,10 +145,7 @@ export async function installRuntime(specText: string, opts: InstallOptions = {}
     if (opts.source) {
       source = await resolveGivenSource(opts.source);
     } else {
-      // Without a source, any complete build of this Debian package counts: no network needed.
-      const debianBuild = await findInstalled(cacheDir, spec, (m) =>
-        m.source.startsWith(`debian:${spec.debianPackage} `),
-      );
+      const debianBuild = await findDebianBuild(specText, cacheDir);
       if (debianBuild) return debianBuild;
       if (!isDebianFamily()) {
         throw new UsageError(`no CPython source to build ${spec.spec} from on this system; pass --source TARBALL|DIR`);
@@ -193,6 +190,20 @@ export async function installRuntime(specText: string, opts: InstallOptions = {}
     await rm(scratch, { recursive: true, force: true });
     await installLog.close();
   }
+}
+
+/**
+ * The cached build `installRuntime(spec)` without `--source` returns without
+ * building or fetching: any complete build of the spec's Debian package, newest
+ * first; null when there is none.
+ * @example (await findDebianBuild('cpython@3.13'))?.variants[1]!.executable // .../freethreaded/bin/python3.13t
+ */
+export async function findDebianBuild(
+  specText: string,
+  cacheDir: string = defaultCacheDir(),
+): Promise<InstallResult | null> {
+  const spec = parseRuntimeSpec(specText);
+  return findInstalled(cacheDir, spec, (m) => m.source.startsWith(`debian:${spec.debianPackage} `));
 }
 
 /** The install's log file, created when there is first something to write. */

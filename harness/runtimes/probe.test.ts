@@ -5,14 +5,13 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../schema.ts';
-import { defaultCacheDir } from './cache.ts';
 import { ProbeError, probeRuntime, runtimeId, sha256File } from './probe.ts';
+import { provisionedCpython } from './test-support.ts';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
-const CACHE_ROOT = path.join(defaultCacheDir(), 'cpython', '3.13.5-93e583f24345');
-const DEFAULT_BUILD = path.join(CACHE_ROOT, 'default', 'bin', 'python3.13');
-const FT_BUILD = path.join(CACHE_ROOT, 'freethreaded', 'bin', 'python3.13t');
-const cacheBuilt = existsSync(path.join(CACHE_ROOT, 'freethreaded', 'gilbench-runtime.json'));
+const cpython = await provisionedCpython();
+const DEFAULT_BUILD = cpython.gilExecutable;
+const FT_BUILD = cpython.freeThreadedExecutable;
 
 let tmp: string;
 beforeAll(async () => {
@@ -50,25 +49,26 @@ describe('probeRuntime', () => {
     expect(rt.executable).toBe(ask(shim, 'import sys; print(sys.executable)'));
   });
 
-  it.skipIf(!cacheBuilt)('reports the default build of the cache', async () => {
+  it('reports the default build of the cache', async () => {
     const rt = await probeRuntime(DEFAULT_BUILD);
+    expect(cpython.source).toMatch(/^debian:python3\.13 3\.13\.\d+-/);
     expect(rt).toMatchObject({
-      id: 'cpython-3.13.5',
-      version: '3.13.5',
+      id: `cpython-${cpython.version}`,
+      version: cpython.version,
       freeThreaded: false,
       gilEnabledByDefault: true,
-      revision: 'debian:python3.13 3.13.5-2+deb13u5',
+      revision: cpython.source,
       executable: DEFAULT_BUILD,
     });
     expect(rt.configureArgs).toContain('--without-ensurepip');
     expect(rt.configureArgs).not.toContain('--disable-gil');
   });
 
-  it.skipIf(!cacheBuilt)('reports the free-threaded build, whatever PYTHON_GIL the caller has set', async () => {
+  it('reports the free-threaded build, whatever PYTHON_GIL the caller has set', async () => {
     const rt = await probeRuntime(FT_BUILD, { env: { ...process.env, PYTHON_GIL: '1' } });
     expect(rt).toMatchObject({
-      id: 'cpython-3.13.5t',
-      version: '3.13.5',
+      id: `cpython-${cpython.version}t`,
+      version: cpython.version,
       freeThreaded: true,
       gilEnabledByDefault: false,
       executable: FT_BUILD,
