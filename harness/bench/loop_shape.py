@@ -1,9 +1,9 @@
 """Why gilbench and `python -m timeit` differ on the same statement.
 
-Both subtract the cost of their own empty loop, but the loops differ: the
-suites iterate `range(loops)` (a new int per iteration), timeit iterates
-`itertools.repeat(None, n)`. Loop overhead and body do not add up exactly, so
-the net cost of one 4-argument call depends on the loop it sits in. This
+Both subtract the cost of their own empty loop, yet loop overhead and body do
+not add up exactly: the net cost of one 4-argument call depends on the loop it
+sits in. `range(n)` makes an int per iteration; `itertools.repeat(None, n)`,
+the loop of timeit and of gilbench's suites and empty loop, does not. This
 prints both, in one process, as medians of 15 batches of 10**6 iterations:
 
     python3.13 harness/bench/loop_shape.py

@@ -31,6 +31,7 @@ import threading
 import time
 import traceback
 import types
+from itertools import repeat
 
 perf_ns = time.perf_counter_ns
 
@@ -121,7 +122,7 @@ def describe_suite(module, path):
 
 def empty_loop(loops):
     # Same shape as a benchmark body, with nothing inside: its time is the loop cost.
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         pass
 
 

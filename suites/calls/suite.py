@@ -48,6 +48,7 @@ setup, so every shape and arity is written the same way.
 
 import functools
 import math
+from itertools import repeat
 
 UNROLL = 10
 ALL_ARITIES = list(range(9))
@@ -93,7 +94,7 @@ _RUNNER = """
 def run(loops, target):
     {unpack}args = {args}
     kw = {kw}
-    for _ in range(loops):
+    for _ in repeat(None, loops):
 {calls}
     return {call}
 """
@@ -126,7 +127,7 @@ def _make_setup(shape):
         if arity not in arities:
             raise ValueError("calls/%s: arity=%r is not supported; use one of %s" % (shape, arity, arities))
         callee_src, runner_src = _source(shape, arity)
-        namespace = {"hypot": math.hypot, "partial": functools.partial}
+        namespace = {"hypot": math.hypot, "partial": functools.partial, "repeat": repeat}
         exec(compile(callee_src, "<calls/%s callee>" % shape, "exec"), namespace)
         exec(compile(runner_src, "<calls/%s arity %d>" % (shape, arity), "exec"), namespace)
         return namespace["run"], namespace["target"], "%s/%d" % (shape, arity)

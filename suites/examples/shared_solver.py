@@ -30,6 +30,7 @@ Run it with:  gilbench run --suite suites/examples/shared_solver.py --mode gil,n
 """
 
 import threading
+from itertools import repeat
 
 SIZE = 8  # unknowns of the linear system
 SWEEPS = 4  # Gauss-Seidel sweeps per solve
@@ -83,6 +84,6 @@ def thread_shared_solver(ctx, index):
 
 def bench_shared_solver(loops, solver):
     x = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         x = solver.solve()
     return ["%.9f" % v for v in x]

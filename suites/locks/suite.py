@@ -54,6 +54,7 @@ import sys
 import threading
 import time
 import types
+from itertools import repeat
 
 READS = 64
 WRITE_BURST = 16
@@ -94,7 +95,7 @@ def _write_dict(table, i):
 
 def _dict_unlocked(loops, table, keys, lock):
     x = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for k in keys:
             x = table[k]
     return x
@@ -102,7 +103,7 @@ def _dict_unlocked(loops, table, keys, lock):
 
 def _dict_locked(loops, table, keys, lock):
     x = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for k in keys:
             with lock:
                 x = table[k]
@@ -119,7 +120,7 @@ def _write_list(items, i):
 
 def _list_unlocked(loops, items, indexes, lock):
     x = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for i in indexes:
             x = items[i]
     return x
@@ -127,7 +128,7 @@ def _list_unlocked(loops, items, indexes, lock):
 
 def _list_locked(loops, items, indexes, lock):
     x = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for i in indexes:
             with lock:
                 x = items[i]
@@ -140,7 +141,7 @@ def _write_attr(config, i):
 
 def _attr_unlocked(loops, config, keys, lock):
     x = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for _ in keys:
             x = config.value
     return x
@@ -148,7 +149,7 @@ def _attr_unlocked(loops, config, keys, lock):
 
 def _attr_locked(loops, config, keys, lock):
     x = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for _ in keys:
             with lock:
                 x = config.value
@@ -160,7 +161,7 @@ _GLOBAL_VALUE = _value(3)
 
 def _build_globals():
     # A private "module namespace" for one thread: the private reader runs with it as globals.
-    return {"__builtins__": __builtins__, "_GLOBAL_VALUE": _value(3)}
+    return {"__builtins__": __builtins__, "repeat": repeat, "_GLOBAL_VALUE": _value(3)}
 
 
 def _write_global(namespace, i):
@@ -169,7 +170,7 @@ def _write_global(namespace, i):
 
 def _global_unlocked(loops, namespace, keys, lock):
     x = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for _ in keys:
             x = _GLOBAL_VALUE
     return x
@@ -177,7 +178,7 @@ def _global_unlocked(loops, namespace, keys, lock):
 
 def _global_locked(loops, namespace, keys, lock):
     x = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for _ in keys:
             with lock:
                 x = _GLOBAL_VALUE

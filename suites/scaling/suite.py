@@ -58,6 +58,7 @@ on its inputs, identical on every thread and in every mode.
 import colorsys
 import math
 import threading
+from itertools import repeat
 
 INNER = 100  # operations per loop iteration for most kernels
 
@@ -132,7 +133,7 @@ def bench_per_thread_objects(loops, ctx):
     # Made by the thread that uses it: the free-threaded build's reference counts
     # are cheap only for the thread that created an object (biased reference counting).
     tally = _own("tally", _Tally)
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         tally.total = 0
         recent = tally.recent
         recent.clear()
@@ -161,7 +162,7 @@ def setup_shared_list_read(threads):
 def bench_shared_list_read(loops, shared):
     items = shared.items
     x = 0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for j in range(INNER):
             x = items[j]
     return x
@@ -175,7 +176,7 @@ def bench_shared_dict_read(loops, shared):
     table = shared.table
     keys = shared.keys
     x = 0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for key in keys:
             x = table[key]
     return x
@@ -187,7 +188,7 @@ _LIMITS = {"cpu": 4, "memory": 512}
 
 def bench_global_read(loops, ctx):
     x = y = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for _ in range(INNER // 2):
             x = _RATE
             y = _LIMITS
@@ -200,7 +201,7 @@ def bench_str_constant_compare(loops, ctx):
     # Each thread compares its own runtime-built (so not interned) strings, made by itself.
     words = _own("words", lambda: ["transaction-" + ("committed" if i % 4 == 0 else "pending") for i in range(INNER)])
     hits = 0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         hits = 0
         for word in words:
             if word == "transaction-committed":
@@ -211,7 +212,7 @@ def bench_str_constant_compare(loops, ctx):
 def bench_tuple_constant(loops, ctx):
     values = _own("values", lambda: [float(i % 8) / 2 for i in range(INNER)])  # this thread's own floats
     hits = 0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         hits = 0
         for v in values:
             if v in (0.5, 1.5, 2.5, "none", "all"):
@@ -223,7 +224,7 @@ def bench_tuple_constant(loops, ctx):
 
 def bench_module_attr_call(loops, ctx):
     h = 0.0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for j in range(20):
             h, s, v = colorsys.rgb_to_hsv(0.2, j / 20, 0.7)
     return "%.9f" % h
@@ -232,7 +233,7 @@ def bench_module_attr_call(loops, ctx):
 def bench_c_function_call(loops, ctx):
     text = "free-threading"
     x = 0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for j in range(INNER // 4):
             x = math.floor(math.sqrt(j)) + len(text) + abs(-j)
     return x
@@ -253,7 +254,7 @@ def setup_shared_object_method(threads):
 
 def bench_shared_object_method(loops, thermostat):
     x = 0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for j in range(INNER):
             x = thermostat.reading(j)
     return x
@@ -269,7 +270,7 @@ class _Point:
 
 def bench_object_creation(loops, ctx):
     p = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for j in range(INNER):
             p = _Point(j, -j)
     return p.x, p.y
@@ -284,7 +285,7 @@ def _make_adder(k):
 
 def bench_closure_creation(loops, ctx):
     x = 0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for j in range(INNER):
             x = _make_adder(j)(1)
     return x
@@ -292,7 +293,7 @@ def bench_closure_creation(loops, ctx):
 
 def bench_dict_creation(loops, ctx):
     d = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for j in range(INNER):
             d = {"id": j, "name": "item", "parent": None}
     return sorted(d.items(), key=repr)
@@ -309,7 +310,7 @@ def bench_thread_local_read(loops, local):
     if not hasattr(local, "depth"):
         local.depth = 3
     x = 0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         for _ in range(INNER):
             x = local.depth
     return x
@@ -323,7 +324,7 @@ def _countdown(n):
 
 def bench_generators(loops, ctx):
     total = 0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         total = 0
         for _ in range(INNER // 10):
             for value in _countdown(10):

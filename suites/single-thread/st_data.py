@@ -2,6 +2,7 @@
 
 import copy
 import pickle
+from itertools import repeat
 from operator import attrgetter, itemgetter
 
 from st_common import make_words, pseudo_random
@@ -11,7 +12,7 @@ from st_common import make_words, pseudo_random
 
 def bench_comprehensions(loops, ctx):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         matrix = [[(i * j + i) % 17 for j in range(30)] for i in range(30)]
         transposed = [[row[i] for row in matrix] for i in range(30)]
         flat = [x for row in transposed for x in row if x % 2]
@@ -32,7 +33,7 @@ def setup_dict_set():
 
 def bench_dict_set(loops, words):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         counts = {}
         for w in words:
             counts[w] = counts.get(w, 0) + 1
@@ -78,7 +79,7 @@ def setup_sort_key():
 def bench_sort_key(loops, ctx):
     records, people = ctx
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         by_score = sorted(records, key=lambda r: r[2])
         by_city_age = sorted(records, key=itemgetter(3, 1))
         oldest = sorted(people, key=attrgetter("age"), reverse=True)
@@ -125,7 +126,7 @@ def setup_pickle():
 
 def bench_pickle(loops, payload):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         blob = pickle.dumps(payload, protocol=4)
         back = pickle.loads(blob)
         records = back["records"]
@@ -147,7 +148,7 @@ def setup_deepcopy():
 
 def bench_deepcopy(loops, config):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         clone = copy.deepcopy(config)
         clone["servers"][0]["ports"].append(1)
         result = (len(clone["servers"]), clone["records"][-1].parent is clone["records"][19],

@@ -1,6 +1,7 @@
 """Single-thread kernels: numeric code and list permutations (float and int arithmetic on lists)."""
 
 from math import cos, sin, sqrt
+from itertools import repeat
 
 
 # --- nbody: a physics simulation (float-heavy inner loop over object pairs) -------------------
@@ -63,7 +64,7 @@ def setup_nbody():
 
 def bench_nbody(loops, initial):
     energy = 0.0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         bodies = [list(b) for b in initial]
         _advance(bodies, 150, 0.001)
         energy = _energy(bodies)
@@ -88,7 +89,7 @@ def _times_transposed(v):
 
 def bench_spectral_norm(loops, ctx):
     norm = 0.0
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         u = [1.0] * 24
         for _ in range(3):
             v = _times_transposed(_times(u))
@@ -132,6 +133,6 @@ def _fannkuch(n):
 
 def bench_fannkuch(loops, ctx):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         result = _fannkuch(6)
     return result

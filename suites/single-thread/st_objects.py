@@ -2,6 +2,7 @@
 exceptions, generators, recursion and allocation)."""
 
 import functools
+from itertools import repeat
 
 
 # --- richards: an operating-system task scheduler (polymorphic method dispatch) ---------------
@@ -156,7 +157,7 @@ def _richards(steps):
 
 def bench_richards(loops, ctx):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         result = _richards(600)
     return result
 
@@ -217,7 +218,7 @@ class _Vec:
 
 def bench_classes(loops, ctx):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         shapes = []
         for i in range(150):
             shapes.append(_Rect(i % 7 + 1, i % 5 + 1))
@@ -283,7 +284,7 @@ def _compose(*functions):
 
 def bench_closures(loops, ctx):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         @_counted
         def add(a, b=1):
             return a + b
@@ -345,7 +346,7 @@ def setup_exceptions():
 
 def bench_exceptions(loops, records):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         good = bad = out_of_range = cleaned = 0
         lookup = {}
         for record in records:
@@ -424,7 +425,7 @@ def setup_generators():
 
 def bench_generators(loops, tree):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         piped = sum(_pairwise_sums(_squares(_keep_not_divisible(_numbers(600), 3))))
         walked = 0
         for value in _walk(tree):
@@ -469,7 +470,7 @@ def _render(node):
 
 def bench_recursion(loops, ctx):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         tree = _expression(9, 1)
         result = (_evaluate(tree), len(_render(tree)))
     return result
@@ -493,7 +494,7 @@ def _count_nodes(tree):
 
 def bench_binary_trees(loops, ctx):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         long_lived = _make_tree(8)
         total = 0
         for depth in range(2, 9, 2):

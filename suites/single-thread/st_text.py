@@ -2,6 +2,7 @@
 
 import json
 import re
+from itertools import repeat
 
 from st_common import make_words, pseudo_random, text_digest
 
@@ -17,7 +18,7 @@ def setup_string_build():
 
 def bench_string_build(loops, rows):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         lines = ["%-14s %6s %10s %14s" % ("item", "qty", "price", "total")]
         for name, qty, price in rows:
             lines.append(f"{name:<14} {qty:>6d} {price:>10.2f} {qty * price:>14,.2f}")
@@ -63,7 +64,7 @@ def _mask_ip(match):
 
 def bench_regex(loops, lines):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         slow = errors = numbers = parts = 0
         masked_len = 0
         for line in lines:
@@ -105,7 +106,7 @@ def setup_json():
 
 def bench_json(loops, doc):
     result = None
-    for _ in range(loops):
+    for _ in repeat(None, loops):
         compact = json.dumps(doc)
         parsed = json.loads(compact)
         pretty = json.dumps(parsed, indent=1, sort_keys=True)  # indent= takes the pure-Python encoder
