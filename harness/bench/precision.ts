@@ -2,16 +2,19 @@
  * `npm run bench:harness`: how far the harness's own figures can be trusted.
  *
  * - precision: the selftest 4-argument call, 5 runs with a profile (default:
- *   `default`), per mode: spread of the reported median (max/min - 1);
+ *   `default`), per mode: spread of the reported median (max/min - 1), beside
+ *   timeit's spread and the machine's own (machine_drift.py); and the spread
+ *   of each mode's ratio to the first mode, measured in the same run;
  * - cost: wall time per case per mode;
  * - honesty: the empty body after loop-cost subtraction, and the 4-argument
- *   call against `python -m timeit` with timeit's own loop cost taken out the
- *   same way (the `pass` statement timed by timeit);
+ *   call against `python -m timeit` (3 invocations after each run) with
+ *   timeit's own loop cost taken out the same way (the `pass` statement);
  * - CI calibration: how often one run's 95% CI holds the median of the others.
  *
  * Usage: npm run bench:harness [-- --repeats 5 --profile default --modes gil,nogil,ft-gil]
  */
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseModes } from '../run/cli.ts';
 import { runBenchmarks } from '../run/runner.ts';
@@ -28,11 +31,18 @@ const { values } = parseArgs({
 const repeats = Number(values.repeats);
 const modeNames = parseModes(values.modes.split(','));
 
-/** `python -m timeit -v` in the given mode: best and median time per loop in ns over 15 repeats. */
-function timeit(mode: Mode, stmt: string, setup: string): { best: number; median: number } {
+interface Timeit {
+  /** What timeit prints: the best repeat, per loop, in ns. */
+  best: number;
+  /** The median of its repeats, per loop, in ns. */
+  median: number;
+}
+
+/** `python -m timeit -v` as a user runs it (its default 5 repeats), in the given mode. */
+function timeit(mode: Mode, stmt: string, setup: string): Timeit {
   const env = { ...process.env, ...mode.env };
   if (!('PYTHON_GIL' in mode.env)) delete env.PYTHON_GIL;
-  const out = execFileSync(mode.runtime.executable, ['-m', 'timeit', '-v', '-r', '15', '-s', setup, stmt], {
+  const out = execFileSync(mode.runtime.executable, ['-m', 'timeit', '-v', '-s', setup, stmt], {
     env,
     encoding: 'utf8',
   });
@@ -48,10 +58,31 @@ function timeit(mode: Mode, stmt: string, setup: string): { best: number; median
   return { best: perLoop[0]!, median: perLoop[Math.floor(perLoop.length / 2)]! };
 }
 
+/** The 4-argument call net of timeit's own loop cost (its `pass`), best and median. */
+function timeitNet(mode: Mode): Timeit {
+  const call = timeit(mode, 'f(1, 2, 3, 4)', 'def f(a, b, c, d): return a');
+  const empty = timeit(mode, 'pass', 'pass');
+  return { best: call.best - empty.best, median: call.median - empty.median };
+}
+
+/** machine_drift.py in the given mode: the spread of consecutive case-long windows of one loop in one process. */
+function machineDrift(mode: Mode, seconds: number, windowSeconds: number): number {
+  const env = { ...process.env, ...mode.env };
+  if (!('PYTHON_GIL' in mode.env)) delete env.PYTHON_GIL;
+  const script = fileURLToPath(new URL('./machine_drift.py', import.meta.url));
+  const out = execFileSync(mode.runtime.executable, [script, String(seconds), String(windowSeconds)], {
+    env,
+    encoding: 'utf8',
+  });
+  return (JSON.parse(out) as { spread: number }).spread;
+}
+
 const runs: Result[][] = [];
 // timeit runs right after each of our runs, so both see the same machine
-// conditions (a shared machine's load drifts over minutes).
-const timeits: Map<string, { call: { best: number; median: number }; empty: { best: number; median: number } }>[] = [];
+// conditions (a shared machine's load drifts over minutes); TIMEITS_PER_RUN
+// invocations each, since one timeit process moves several percent from the next.
+const TIMEITS_PER_RUN = 3;
+const timeits: Map<string, Timeit[]>[] = [];
 let modes: Mode[] = [];
 for (let i = 0; i < repeats; i++) {
   const doc = await runBenchmarks({
@@ -62,28 +93,26 @@ for (let i = 0; i < repeats; i++) {
   });
   modes = doc.modes;
   runs.push(doc.results);
-  timeits.push(
-    new Map(
-      modes.map((mode) => [
-        mode.id,
-        { call: timeit(mode, 'f(1, 2, 3, 4)', 'def f(a, b, c, d): return a'), empty: timeit(mode, 'pass', 'pass') },
-      ]),
-    ),
-  );
+  timeits.push(new Map(modes.map((mode) => [mode.id, Array.from({ length: TIMEITS_PER_RUN }, () => timeitNet(mode))])));
   process.stderr.write(`run ${i + 1}/${repeats} done\n`);
 }
+// The floor: how much the machine alone moves between windows as long as one case.
+const caseSeconds = (mode: Mode) => {
+  const walls = runs.flat().filter((r) => r.mode === mode.id && r.benchmark === 'call-4args');
+  return walls.reduce((s, r) => s + r.wallMs, 0) / walls.length / 1000;
+};
+const drift = new Map(modes.map((mode) => [mode.id, machineDrift(mode, 30, caseSeconds(mode))]));
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-console.log(`\nharness precision (${repeats} runs, profile ${values.profile}, selftest)\n`);
-console.log(
-  'mode                      4-arg call medians (ns)                 spread   CI holds others   wall/case   empty body   timeit net (med/best)   vs timeit (med/best)',
-);
+const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spreadOf = (xs: number[]) => Math.max(...xs) / Math.min(...xs) - 1;
+const precision: string[][] = [];
+const honesty: string[][] = [];
 for (const mode of modes) {
   const pick = (bench: string) => runs.map((rs) => rs.find((r) => r.mode === mode.id && r.benchmark === bench)!);
   const calls = pick('call-4args');
   const empties = pick('empty');
   const medians = calls.map((r) => r.stats!.median);
-  const spread = Math.max(...medians) / Math.min(...medians) - 1;
   // CI calibration: does run i's CI contain the median of the other runs' medians?
   let holds = 0;
   for (let i = 0; i < calls.length; i++) {
@@ -96,25 +125,65 @@ for (const mode of modes) {
   }
   const wall = [...calls, ...empties].reduce((s, r) => s + r.wallMs, 0) / (calls.length + empties.length) / 1000;
   const emptyNs = Math.max(...empties.map((r) => Math.abs(r.stats!.median)));
-  const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const netMedian = middle(timeits.map((t) => t.get(mode.id)!.call.median - t.get(mode.id)!.empty.median));
-  const netBest = Math.min(...timeits.map((t) => t.get(mode.id)!.call.best - t.get(mode.id)!.empty.best));
-  const ours = middle(medians);
-  // Best against best too: our fastest sample, net of its loop cost.
-  const oursBest = Math.min(...calls.map((r) => r.stats!.min));
-  console.log(
-    [
-      mode.id.padEnd(24),
-      medians
-        .map((m) => m.toFixed(2))
-        .join(' ')
-        .padEnd(40),
-      pct(spread).padStart(7),
-      `${holds}/${calls.length}`.padStart(16),
-      `${wall.toFixed(2)} s`.padStart(11),
-      `|${emptyNs.toFixed(2)}| ns`.padStart(12),
-      `${formatNs(netMedian)} / ${formatNs(netBest)}`.padStart(22),
-      `${pct(ours / netMedian - 1)} / ${pct(oursBest / netBest - 1)}`.padStart(19),
-    ].join(' '),
-  );
+  const theirs = timeits.flatMap((t) => t.get(mode.id)!);
+  // timeit's own run-to-run spread, on the figure it prints (best), one invocation per run like ours.
+  const timeitSpread = spreadOf(timeits.map((t) => t.get(mode.id)![0]!.best));
+  precision.push([
+    mode.id,
+    medians.map((m) => m.toFixed(2)).join(' '),
+    pct(spreadOf(medians)),
+    pct(timeitSpread),
+    pct(drift.get(mode.id)!),
+    `${holds}/${calls.length}`,
+    `${wall.toFixed(2)} s`,
+    `${emptyNs.toFixed(2)} ns`,
+  ]);
+  // Median against median, and best against best (our fastest sample, net of its loop cost).
+  const ours = { median: middle(medians), best: middle(calls.map((r) => r.stats!.min)) };
+  const ref = { median: middle(theirs.map((t) => t.median)), best: middle(theirs.map((t) => t.best)) };
+  honesty.push([
+    mode.id,
+    `${formatNs(ours.median)} / ${formatNs(ours.best)}`,
+    `${formatNs(ref.median)} / ${formatNs(ref.best)}`,
+    `${pct(ours.median / ref.median - 1)} / ${pct(ours.best / ref.best - 1)}`,
+  ]);
 }
+
+// Each mode against the first, run by run: the figure a GIL/no-GIL comparison reports.
+const ratioRows: string[][] = modes.slice(1).map((mode) => {
+  const ratios = runs.map((rs) => {
+    const call = (id: string) => rs.find((r) => r.mode === id && r.benchmark === 'call-4args')!.stats!.median;
+    return call(mode.id) / call(modes[0]!.id);
+  });
+  return [`${mode.id} / ${modes[0]!.id}`, ratios.map((r) => r.toFixed(3)).join(' '), pct(spreadOf(ratios))];
+});
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ');
+  console.log([line(header), ...rows.map(line)].join('\n'));
+}
+
+console.log(`\nharness precision (${repeats} runs, profile ${values.profile}, selftest)\n`);
+printTable(
+  [
+    'mode',
+    '4-arg call medians (ns)',
+    'spread',
+    'timeit spread',
+    'machine floor',
+    'CI holds others',
+    'wall/case',
+    '|empty body|',
+  ],
+  precision,
+);
+console.log(
+  `\nspread: max/min - 1 of the ${repeats} medians; timeit spread: the same for the figure timeit prints;` +
+    '\nmachine floor: the spread of case-long windows of one loop in one process (machine_drift.py, 30 s)',
+);
+console.log('\nratio between modes, each run measuring the modes interleaved\n');
+printTable(['ratio', '4-arg call ratios', 'spread'], ratioRows);
+console.log(`\nagreement with python -m timeit (${TIMEITS_PER_RUN * repeats} invocations, net of its \`pass\`)\n`);
+printTable(['mode', 'gilbench median / best', 'timeit median / best', 'difference'], honesty);

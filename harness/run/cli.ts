@@ -46,8 +46,10 @@ export function parseThreads(values: string[] | undefined): number[] | undefined
 /** A progress reporter: one rewritten line on a terminal, one line per case otherwise. */
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (event: ProgressEvent) => void {
   const started = performance.now();
+  let modes: string[] = [];
   return (event) => {
     if (event.type === 'planned') {
+      modes = event.modes.map((m) => m.id);
       stream.write(
         `gilbench: ${event.total} measurements (cases x ${event.modes.length} modes: ${event.modes.map((m) => m.id).join(', ')})\n`,
       );
@@ -55,8 +57,9 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
     }
     const elapsed = ((performance.now() - started) / 1000).toFixed(0);
     if (event.type === 'case-start') {
-      if (stream.isTTY)
-        stream.write(`\r\x1b[K[${event.index + 1}/${event.total} ${elapsed}s] ${event.caseId} ${event.mode}`);
+      // The modes of a case start together (interleaved), so the line names the case once.
+      if (stream.isTTY && event.mode === modes[0])
+        stream.write(`\r\x1b[K[${event.index + 1}/${event.total} ${elapsed}s] ${event.caseId} (${modes.length} modes)`);
       return;
     }
     const r = event.result;

@@ -1,8 +1,11 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { discoverRuntimes } from '../runtimes/discover.ts';
 import { resolveModes } from '../runtimes/modes.ts';
-import { measureCase } from '../sampling/measure.ts';
+import { measureCase, measureCaseInModes } from '../sampling/measure.ts';
 import { getProfile } from '../sampling/profiles.ts';
 import { type Mode, type RunDocument, RunDocument as RunDocumentSchema } from '../schema.ts';
 import { median } from '../stats/index.ts';
@@ -64,6 +67,61 @@ describe('runBenchmarks on the selftest suite, real interpreters in three modes'
       expect(ratio).toBeGreaterThan(0.5);
       expect(ratio).toBeLessThan(2);
       expect(median(call.samples)).toBeGreaterThan(call.loopCostNs);
+    }
+  });
+});
+
+describe('measureCaseInModes: the modes of a case measured together', () => {
+  const quick = { ...getProfile('quick'), requestTimeoutMs: 10_000 };
+
+  it('interleaves the modes sample by sample instead of measuring one after the other', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gilbench-interleave-'));
+    const log = path.join(dir, 'samples.log');
+    process.env.GILBENCH_TEST_SAMPLE_LOG = log;
+    try {
+      const gil = modes.find((m) => m.mode === 'gil')!;
+      const nogil = modes.find((m) => m.mode === 'nogil')!;
+      const results = await measureCaseInModes({
+        modes: [gil, nogil],
+        suite: 'misbehaving',
+        file: misbehaving,
+        benchmark: 'logs-samples',
+        params: {},
+        profile: quick,
+      });
+      expect(results.map((r) => [r.mode, r.status, r.samples.length])).toEqual([
+        [gil.id, 'ok', quick.processes * quick.samplesPerProcess],
+        [nogil.id, 'ok', quick.processes * quick.samplesPerProcess],
+      ]);
+      // The log ends with the warm-ups and samples (one line each): they alternate.
+      const rounds = quick.processes * (quick.warmupsPerProcess + quick.samplesPerProcess);
+      const lines = (await readFile(log, 'utf8')).trim().split('\n');
+      const tail = lines.slice(-2 * rounds);
+      expect(tail).toEqual(Array.from({ length: 2 * rounds }, (_, i) => (i % 2 ? 't' : 'gil')));
+    } finally {
+      delete process.env.GILBENCH_TEST_SAMPLE_LOG;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a mode that crashes becomes an errored result; the other modes are measured in full', async () => {
+    const results = await measureCaseInModes({
+      modes,
+      suite: 'misbehaving',
+      file: misbehaving,
+      benchmark: 'aborts-without-gil',
+      params: {},
+      profile: quick,
+    });
+    const byMode = new Map(results.map((r) => [modes.find((m) => m.id === r.mode)!.mode, r]));
+    expect(byMode.get('nogil')!.status).toBe('error');
+    expect(byMode.get('nogil')!.error!.message).toMatch(/killed by SIGABRT|exited with code/);
+    expect(byMode.get('nogil')!.samples).toEqual([]);
+    for (const mode of ['gil', 'ft-gil'] as const) {
+      const r = byMode.get(mode)!;
+      expect(r.status, r.error?.message).toBe('ok');
+      expect(r.samples).toHaveLength(quick.processes * quick.samplesPerProcess);
+      expect(r.stats).not.toBeNull();
     }
   });
 });

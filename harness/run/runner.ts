@@ -14,7 +14,7 @@ import { UsageError } from '../cli/errors.ts';
 import { basicMachine } from '../machine.ts';
 import { discoverRuntimes } from '../runtimes/discover.ts';
 import { resolveModes } from '../runtimes/modes.ts';
-import { measureCase, modeEnvironment } from '../sampling/measure.ts';
+import { measureCaseInModes, modeEnvironment } from '../sampling/measure.ts';
 import { getProfile, type Profile } from '../sampling/profiles.ts';
 import {
   type CaseParams,
@@ -116,26 +116,27 @@ export async function runBenchmarks(opts: RunOptions): Promise<RunDocument> {
   let index = 0;
   for (const planned of plan) {
     const id = caseId(planned.suite.name, planned.benchmark, planned.params);
-    const perMode: Result[] = [];
-    for (const mode of modes) {
-      opts.signal?.throwIfAborted();
-      opts.onProgress?.({ type: 'case-start', index, total, caseId: id, mode: mode.id });
-      const result = await measureCase({
-        mode,
-        suite: planned.suite.name,
-        file: planned.suite.file,
-        benchmark: planned.benchmark,
-        params: planned.params,
-        profile,
-        pin: opts.pin,
-        signal: opts.signal,
-      });
-      opts.signal?.throwIfAborted();
-      perMode.push(result);
-      opts.onProgress?.({ type: 'case-done', index, total, caseId: id, mode: mode.id, result });
-      index++;
-      await opts.betweenCases?.();
-    }
+    opts.signal?.throwIfAborted();
+    // The modes of a case are measured together, their samples interleaved (see measure.ts).
+    modes.forEach((mode, i) => {
+      opts.onProgress?.({ type: 'case-start', index: index + i, total, caseId: id, mode: mode.id });
+    });
+    const perMode = await measureCaseInModes({
+      modes,
+      suite: planned.suite.name,
+      file: planned.suite.file,
+      benchmark: planned.benchmark,
+      params: planned.params,
+      profile,
+      pin: opts.pin,
+      signal: opts.signal,
+    });
+    opts.signal?.throwIfAborted();
+    perMode.forEach((result, i) => {
+      opts.onProgress?.({ type: 'case-done', index: index + i, total, caseId: id, mode: modes[i]!.id, result });
+    });
+    index += modes.length;
+    await opts.betweenCases?.();
     markChecksumMismatches(perMode);
     results.push(...perMode);
   }

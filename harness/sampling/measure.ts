@@ -1,7 +1,14 @@
 /**
- * Measures one case in one mode: starts the worker processes, calibrates,
- * lets tinybench drive warm-ups and samples round-robin over the processes,
- * and returns the schema's `Result` (statistics included).
+ * Measures one case in one or more modes: starts the worker processes of
+ * every mode, calibrates each mode, lets tinybench drive warm-ups and samples
+ * round-robin over the processes with the modes interleaved, and returns the
+ * schema's `Result` per mode (statistics included).
+ *
+ * Why interleave: this machine's own speed drifts by a few percent over
+ * seconds (`harness/bench/machine_drift.py`). Measured one after the other,
+ * two modes would see different machines; interleaved sample by sample, they
+ * see the same drift, so their ratio is stable, and each mode's samples span
+ * the whole case instead of a third of it.
  *
  * tinybench works in milliseconds; the in-runtime nanoseconds cross into it
  * exactly once, as `overriddenDuration`, and the ns samples we keep are the
@@ -11,7 +18,7 @@
  * const result = await measureCase({ mode, suite: 'selftest', file, benchmark: 'empty', params: {}, profile: getProfile('quick') });
  */
 import { Bench } from 'tinybench';
-import type { CaseParams, Mode, Result, Warning } from '../schema.ts';
+import type { CaseParams, Mode, Result } from '../schema.ts';
 import { assessStability, describeAfterLoopCost, median } from '../stats/index.ts';
 import { WorkerError, type WorkerHello, WorkerProcess } from '../worker/client.ts';
 import { cpuSnapshot, otherLoad } from './cpu-load.ts';
@@ -50,101 +57,96 @@ interface Loaded {
   gilAfterLoad: boolean;
 }
 
-/** Runs the case; never throws for a benchmark's fault: that becomes an errored result. */
+/** One mode of a case while it is measured. */
+interface ModeRun {
+  mode: Mode;
+  result: Result;
+  workers: WorkerProcess[];
+  loaded: Loaded[];
+  loops: number;
+  emptyLoops: number;
+  emptyPerLoop: number[];
+  /** Set once the mode has failed: its remaining samples are skipped. */
+  failed: boolean;
+  lastWorker: WorkerProcess | null;
+}
+
+export type InterleavedCaseSpec = Omit<CaseSpec, 'mode'> & { modes: Mode[] };
+
+/** Runs the case in one mode; never throws for a benchmark's fault: that becomes an errored result. */
 export async function measureCase(spec: CaseSpec): Promise<Result> {
+  const { mode, ...rest } = spec;
+  const [result] = await measureCaseInModes({ ...rest, modes: [mode] });
+  return result!;
+}
+
+/**
+ * Runs the case in every mode at once, samples interleaved; one result per
+ * mode, in the order given. A mode that fails (crash, hang, exception) becomes
+ * an errored result and the others go on.
+ */
+export async function measureCaseInModes(spec: InterleavedCaseSpec): Promise<Result[]> {
   const started = performance.now();
   const { profile } = spec;
-  const workers: WorkerProcess[] = [];
-  const samples: number[] = [];
-  const warnings: Warning[] = [];
-  const base: Result = {
-    suite: spec.suite,
-    benchmark: spec.benchmark,
-    params: spec.params,
-    mode: spec.mode.id,
-    status: 'ok',
-    unit: 'ns',
-    samples,
-    loopCostNs: 0,
+  const runs: ModeRun[] = spec.modes.map((mode) => ({
+    mode,
+    result: emptyResult(spec, mode),
+    workers: [],
+    loaded: [],
     loops: 0,
-    opsPerLoop: 1,
-    processes: 0,
-    stats: null,
-    peakRssBytes: null,
-    checksum: null,
-    gil: { afterLoad: null, afterRun: null },
-    load: { before: null, after: null },
-    wallMs: 0,
-    warnings,
-    error: null,
-  };
+    emptyLoops: 0,
+    emptyPerLoop: [],
+    failed: false,
+    lastWorker: null,
+  }));
+  const allWorkers = () => runs.flatMap((r) => r.workers);
   // tinybench adds abort listeners it never removes: a signal of this case's
   // own, fed by the caller's, keeps them from piling up over a long run.
   const caseSignal = new AbortController();
   const abort = () => {
     caseSignal.abort();
-    for (const w of workers) w.kill();
+    for (const w of allWorkers()) w.kill();
   };
   spec.signal?.addEventListener('abort', abort, { once: true });
-  let lastWorker: WorkerProcess | null = null;
+  const fail = (run: ModeRun, err: unknown) => {
+    if (run.failed) return;
+    run.failed = true;
+    for (const w of run.workers) w.kill();
+    run.result.error = describeError(err, run.lastWorker);
+  };
+  const live = () => runs.filter((r) => !r.failed);
   try {
-    const loaded = await Promise.all(
-      Array.from({ length: profile.processes }, async (): Promise<Loaded> => {
-        const { worker, hello } = await WorkerProcess.start({
-          python: spec.mode.runtime.executable,
-          ...modeEnvironment(spec.mode),
-          timeoutMs: profile.requestTimeoutMs,
-        });
-        workers.push(worker);
-        lastWorker = worker;
-        const reply = await worker.request<{
-          checksum: string | null;
-          ops: number;
-          threaded: boolean;
-          gil_enabled: boolean;
-        }>({ cmd: 'load', file: spec.file, benchmark: spec.benchmark, params: spec.params, pin: spec.pin ?? false });
-        return {
-          worker,
-          hello,
-          checksum: reply.checksum,
-          ops: reply.ops,
-          threaded: reply.threaded,
-          gilAfterLoad: reply.gil_enabled,
-        };
-      }),
-    );
+    await Promise.all(runs.map((run) => startMode(spec, run).catch((err) => fail(run, err))));
     spec.signal?.throwIfAborted();
-    const first = loaded[0]!;
-    base.processes = loaded.length;
-    base.opsPerLoop = first.ops;
-    base.checksum = first.checksum;
-    base.gil.afterLoad = loaded.some((l) => l.gilAfterLoad);
-    const checksums = new Set(loaded.map((l) => l.checksum));
-    if (checksums.size > 1) {
-      throw new WorkerError(
-        'benchmark',
-        `the checksum differs between worker processes: ${[...checksums].join(' vs ')}`,
-        '',
-      );
+
+    const before = cpuSnapshot(allWorkers().map((w) => w.pid));
+    for (const run of live()) {
+      try {
+        const first = run.loaded[0]!;
+        const { loops } = await first.worker.request<{ loops: number }>({
+          cmd: 'calibrate',
+          target_ns: profile.targetSampleNs,
+        });
+        run.loops = loops;
+        run.result.loops = loops;
+        // Every sample carries its own empty-loop timing (a quarter of the loops);
+        // the loop cost is their median, taken in the same window as the samples.
+        run.emptyLoops = first.threaded ? 0 : Math.max(1, Math.ceil(loops / 4));
+      } catch (err) {
+        spec.signal?.throwIfAborted();
+        fail(run, err);
+      }
     }
 
-    const before = cpuSnapshot(workers.map((w) => w.pid));
-    base.load.before = before.loadAvg1;
-    const { loops } = await first.worker.request<{ loops: number }>({
-      cmd: 'calibrate',
-      target_ns: profile.targetSampleNs,
-    });
-    base.loops = loops;
-    // Every sample carries its own empty-loop timing (a quarter of the loops);
-    // the loop cost is their median, taken in the same window as the samples.
-    const emptyLoops = first.threaded ? 0 : Math.max(1, Math.ceil(loops / 4));
-    const emptyPerLoop: number[] = [];
-
+    // One round takes a sample from process p of every mode, for every p: modes
+    // alternate sample by sample, and each process is visited once per round.
+    const schedule: Array<{ run: ModeRun; process: number }> = [];
+    for (let p = 0; p < profile.processes; p++) for (const run of runs) schedule.push({ run, process: p });
     let next = 0;
     let recording = false;
     const bench = new Bench({
-      iterations: profile.processes * profile.samplesPerProcess,
-      warmupIterations: profile.processes * profile.warmupsPerProcess,
+      iterations: schedule.length * profile.samplesPerProcess,
+      warmupIterations: schedule.length * profile.warmupsPerProcess,
       time: 0,
       warmupTime: 0,
       throws: true,
@@ -153,17 +155,24 @@ export async function measureCase(spec: CaseSpec): Promise<Result> {
     bench.add(
       spec.benchmark,
       async () => {
-        const worker = loaded[next++ % loaded.length]!.worker;
-        const { ns, empty_ns } = await worker.request<{ ns: number; empty_ns: number | null }>({
-          cmd: 'sample',
-          loops,
-          empty_loops: emptyLoops,
-        });
-        if (recording) {
-          samples.push(ns / loops / first.ops);
-          if (empty_ns !== null) emptyPerLoop.push(empty_ns / emptyLoops);
+        const { run, process } = schedule[next++ % schedule.length]!;
+        if (run.failed) return { overriddenDuration: 0 };
+        try {
+          const { ns, empty_ns } = await run.loaded[process]!.worker.request<{ ns: number; empty_ns: number | null }>({
+            cmd: 'sample',
+            loops: run.loops,
+            empty_loops: run.emptyLoops,
+          });
+          if (recording) {
+            run.result.samples.push(ns / run.loops / run.result.opsPerLoop);
+            if (empty_ns !== null) run.emptyPerLoop.push(empty_ns / run.emptyLoops);
+          }
+          return { overriddenDuration: ns / 1e6 }; // tinybench's unit is the millisecond
+        } catch (err) {
+          if (caseSignal.signal.aborted) throw err;
+          fail(run, err);
+          return { overriddenDuration: 0 };
         }
-        return { overriddenDuration: ns / 1e6 }; // tinybench's unit is the millisecond
       },
       {
         beforeAll(mode) {
@@ -174,59 +183,161 @@ export async function measureCase(spec: CaseSpec): Promise<Result> {
     );
     await bench.run();
     spec.signal?.throwIfAborted();
-    base.loopCostNs = emptyPerLoop.length ? median(emptyPerLoop) / first.ops : 0;
 
-    const gilAfter = await Promise.all(loaded.map((l) => l.worker.request<{ gil_enabled: boolean }>({ cmd: 'gil' })));
-    base.gil.afterRun = gilAfter.some((g) => g.gil_enabled);
-    const rss = await Promise.all(
-      loaded.map((l) => l.worker.request<{ peak_rss_bytes: number | null }>({ cmd: 'rss' })),
-    );
-    const peaks = rss.map((r) => r.peak_rss_bytes).filter((v): v is number => typeof v === 'number');
-    base.peakRssBytes = peaks.length ? Math.max(...peaks) : null;
-
-    const after = cpuSnapshot(workers.map((w) => w.pid));
-    base.load.after = after.loadAvg1;
+    for (const run of live()) {
+      try {
+        await finishMode(run);
+      } catch (err) {
+        fail(run, err);
+      }
+    }
+    const after = cpuSnapshot(allWorkers().map((w) => w.pid));
     const others = otherLoad(before, after);
-    if (others !== null && others > BUSY_CORES) {
-      warnings.push({
-        code: 'machine-busy',
-        message: `other processes used ${others.toFixed(2)} cores on average during this case`,
-      });
+    for (const run of live()) {
+      run.result.load = { before: before.loadAvg1, after: after.loadAvg1 };
+      if (others !== null && others > BUSY_CORES) {
+        run.result.warnings.push({
+          code: 'machine-busy',
+          message: `other processes used ${others.toFixed(2)} cores on average during this case`,
+        });
+      }
+      judge(run, profile);
     }
-
-    const totalNs = (samples[0] ?? 0) * loops * first.ops;
-    if (samples.length && totalNs < TIMER_HEADROOM * first.hello.timer_resolution_ns) {
-      warnings.push({
-        code: 'timer-saturated',
-        message: `a sample lasts ${totalNs} ns, too close to the timer's resolution of ${first.hello.timer_resolution_ns} ns`,
-      });
-    }
-    if (spec.mode.mode === 'nogil' && (base.gil.afterLoad || base.gil.afterRun)) {
-      base.status = 'invalid';
-      warnings.push({
-        code: 'gil-reenabled',
-        message:
-          'the GIL was enabled while this nogil case ran (an imported extension not marked free-threading-safe turns it back on); the result is invalid',
-      });
-    }
-    base.stats = describeAfterLoopCost(samples, base.loopCostNs, { processes: loaded.length });
-    warnings.push(...assessStability(base.stats, { maxMargin: profile.maxMargin, minSamples: profile.minSamples }));
   } catch (err) {
-    base.status = 'error';
-    samples.length = 0;
-    base.stats = null;
-    if (spec.signal?.aborted) {
-      base.error = { message: 'interrupted', stderrTail: '' };
-    } else if (err instanceof WorkerError) {
-      base.error = { message: err.message, stderrTail: err.stderrTail };
-    } else {
-      const tail = (lastWorker as WorkerProcess | null)?.stderrTail ?? '';
-      base.error = { message: err instanceof Error ? err.message : String(err), stderrTail: tail };
-    }
+    for (const run of live()) fail(run, err);
   } finally {
     spec.signal?.removeEventListener('abort', abort);
-    await Promise.all(workers.map((w) => w.close()));
-    base.wallMs = performance.now() - started;
+    await Promise.all(allWorkers().map((w) => w.close()));
   }
-  return base;
+  if (spec.signal?.aborted) {
+    // Whatever a killed worker said on the way down, the cause was the interruption.
+    for (const run of runs) {
+      run.failed = true;
+      run.result.error = { message: 'interrupted', stderrTail: '' };
+    }
+  }
+  // The modes shared the case's wall time; each is charged its share.
+  const wallMs = (performance.now() - started) / runs.length;
+  for (const run of runs) {
+    run.result.wallMs = wallMs;
+    if (run.failed) {
+      run.result.status = 'error';
+      run.result.samples.length = 0;
+      run.result.stats = null;
+    }
+  }
+  return runs.map((r) => r.result);
+}
+
+function emptyResult(spec: InterleavedCaseSpec, mode: Mode): Result {
+  return {
+    suite: spec.suite,
+    benchmark: spec.benchmark,
+    params: spec.params,
+    mode: mode.id,
+    status: 'ok',
+    unit: 'ns',
+    samples: [],
+    loopCostNs: 0,
+    loops: 0,
+    opsPerLoop: 1,
+    processes: 0,
+    stats: null,
+    peakRssBytes: null,
+    checksum: null,
+    gil: { afterLoad: null, afterRun: null },
+    load: { before: null, after: null },
+    wallMs: 0,
+    warnings: [],
+    error: null,
+  };
+}
+
+/** Starts the mode's worker processes and loads the case in each; the checksums must agree. */
+async function startMode(spec: InterleavedCaseSpec, run: ModeRun): Promise<void> {
+  // allSettled, not all: every process must have started (and be known to the
+  // caller, which closes them) before a failure of one is reported.
+  const settled = await Promise.allSettled(
+    Array.from({ length: spec.profile.processes }, async (): Promise<Loaded> => {
+      const { worker, hello } = await WorkerProcess.start({
+        python: run.mode.runtime.executable,
+        ...modeEnvironment(run.mode),
+        timeoutMs: spec.profile.requestTimeoutMs,
+      });
+      run.workers.push(worker);
+      run.lastWorker = worker;
+      const reply = await worker.request<{
+        checksum: string | null;
+        ops: number;
+        threaded: boolean;
+        gil_enabled: boolean;
+      }>({ cmd: 'load', file: spec.file, benchmark: spec.benchmark, params: spec.params, pin: spec.pin ?? false });
+      return {
+        worker,
+        hello,
+        checksum: reply.checksum,
+        ops: reply.ops,
+        threaded: reply.threaded,
+        gilAfterLoad: reply.gil_enabled,
+      };
+    }),
+  );
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  run.loaded = settled.map((s) => (s as PromiseFulfilledResult<Loaded>).value);
+  const first = run.loaded[0]!;
+  run.result.processes = run.loaded.length;
+  run.result.opsPerLoop = first.ops;
+  run.result.checksum = first.checksum;
+  run.result.gil.afterLoad = run.loaded.some((l) => l.gilAfterLoad);
+  const checksums = new Set(run.loaded.map((l) => l.checksum));
+  if (checksums.size > 1) {
+    throw new WorkerError(
+      'benchmark',
+      `the checksum differs between worker processes: ${[...checksums].join(' vs ')}`,
+      '',
+    );
+  }
+}
+
+/** After the samples: the loop cost, the GIL state and the peak RSS of the mode's processes. */
+async function finishMode(run: ModeRun): Promise<void> {
+  run.result.loopCostNs = run.emptyPerLoop.length ? median(run.emptyPerLoop) / run.result.opsPerLoop : 0;
+  const gilAfter = await Promise.all(run.loaded.map((l) => l.worker.request<{ gil_enabled: boolean }>({ cmd: 'gil' })));
+  run.result.gil.afterRun = gilAfter.some((g) => g.gil_enabled);
+  const rss = await Promise.all(
+    run.loaded.map((l) => l.worker.request<{ peak_rss_bytes: number | null }>({ cmd: 'rss' })),
+  );
+  const peaks = rss.map((r) => r.peak_rss_bytes).filter((v): v is number => typeof v === 'number');
+  run.result.peakRssBytes = peaks.length ? Math.max(...peaks) : null;
+}
+
+/** Statistics and the warnings that judge them: timer saturation, a re-enabled GIL, stability. */
+function judge(run: ModeRun, profile: Profile): void {
+  const { result } = run;
+  const first = run.loaded[0]!;
+  const totalNs = (result.samples[0] ?? 0) * run.loops * result.opsPerLoop;
+  if (result.samples.length && totalNs < TIMER_HEADROOM * first.hello.timer_resolution_ns) {
+    result.warnings.push({
+      code: 'timer-saturated',
+      message: `a sample lasts ${totalNs} ns, too close to the timer's resolution of ${first.hello.timer_resolution_ns} ns`,
+    });
+  }
+  if (run.mode.mode === 'nogil' && (result.gil.afterLoad || result.gil.afterRun)) {
+    result.status = 'invalid';
+    result.warnings.push({
+      code: 'gil-reenabled',
+      message:
+        'the GIL was enabled while this nogil case ran (an imported extension not marked free-threading-safe turns it back on); the result is invalid',
+    });
+  }
+  result.stats = describeAfterLoopCost(result.samples, result.loopCostNs, { processes: run.loaded.length });
+  result.warnings.push(
+    ...assessStability(result.stats, { maxMargin: profile.maxMargin, minSamples: profile.minSamples }),
+  );
+}
+
+function describeError(err: unknown, lastWorker: WorkerProcess | null): Result['error'] {
+  if (err instanceof WorkerError) return { message: err.message, stderrTail: err.stderrTail };
+  return { message: err instanceof Error ? err.message : String(err), stderrTail: lastWorker?.stderrTail ?? '' };
 }
