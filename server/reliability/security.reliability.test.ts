@@ -140,7 +140,7 @@ describe('security basics', () => {
     expect((await adminCall(server.url, 'GET', '/machines')).machines).toHaveLength(11);
   });
 
-  it('failed authentication is rate-limited per address: 429 with Retry-After; other addresses are unaffected', async () => {
+  it('failed authentication is rate-limited per address: 429 with Retry-After; valid tokens and other addresses are unaffected', async () => {
     const statuses: number[] = [];
     let retryAfter = 0;
     for (let n = 0; n < 40; n++) {
@@ -161,6 +161,14 @@ describe('security basics', () => {
     expect(statuses.slice(30).filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
     expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
+    // A valid token from the locked-out address is not refused: only failures are limited.
+    const sameAddress = await send(server.url, {
+      method: 'GET',
+      path: '/api/v1/runs',
+      headers: bearer(ADMIN_TOKEN),
+      localAddress: loopback(5, 3),
+    });
+    expect(sameAddress.status).toBe(200);
     const fine = await send(server.url, {
       method: 'GET',
       path: '/api/v1/runs',
