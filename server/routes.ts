@@ -619,7 +619,8 @@ export const ROUTES: readonly RouteDef[] = [
       const machine = (await deps.repo.getMachine(machineId)) ?? notFound(`no machine ${machineId}`);
       const now = deps.now();
       await deps.repo.requeueExpired(now, MAX_JOB_ATTEMPTS);
-      const labels = body.labels ?? machine.labels;
+      // The agent's own labels and those an admin gave the machine.
+      const labels = [...new Set([...(body.labels ?? []), ...machine.labels])];
       return c.json({ job: await deps.repo.claimJob(machineId, labels, body.leaseSeconds, now) });
     },
   }),

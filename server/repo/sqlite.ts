@@ -508,14 +508,20 @@ export class SqliteRepository implements Repository {
     return { machine: (await this.getMachine(machineId))!, token };
   }
 
-  /** Creates or refreshes a machine by fingerprint; returns its id. */
+  /**
+   * Creates or refreshes a machine by fingerprint; returns its id. The labels
+   * a report carries are added to the stored ones, never put in their place:
+   * an admin's labels (PATCH) survive the agent's next heartbeat or upload.
+   */
   #upsertMachine(m: Machine, now: number): number {
     const row = this.#sql(
       `INSERT INTO machines (fingerprint, hostname, os, kernel, arch, cpu, memory_bytes, details, labels, first_seen, last_seen)
        VALUES (@fingerprint, @hostname, @os, @kernel, @arch, @cpu, @memoryBytes, @details, @labels, @now, @now)
        ON CONFLICT (fingerprint) DO UPDATE SET hostname = excluded.hostname, os = excluded.os, kernel = excluded.kernel,
          arch = excluded.arch, cpu = excluded.cpu, memory_bytes = excluded.memory_bytes, details = excluded.details,
-         labels = excluded.labels, last_seen = max(last_seen, excluded.last_seen)
+         labels = (SELECT json_group_array(value) FROM (
+           SELECT value FROM json_each(machines.labels) UNION SELECT value FROM json_each(excluded.labels))),
+         last_seen = max(last_seen, excluded.last_seen)
        RETURNING id`,
     ).get({
       fingerprint: m.fingerprint,
