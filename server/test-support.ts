@@ -157,9 +157,17 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** `gilbench server --port 0 ...` on 127.0.0.1; resolves once it prints where it listens. */
-export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'server', '--host', '127.0.0.1', '--port', '0', '--no-web', ...args], {
+/**
+ * `gilbench server --port 0 ...` on 127.0.0.1; resolves once it prints where
+ * it listens. The dashboard is left out unless `web` is set (browser tests).
+ */
+export async function spawnServer(
+  args: string[],
+  env: Record<string, string> = {},
+  opts: { web?: boolean } = {},
+): Promise<ServerProcess> {
+  const base = [BIN, 'server', '--host', '127.0.0.1', '--port', '0', ...(opts.web ? [] : ['--no-web'])];
+  const child = spawn(process.execPath, [...base, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -7,15 +7,12 @@
  * await server.upload(doc);
  * await server.stop();
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunDocument } from '../../harness/schema.ts';
-
-const BIN = fileURLToPath(new URL('../../harness/cli/bin.mjs', import.meta.url));
+import { spawnServer } from '../../server/test-support.ts';
 
 export interface RunningServer {
   url: string;
@@ -30,54 +27,20 @@ export async function startServer(opts: { public?: boolean; dbFile?: string } = 
   const dir = mkdtempSync(join(tmpdir(), 'gilbench-web-server-'));
   const dbFile = opts.dbFile ?? join(dir, 'gilbench.db');
   const adminToken = process.env.GILBENCH_ADMIN_TOKEN ?? `gb_webtest_${randomBytes(16).toString('hex')}`;
-  const args = [
-    BIN,
-    'server',
-    '--db',
-    dbFile,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    ...(opts.public ? ['--public'] : []),
-  ];
-  const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...process.env, GILBENCH_ADMIN_TOKEN: adminToken },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  child.stderr!.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`gilbench server did not say where it listens within 60 s:\n${out}`)),
-      60_000,
-    );
-    const check = () => {
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`gilbench server exited with ${code}:\n${out}`)));
-  });
+  const server = await spawnServer(
+    ['--db', dbFile, ...(opts.public ? ['--public'] : [])],
+    { GILBENCH_ADMIN_TOKEN: adminToken },
+    { web: true },
+  );
   // A token printed by the server on first start wins over the one we asked for.
-  const printed = out.match(/\bgb_[A-Za-z0-9_]+/)?.[0];
-  const token = printed ?? adminToken;
+  const token = server.output().match(/\bgb_[A-Za-z0-9_]+/)?.[0] ?? adminToken;
   return {
-    url,
+    url: server.url,
     dbFile,
     adminToken: token,
-    output: () => out,
+    output: server.output,
     async upload(doc) {
-      const response = await fetch(`${url}/api/v1/runs`, {
+      const response = await fetch(`${server.url}/api/v1/runs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(doc),
@@ -85,10 +48,7 @@ export async function startServer(opts: { public?: boolean; dbFile?: string } = 
       if (!response.ok) throw new Error(`upload of ${doc.id} failed: HTTP ${response.status} ${await response.text()}`);
     },
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((resolve) => child.once('exit', resolve));
-      }
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
