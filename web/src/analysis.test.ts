@@ -18,6 +18,8 @@ function row(
   rss: number | null = null,
 ): ResultRow {
   return {
+    id: 1,
+    seriesId: 1,
     suite: 'scaling',
     benchmark,
     params,
@@ -40,7 +42,16 @@ function row(
       ciHigh: median * 1.1,
       margin: 0.1,
     },
+    unit: 'ns',
+    loopCostNs: 0,
+    loops: 1000,
+    opsPerLoop: 1,
+    processes: 10,
     peakRssBytes: rss,
+    checksum: null,
+    gil: { afterLoad: false, afterRun: false },
+    load: { before: null, after: null },
+    wallMs: 2000,
     warnings: [],
     error: null,
   };

@@ -10,146 +10,58 @@
  * const api = new Api(createSource());
  * const machines = await api.machines();
  */
-// Wire shapes the server already declares: imported as types only (erased by
-// the bundler), so the pages cannot drift from what the server sends.
+// Wire shapes: the server's own types, imported as types only (erased by the
+// bundler), so the pages cannot drift from what the server sends.
+import type { ModeName, Stats } from '../../harness/schema.ts';
 import type { ScalingCurve, ScalingPoint } from '../../harness/stats/scaling.ts';
-import type { HistoryColumns, HistoryPoint } from '../../server/repo/types.ts';
+import type { GeometricMean } from '../../harness/stats/types.ts';
+import type { ComparisonRow, ComparisonView } from '../../server/compare.ts';
+import type {
+  Annotation,
+  HistoryColumns,
+  HistoryPoint,
+  Job,
+  MachineInfo,
+  Params,
+  Regression,
+  RegressionStatus,
+  ResultRow,
+  RunDetail,
+  RunInfo,
+  SeriesInfo,
+} from '../../server/repo/types.ts';
 import type { DataSource, Query } from './source.ts';
 
 /** The server's API prefix (see server/API.md). */
 export const API = '/api/v1';
 
-export type { HistoryColumns, HistoryPoint, ScalingCurve, ScalingPoint };
+export type {
+  Annotation,
+  ComparisonRow,
+  ComparisonView,
+  GeometricMean,
+  HistoryColumns,
+  HistoryPoint,
+  Job,
+  MachineInfo,
+  ModeName,
+  Params,
+  Regression,
+  RegressionStatus,
+  ResultRow,
+  RunDetail,
+  RunInfo,
+  ScalingCurve,
+  ScalingPoint,
+  SeriesInfo,
+  Stats,
+};
 
-export type ModeName = 'gil' | 'nogil' | 'ft-gil';
-export type Params = Record<string, string | number | boolean>;
-
-export interface Stats {
-  n: number;
-  mean: number;
-  median: number;
-  min: number;
-  max: number;
-  sd: number;
-  ciLow: number;
-  ciHigh: number;
-  margin: number;
-}
-
+/** A mode as the pages name it. */
 export interface ModeRef {
   /** e.g. `cpython-3.13.5t/nogil`. */
   id: string;
   mode: ModeName;
-}
-
-export interface MachineInfo {
-  id: number;
-  fingerprint: string;
-  hostname: string;
-  os: string;
-  kernel: string;
-  arch: string;
-  cpu: { brand: string; cores: number; physicalCores: number | null; usableCores: number; governor: string | null };
-  memoryBytes: number;
-  labels: string[];
-  details: Record<string, unknown>;
-  firstSeen: number;
-  lastSeen: number;
-  runCount: number;
-  latestRun: RunInfo | null;
-  openRegressions: number;
-}
-
-export interface RunInfo {
-  id: string;
-  machineId: number;
-  hostname: string;
-  startedAt: number;
-  finishedAt: number;
-  profile: string;
-  gilbenchVersion: string;
-  jobId: string | null;
-  modes: ModeRef[];
-  resultCount: number;
-  warnings: Array<{ code: string; message: string }>;
-  receivedAt: number;
-}
-
-export interface ResultRow {
-  suite: string;
-  benchmark: string;
-  params: Params;
-  /** Canonical parameters, `lock=rlock,threads=4`. */
-  caseKey: string;
-  /** `suite/benchmark[params]`. */
-  caseId: string;
-  /** The mode's id. */
-  mode: string;
-  /** The mode's name. */
-  modeKind: ModeName;
-  status: 'ok' | 'error' | 'invalid';
-  stats: Stats | null;
-  peakRssBytes: number | null;
-  warnings: Array<{ code: string; message: string }>;
-  error: { message: string } | null;
-}
-
-export interface RunDetail extends RunInfo {
-  suites: Array<{
-    name: string;
-    description: string;
-    benchmarks: Array<{ name: string; description: string; params: Record<string, unknown[]> }>;
-  }>;
-  results: ResultRow[];
-}
-
-export interface GeometricMean {
-  value: number;
-  ciLow: number;
-  ciHigh: number;
-  count: number;
-  skipped: number;
-}
-
-export interface ComparisonRow {
-  suite: string;
-  benchmark: string;
-  params: Params;
-  caseId: string;
-  base: Stats | null;
-  other: Stats | null;
-  ratio: number | null;
-  ciLow: number | null;
-  ciHigh: number | null;
-  pValue: number | null;
-  significant: boolean;
-  reason: string | null;
-}
-
-export interface ComparisonView {
-  base: { label: string; mode: ModeRef; runId: string };
-  other: { label: string; mode: ModeRef; runId: string };
-  rows: ComparisonRow[];
-  /** Over every row with a ratio. */
-  geometricMean: GeometricMean | null;
-  /** Per suite. */
-  suites: Array<{ suite: string; geometricMean: GeometricMean | null }>;
-}
-
-export interface SeriesInfo {
-  id: number;
-  machineId: number;
-  hostname: string;
-  suite: string;
-  benchmark: string;
-  params: Params;
-  caseKey: string;
-  caseId: string;
-  /** The mode's id. */
-  modeId: string;
-  mode: ModeName;
-  lastStartedAt: number | null;
-  points: number;
 }
 
 /**
@@ -182,58 +94,7 @@ export interface HistoryView {
   annotations: Annotation[];
 }
 
-export type RegressionStatus = 'new' | 'acknowledged' | 'fixed' | 'ignored';
 export const REGRESSION_STATUSES: RegressionStatus[] = ['new', 'acknowledged', 'fixed', 'ignored'];
-
-export interface Regression {
-  id: number;
-  seriesId: number;
-  machineId: number;
-  hostname: string;
-  suite: string;
-  benchmark: string;
-  params: Params;
-  caseKey: string;
-  modeId: string;
-  mode: ModeName;
-  kind: 'regression' | 'improvement';
-  status: RegressionStatus;
-  note: string;
-  change: number;
-  changeCiLow: number;
-  changeCiHigh: number;
-  confidence: number;
-  beforeNs: number;
-  afterNs: number;
-  startedAt: number;
-  runId: string;
-  previousRunId: string | null;
-  detectedAt: number;
-}
-
-export interface Annotation {
-  id: number;
-  at: number;
-  text: string;
-  machineId: number | null;
-  seriesId: number | null;
-  runId: string | null;
-}
-
-export interface Job {
-  id: number;
-  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-  suites: string[];
-  modes: string[];
-  profile: string | null;
-  machineId: number | null;
-  claimedBy: number | null;
-  progress: { done: number; total: number; message: string; at: number } | null;
-  runId: string | null;
-  error: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
 
 export interface Session {
   /** Whether reads work without a token (`gilbench server --public`). */
