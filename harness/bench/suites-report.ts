@@ -125,12 +125,26 @@ if (curves.length) {
     const p = c?.points.find((q) => q.threads === n);
     return p ? x(p.speedup) : '-';
   };
+  // A speedup whose 1- or N-thread result was taken while other processes used the machine.
+  const busy = (w: string, mode: string) =>
+    doc.results.some(
+      (r) =>
+        r.suite === 'scaling' &&
+        r.benchmark === w &&
+        r.mode === modeOf(doc, mode) &&
+        (r.params.threads === 1 || r.params.threads === top) &&
+        r.warnings.some((warning) => warning.code === 'machine-busy'),
+    );
   const rows = workloads.map((w) => {
     const of = (mode: string) => curves.find((c) => c.benchmark === w && c.mode === modeOf(doc, mode));
-    return [w, at(of('gil'), top), at(of('nogil'), top), at(of('ft-gil'), top)];
+    const cell = (mode: string) => `${at(of(mode), top)}${busy(w, mode) ? ' †' : ''}`;
+    return [w, cell('gil'), cell('nogil'), cell('ft-gil')];
   });
   console.log(`\n### scaling: weak-scaling speedup N·T(1)/T(N) at N = ${top} (ideal ${top}.00x)\n`);
   console.log(table(['workload', 'gil', 'nogil', 'ft-gil'], rows));
+  if (workloads.some((w) => ['gil', 'nogil', 'ft-gil'].some((m) => busy(w, m)))) {
+    console.log('\n† flagged `machine-busy`: other processes used the machine while this was measured.');
+  }
 }
 
 // 3. calls: ns per call at arity 0, 2, 4
@@ -209,6 +223,12 @@ console.log(
       return [n, ...values.map((v) => (v === undefined ? '-' : v.toFixed(3))), ...(docs.length > 1 ? [moved] : [])];
     }),
   ),
+);
+const busyCases = docs.map((d) =>
+  d.results.filter((r) => r.warnings.some((w) => w.code === 'machine-busy')).map((r) => `${r.suite}/${r.benchmark}`),
+);
+console.log(
+  `\nflagged machine-busy: ${busyCases.map((cases, i) => `run ${i + 1}: ${cases.length} results${cases.length ? ` (${[...new Set(cases)].join(', ')})` : ''}`).join('; ')}`,
 );
 const wall = docs.map((d) => (Date.parse(d.finishedAt) - Date.parse(d.startedAt)) / 60_000);
 const invalid = docs.flatMap((d) => d.results.filter((r) => r.status !== 'ok'));
