@@ -9,6 +9,7 @@
  * Prints the rate and latencies; asserts only correctness, never speed.
  * Short: 10 clients x 5 s; full (GILBENCH_RELIABILITY=full): 50 clients x 60 s.
  */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -187,7 +188,12 @@ describe('load', () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     };
+    // The same probe from a process of its own: its figure is the server's
+    // answer time alone, without this process's event loop, busy with fifty
+    // uploaders, in between.
+    const outside = probeFromAnotherProcess(server.url, SECONDS);
     await Promise.all([...clients.map(loop), prober()]);
+    const outsideMs = await outside;
     const seconds = (performance.now() - started) / 1000;
     for (const client of clients) client.agent.destroy();
 
@@ -212,11 +218,44 @@ describe('load', () => {
     console.log(
       `load: ${CLIENTS} clients x ${SECONDS} s: ${tally.created} runs accepted (${(tally.created / seconds).toFixed(1)} runs/s), ` +
         `upload latency p50 ${ms(0.5)} ms, p99 ${ms(0.99)} ms over ${tally.latencies.length} uploads ` +
-        `(GET /health meanwhile: p50 ${ms(0.5, healthMs)} ms, p99 ${ms(0.99, healthMs)} ms) ` +
+        `(GET /health meanwhile: p50 ${ms(0.5, healthMs)} ms, p99 ${ms(0.99, healthMs)} ms; ` +
+        `from another process: p50 ${ms(0.5, outsideMs)} ms, p99 ${ms(0.99, outsideMs)} ms over ${outsideMs.length}) ` +
         `(${tally.pairs} runs sent twice at once, ${tally.repeats} sent again later, ${tally.reconnects} reconnects); ` +
         `every accepted run stored exactly once with all its ${FIXTURE_RESULTS} results, none half-stored`,
     );
   });
 });
+
+/** GET /health every 250 ms for `seconds` from a separate node process; its answer times in ms. */
+function probeFromAnotherProcess(url: string, seconds: number): Promise<number[]> {
+  const script = `
+    import { spawn } from 'node:child_process';
+import http from 'node:http';
+    const times = [];
+    const end = performance.now() + ${seconds * 1000};
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      await new Promise((resolve) => {
+        const req = http.get(${JSON.stringify(`${url}/api/v1/health`)}, { agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => { times.push(performance.now() - t0); resolve(); });
+        });
+        req.on('error', resolve);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    process.stdout.write(JSON.stringify(times));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', () => resolve(JSON.parse(out || '[]') as number[]));
+  });
+}
 
 const FIXTURE_RESULTS = fixtureRun({ machine: fixtureMachine(1), seed: 1, startedAt: new Date(0) }).results.length;
