@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../harness/schema.ts';
 import { createApp, type GilbenchApp, nestedDeeperThan } from './app.ts';
-import { fixtureHistory, fixtureMachine } from './fixtures.ts';
+import { fixtureHistory, fixtureMachine, scaleNetTimes } from './fixtures.ts';
 import type { SqliteRepository } from './repo/sqlite.ts';
 import { copyDatabase, type Seed, seedDatabase, snapshot, tempDir } from './test-support.ts';
 
@@ -426,24 +426,7 @@ function withFactor(
 ) {
   return {
     ...doc,
-    results: doc.results.map((r) =>
-      match(r)
-        ? {
-            ...r,
-            samples: r.samples.map((s) => (s - r.loopCostNs) * factor + r.loopCostNs),
-            stats: r.stats && {
-              ...r.stats,
-              mean: r.stats.mean * factor,
-              median: r.stats.median * factor,
-              min: r.stats.min * factor,
-              max: r.stats.max * factor,
-              sd: r.stats.sd * factor,
-              ciLow: r.stats.ciLow * factor,
-              ciHigh: r.stats.ciHigh * factor,
-            },
-          }
-        : r,
-    ),
+    results: doc.results.map((r) => (match(r) ? scaleNetTimes(r, factor) : r)),
   };
 }
 

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunDocument } from '../harness/schema.ts';
 import { createRng } from '../harness/stats/prng.ts';
-import { FIXTURE_CASES, FIXTURE_MODES, fixtureHistory, fixtureMachine, fixtureRun } from './fixtures.ts';
+import { FIXTURE_CASES, FIXTURE_MODES, fixtureHistory, fixtureMachine, fixtureRun, scaleNetTimes } from './fixtures.ts';
 import { openSqliteRepository } from './repo/sqlite.ts';
 import { spawnServer, tempDir } from './test-support.ts';
 
@@ -67,23 +67,8 @@ function derive(template: RunDocument, index: number, startedAt: number, next: (
     id,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(startedAt + 60_000).toISOString(),
-    results: template.results.map((r) => {
-      const f = Math.exp(0.01 * (next() + next() + next() - 1.5) * 2);
-      return {
-        ...r,
-        samples: r.samples.map((s) => (s - r.loopCostNs) * f + r.loopCostNs),
-        stats: r.stats && {
-          ...r.stats,
-          mean: r.stats.mean * f,
-          median: r.stats.median * f,
-          min: r.stats.min * f,
-          max: r.stats.max * f,
-          sd: r.stats.sd * f,
-          ciLow: r.stats.ciLow * f,
-          ciHigh: r.stats.ciHigh * f,
-        },
-      };
-    }),
+    // A jitter of its own per result, as real runs move.
+    results: template.results.map((r) => scaleNetTimes(r, Math.exp(0.01 * (next() + next() + next() - 1.5) * 2))),
   };
 }
 

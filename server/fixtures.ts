@@ -259,3 +259,26 @@ export function fixtureHistory(opts: FixtureHistoryOptions): RunDocument[] {
     }),
   );
 }
+
+/**
+ * The result as if its body took `factor` times as long: each sample's time
+ * net of the loop cost and every statistic (which are net) are scaled, and
+ * the loop cost stays.
+ * @example scaleNetTimes(result, 1.05).stats?.median // 5% above result.stats.median
+ */
+export function scaleNetTimes(r: Result, factor: number): Result {
+  return {
+    ...r,
+    samples: r.samples.map((s) => (s - r.loopCostNs) * factor + r.loopCostNs),
+    stats: r.stats && {
+      ...r.stats,
+      mean: r.stats.mean * factor,
+      median: r.stats.median * factor,
+      min: r.stats.min * factor,
+      max: r.stats.max * factor,
+      sd: r.stats.sd * factor,
+      ciLow: r.stats.ciLow * factor,
+      ciHigh: r.stats.ciHigh * factor,
+    },
+  };
+}
