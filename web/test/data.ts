@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { runBenchmarks } from '../../harness/run/runner.ts';
 import type { ModeName, Result, RunDocument } from '../../harness/schema.ts';
+import { createRng } from '../../harness/stats/prng.ts';
 
 /** Cases of every built-in suite that keep a quick run short (the regex is on `suite/benchmark[params]`). */
 export const FIXTURE_FILTER = [
@@ -62,18 +63,6 @@ export async function realRun(
   return doc;
 }
 
-/** A deterministic PRNG (mulberry32), so derived data is the same every time. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A result with every time multiplied by `factor` (samples, loop cost, stats). */
 export function scaleResult(result: Result, factor: number): Result {
   const s = result.stats;
@@ -116,7 +105,7 @@ export interface DerivedOptions {
  * Oldest first; the last one ends `spacingMs` before the real run started.
  */
 export function derivedHistory(real: RunDocument, opts: DerivedOptions): RunDocument[] {
-  const random = rng(opts.seed ?? 7);
+  const random = createRng(opts.seed ?? 7); // seeded: derived data is the same every time
   const jitter = opts.jitter ?? 0.01;
   const spacing = opts.spacingMs ?? 86_400_000;
   const realStart = Date.parse(real.startedAt);
