@@ -20,6 +20,7 @@ import { createRng } from '../../harness/stats/prng.ts';
 import { IdParam, RunIdParam, TokenIdParam } from '../api/schemas.ts';
 import { MAX_BODY_DEPTH, nestedDeeperThan } from '../app.ts';
 import { DEFAULT_BODY_LIMIT, ROUTES, type RouteDef } from '../routes.ts';
+import type { Seed } from '../test-support.ts';
 
 export interface FuzzTokens {
   admin: string;
@@ -33,26 +34,26 @@ export interface FuzzTokens {
   superseded: string;
 }
 
-/** Rows of the database the requests aim at. */
-export interface FuzzTargets {
+/** Rows of the database the requests aim at: the seed's, with runs named by id. */
+export type FuzzTargets = Pick<
+  Seed,
+  | 'newMachine'
+  | 'newRunA'
+  | 'seriesId'
+  | 'regressionId'
+  | 'annotationId'
+  | 'scheduleId'
+  | 'heldJobId'
+  | 'queuedJobId'
+  | 'enrollTokenId'
+> & {
   machineA: number;
   machineFactsA: Machine;
-  /** Facts of a machine not enrolled. */
-  newMachine: Machine;
   /** Two stored runs of machine A, and one of machine B. */
   runA: string;
   runA2: string;
   runB: string;
-  /** A valid run of machine A that is not stored. */
-  newRunA: RunDocument;
-  seriesId: number;
-  regressionId: number;
-  annotationId: number;
-  scheduleId: number;
-  heldJobId: number;
-  queuedJobId: number;
-  enrollTokenId: string;
-}
+};
 
 export interface FuzzContext {
   tokens: FuzzTokens;
