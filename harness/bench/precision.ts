@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseModes } from '../run/cli.ts';
 import { runBenchmarks } from '../run/runner.ts';
+import { modeEnvironment } from '../sampling/measure.ts';
 import type { Mode, Result } from '../schema.ts';
 import { compareResults, formatNs, median } from '../stats/index.ts';
 
@@ -31,6 +32,14 @@ const { values } = parseArgs({
 const repeats = Number(values.repeats);
 const modeNames = parseModes(values.modes.split(','));
 
+/** The environment a worker of `mode` gets (see modeEnvironment), for timeit and machine_drift.py. */
+function processEnv(mode: Mode): NodeJS.ProcessEnv {
+  const { env, unsetEnv } = modeEnvironment(mode);
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const name of unsetEnv) delete merged[name];
+  return merged;
+}
+
 interface Timeit {
   /** What timeit prints: the best repeat, per loop, in ns. */
   best: number;
@@ -40,8 +49,7 @@ interface Timeit {
 
 /** `python -m timeit -v` as a user runs it (its default 5 repeats), in the given mode. */
 function timeit(mode: Mode, stmt: string, setup: string): Timeit {
-  const env = { ...process.env, ...mode.env };
-  if (!('PYTHON_GIL' in mode.env)) delete env.PYTHON_GIL;
+  const env = processEnv(mode);
   const out = execFileSync(mode.runtime.executable, ['-m', 'timeit', '-v', '-s', setup, stmt], {
     env,
     encoding: 'utf8',
@@ -67,8 +75,7 @@ function timeitNet(mode: Mode): Timeit {
 
 /** machine_drift.py in the given mode: the spread of consecutive case-long windows of one loop in one process. */
 function machineDrift(mode: Mode, seconds: number, windowSeconds: number): number {
-  const env = { ...process.env, ...mode.env };
-  if (!('PYTHON_GIL' in mode.env)) delete env.PYTHON_GIL;
+  const env = processEnv(mode);
   const script = fileURLToPath(new URL('./machine_drift.py', import.meta.url));
   const out = execFileSync(mode.runtime.executable, [script, String(seconds), String(windowSeconds)], {
     env,

@@ -68,7 +68,6 @@ interface ModeRun {
   emptyPerLoop: number[];
   /** Set once the mode has failed: its remaining samples are skipped. */
   failed: boolean;
-  lastWorker: WorkerProcess | null;
 }
 
 export type InterleavedCaseSpec = Omit<CaseSpec, 'mode'> & { modes: Mode[] };
@@ -97,7 +96,6 @@ export async function measureCaseInModes(spec: InterleavedCaseSpec): Promise<Res
     emptyLoops: 0,
     emptyPerLoop: [],
     failed: false,
-    lastWorker: null,
   }));
   const allWorkers = () => runs.flatMap((r) => r.workers);
   // tinybench adds abort listeners it never removes: a signal of this case's
@@ -112,7 +110,7 @@ export async function measureCaseInModes(spec: InterleavedCaseSpec): Promise<Res
     if (run.failed) return;
     run.failed = true;
     for (const w of run.workers) w.kill();
-    run.result.error = describeError(err, run.lastWorker);
+    run.result.error = describeError(err, run.workers.at(-1) ?? null);
   };
   const live = () => runs.filter((r) => !r.failed);
   try {
@@ -265,7 +263,6 @@ async function startMode(spec: InterleavedCaseSpec, run: ModeRun): Promise<void>
         timeoutMs: spec.profile.requestTimeoutMs,
       });
       run.workers.push(worker);
-      run.lastWorker = worker;
       const reply = await worker.request<{
         checksum: string | null;
         ops: number;
