@@ -18,8 +18,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { syncDir, TEMP_PREFIX, writeFileAtomic } from '../harness/fs/atomic-write.ts';
 import { RunDocument } from '../harness/schema.ts';
-import { syncDir, TEMP_PREFIX, writeFileAtomic } from './atomic.ts';
 
 export interface SpoolEntry {
   id: string;

@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../harness/cli/errors.ts';
-import { writeFileAtomic } from './atomic.ts';
+import { writeFileAtomic } from '../harness/fs/atomic-write.ts';
 
 export const AgentState = z.object({
   /** The server's base URL as the user gave it (normalized, no trailing slash). */

@@ -8,10 +8,11 @@
  *   <cache>/logs/<...>.log                                                           full build output
  *   <cache>/locks/<...>.lock                                                         one install at a time
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
 
 /** The two builds made from one CPython source. */
 export const Variant = z.enum(['default', 'freethreaded']);
@@ -65,15 +66,14 @@ export async function readMarker(prefix: string): Promise<RuntimeMarker | null> 
 }
 
 /**
- * Write the marker atomically (temp file + rename), so a reader never sees half of it.
+ * Write the marker atomically and durably (temp file, fsync, rename, fsync of the folder): a reader never sees
+ * half of it, and a marker that was written survives a crash, so a finished build is not rebuilt.
  * @example await writeMarker(prefix, { variant: 'default', version: '3.13.5', ... });
  */
 export async function writeMarker(prefix: string, marker: RuntimeMarker): Promise<void> {
   const valid = RuntimeMarker.parse(marker);
   const target = path.join(prefix, MARKER_FILE);
-  const temp = `${target}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(valid, null, 2)}\n`);
-  await rename(temp, target);
+  writeFileAtomic(target, `${JSON.stringify(valid, null, 2)}\n`);
 }
 
 /**
