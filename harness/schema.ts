@@ -188,22 +188,5 @@ export const RunDocument = z.object({
 });
 export type RunDocument = z.infer<typeof RunDocument>;
 
-/**
- * The canonical key of a case's parameters: keys sorted, `k=v` joined by commas.
- * @example caseKey({ threads: 4, lock: 'rlock' }) === 'lock=rlock,threads=4'
- */
-export function caseKey(params: CaseParams): string {
-  return Object.keys(params)
-    .sort()
-    .map((k) => `${k}=${String(params[k])}`)
-    .join(',');
-}
-
-/**
- * A case's display id: `suite/benchmark[params]`.
- * @example caseId('scaling', 'shared-dict-read', { threads: 2 }) === 'scaling/shared-dict-read[threads=2]'
- */
-export function caseId(suite: string, benchmark: string, params: CaseParams): string {
-  const key = caseKey(params);
-  return key ? `${suite}/${benchmark}[${key}]` : `${suite}/${benchmark}`;
-}
+// The case key and id live in case-key.ts (browser-safe, no zod); re-exported for the schema's users.
+export { caseId, caseKey } from './case-key.ts';

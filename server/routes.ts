@@ -18,6 +18,7 @@
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { caseKey } from '../harness/case-key.ts';
 import { RunDocument } from '../harness/schema.ts';
 import { resolveBaseMode } from '../harness/stats/run-comparison.ts';
 import { scalingCurves } from '../harness/stats/scaling.ts';
@@ -150,7 +151,7 @@ export function runDocumentProblems(doc: RunDocument): string[] {
   const seen = new Set<string>();
   for (const [i, r] of doc.results.entries()) {
     if (!modeIds.has(r.mode)) problems.push(`results[${i}].mode: ${r.mode} is not one of the run's modes`);
-    const key = JSON.stringify([r.suite, r.benchmark, Object.entries(r.params).sort(), r.mode]);
+    const key = JSON.stringify([r.suite, r.benchmark, caseKey(r.params), r.mode]);
     if (seen.has(key)) problems.push(`results[${i}]: a second result for the same case and mode`);
     seen.add(key);
     if (r.stats && !(r.stats.ciLow <= r.stats.median && r.stats.median <= r.stats.ciHigh)) {

@@ -8,6 +8,7 @@
  * alerts.send(regression); // fire and forget; `await alerts.idle()` in tests
  */
 import pRetry, { AbortError } from 'p-retry';
+import { formatChange, formatPercent } from '../harness/format/index.ts';
 import type { Regression } from './repo/types.ts';
 
 export interface WebhookOptions {
@@ -32,10 +33,9 @@ export interface Webhook {
 
 /** The JSON body of one alert. */
 export function alertBody(r: Regression, publicUrl?: string) {
-  const pct = `${r.change >= 0 ? '+' : ''}${(r.change * 100).toFixed(1)}%`;
   return {
     event: r.kind === 'regression' ? 'regression.detected' : 'improvement.detected',
-    text: `${r.kind} on ${r.hostname}: ${r.suite}/${r.benchmark}${r.caseKey ? `[${r.caseKey}]` : ''} ${r.modeId} ${pct} (95% CI ${(r.changeCiLow * 100).toFixed(1)}%..${(r.changeCiHigh * 100).toFixed(1)}%) from run ${r.runId}`,
+    text: `${r.kind} on ${r.hostname}: ${r.suite}/${r.benchmark}${r.caseKey ? `[${r.caseKey}]` : ''} ${r.modeId} ${formatChange(r.change)} (95% CI ${formatPercent(r.changeCiLow, 1)}..${formatPercent(r.changeCiHigh, 1)}) from run ${r.runId}`,
     regression: r,
     ...(publicUrl ? { url: `${publicUrl.replace(/\/+$/, '')}/api/v1/series/${r.seriesId}/history` } : {}),
   };

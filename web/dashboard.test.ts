@@ -108,7 +108,7 @@ describe('dashboard in chromium against a real server', () => {
       `/runs/${full.id}/compare?base=${encodeURIComponent(gil.id)}&other=${encodeURIComponent(nogil.id)}`,
     );
     const gm = cmp.suites.find((s) => s.suite === 'single-thread')?.geometricMean ?? cmp.geometricMean!;
-    await expect(section.locator('[data-card="overhead"] .big').textContent()).resolves.toBe(`×${gm.value.toFixed(3)}`);
+    await expect(section.locator('[data-card="overhead"] .big').textContent()).resolves.toBe(`${gm.value.toFixed(2)}×`);
     await expect(section.locator('[data-card="regressions"] .big').textContent()).resolves.toBe(
       String(mine.openRegressions),
     );

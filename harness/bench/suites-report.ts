@@ -7,8 +7,9 @@
  * With two runs it also says how far each headline figure moved between them.
  */
 import { readFileSync } from 'node:fs';
+import { formatNs, formatRatio, formatRatioCi } from '../format/index.ts';
 import { type Result, RunDocument } from '../schema.ts';
-import { compareRun, formatNs, type GeometricMean, type ScalingCurve, scalingCurves } from '../stats/index.ts';
+import { compareRun, type GeometricMean, type ScalingCurve, scalingCurves } from '../stats/index.ts';
 
 const files = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 if (files.length === 0) {
@@ -18,9 +19,8 @@ if (files.length === 0) {
 const docs = files.map((f) => RunDocument.parse(JSON.parse(readFileSync(f, 'utf8'))));
 const doc = docs[0]!;
 const modeOf = (d: RunDocument, name: string) => d.modes.find((m) => m.mode === name)!.id;
-const x = (v: number) => `${v.toFixed(2)}x`;
-const ci = (g: { value: number; ciLow: number; ciHigh: number }) =>
-  `${x(g.value)} [${g.ciLow.toFixed(2)}, ${g.ciHigh.toFixed(2)}]`;
+const x = formatRatio;
+const ci = (g: { value: number; ciLow: number; ciHigh: number }) => formatRatioCi(g.value, g.ciLow, g.ciHigh);
 const table = (header: string[], rows: string[][]) =>
   [
     `| ${header.join(' | ')} |`,
@@ -83,7 +83,7 @@ if (single) {
     const rss = (mode: string) => find(doc, 'single-thread', row.benchmark, mode)?.peakRssBytes ?? null;
     const memory = rss('gil') && rss('nogil') ? x(rss('nogil')! / rss('gil')!) : '-';
     const ratio = (c: typeof row.comparison | undefined) =>
-      c?.ratio != null ? `${x(c.ratio)} [${c.ciLow!.toFixed(2)}, ${c.ciHigh!.toFixed(2)}]` : (c?.reason ?? '-');
+      c?.ratio != null ? formatRatioCi(c.ratio, c.ciLow, c.ciHigh) : (c?.reason ?? '-');
     return [
       row.benchmark,
       ns(find(doc, 'single-thread', row.benchmark, 'gil')),
@@ -140,7 +140,7 @@ if (curves.length) {
     const cell = (mode: string) => `${at(of(mode), top)}${busy(w, mode) ? ' †' : ''}`;
     return [w, cell('gil'), cell('nogil'), cell('ft-gil')];
   });
-  console.log(`\n### scaling: weak-scaling speedup N·T(1)/T(N) at N = ${top} (ideal ${top}.00x)\n`);
+  console.log(`\n### scaling: weak-scaling speedup N·T(1)/T(N) at N = ${top} (ideal ${formatRatio(top)})\n`);
   console.log(table(['workload', 'gil', 'nogil', 'ft-gil'], rows));
   if (workloads.some((w) => ['gil', 'nogil', 'ft-gil'].some((m) => busy(w, m)))) {
     console.log('\n† flagged `machine-busy`: other processes used the machine while this was measured.');

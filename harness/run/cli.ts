@@ -6,9 +6,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { caseId } from '../case-key.ts';
 import { UsageError } from '../cli/errors.ts';
+import { formatNs, formatPercent } from '../format/index.ts';
 import { ModeName, type Result, type RunDocument } from '../schema.ts';
-import { compareRun, formatNs, formatRunComparison, formatScalingTable, scalingCurves } from '../stats/index.ts';
+import { compareRun, formatRunComparison, formatScalingTable, scalingCurves } from '../stats/index.ts';
 import { type ProgressEvent, runBenchmarks } from './runner.ts';
 
 /**
@@ -67,7 +69,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
       r.status === 'error'
         ? `ERROR ${r.error?.message ?? ''}`
         : r.stats
-          ? `${formatNs(r.stats.median)} ±${(r.stats.margin * 100).toFixed(1)}%`
+          ? `${formatNs(r.stats.median)} ±${formatPercent(r.stats.margin, 1)}`
           : '';
     const flags = r.warnings.map((w) => w.code).join(',');
     const line = `[${event.index + 1}/${event.total} ${elapsed}s] ${event.caseId} ${event.mode}: ${what}${flags ? ` (${flags})` : ''}`;
@@ -80,13 +82,7 @@ export function formatRunTable(doc: RunDocument): string {
   const modes = doc.modes.map((m) => m.id);
   const rows = new Map<string, Map<string, Result>>();
   for (const r of doc.results) {
-    const key = `${r.suite}/${r.benchmark}${
-      Object.keys(r.params).length
-        ? `[${Object.entries(r.params)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',')}]`
-        : ''
-    }`;
+    const key = caseId(r.suite, r.benchmark, r.params);
     if (!rows.has(key)) rows.set(key, new Map());
     rows.get(key)!.set(r.mode, r);
   }
@@ -95,7 +91,7 @@ export function formatRunTable(doc: RunDocument): string {
     if (r.status === 'error') return 'error';
     if (!r.stats) return '-';
     const mark = r.status === 'invalid' ? ' INVALID' : r.warnings.some((w) => w.code === 'unstable') ? ' ?' : '';
-    return `${formatNs(r.stats.median)} ±${(r.stats.margin * 100).toFixed(1)}%${mark}`;
+    return `${formatNs(r.stats.median)} ±${formatPercent(r.stats.margin, 1)}${mark}`;
   };
   const table = [['case (ns per op, median ± 95% CI)', ...modes]];
   for (const [key, byMode] of rows) table.push([key, ...modes.map((m) => cell(byMode.get(m)))]);

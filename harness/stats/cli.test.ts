@@ -40,7 +40,7 @@ describe('gilbench compare', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('single-thread: cpython-3.13.5t/nogil vs cpython-3.13.5/gil');
     expect(stdout).toMatch(
-      /^int-add\s+\S+ ns ±\S+%\s+\S+ ns ±\S+%\s+1\.\d\dx \[1\.\d\d, 1\.\d\d\]\s+slower\s+significant/m,
+      /^int-add\s+\S+ ns ±\S+%\s+\S+ ns ±\S+%\s+1\.\d\d× \[1\.\d\d, 1\.\d\d\]\s+slower\s+significant/m,
     );
     expect(stdout).toMatch(/^shared-dict-read\[threads=2\]\s+.*faster\s+significant/m);
     expect(stdout).toMatch(/^attr-read\s+.*not significant/m);
@@ -60,7 +60,7 @@ describe('gilbench compare', () => {
   it('--all lists the cases that could not be compared', async () => {
     const { code, stdout } = await gilbench('compare', runFile, '--all');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^shared-dict-read\[threads=4\]\s+-\s+-\s+n\/a\s+cpython-3.13.5t\/ft-gil result is error/m);
+    expect(stdout).toMatch(/^shared-dict-read\[threads=4\]\s+-\s+-\s+–\s+cpython-3.13.5t\/ft-gil result is error/m);
   });
 
   it('exits 2 with one line for a missing file, bad JSON, an invalid document and an unknown base', async () => {

@@ -3,10 +3,11 @@
  * bootstrap CI, and a Mann-Whitney p-value (as pyperf's compare_to does with
  * its t-test, but rank-based and robust to a noisy machine's outliers).
  */
+
+import { formatNs } from '../format/index.ts';
 import type { Result, Stats } from '../schema.ts';
 import { bootstrapMedianRatio } from './bootstrap.ts';
 import { describe } from './describe.ts';
-import { formatNs } from './format.ts';
 import { mannWhitneyU } from './mann-whitney.ts';
 import { COMPARE_DEFAULTS, type CompareOptions, type Comparison, ZERO_NOISE_FRACTION } from './types.ts';
 

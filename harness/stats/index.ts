@@ -1,13 +1,12 @@
 /**
  * Statistics of results and comparisons between modes.
  * @example
- * import { describeAfterLoopCost, assessStability, compareRun, formatNs } from '../stats/index.ts';
+ * import { describeAfterLoopCost, assessStability, compareRun } from '../stats/index.ts';
  */
 export { type BootstrapOptions, type BootstrapRatioCi, bootstrapMedianRatio, medianInPlace } from './bootstrap.ts';
 export { compareResults, compareSamples } from './compare.ts';
 export { describe, describeAfterLoopCost } from './describe.ts';
 export { binomialCdf, normalCdf, normalQuantile, studentTCdf, studentTQuantile } from './distributions.ts';
-export { formatNs, formatPercent, formatPValue, formatRatio, formatRatioCi } from './format.ts';
 export { geometricMean, type RatioWithCi } from './geomean.ts';
 export { type MannWhitneyResult, mannWhitneyU } from './mann-whitney.ts';
 export { type MedianCiRanks, medianCiRanks } from './median-ci.ts';

@@ -4,8 +4,8 @@
  * are shown (and marked) instead of hidden.
  */
 
+import { formatNs, formatPercent, formatPValue, formatRatio, formatRatioCi, MISSING } from '../format/index.ts';
 import type { Stats } from '../schema.ts';
-import { formatNs, formatPercent, formatPValue, formatRatio, formatRatioCi } from './format.ts';
 import type { CaseComparison, Comparison, GeometricMean, ModeSuiteComparison, RunComparison } from './types.ts';
 
 export interface ReportOptions {
@@ -59,7 +59,7 @@ function valueCell(stats: Stats | null): string {
 }
 
 function ratioCells(c: Comparison): string[] {
-  if (c.ratio === null || c.ciLow === null || c.ciHigh === null) return ['n/a', '', c.reason ?? ''];
+  if (c.ratio === null || c.ciLow === null || c.ciHigh === null) return [MISSING, '', c.reason ?? ''];
   const p = c.pValue === null ? '' : ` (${formatPValue(c.pValue)})`;
   return [
     formatRatioCi(c.ratio, c.ciLow, c.ciHigh),
@@ -69,11 +69,11 @@ function ratioCells(c: Comparison): string[] {
 }
 
 function geometricMeanRow(gm: GeometricMean | null): string[] {
-  if (!gm) return ['Geometric mean', '', '', 'n/a', '', 'no case has a ratio'];
+  if (!gm) return ['Geometric mean', '', '', MISSING, '', 'no case has a ratio'];
   const excludesOne = gm.ciLow > 1 || gm.ciHigh < 1;
   const count = `${gm.count} case${gm.count === 1 ? '' : 's'}`;
   const spread =
-    gm.count > 1 ? `, spread ×${gm.geometricSd.toFixed(2)} (${formatRatio(gm.min)} to ${formatRatio(gm.max)})` : '';
+    gm.count > 1 ? `, spread ${formatRatio(gm.geometricSd)} (${formatRatio(gm.min)} to ${formatRatio(gm.max)})` : '';
   return [
     'Geometric mean',
     '',
@@ -85,7 +85,7 @@ function geometricMeanRow(gm: GeometricMean | null): string[] {
 }
 
 function direction(ratio: number): string {
-  // Compare what is displayed, so "1.00x" never reads "slower".
+  // Compare what is displayed, so "1.00×" never reads "slower".
   const shown = formatRatio(ratio);
   if (shown === formatRatio(1)) return 'same';
   return ratio > 1 ? 'slower' : 'faster';

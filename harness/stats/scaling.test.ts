@@ -58,6 +58,6 @@ describe('scalingCurves', () => {
       }),
     );
     expect(text).toContain('gil N=2');
-    expect(text).toMatch(/scaling\/spin\[shared=false\]\s+1\.00x\s+2\.00x/);
+    expect(text).toMatch(/scaling\/spin\[shared=false\]\s+1\.00×\s+2\.00×/);
   });
 });

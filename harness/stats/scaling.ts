@@ -7,7 +7,9 @@
  * @example
  * const curves = scalingCurves(doc); // [{ suite, benchmark, params: { lock: 'none' }, mode, points: [{ threads: 2, speedup: 1.97, ... }] }]
  */
-import { type CaseParams, caseKey, type Result, type RunDocument } from '../schema.ts';
+import { caseId, caseKey } from '../case-key.ts';
+import { formatRatio } from '../format/index.ts';
+import type { CaseParams, Result, RunDocument } from '../schema.ts';
 import { compareSamples } from './compare.ts';
 
 export interface ScalingPoint {
@@ -78,7 +80,7 @@ export function formatScalingTable(curves: ScalingCurve[]): string {
   const header = ['scaling: speedup N*T(1)/T(N)', ...modes.flatMap((m) => threadCounts.map((n) => `${m} N=${n}`))];
   const rows = new Map<string, Map<string, ScalingCurve>>();
   for (const c of curves) {
-    const label = `${c.suite}/${c.benchmark}${caseKey(c.params) ? `[${caseKey(c.params)}]` : ''}`;
+    const label = caseId(c.suite, c.benchmark, c.params);
     if (!rows.has(label)) rows.set(label, new Map());
     rows.get(label)!.set(c.mode, c);
   }
@@ -87,7 +89,7 @@ export function formatScalingTable(curves: ScalingCurve[]): string {
     const cells = modes.flatMap((m) =>
       threadCounts.map((n) => {
         const p = byMode.get(m)?.points.find((q) => q.threads === n);
-        return p ? `${p.speedup.toFixed(2)}x` : '-';
+        return p ? formatRatio(p.speedup) : '-';
       }),
     );
     table.push([label, ...cells]);

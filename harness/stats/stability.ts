@@ -1,8 +1,9 @@
 /**
  * Loud warnings about results that should not be trusted as they are.
  */
+
+import { formatPercent } from '../format/index.ts';
 import type { Stats, Warning } from '../schema.ts';
-import { formatPercent } from './format.ts';
 import type { StabilityOptions } from './types.ts';
 
 /** Below this many samples no 95% order-statistic CI of the median exists. */

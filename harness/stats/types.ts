@@ -85,7 +85,7 @@ export interface GeometricMean {
   count: number;
   /** Comparisons left out because their ratio was null. */
   skipped: number;
-  /** exp(sample SD of the log ratios): ×1.0 when every benchmark moved alike (1 for one ratio). */
+  /** exp(sample SD of the log ratios): 1.0× when every benchmark moved alike (1 for one ratio). */
   geometricSd: number;
   /** Smallest and largest ratio combined. */
   min: number;

@@ -13,20 +13,14 @@
  * @example
  * const worst = worstScaling(await api.scaling(runId), nogil.id)[0];
  */
+import { caseId, formatParams, workloadKey } from '../../harness/case-key.ts';
 import type { Params, ResultRow, ScalingCurve } from './api.ts';
 
 /** One workload's scaling in one mode, as the server sends it. */
 export type ScalingGroup = ScalingCurve;
 
 /** `suite/benchmark` plus the non-thread parameters: the workload a scaling line belongs to. */
-export function workloadKey(suite: string, benchmark: string, params: Params): string {
-  const rest = Object.keys(params)
-    .filter((k) => k !== 'threads')
-    .sort()
-    .map((k) => `${k}=${String(params[k])}`)
-    .join(',');
-  return rest ? `${suite}/${benchmark}[${rest}]` : `${suite}/${benchmark}`;
-}
+export { workloadKey };
 
 function usable(r: ResultRow): r is ResultRow & { stats: NonNullable<ResultRow['stats']> } {
   return r.status === 'ok' && r.stats !== null && r.stats.median > 0;
@@ -112,7 +106,7 @@ export function memoryRatio(
   const byCase = new Map<string, { base?: number; other?: number }>();
   for (const r of results) {
     if (r.peakRssBytes === null || r.peakRssBytes <= 0 || (r.mode !== base && r.mode !== other)) continue;
-    const key = `${r.suite}/${r.benchmark}/${JSON.stringify(Object.entries(r.params).sort())}`;
+    const key = caseId(r.suite, r.benchmark, r.params);
     const entry = byCase.get(key) ?? {};
     entry[r.mode === base ? 'base' : 'other'] = r.peakRssBytes;
     byCase.set(key, entry);
@@ -145,10 +139,7 @@ export function linesOver(
     const x = Number(r.params[param]);
     if (!Number.isFinite(x)) continue;
     const { [param]: _x, ...rest } = r.params;
-    const restText = Object.keys(rest)
-      .sort()
-      .map((k) => `${k}=${String(rest[k])}`)
-      .join(', ');
+    const restText = formatParams(rest);
     const label = `${r.benchmark}${restText ? ` (${restText})` : ''} · ${r.mode}`;
     let line = lines.get(label);
     if (!line) {

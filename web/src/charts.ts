@@ -29,7 +29,7 @@ import {
   Title,
   Tooltip,
 } from 'chart.js';
-import { formatRatioReading } from './format.ts';
+import { formatRatio, formatRatioReading } from './format.ts';
 import 'chartjs-adapter-date-fns';
 import {
   BarWithErrorBar,
@@ -106,7 +106,7 @@ export function ratioScale(values: readonly number[], title: string): Record<str
       suggestedMin: Math.max(0, low - pad),
       suggestedMax: high + pad,
       title: axisTitle,
-      ticks: { callback: (v: number | string) => `×${Number(v).toFixed(2)}`, maxTicksLimit: 8 },
+      ticks: { callback: (v: number | string) => formatRatio(Number(v)), maxTicksLimit: 8 },
     };
   }
   const round = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100];
@@ -119,7 +119,7 @@ export function ratioScale(values: readonly number[], title: string): Record<str
       autoSkip: true,
       callback: (v: number | string) => {
         const n = Number(v);
-        return round.some((r) => Math.abs(n - r) / r < 1e-9) ? `×${n}` : '';
+        return round.some((r) => Math.abs(n - r) / r < 1e-9) ? `${n}×` : '';
       },
     },
   };
@@ -135,7 +135,7 @@ export interface RatioBar {
 
 /**
  * Horizontal bars of time ratios `other / base` with their 95% CIs, a dashed
- * line at 1 and a tooltip in words ("nogil is 1.42x slower than gil"): the
+ * line at 1 and a tooltip in words ("nogil is 1.42× slower than gil"): the
  * chart the compare and overview views share.
  * @example ratioBars(canvas, { bars, colors: '#d9480f', other: 'nogil', base: 'gil', axisTitle: 'time ratio', y: {} });
  */
@@ -173,7 +173,7 @@ export function ratioBars(
         tooltip: {
           callbacks: {
             label: (item: { parsed: { x: number } }) =>
-              `${other} is ${formatRatioReading(item.parsed.x)} than ${base} (×${item.parsed.x.toFixed(3)})`,
+              `${other} is ${formatRatioReading(item.parsed.x)} than ${base} (${formatRatio(item.parsed.x)})`,
           },
         },
         annotation: {

@@ -9,7 +9,15 @@
 import type { ComparisonRow, ComparisonView, RunInfo } from '../api.ts';
 import { chartBox, modeColor, ratioBars } from '../charts.ts';
 import { type Child, emptyState, h, select } from '../dom.ts';
-import { formatNs, formatRatio, formatRatioCi, formatRatioReading, ratioVerdict } from '../format.ts';
+import {
+  formatNs,
+  formatPercent,
+  formatRatio,
+  formatRatioCi,
+  formatRatioRange,
+  formatRatioReading,
+  ratioVerdict,
+} from '../format.ts';
 import { type Column, sortableTable } from '../table.ts';
 import {
   findMode,
@@ -31,7 +39,7 @@ function statsCell(stats: ComparisonRow['base']): Child {
     'span',
     { attrs: { title: `median; 95% CI [${formatNs(stats.ciLow)}, ${formatNs(stats.ciHigh)}], n=${stats.n}` } },
     formatNs(stats.median),
-    h('span', { className: 'muted small' }, ` ±${(stats.margin * 100).toFixed(1)}%`),
+    h('span', { className: 'muted small' }, ` ±${formatPercent(stats.margin, 1)}`),
   );
 }
 
@@ -273,7 +281,7 @@ export async function renderCompare(ctx: ViewContext): Promise<Child> {
       {},
       `${view.other.label} against ${view.base.label}: geometric mean `,
       h('strong', { data: { headline: 'geomean' } }, gm ? formatRatio(gm.value) : '–'),
-      gm ? ` [${gm.ciLow.toFixed(3)}, ${gm.ciHigh.toFixed(3)}]` : '',
+      gm ? ` ${formatRatioRange(gm.ciLow, gm.ciHigh)}` : '',
       gm
         ? `, i.e. ${sideName(view.other, by === 'modes')} is ${formatRatioReading(gm.value)} over ${gm.count} cases.`
         : '',

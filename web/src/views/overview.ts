@@ -19,7 +19,15 @@ import {
 import type { ComparisonView, MachineInfo, ModeRef, ResultRow, RunDetail, RunInfo } from '../api.ts';
 import { chartBox, modeColor, ratioBars } from '../charts.ts';
 import { type Child, code, emptyState, h } from '../dom.ts';
-import { formatAgo, formatNs, formatPercent, formatRatio, formatRatioReading, formatTime } from '../format.ts';
+import {
+  formatAgo,
+  formatNs,
+  formatPercent,
+  formatRatio,
+  formatRatioRange,
+  formatRatioReading,
+  formatTime,
+} from '../format.ts';
 import {
   findMode,
   latestRunWith,
@@ -146,7 +154,7 @@ function overheadCard(machine: MachineInfo, found: Headlines['overhead']): HTMLE
     formatRatio(gm.value),
     [
       h('div', { className: 'reading' }, `nogil is ${formatRatioReading(gm.value)} than gil`),
-      h('div', {}, `95% CI [${gm.ciLow.toFixed(3)}, ${gm.ciHigh.toFixed(3)}], ${scope}`),
+      h('div', {}, `95% CI ${formatRatioRange(gm.ciLow, gm.ciHigh)}, ${scope}`),
       fromOlderRun(machine, run, singleThread ? 'the single-thread suite' : 'both modes'),
     ],
     link,
@@ -165,7 +173,7 @@ function memoryCard(machine: MachineInfo, found: Headlines['overhead']): HTMLEle
     formatRatio(ratio.value),
     ratio.count
       ? [
-          h('div', { className: 'reading' }, `nogil's peak RSS is ${ratio.value!.toFixed(2)}x gil's`),
+          h('div', { className: 'reading' }, `nogil's peak RSS is ${formatRatio(ratio.value)} gil's`),
           h('div', {}, `geometric mean over ${plural(ratio.count, 'case')}`),
           fromOlderRun(machine, run, 'both modes'),
         ]
@@ -387,7 +395,7 @@ export async function renderOverview(ctx: ViewContext): Promise<Child> {
     h('h1', {}, 'Overview'),
     lead(
       'Every machine’s newest runs: what the free-threaded build (nogil) costs and gains against the default build (gil). ',
-      'Ratios are nogil time / gil time: ×1.20 means nogil is 1.20x slower.',
+      'Ratios are nogil time / gil time: 1.20× means nogil is 1.20× slower.',
     ),
   ];
   if (machines.length === 0) return [header, noRunsYet()];

@@ -10,7 +10,7 @@
 import { hasScaling, type ScalingGroup, workloadKey } from '../analysis.ts';
 import { chartBox, makeChart, modeColor } from '../charts.ts';
 import { type Child, code, emptyState, h, select } from '../dom.ts';
-import { formatNs, formatPercent } from '../format.ts';
+import { formatNs, formatPercent, formatRatio, formatRatioCi } from '../format.ts';
 import {
   lead,
   machinePicker,
@@ -71,7 +71,7 @@ function speedupChart(workload: string, groups: ScalingGroup[], index: number): 
         tooltip: {
           callbacks: {
             label: (item: { dataset: { label?: string }; parsed: { x: number; y: number } }) =>
-              `${item.dataset.label}: ×${item.parsed.y.toFixed(2)} at ${item.parsed.x} threads`,
+              `${item.dataset.label}: ${formatRatio(item.parsed.y)} at ${item.parsed.x} threads`,
           },
         },
       },
@@ -117,7 +117,7 @@ function efficiencyTable(byWorkload: Map<string, ScalingGroup[]>, modes: string[
                   className: 'num',
                   attrs: {
                     title: p
-                      ? `${formatNs(p.medianNs)} per operation per thread; speedup ×${p.speedup.toFixed(2)} [${p.ciLow.toFixed(2)}, ${p.ciHigh.toFixed(2)}]`
+                      ? `${formatNs(p.medianNs)} per operation per thread; speedup ${formatRatioCi(p.speedup, p.ciLow, p.ciHigh)}`
                       : 'no usable result at this thread count',
                   },
                 },
