@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../harness/cli/errors.ts';
 import { RunDocument } from '../harness/schema.ts';
+import { alive, descendants, startCli, tempDir } from '../harness/test-support/index.ts';
 import { agentOptionsFromFlags, defaultSpoolDir, STATE_FILE_NAME } from './cli.ts';
-import { alive, descendants, startCli, tempDir } from './test-support.ts';
 
 const SLOW = path.join(import.meta.dirname, 'fixtures', 'agent_slow.py');
 const signal = new AbortController().signal;
@@ -132,7 +132,7 @@ describe('gilbench agent (local runs, real processes)', () => {
     ]);
     await agent.waitForLine(/spooled/);
     await agent.waitForLine(/next run at/);
-    // Let a second slot come; then stop while it is running or waiting.
+    // Let a second slot come; then stop while it is alive or waiting.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     agent.child.kill('SIGTERM');
     expect(await agent.exited, agent.stderr()).toBe(0);

@@ -7,20 +7,18 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { collectMachine } from './machine.ts';
 import {
   alive,
-  api,
   type CliProcess,
   descendants,
-  type ServerProcess,
   sampleRun,
   startCli,
-  startRecordingProxy,
-  startServerProcess,
   tempDir,
   waitFor,
-} from './test-support.ts';
+} from '../harness/test-support/index.ts';
+import { api, type ServerProcess, startGilbench } from '../server/test-support/index.ts';
+import { collectMachine } from './machine.ts';
+import { startRecordingProxy } from './test-support.ts';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const OTHER_MACHINE = ['taskset', '-c', '0'];
@@ -34,7 +32,7 @@ const cleanups: Array<() => Promise<void> | void> = [];
 
 beforeEach(async () => {
   ({ dir, remove: removeDir } = tempDir('gilbench-e2e-'));
-  server = await startServerProcess(path.join(dir, 'db.sqlite'));
+  server = await startGilbench(path.join(dir, 'db.sqlite'));
   processes.push(server.cli);
   enrollToken = (await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'e2e' })).token;
 });
@@ -181,7 +179,7 @@ describe('gilbench agent with gilbench server', () => {
     expect(spooledRuns('a')).toHaveLength(1);
     await a.waitForLine(/upload of run .* failed/);
 
-    server = await startServerProcess(path.join(dir, 'db.sqlite'), port);
+    server = await startGilbench(path.join(dir, 'db.sqlite'), { port });
     processes.push(server.cli);
     await a.waitForLine(/uploaded for job/);
     const all = await runs();
@@ -206,7 +204,7 @@ describe('gilbench agent with gilbench server', () => {
     await a.waitForLine(/stay in the spool/);
     expect(spooledRuns('a')).toHaveLength(1);
 
-    server = await startServerProcess(path.join(dir, 'db.sqlite'), port);
+    server = await startGilbench(path.join(dir, 'db.sqlite'), { port });
     processes.push(server.cli);
     await a.waitForLine(/uploaded for job/);
     const all = await runs();
@@ -226,7 +224,7 @@ describe('gilbench agent with gilbench server', () => {
     await a.exited;
     for (const pid of workers) if (alive(pid)) process.kill(pid, 'SIGKILL'); // orphans of the killed agent
     const held = await getJob(id);
-    expect(held.status).toBe('running');
+    expect(held.status).toBe('alive');
 
     const b = agent('b', server.url, ['--poll', '1'], OTHER_MACHINE);
     const completed = await waitFor(

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sampleRun, tempDir } from '../harness/test-support/index.ts';
 import { openSpool } from './spool.ts';
-import { sampleRun, tempDir } from './test-support.ts';
 
 let dir: string;
 let remove: () => void;

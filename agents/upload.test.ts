@@ -7,9 +7,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sampleRun, tempDir } from '../harness/test-support/index.ts';
 import { ServerClient } from './client.ts';
 import { openSpool, type Spool } from './spool.ts';
-import { sampleRun, tempDir } from './test-support.ts';
 import { drainSpool, type RetryPolicy } from './upload.ts';
 
 const FAST: RetryPolicy = { retries: 3, minTimeoutMs: 10, maxTimeoutMs: 20 };

@@ -5,12 +5,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../harness/schema.ts';
+import { scaleResult, tempDir } from '../harness/test-support/index.ts';
 import { createApp, type GilbenchApp, nestedDeeperThan } from './app.ts';
-import { fixtureHistory, fixtureMachine, scaleNetTimes } from './fixtures.ts';
 import type { SqliteRepository } from './repo/sqlite.ts';
-import { copyDatabase, type Seed, seedDatabase, snapshot, tempDir } from './test-support.ts';
+import {
+  copyDatabase,
+  fixtureHistory,
+  fixtureMachine,
+  type Seed,
+  seedDatabase,
+  snapshot,
+} from './test-support/index.ts';
 
-const { dir, cleanup } = tempDir();
+const { dir, remove: cleanup } = tempDir();
 let seed: Seed;
 beforeAll(async () => {
   seed = await seedDatabase(`${dir}/seed.db`);
@@ -353,7 +360,7 @@ describe('ingest', () => {
   });
 
   it('finds a planted regression on the second run after it, and an improvement too', async () => {
-    const { dir: d2, cleanup: c2 } = tempDir();
+    const { dir: d2, remove: c2 } = tempDir();
     const found: number[] = [];
     const app = createApp({ db: `${d2}/ingest.db`, onChange: (r) => found.push(r.id) });
     try {
@@ -426,7 +433,7 @@ function withFactor(
 ) {
   return {
     ...doc,
-    results: doc.results.map((r) => (match(r) ? scaleNetTimes(r, factor) : r)),
+    results: doc.results.map((r) => (match(r) ? scaleResult(r, factor, { loopCost: 'keep' }) : r)),
   };
 }
 
@@ -587,7 +594,7 @@ describe('agents and jobs', () => {
       expect(first.json.job.id).toBe(seed.queuedJobId);
       const claimed = await call(app, 'POST', '/api/v1/jobs/claim', { token: agent, body: { leaseSeconds: 60 } });
       expect(claimed.json.job.id).toBe(job.json.job.id);
-      expect(claimed.json.job.status).toBe('running');
+      expect(claimed.json.job.status).toBe('alive');
       expect((await call(app, 'POST', '/api/v1/jobs/claim', { token: agent, body: {} })).json.job).toBeNull();
 
       const progress = await call(app, 'POST', `/api/v1/jobs/${job.json.job.id}/progress`, {
@@ -684,7 +691,7 @@ describe('agents and jobs', () => {
       ).toBeNull();
       clock += 20_000;
       const claimB = await call(app, 'POST', '/api/v1/jobs/claim', { token: seed.tokens.agentB, body: {} });
-      expect(claimB.json.job).toMatchObject({ id, status: 'running', claimedBy: seed.machineB.id, attempts: 2 });
+      expect(claimB.json.job).toMatchObject({ id, status: 'alive', claimedBy: seed.machineB.id, attempts: 2 });
       const late = await call(app, 'POST', `/api/v1/jobs/${id}/progress`, {
         token: seed.tokens.agentA,
         body: { done: 2, total: 3 },

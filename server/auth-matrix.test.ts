@@ -5,9 +5,10 @@
  * rules in the issue, not computed by the code under test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../harness/test-support/index.ts';
 import { createApp } from './app.ts';
 import { ROUTES, type RouteDef } from './routes.ts';
-import { copyDatabase, type Seed, seedDatabase, tempDir } from './test-support.ts';
+import { copyDatabase, type Seed, seedDatabase } from './test-support/index.ts';
 
 type Caller = 'none' | 'enroll' | 'agentOwn' | 'agentOther' | 'admin' | 'public';
 const CALLERS: Caller[] = ['none', 'enroll', 'agentOwn', 'agentOther', 'admin', 'public'];
@@ -64,7 +65,7 @@ const EXAMPLES: Record<string, (s: Seed) => Example> = {
   'GET /api/v1/schedules/:id': (s) => ({ path: `/api/v1/schedules/${s.scheduleId}` }),
   'PATCH /api/v1/schedules/:id': (s) => ({ path: `/api/v1/schedules/${s.scheduleId}`, body: { enabled: false } }),
   'DELETE /api/v1/schedules/:id': (s) => ({ path: `/api/v1/schedules/${s.scheduleId}` }),
-  'GET /api/v1/jobs': () => ({ path: '/api/v1/jobs?status=running' }),
+  'GET /api/v1/jobs': () => ({ path: '/api/v1/jobs?status=alive' }),
   'POST /api/v1/jobs': () => ({ path: '/api/v1/jobs', body: { suites: ['calls'], modes: ['gil', 'nogil'] } }),
   'GET /api/v1/jobs/:id': (s) => ({ path: `/api/v1/jobs/${s.heldJobId}` }),
   'POST /api/v1/jobs/claim': (s) => ({
@@ -159,7 +160,7 @@ function expectedStatus(route: RouteDef, caller: Caller): number {
 const key = (r: RouteDef) => `${r.method} ${r.path}`;
 
 describe('authorisation matrix', () => {
-  const { dir, cleanup } = tempDir();
+  const { dir, remove: cleanup } = tempDir();
   let seed: Seed;
 
   beforeAll(async () => {

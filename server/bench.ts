@@ -23,9 +23,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunDocument } from '../harness/schema.ts';
 import { createRng } from '../harness/stats/prng.ts';
-import { FIXTURE_CASES, FIXTURE_MODES, fixtureHistory, fixtureMachine, fixtureRun, scaleNetTimes } from './fixtures.ts';
+import { scaleResult, tempDir } from '../harness/test-support/index.ts';
 import { openSqliteRepository } from './repo/sqlite.ts';
-import { spawnServer, tempDir } from './test-support.ts';
+import {
+  FIXTURE_CASES,
+  FIXTURE_MODES,
+  fixtureHistory,
+  fixtureMachine,
+  fixtureRun,
+  startGilbench,
+} from './test-support/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -52,7 +59,7 @@ for (const [name, v] of [
 const RESULTS_PER_RUN = FIXTURE_CASES.length * FIXTURE_MODES.length;
 const HISTORY_POINTS = 10_000;
 const TOKEN = 'gb_bench_admin_token_0123456789abcdef';
-const temp = values.dir ? { dir: values.dir, cleanup: () => {} } : tempDir('gilbench-bench-');
+const temp = values.dir ? { dir: values.dir, remove: () => {} } : tempDir('gilbench-bench-');
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const fmt = (n: number, digits = 0) =>
@@ -68,7 +75,9 @@ function derive(template: RunDocument, index: number, startedAt: number, next: (
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(startedAt + 60_000).toISOString(),
     // A jitter of its own per result, as real runs move.
-    results: template.results.map((r) => scaleNetTimes(r, Math.exp(0.01 * (next() + next() + next() - 1.5) * 2))),
+    results: template.results.map((r) =>
+      scaleResult(r, Math.exp(0.01 * (next() + next() + next() - 1.5) * 2), { loopCost: 'keep' }),
+    ),
   };
 }
 
@@ -97,7 +106,7 @@ async function measureIngest(): Promise<{
     .slice(0, ingestRuns)
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   const bodies = docs.map((d) => JSON.stringify(d));
-  const server = await spawnServer(['--db', join(temp.dir, 'ingest.db')], { GILBENCH_ADMIN_TOKEN: TOKEN });
+  const server = await startGilbench(join(temp.dir, 'ingest.db'), { adminToken: TOKEN });
   try {
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
     // Two uploads in flight keep the server busy while the client sends the next body.
@@ -180,7 +189,7 @@ async function measureHistory(file: string, seriesId: number) {
     points = JSON.parse(text!).points.at.length;
   }
 
-  const server = await spawnServer(['--db', file], { GILBENCH_ADMIN_TOKEN: TOKEN });
+  const server = await startGilbench(file, { adminToken: TOKEN });
   const uncached: number[] = [];
   const newRange: number[] = [];
   const warm: number[] = [];
@@ -262,7 +271,7 @@ async function main() {
   console.log(`  ${line('over HTTP, warm (the same URL again)', history.warm)}`);
   console.log(`  ${line('in process, uncached (query and JSON)', history.inProcess)}`);
   console.log(`(load average at the end: ${load()})`);
-  if (!values.keep) temp.cleanup();
+  if (!values.keep) temp.remove();
   else console.log(`kept ${temp.dir}`);
 }
 

@@ -6,12 +6,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../harness/test-support/index.ts';
 import { MIGRATIONS_DIR } from './db/open.ts';
-import { fixtureMachine, fixtureRun } from './fixtures.ts';
 import { openSqliteRepository } from './repo/sqlite.ts';
-import { runCli, snapshot, spawnServer, tempDir } from './test-support.ts';
+import { fixtureMachine, fixtureRun, snapshot, startGilbench } from './test-support/index.ts';
 
-const { dir, cleanup } = tempDir('gilbench-server-cli-');
+const { dir, remove: cleanup } = tempDir('gilbench-server-cli-');
 afterAll(cleanup);
 
 const json = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
@@ -25,7 +25,7 @@ describe('gilbench server', () => {
     expect(run.code, run.stderr).toBe(0);
     const doc = JSON.parse(readFileSync(runFile, 'utf8'));
 
-    const server = await spawnServer(['--db', db]);
+    const server = await startGilbench(db, { adminToken: null });
     try {
       expect(existsSync(db)).toBe(true);
       const created = await runCli(['server', 'token', 'create', '--role', 'admin', '--db', db]);
@@ -65,7 +65,7 @@ describe('gilbench server', () => {
 
   it('takes an admin token from GILBENCH_ADMIN_TOKEN and serves public reads with --public', async () => {
     const token = 'gb_fromtheenvironment_0123456789';
-    const server = await spawnServer(['--db', `${dir}/env.db`, '--public'], { GILBENCH_ADMIN_TOKEN: token });
+    const server = await startGilbench(`${dir}/env.db`, { args: ['--public'], adminToken: token });
     try {
       const doc = fixtureRun({ machine: fixtureMachine(3), seed: 3, startedAt: new Date('2025-06-01T00:00:00Z') });
       const up = await fetch(`${server.url}/api/v1/runs`, {
@@ -83,7 +83,10 @@ describe('gilbench server', () => {
 
   it('lets two processes start on one new file at once (migrations run once)', async () => {
     const db = `${dir}/twice.db`;
-    const [a, b] = await Promise.all([spawnServer(['--db', db]), spawnServer(['--db', db])]);
+    const [a, b] = await Promise.all([
+      startGilbench(db, { adminToken: null }),
+      startGilbench(db, { adminToken: null }),
+    ]);
     try {
       for (const s of [a, b]) expect((await fetch(`${s.url}/api/v1/health`)).status).toBe(200);
     } finally {
@@ -99,19 +102,18 @@ describe('gilbench server', () => {
   it('makes one job per cron slot: two servers at once on one file, then a restart', async () => {
     const db = `${dir}/cron.db`;
     const token = 'gb_crontest_token_0123456789ab';
-    const env = { GILBENCH_ADMIN_TOKEN: token };
-    const a = await spawnServer(['--db', db], env);
+    const a = await startGilbench(db, { adminToken: token });
     const made = await fetch(`${a.url}/api/v1/schedules`, {
       method: 'POST',
       headers: json(token),
       body: JSON.stringify({ name: 'every second', cron: '* * * * * *', suites: ['selftest'], modes: ['gil'] }),
     });
     expect(made.status).toBe(201);
-    const b = await spawnServer(['--db', db], env);
+    const b = await startGilbench(db, { adminToken: token });
     await new Promise((resolve) => setTimeout(resolve, 3500));
     await Promise.all([a.stop(), b.stop()]);
     // Restart at once: the new process's first tick falls in a slot the old ones may have served.
-    const c = await spawnServer(['--db', db], env);
+    const c = await startGilbench(db, { adminToken: token });
     await new Promise((resolve) => setTimeout(resolve, 2500));
     await c.stop();
 

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixtureMachine } from './fixtures.ts';
+import { tempDir } from '../harness/test-support/index.ts';
 import { openSqliteRepository } from './repo/sqlite.ts';
 import { createScheduler, latestDueSlot, nextRunOf } from './scheduler.ts';
-import { tempDir } from './test-support.ts';
+import { fixtureMachine } from './test-support/index.ts';
 
-const { dir, cleanup } = tempDir();
+const { dir, remove: cleanup } = tempDir();
 afterAll(cleanup);
 const at = (iso: string) => Date.parse(iso);
 
@@ -86,7 +86,7 @@ describe('createScheduler', () => {
     const scheduler = createScheduler({ repo, now: () => clock });
     clock += 59_000;
     await scheduler.tick();
-    expect((await repo.getJob(job.id))!.status).toBe('running');
+    expect((await repo.getJob(job.id))!.status).toBe('alive');
     clock += 2_000;
     await scheduler.tick();
     expect((await repo.getJob(job.id))!).toMatchObject({ status: 'queued', claimedBy: null });

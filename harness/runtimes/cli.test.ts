@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../schema.ts';
+import { provisionedCpython } from '../test-support/cpython.ts';
 import { writeFakeSource } from './fake-cpython-source.ts';
-import { provisionedCpython } from './test-support.ts';
 
 const BIN = fileURLToPath(new URL('../cli/bin.mjs', import.meta.url));
 

@@ -4,9 +4,9 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/errors.ts';
+import { provisionedCpython } from '../test-support/cpython.ts';
 import { writeMarker } from './cache.ts';
 import { discoverRuntimes, PYTHON_NAME } from './discover.ts';
-import { provisionedCpython } from './test-support.ts';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
 let tmp: string;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/errors.ts';
+import { provisionedCpython } from '../test-support/cpython.ts';
 import { readMarker, writeMarker } from './cache.ts';
 import { isDebianFamily } from './debian-source.ts';
 import { writeFakeSource, writeFakeTarball } from './fake-cpython-source.ts';
@@ -16,7 +17,6 @@ import {
   isCompileLine,
   parseRuntimeSpec,
 } from './install.ts';
-import { provisionedCpython } from './test-support.ts';
 
 let tmp: string;
 let cacheDir: string;

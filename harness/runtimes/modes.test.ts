@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/errors.ts';
 import { Mode } from '../schema.ts';
+import { provisionedCpython } from '../test-support/cpython.ts';
 import { discoverRuntimes, type FoundRuntime, type RuntimeOrigin } from './discover.ts';
 import { compareVersions, resolveModes } from './modes.ts';
-import { provisionedCpython } from './test-support.ts';
 
 function runtime(version: string, freeThreaded: boolean, origin: RuntimeOrigin): FoundRuntime {
   const id = `cpython-${version}${freeThreaded ? 't' : ''}`;

@@ -5,8 +5,8 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../schema.ts';
+import { provisionedCpython } from '../test-support/cpython.ts';
 import { ProbeError, probeRuntime, runtimeId, sha256File } from './probe.ts';
-import { provisionedCpython } from './test-support.ts';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
 const cpython = await provisionedCpython();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { lognormalSamples } from '../test-support/index.ts';
 import { bootstrapMedianRatio, medianInPlace } from './bootstrap.ts';
-import { lognormalSamples } from './fixtures.ts';
 import { createRng } from './prng.ts';
 import { median } from './summary.ts';
 

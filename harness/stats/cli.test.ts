@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleRunDocument } from './fixtures.ts';
+import { sampleRunDocument } from '../test-support/index.ts';
 import type { RunComparison } from './types.ts';
 
 const BIN = join(import.meta.dirname, '../cli/bin.mjs');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fixtureMode, fixtureResult, lognormalSamples } from '../test-support/index.ts';
 import { compareResults, compareSamples } from './compare.ts';
-import { fixtureMode, fixtureResult, lognormalSamples } from './fixtures.ts';
 
 const gil = fixtureMode('gil');
 const nogil = fixtureMode('nogil');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleRunDocument } from './fixtures.ts';
+import { sampleRunDocument } from '../test-support/index.ts';
 import { formatRunComparison } from './report.ts';
 import { compareRun } from './run-comparison.ts';
 

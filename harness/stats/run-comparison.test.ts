@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Mode } from '../schema.ts';
-import { fixtureMode, fixtureResult, fixtureRunDocument, sampleRunDocument } from './fixtures.ts';
+import { fixtureMode, fixtureResult, fixtureRunDocument, sampleRunDocument } from '../test-support/index.ts';
 import { geometricMean } from './geomean.ts';
 import { BaseModeError, compareRun, resolveBaseMode } from './run-comparison.ts';
 

@@ -1,32 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../schema.ts';
+import { buildResult } from '../test-support/index.ts';
 import { describe as describeStats } from './describe.ts';
 import { formatScalingTable, scalingCurves } from './scaling.ts';
 
 function result(threads: number, mode: string, nsPerOp: number): Result {
   // Deterministic spread of +-1% around the value.
   const samples = Array.from({ length: 20 }, (_, i) => nsPerOp * (1 + ((i % 5) - 2) / 200));
-  return {
+  return buildResult({
     suite: 'scaling',
     benchmark: 'spin',
     params: { threads, shared: false },
     mode,
-    status: 'ok',
-    unit: 'ns',
     samples,
     loopCostNs: 0,
     loops: 10,
-    opsPerLoop: 1,
     processes: 2,
     stats: describeStats(samples),
-    peakRssBytes: null,
-    checksum: null,
     gil: { afterLoad: false, afterRun: false },
-    load: { before: null, after: null },
     wallMs: 1,
-    warnings: [],
-    error: null,
-  };
+  });
 }
 
 describe('scalingCurves', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RunDocument } from '../../harness/schema.ts';
-import { fixtureMachine, fixtureRun } from '../fixtures.ts';
+import { fixtureMachine, fixtureRun } from '../test-support/index.ts';
 import { parseRunDocument, validSamples } from './run-document.ts';
 
 const valid = JSON.parse(

@@ -21,24 +21,23 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSpool } from '../../agents/spool.ts';
-import { type CliProcess, startCli } from '../../agents/test-support.ts';
 import type { Machine } from '../../harness/schema.ts';
 import { createRng } from '../../harness/stats/prng.ts';
-import { fixtureMachine, fixtureRun } from '../fixtures.ts';
-import { tempDir } from '../test-support.ts';
+import { alive, type CliProcess, startCli, tempDir } from '../../harness/test-support/index.ts';
 import {
   ADMIN_TOKEN,
-  adminCall,
+  api,
   bearer,
   FULL,
-  type GilbenchServer,
+  fixtureMachine,
+  fixtureRun,
   inspectDatabase,
   killHard,
   killStarted,
   loopback,
   NoAnswer,
   partialRuns,
-  running,
+  type ServerProcess,
   send,
   shapeOf,
   size,
@@ -46,7 +45,7 @@ import {
   tokensIn,
   track,
   type UploadedShape,
-} from './support.ts';
+} from '../test-support/index.ts';
 
 const KILLS = size(3, 20);
 const DIRECT_UPLOADERS = 4;
@@ -63,7 +62,7 @@ function waiting(spool: string): string[] {
 }
 
 describe('faults', () => {
-  const { dir, cleanup } = tempDir('gilbench-faults-');
+  const { dir, remove: cleanup } = tempDir('gilbench-faults-');
   afterAll(async () => {
     await killStarted();
     cleanup();
@@ -75,9 +74,9 @@ describe('faults', () => {
     const random = createRng(20_251_122);
     const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
     const file = join(dir, 'faults.db');
-    let server: GilbenchServer = await startGilbench(file);
+    let server: ServerProcess = await startGilbench(file);
     const port = server.port;
-    const { token: enrollToken } = await adminCall(server.url, 'POST', '/tokens', { role: 'enroll', name: 'faults' });
+    const { token: enrollToken } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'faults' });
 
     // Real agents, each with its spool on disk.
     const agents: Array<{ name: string; spool: string; cli: CliProcess; machine?: Machine }> = [];
@@ -98,7 +97,7 @@ describe('faults', () => {
           throw new Error(`agent ${agent.name} did not enroll:\n${agent.cli.stderr()}`);
         await sleep(100);
       }
-      const { machine } = await adminCall(server.url, 'GET', `/machines/${readJson(stateFile).machineId}`);
+      const { machine } = await api(server.url, 'GET', `/machines/${readJson(stateFile).machineId}`);
       const { fingerprint, hostname, os, kernel, arch, cpu, memoryBytes, details, labels } = machine;
       agent.machine = { fingerprint, hostname, os, kernel, arch, cpu, memoryBytes, details, labels };
     }
@@ -237,8 +236,8 @@ describe('faults', () => {
     { timeout: 600_000 },
     async () => {
       const server = await startGilbench(join(dir, 'lease.db'));
-      const { token: enrollToken } = await adminCall(server.url, 'POST', '/tokens', { role: 'enroll', name: 'lease' });
-      const { job } = await adminCall(server.url, 'POST', '/jobs', {
+      const { token: enrollToken } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'lease' });
+      const { job } = await api(server.url, 'POST', '/jobs', {
         suites: ['selftest'],
         modes: ['gil', 'nogil', 'ft-gil'],
         profile: 'quick',
@@ -249,7 +248,7 @@ describe('faults', () => {
         track(cli.child);
         return cli;
       };
-      const getJob = async () => (await adminCall(server.url, 'GET', `/jobs/${job.id}`)).job;
+      const getJob = async () => (await api(server.url, 'GET', `/jobs/${job.id}`)).job;
 
       const first = agent('a', ['--lease', '10']);
       const line = await first.waitForLine(/case-start 3\/\d+/, 300_000);
@@ -257,7 +256,7 @@ describe('faults', () => {
       const pid = first.child.pid!;
       await killHard(first.child); // the agent and its interpreters
       const held = await getJob();
-      expect(held.status).toBe('running');
+      expect(held.status).toBe('alive');
       const killedAt = Date.now();
 
       const second = agent('b', [], ['taskset', '-c', '0']);
@@ -266,11 +265,11 @@ describe('faults', () => {
         await sleep(500);
         completed = await getJob();
       }
-      expect(running(pid)).toBe(false);
+      expect(alive(pid)).toBe(false);
       expect(completed.status).toBe('completed');
       expect(completed.attempts).toBe(2);
       expect(completed.claimedBy).not.toBe(held.claimedBy);
-      const { runs } = await adminCall(server.url, 'GET', '/runs');
+      const { runs } = await api(server.url, 'GET', '/runs');
       expect(runs).toHaveLength(1);
       expect(runs[0]).toMatchObject({ id: completed.runId, machineId: completed.claimedBy, jobId: String(job.id) });
       second.child.kill('SIGTERM');

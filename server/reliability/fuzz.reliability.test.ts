@@ -11,25 +11,28 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_SCHEMA } from '../../harness/schema.ts';
-import { fixtureMachine } from '../fixtures.ts';
+import { tempDir } from '../../harness/test-support/index.ts';
 import { openSqliteRepository } from '../repo/sqlite.ts';
 import { ROUTES } from '../routes.ts';
-import { type Seed, seedDatabase, snapshot, tempDir } from '../test-support.ts';
-import { type FuzzContext, type FuzzRequest, fuzzRequests } from './fuzz.ts';
 import {
   ADMIN_TOKEN,
-  adminCall,
+  api,
   bearer,
   errorShapeProblem,
+  fixtureMachine,
   formatCounts,
-  type GilbenchServer,
   killStarted,
   loopback,
+  type Seed,
+  type ServerProcess,
+  seedDatabase,
   send,
   size,
+  snapshot,
   startGilbench,
   tokensIn,
-} from './support.ts';
+} from '../test-support/index.ts';
+import { type FuzzContext, type FuzzRequest, fuzzRequests } from './fuzz.ts';
 
 const COUNT = size(1_000, 10_000);
 const SEED = Number(process.env.GILBENCH_FUZZ_SEED ?? 20_251_122);
@@ -41,9 +44,9 @@ const HOLD_BODY_OVER = 1024 * 1024;
 const ADDRESSES = 1000;
 
 describe('bad input', () => {
-  const { dir, cleanup } = tempDir('gilbench-fuzz-');
+  const { dir, remove: cleanup } = tempDir('gilbench-fuzz-');
   let seed: Seed;
-  let server: GilbenchServer;
+  let server: ServerProcess;
   let context: FuzzContext;
   const tableSnapshot = () => {
     const repo = openSqliteRepository(seed.file);
@@ -58,8 +61,8 @@ describe('bad input', () => {
     seed = await seedDatabase(join(dir, 'fuzz.db'));
     server = await startGilbench(seed.file);
     // A revoked enrollment token, and an agent token its machine replaced by enrolling again.
-    const revoked = await adminCall(server.url, 'POST', '/tokens', { role: 'enroll', name: 'to revoke' });
-    await adminCall(server.url, 'DELETE', `/tokens/${revoked.info.id}`);
+    const revoked = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'to revoke' });
+    await api(server.url, 'DELETE', `/tokens/${revoked.info.id}`);
     const enroll = async () => {
       const answer = await send(server.url, {
         method: 'POST',
@@ -73,7 +76,7 @@ describe('bad input', () => {
     const superseded = await enroll();
     await enroll();
     // No cron slot may make a job while the data is compared.
-    await adminCall(server.url, 'PATCH', `/schedules/${seed.scheduleId}`, { enabled: false });
+    await api(server.url, 'PATCH', `/schedules/${seed.scheduleId}`, { enabled: false });
     context = {
       tokens: { ...seed.tokens, revoked: revoked.token, superseded },
       targets: {
@@ -209,9 +212,9 @@ describe('bad input', () => {
       body: JSON.stringify(doc),
     });
     expect(stored.status, stored.body.toString()).toBe(201);
-    const back = await adminCall(server.url, 'GET', `/runs/${doc.id}/document`);
+    const back = await api(server.url, 'GET', `/runs/${doc.id}/document`);
     expect(back.warnings).toEqual(doc.warnings);
     expect(back.gilbenchVersion).toBe(doc.gilbenchVersion);
-    expect((await adminCall(server.url, 'GET', '/runs?limit=1000')).runs.length).toBe(seed.runsA.length + 2);
+    expect((await api(server.url, 'GET', '/runs?limit=1000')).runs.length).toBe(seed.runsA.length + 2);
   });
 });

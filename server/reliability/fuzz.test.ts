@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideAccess } from '../app.ts';
-import { fixtureMachine, fixtureRun } from '../fixtures.ts';
 import { ROUTES } from '../routes.ts';
+import { fixtureMachine, fixtureRun } from '../test-support/index.ts';
 import {
   FUZZ_KINDS,
   type FuzzContext,

@@ -20,7 +20,7 @@ import { createRng } from '../../harness/stats/prng.ts';
 import { IdParam, RunIdParam, TokenIdParam } from '../api/schemas.ts';
 import { MAX_BODY_DEPTH, nestedDeeperThan } from '../app.ts';
 import { DEFAULT_BODY_LIMIT, ROUTES, type RouteDef } from '../routes.ts';
-import type { Seed } from '../test-support.ts';
+import type { Seed } from '../test-support/index.ts';
 
 export interface FuzzTokens {
   admin: string;

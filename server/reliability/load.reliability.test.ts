@@ -14,13 +14,14 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Machine } from '../../harness/schema.ts';
-import { fixtureMachine, fixtureRun } from '../fixtures.ts';
-import { tempDir } from '../test-support.ts';
+import { tempDir } from '../../harness/test-support/index.ts';
 import {
   ADMIN_TOKEN,
   type Answer,
-  adminCall,
+  api,
   bearer,
+  fixtureMachine,
+  fixtureRun,
   inspectDatabase,
   killStarted,
   loopback,
@@ -33,7 +34,7 @@ import {
   startGilbench,
   tokensIn,
   type UploadedShape,
-} from './support.ts';
+} from '../test-support/index.ts';
 
 const CLIENTS = size(10, 50);
 const SECONDS = size(5, 60);
@@ -61,7 +62,7 @@ interface Tally {
 }
 
 describe('load', () => {
-  const { dir, cleanup } = tempDir('gilbench-load-');
+  const { dir, remove: cleanup } = tempDir('gilbench-load-');
   afterAll(async () => {
     await killStarted();
     cleanup();
@@ -72,7 +73,7 @@ describe('load', () => {
   }, async () => {
     const file = join(dir, 'load.db');
     const server = await startGilbench(file);
-    const { token: enrollToken } = await adminCall(server.url, 'POST', '/tokens', { role: 'enroll', name: 'load' });
+    const { token: enrollToken } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'load' });
 
     // One enrollment per address: the enrollment rate limit counts per client address.
     const clients: Client[] = await Promise.all(
@@ -198,7 +199,7 @@ describe('load', () => {
     for (const client of clients) client.agent.destroy();
 
     // What the API reports before the server stops…
-    const { machines } = await adminCall(server.url, 'GET', '/machines');
+    const { machines } = await api(server.url, 'GET', '/machines');
     const perMachine = (machines as Array<{ runCount: number }>).reduce((sum, m) => sum + m.runCount, 0);
     expect(await server.stop()).toBe(0);
     // …and what the file holds.

@@ -6,37 +6,35 @@
  * the other safe headers; no token reaches the server's log. (The fuzzer
  * greps its server's log for every token it sent, too.) Short in both modes.
  */
-import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureMachine } from '../fixtures.ts';
-import { BIN, tempDir } from '../test-support.ts';
+import { tempDir } from '../../harness/test-support/index.ts';
 import {
   ADMIN_TOKEN,
-  adminCall,
+  api,
   bearer,
   errorShapeProblem,
-  type GilbenchServer,
+  fixtureMachine,
   killStarted,
   listeningAddresses,
   loopback,
+  type ServerProcess,
   send,
   startGilbench,
   tokensIn,
-  track,
-} from './support.ts';
+} from '../test-support/index.ts';
 
 describe('security basics', () => {
-  const { dir, cleanup } = tempDir('gilbench-security-');
-  let server: GilbenchServer;
+  const { dir, remove: cleanup } = tempDir('gilbench-security-');
+  let server: ServerProcess;
   let enrollToken: string;
   const secrets = new Set<string>([ADMIN_TOKEN]);
 
   beforeAll(async () => {
     server = await startGilbench(join(dir, 'security.db'));
-    enrollToken = (await adminCall(server.url, 'POST', '/tokens', { role: 'enroll', name: 'security' })).token;
+    enrollToken = (await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'security' })).token;
     secrets.add(enrollToken);
   });
 
@@ -47,29 +45,8 @@ describe('security basics', () => {
 
   it('listens on 127.0.0.1 when no --host is given, serves pages with a CSP and safe headers', async () => {
     // No --host and the dashboard on: the defaults a user gets.
-    const child = track(
-      spawn(process.execPath, [BIN, 'server', '--port', '0', '--db', join(dir, 'default.db')], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    );
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b;
-    });
-    child.stderr!.on('data', (b: Buffer) => {
-      out += b;
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no 'listening' line in 60 s:\n${out}`)), 60_000);
-      child.stdout!.on('data', () => {
-        const m = /listening on (http:\/\/\S+?:\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`gilbench server exited with ${code}:\n${out}`)));
-    });
+    const server = await startGilbench(join(dir, 'default.db'), { host: null, web: true, adminToken: null });
+    const { url, child } = server;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const port = Number(new URL(url).port);
     // What the kernel says the process listens on, not what it printed.
@@ -137,7 +114,7 @@ describe('security basics', () => {
     expect(elsewhere.status).toBe(201);
     secrets.add((elsewhere.json() as { token: string }).token);
     // The refused enrollments stored nothing.
-    expect((await adminCall(server.url, 'GET', '/machines')).machines).toHaveLength(11);
+    expect((await api(server.url, 'GET', '/machines')).machines).toHaveLength(11);
   });
 
   it('failed authentication is rate-limited per address: 429 with Retry-After; valid tokens and other addresses are unaffected', async () => {
@@ -169,7 +146,7 @@ describe('security basics', () => {
   });
 
   it('bodies over the limits get 413 (64 KiB for most routes, 32 MiB for runs), with a Content-Length or chunked', async () => {
-    const before = (await adminCall(server.url, 'GET', '/annotations')).annotations.length;
+    const before = (await api(server.url, 'GET', '/annotations')).annotations.length;
     const note = (bytes: number) => JSON.stringify({ text: 't'.repeat(bytes) });
     const cases = [
       { path: '/api/v1/annotations', body: note(64 * 1024 + 1), chunked: false },
@@ -199,7 +176,7 @@ describe('security basics', () => {
       body: JSON.stringify({ text: 'fits', at: 0 }),
     });
     expect(fits.status).toBe(201);
-    expect((await adminCall(server.url, 'GET', '/annotations')).annotations.length).toBe(before + 1);
+    expect((await api(server.url, 'GET', '/annotations')).annotations.length).toBe(before + 1);
   });
 
   it('no token ever reaches the server log', () => {

@@ -10,12 +10,12 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../../harness/schema.ts';
+import { tempDir } from '../../harness/test-support/index.ts';
 import { MIGRATIONS_DIR } from '../db/open.ts';
-import { fixtureHistory, fixtureMachine, fixtureRun } from '../fixtures.ts';
-import { snapshot, tempDir } from '../test-support.ts';
+import { fixtureHistory, fixtureMachine, fixtureRun, snapshot } from '../test-support/index.ts';
 import { decodeSamples, encodeSamples, openSqliteRepository } from './sqlite.ts';
 
-const { dir, cleanup } = tempDir();
+const { dir, remove: cleanup } = tempDir();
 afterAll(cleanup);
 let files = 0;
 const newFile = () => `${dir}/repo-${++files}.db`;

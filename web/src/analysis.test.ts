@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { caseKey } from '../../harness/case-key.ts';
+import { buildResult } from '../../harness/test-support/index.ts';
 import {
   efficiencyAt,
   geometricMeanOf,
@@ -18,19 +20,22 @@ function row(
   rss: number | null = null,
 ): ResultRow {
   return {
+    ...buildResult({
+      suite: 'scaling',
+      benchmark,
+      params,
+      mode,
+      loopCostNs: 0,
+      processes: 10,
+      peakRssBytes: rss,
+      gil: { afterLoad: false, afterRun: false },
+      wallMs: 2000,
+    }),
     id: 1,
     seriesId: 1,
-    suite: 'scaling',
-    benchmark,
-    params,
-    caseKey: Object.keys(params)
-      .sort()
-      .map((k) => `${k}=${String(params[k])}`)
-      .join(','),
+    caseKey: caseKey(params),
     caseId: `scaling/${benchmark}`,
-    mode,
     modeKind: mode.endsWith('nogil') ? 'nogil' : 'gil',
-    status: 'ok',
     stats: {
       n: 10,
       mean: median,
@@ -42,18 +47,6 @@ function row(
       ciHigh: median * 1.1,
       margin: 0.1,
     },
-    unit: 'ns',
-    loopCostNs: 0,
-    loops: 1000,
-    opsPerLoop: 1,
-    processes: 10,
-    peakRssBytes: rss,
-    checksum: null,
-    gil: { afterLoad: false, afterRun: false },
-    load: { before: null, after: null },
-    wallMs: 2000,
-    warnings: [],
-    error: null,
   };
 }
 

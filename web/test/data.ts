@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { runBenchmarks } from '../../harness/run/runner.ts';
 import type { ModeName, Result, RunDocument } from '../../harness/schema.ts';
 import { createRng } from '../../harness/stats/prng.ts';
+import { scaleResult } from '../../harness/test-support/index.ts';
 
 /** Cases of every built-in suite that keep a quick run short (the regex is on `suite/benchmark[params]`). */
 export const FIXTURE_FILTER = [
@@ -61,29 +62,6 @@ export async function realRun(
     `harness: run ${doc.id} with ${doc.results.length} results in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   return doc;
-}
-
-/** A result with every time multiplied by `factor` (samples, loop cost, stats). */
-export function scaleResult(result: Result, factor: number): Result {
-  const s = result.stats;
-  return {
-    ...result,
-    samples: result.samples.map((x) => x * factor),
-    loopCostNs: result.loopCostNs * factor,
-    stats: s
-      ? {
-          ...s,
-          mean: s.mean * factor,
-          median: s.median * factor,
-          min: s.min * factor,
-          max: s.max * factor,
-          sd: s.sd * factor,
-          ciLow: s.ciLow * factor,
-          ciHigh: s.ciHigh * factor,
-        }
-      : null,
-    warnings: [...result.warnings],
-  };
 }
 
 export interface DerivedOptions {

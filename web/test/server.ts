@@ -1,18 +1,16 @@
 /**
- * A real `gilbench server` process on 127.0.0.1 with a temporary database,
- * for the browser tests and the benchmark, and uploads of run documents to it.
+ * A real `gilbench server` process on 127.0.0.1 with a temporary database and
+ * the dashboard, for the browser tests, and uploads of run documents to it.
  *
  * @example
  * const server = await startServer({ public: true });
  * await server.upload(doc);
  * await server.stop();
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunDocument } from '../../harness/schema.ts';
-import { spawnServer } from '../../server/test-support.ts';
+import { tempDir } from '../../harness/test-support/index.ts';
+import { ADMIN_TOKEN, startGilbench } from '../../server/test-support/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -24,14 +22,10 @@ export interface RunningServer {
 }
 
 export async function startServer(opts: { public?: boolean; dbFile?: string } = {}): Promise<RunningServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'gilbench-web-server-'));
+  const { dir, remove } = tempDir('gilbench-web-server-');
   const dbFile = opts.dbFile ?? join(dir, 'gilbench.db');
-  const adminToken = process.env.GILBENCH_ADMIN_TOKEN ?? `gb_webtest_${randomBytes(16).toString('hex')}`;
-  const server = await spawnServer(
-    ['--db', dbFile, ...(opts.public ? ['--public'] : [])],
-    { GILBENCH_ADMIN_TOKEN: adminToken },
-    { web: true },
-  );
+  const adminToken = process.env.GILBENCH_ADMIN_TOKEN ?? ADMIN_TOKEN;
+  const server = await startGilbench(dbFile, { args: opts.public ? ['--public'] : [], adminToken, web: true });
   // A token printed by the server on first start wins over the one we asked for.
   const token = server.output().match(/\bgb_[A-Za-z0-9_]+/)?.[0] ?? adminToken;
   return {
@@ -49,7 +43,7 @@ export async function startServer(opts: { public?: boolean; dbFile?: string } = 
     },
     async stop() {
       await server.stop();
-      rmSync(dir, { recursive: true, force: true });
+      remove();
     },
   };
 }

@@ -1,30 +1,18 @@
 /**
- * Helpers for the server's tests: temporary database files, a seeded
- * database with one of everything, a snapshot of a database's contents (to
- * show a refused request changed nothing), and a real `gilbench server`
- * process on 127.0.0.1.
+ * Databases for the server's tests: a seeded database with one of
+ * everything, copies of it, and a snapshot of a database's contents (to show
+ * a refused request changed nothing).
  *
  * @example
  * const seed = await seedDatabase(join(dir, 'seed.db'));
  * const app = createApp({ db: copyDatabase(seed.file, dir) });
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Machine, RunDocument } from '../harness/schema.ts';
-import { fixtureHistory, fixtureMachine, fixtureRun } from './fixtures.ts';
-import { openSqliteRepository, type SqliteRepository } from './repo/sqlite.ts';
-
-export const BIN = fileURLToPath(new URL('../harness/cli/bin.mjs', import.meta.url));
-
-/** A new temporary folder and a function that removes it. */
-export function tempDir(prefix = 'gilbench-server-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+import type { Machine, RunDocument } from '../../harness/schema.ts';
+import { fixtureHistory, fixtureMachine, fixtureRun } from '../../harness/test-support/index.ts';
+import { openSqliteRepository, type SqliteRepository } from '../repo/sqlite.ts';
 
 let copies = 0;
 /** A copy of a closed database file, for a test that may change it. */
@@ -147,82 +135,4 @@ export async function seedDatabase(file: string, now = Date.parse('2025-06-02T12
   } finally {
     repo.close();
   }
-}
-
-export interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  /** SIGTERM, then wait for the exit; returns the exit code. */
-  stop(): Promise<number | null>;
-}
-
-/**
- * `gilbench server --port 0 ...` on 127.0.0.1; resolves once it prints where
- * it listens. The dashboard is left out unless `web` is set (browser tests).
- */
-export async function spawnServer(
-  args: string[],
-  env: Record<string, string> = {},
-  opts: { web?: boolean } = {},
-): Promise<ServerProcess> {
-  const base = [BIN, 'server', '--host', '127.0.0.1', '--port', '0', ...(opts.web ? [] : ['--no-web'])];
-  const child = spawn(process.execPath, [...base, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  child.stderr!.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gilbench server did not start within 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', check);
-    exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`gilbench server exited with ${code}:\n${out}`));
-    });
-  });
-  return {
-    url,
-    child,
-    output: () => out,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
-/** Runs `gilbench ...args`; resolves with its exit code and output. */
-export function runCli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
 }

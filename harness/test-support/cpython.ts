@@ -5,7 +5,7 @@
  * skipping them. Missing builds are an error: a test that needs a real
  * interpreter must not pass without one.
  */
-import { findDebianBuild } from './install.ts';
+import { findDebianBuild } from '../runtimes/install.ts';
 
 export interface ProvisionedCpython {
   version: string;

@@ -1,8 +1,8 @@
 /**
  * Helpers of the reliability tests (load, faults, fuzzer, security): the
  * short/full switch, a plain HTTP client that can speak from any loopback
- * address and send hostile bodies, a register of the processes a test
- * started (killed by pid in afterAll), and checks of what a database holds.
+ * address and send hostile bodies, and checks of what a database holds and
+ * where a process listens. (Starting and killing processes: process.ts.)
  *
  * `GILBENCH_RELIABILITY=full` (set by `npm run test:reliability`) selects the
  * long versions; without it the short versions run inside `npm test`.
@@ -11,12 +11,10 @@
  * const clients = size(10, 50);
  * const answer = await send(url, { method: 'GET', path: '/api/v1/health', localAddress: loopback(1, 7) });
  */
-import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import type { RunDocument } from '../../harness/schema.ts';
-import { type ServerProcess, spawnServer } from '../test-support.ts';
 
 /** Whether the long versions run (`npm run test:reliability`). */
 export const FULL = process.env.GILBENCH_RELIABILITY === 'full';
@@ -27,80 +25,6 @@ export const FULL = process.env.GILBENCH_RELIABILITY === 'full';
  */
 export function size<T>(short: T, full: T): T {
   return FULL ? full : short;
-}
-
-// ------------------------------------------------------------------ processes
-
-const started = new Set<ChildProcess>();
-
-/**
- * Remembers a child process so `killStarted()` ends it; returns it.
- * @example const server = await spawnServer(args); track(server.child);
- */
-export function track<T extends ChildProcess>(child: T): T {
-  started.add(child);
-  child.once('exit', () => started.delete(child));
-  return child;
-}
-
-/** Whether a process is still running (a zombie counts as ended). */
-export function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Pids of a process's living descendants (its interpreters, for an agent), from /proc. */
-export function descendantsOf(pid: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length) {
-    const parent = queue.shift()!;
-    for (const [child, ppid] of parentOf) {
-      if (ppid === parent && !found.includes(child)) {
-        found.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return found;
-}
-
-/**
- * SIGKILLs a process and its descendants, by pid, and waits for its exit.
- * @example await killHard(server.child);
- */
-export async function killHard(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const below = descendantsOf(child.pid);
-  child.kill('SIGKILL');
-  for (const pid of below) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // ended meanwhile
-    }
-  }
-  await exited;
-}
-
-/** Kills every tracked process that still runs (for afterAll). */
-export async function killStarted(): Promise<void> {
-  await Promise.all([...started].map(killHard));
 }
 
 // ----------------------------------------------------------------------- HTTP
@@ -477,44 +401,4 @@ function decodeProcAddress(hex: string): string {
   if (text === '0:0:0:0:0:0:0:0') return '::';
   if (text === '0:0:0:0:0:0:0:1') return '::1';
   return text;
-}
-
-// -------------------------------------------------------------------- servers
-
-/** An admin token the reliability servers start with (GILBENCH_ADMIN_TOKEN). */
-export const ADMIN_TOKEN = 'gilbench-reliability-admin-token-0123456789';
-
-export interface GilbenchServer extends ServerProcess {
-  port: number;
-}
-
-/**
- * A tracked `gilbench server` process on 127.0.0.1 and a database file; give
- * `port` to start it again where clients expect it.
- * @example const server = await startGilbench(join(dir, 'db.sqlite'));
- */
-export async function startGilbench(
-  db: string,
-  opts: { port?: number; args?: string[]; env?: Record<string, string> } = {},
-): Promise<GilbenchServer> {
-  const args = ['--db', db, ...(opts.port === undefined ? [] : ['--port', String(opts.port)]), ...(opts.args ?? [])];
-  const server = await spawnServer(args, { GILBENCH_ADMIN_TOKEN: ADMIN_TOKEN, ...opts.env });
-  track(server.child);
-  return { ...server, port: Number(new URL(server.url).port) };
-}
-
-/**
- * An admin API call that must succeed; returns the parsed answer.
- * @example const { token } = await adminCall(url, 'POST', '/tokens', { role: 'enroll' });
- */
-// biome-ignore lint/suspicious/noExplicitAny: a test helper; callers read the fields they asked for
-export async function adminCall(url: string, method: string, endpoint: string, body?: unknown): Promise<any> {
-  const answer = await send(url, {
-    method,
-    path: `/api/v1${endpoint}`,
-    headers: bearer(ADMIN_TOKEN, body !== undefined),
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (answer.status >= 300) throw new Error(`${method} ${endpoint}: ${answer.status} ${answer.body.toString()}`);
-  return answer.json();
 }

@@ -11,9 +11,9 @@
  * const docs = fixtureHistory({ machine, runs: 30, step: { at: 20, factor: 1.1, match: (c) => c.mode.endsWith('/nogil') } });
  */
 import { createHash } from 'node:crypto';
+import { caseId } from '../case-key.ts';
 import {
   type CaseParams,
-  caseId,
   type Machine,
   type Mode,
   type ModeName,
@@ -21,9 +21,10 @@ import {
   RUN_SCHEMA,
   type RunDocument,
   type SuiteInfo,
-} from '../harness/schema.ts';
-import { describeAfterLoopCost } from '../harness/stats/describe.ts';
-import { createRng, normalDeviate } from '../harness/stats/prng.ts';
+} from '../schema.ts';
+import { describeAfterLoopCost } from '../stats/describe.ts';
+import { createRng, normalDeviate } from '../stats/prng.ts';
+import { buildResult, FIXTURE_MODES } from './runs.ts';
 
 /** One case of the fixture matrix. */
 export interface FixtureCase {
@@ -62,29 +63,6 @@ const SUITE_DESCRIPTIONS: Record<string, string> = {
   calls: 'function call paths',
   locks: 'shared objects behind locks',
 };
-
-function runtime(freeThreaded: boolean): Mode['runtime'] {
-  const id = freeThreaded ? 'cpython-3.13.5t' : 'cpython-3.13.5';
-  return {
-    id,
-    implementation: 'cpython',
-    version: '3.13.5',
-    freeThreaded,
-    gilEnabledByDefault: !freeThreaded,
-    configureArgs: freeThreaded ? '--disable-gil --enable-optimizations' : '--enable-optimizations',
-    compiler: 'GCC 12.2.0',
-    revision: '3.13.5-2',
-    executable: `/home/bench/.cache/gilbench/cpython/3.13.5/${freeThreaded ? 'freethreaded/bin/python3.13t' : 'default/bin/python3.13'}`,
-    sha256: createHash('sha256').update(id).digest('hex'),
-  };
-}
-
-/** The three modes of the fixture runs. */
-export const FIXTURE_MODES: readonly Mode[] = [
-  { id: 'cpython-3.13.5/gil', mode: 'gil', env: {}, runtime: runtime(false) },
-  { id: 'cpython-3.13.5t/nogil', mode: 'nogil', env: { PYTHON_GIL: '0' }, runtime: runtime(true) },
-  { id: 'cpython-3.13.5t/ft-gil', mode: 'ft-gil', env: { PYTHON_GIL: '1' }, runtime: runtime(true) },
-];
 
 /**
  * A machine with a fingerprint derived from `seed`.
@@ -163,27 +141,23 @@ export function fixtureRun(opts: FixtureRunOptions): RunDocument {
       }
       const wallMs = (samples.reduce((a, b) => a + b, 0) * 1e-6 * 1000) / count + 50;
       clock += wallMs;
-      results.push({
-        suite: c.suite,
-        benchmark: c.benchmark,
-        params: c.params,
-        mode: mode.id,
-        status: 'ok',
-        unit: 'ns',
-        samples,
-        loopCostNs,
-        loops: 1000,
-        opsPerLoop: 1,
-        processes: 3,
-        stats: describeAfterLoopCost(samples, loopCostNs),
-        peakRssBytes: 20e6 + next() * 10e6,
-        checksum: createHash('sha256').update(c.benchmark).digest('hex').slice(0, 16),
-        gil: { afterLoad: mode.mode !== 'nogil', afterRun: mode.mode !== 'nogil' },
-        load: { before: next() * 0.5, after: next() * 0.5 },
-        wallMs,
-        warnings: [],
-        error: null,
-      });
+      results.push(
+        buildResult({
+          suite: c.suite,
+          benchmark: c.benchmark,
+          params: c.params,
+          mode: mode.id,
+          samples,
+          loopCostNs,
+          processes: 3,
+          stats: describeAfterLoopCost(samples, loopCostNs),
+          peakRssBytes: 20e6 + next() * 10e6,
+          checksum: createHash('sha256').update(c.benchmark).digest('hex').slice(0, 16),
+          gil: { afterLoad: mode.mode !== 'nogil', afterRun: mode.mode !== 'nogil' },
+          load: { before: next() * 0.5, after: next() * 0.5 },
+          wallMs,
+        }),
+      );
     }
   }
   const suites: SuiteInfo[] = [...new Set(cases.map((c) => c.suite))].map((name) => {
@@ -258,27 +232,4 @@ export function fixtureHistory(opts: FixtureHistoryOptions): RunDocument[] {
       factor: opts.step ? (c) => (i >= opts.step!.at && opts.step!.match(c) ? opts.step!.factor : 1) : undefined,
     }),
   );
-}
-
-/**
- * The result as if its body took `factor` times as long: each sample's time
- * net of the loop cost and every statistic (which are net) are scaled, and
- * the loop cost stays.
- * @example scaleNetTimes(result, 1.05).stats?.median // 5% above result.stats.median
- */
-export function scaleNetTimes(r: Result, factor: number): Result {
-  return {
-    ...r,
-    samples: r.samples.map((s) => (s - r.loopCostNs) * factor + r.loopCostNs),
-    stats: r.stats && {
-      ...r.stats,
-      mean: r.stats.mean * factor,
-      median: r.stats.median * factor,
-      min: r.stats.min * factor,
-      max: r.stats.max * factor,
-      sd: r.stats.sd * factor,
-      ciLow: r.stats.ciLow * factor,
-      ciHigh: r.stats.ciHigh * factor,
-    },
-  };
 }

@@ -1,10 +1,99 @@
 /**
- * Deterministic run documents for tests (this area's and anyone's): valid
- * per the schema, with lognormal samples and the occasional outlier a shared
- * machine produces, all from a seeded PRNG.
+ * The one set of builders of results, modes and run documents for every
+ * room's tests (the run schema lives in harness): a minimal valid result or
+ * run with overrides, the three usual modes, results with lognormal samples
+ * and the occasional outlier a shared machine produces (seeded, so
+ * deterministic), and a result with its times scaled.
+ *
+ * @example
+ * const doc = sampleRun({ jobId: '3' });
+ * const r = buildResult({ suite: 'scaling', benchmark: 'spin', params: { threads: 2 }, samples });
+ * const slower = scaleResult(r, 1.1);
  */
+import { createHash, randomUUID } from 'node:crypto';
+import { basicMachine } from '../machine.ts';
 import { type CaseParams, type Mode, type ModeName, type Result, RUN_SCHEMA, RunDocument } from '../schema.ts';
-import { createRng, normalDeviate } from './prng.ts';
+import { createRng, normalDeviate } from '../stats/prng.ts';
+
+/**
+ * A valid ok result of `selftest/empty` in `cpython-3.13.5/gil` with three samples; `overrides` replace fields.
+ * @example buildResult({ mode: 'cpython-3.13.5t/nogil', samples: [20, 21, 22] })
+ */
+export function buildResult(overrides: Partial<Result> = {}): Result {
+  return {
+    suite: 'selftest',
+    benchmark: 'empty',
+    params: {},
+    mode: 'cpython-3.13.5/gil',
+    status: 'ok',
+    unit: 'ns',
+    samples: [10, 11, 12],
+    loopCostNs: 1,
+    loops: 1000,
+    opsPerLoop: 1,
+    processes: 1,
+    stats: { n: 3, mean: 10, median: 10, min: 9, max: 11, sd: 1, ciLow: 9, ciHigh: 11, margin: 0.1 },
+    peakRssBytes: null,
+    checksum: null,
+    gil: { afterLoad: true, afterRun: true },
+    load: { before: null, after: null },
+    wallMs: 5,
+    warnings: [],
+    error: null,
+    ...overrides,
+  };
+}
+
+/**
+ * A minimal run document that passes the schema: one mode (gil), one result of
+ * three samples, a fresh id and the current time; `overrides` replace fields.
+ * @example const doc = sampleRun({ jobId: '3' });
+ */
+export function sampleRun(overrides: Partial<RunDocument> = {}): RunDocument {
+  const startedAt = new Date().toISOString();
+  return {
+    schema: RUN_SCHEMA,
+    id: randomUUID(),
+    startedAt,
+    finishedAt: startedAt,
+    profile: 'quick',
+    gilbenchVersion: '0.1.0',
+    machine: basicMachine(1),
+    jobId: null,
+    modes: [fixtureMode('gil')],
+    suites: [{ name: 'selftest', description: '', benchmarks: [] }],
+    results: [buildResult()],
+    warnings: [],
+    ...overrides,
+  };
+}
+
+/**
+ * The result as if its body took `factor` times as long: samples and every
+ * statistic are scaled; the loop cost is scaled too, unless `loopCost: 'keep'`
+ * (then each sample's time net of the loop cost is scaled and the loop cost stays).
+ * @example scaleResult(result, 1.05).stats?.median // 5% above result.stats.median
+ * @example scaleResult(result, 1.05, { loopCost: 'keep' }).loopCostNs === result.loopCostNs
+ */
+export function scaleResult(r: Result, factor: number, opts: { loopCost?: 'scale' | 'keep' } = {}): Result {
+  const keep = opts.loopCost === 'keep';
+  return {
+    ...r,
+    samples: keep ? r.samples.map((s) => (s - r.loopCostNs) * factor + r.loopCostNs) : r.samples.map((s) => s * factor),
+    loopCostNs: keep ? r.loopCostNs : r.loopCostNs * factor,
+    stats: r.stats && {
+      ...r.stats,
+      mean: r.stats.mean * factor,
+      median: r.stats.median * factor,
+      min: r.stats.min * factor,
+      max: r.stats.max * factor,
+      sd: r.stats.sd * factor,
+      ciLow: r.stats.ciLow * factor,
+      ciHigh: r.stats.ciHigh * factor,
+    },
+    warnings: [...r.warnings],
+  };
+}
 
 /**
  * Raw samples (ns per operation, loop cost included): loopCostNs + median·e^(σz),
@@ -30,7 +119,7 @@ export function lognormalSamples(spec: {
 }
 
 /**
- * One of the three usual modes of CPython 3.13.5.
+ * One of the three usual modes of CPython 3.13.5 (`gil`, or `nogil`/`ft-gil` of the free-threaded build).
  * @example fixtureMode('nogil').id // 'cpython-3.13.5t/nogil'
  */
 export function fixtureMode(mode: ModeName): Mode {
@@ -46,14 +135,17 @@ export function fixtureMode(mode: ModeName): Mode {
       version: '3.13.5',
       freeThreaded,
       gilEnabledByDefault: !freeThreaded,
-      configureArgs: freeThreaded ? '--disable-gil' : '',
-      compiler: 'gcc 12.2.0',
+      configureArgs: freeThreaded ? '--disable-gil --enable-optimizations' : '--enable-optimizations',
+      compiler: 'GCC 12.2.0',
       revision: '3.13.5-2',
-      executable: `/home/user/.cache/gilbench/cpython/3.13.5/${freeThreaded ? 'freethreaded/bin/python3.13t' : 'default/bin/python3.13'}`,
-      sha256: (freeThreaded ? 'b' : 'a').repeat(64),
+      executable: `/home/bench/.cache/gilbench/cpython/3.13.5/${freeThreaded ? 'freethreaded/bin/python3.13t' : 'default/bin/python3.13'}`,
+      sha256: createHash('sha256').update(runtimeId).digest('hex'),
     },
   };
 }
+
+/** The three usual modes, gil first. */
+export const FIXTURE_MODES: readonly Mode[] = [fixtureMode('gil'), fixtureMode('nogil'), fixtureMode('ft-gil')];
 
 export interface FixtureResultSpec {
   suite: string;
@@ -81,17 +173,15 @@ export function fixtureResult(spec: FixtureResultSpec): Result {
     status === 'error'
       ? []
       : lognormalSamples({ seed: spec.seed, n: spec.n ?? 30, medianNs: spec.medianNs, sigma: spec.sigma, loopCostNs });
-  return {
+  return buildResult({
     suite: spec.suite,
     benchmark: spec.benchmark,
     params: spec.params ?? {},
     mode: spec.mode.id,
     status,
-    unit: 'ns',
     samples,
     loopCostNs,
     loops: 100_000,
-    opsPerLoop: 1,
     processes: 3,
     stats: null,
     peakRssBytes: 12_000_000,
@@ -99,9 +189,8 @@ export function fixtureResult(spec: FixtureResultSpec): Result {
     gil: { afterLoad: spec.mode.mode !== 'nogil', afterRun: spec.mode.mode !== 'nogil' },
     load: { before: 0.5, after: 0.6 },
     wallMs: 1500,
-    warnings: [],
     error: status === 'error' ? { message: 'worker exited with code 1', stderrTail: 'Traceback ...' } : null,
-  };
+  });
 }
 
 /**
@@ -143,7 +232,7 @@ export function fixtureRunDocument(results: Result[], modes: Mode[] = allModes()
 }
 
 function allModes(): Mode[] {
-  return [fixtureMode('gil'), fixtureMode('nogil'), fixtureMode('ft-gil')];
+  return [...FIXTURE_MODES];
 }
 
 /**

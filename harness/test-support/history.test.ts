@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RunDocument } from '../harness/schema.ts';
-import { fixtureHistory, fixtureMachine, fixtureRun } from './fixtures.ts';
+import { RunDocument } from '../schema.ts';
+import { fixtureHistory, fixtureMachine, fixtureRun } from './history.ts';
 
 describe('fixtures', () => {
   it('are valid run documents of realistic size', () => {
