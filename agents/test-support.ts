@@ -83,7 +83,7 @@ export function tempDir(prefix = 'gilbench-agent-'): { dir: string; remove: () =
 }
 
 /** The repository's `gilbench` executable. */
-export const GILBENCH_BIN = fileURLToPath(new URL('../harness/cli/bin.mjs', import.meta.url));
+export const GILBENCH_BIN = fileURLToPath(new URL('../cli/bin.mjs', import.meta.url));
 
 /** A running `gilbench` process: its output so far, line by line, and its end. */
 export interface CliProcess {

@@ -18,7 +18,7 @@ import type { Machine, RunDocument } from '../harness/schema.ts';
 import { fixtureHistory, fixtureMachine, fixtureRun } from './fixtures.ts';
 import { openSqliteRepository, type SqliteRepository } from './repo/sqlite.ts';
 
-export const BIN = fileURLToPath(new URL('../harness/cli/bin.mjs', import.meta.url));
+export const BIN = fileURLToPath(new URL('../cli/bin.mjs', import.meta.url));
 
 /** A new temporary folder and a function that removes it. */
 export function tempDir(prefix = 'gilbench-server-'): { dir: string; cleanup: () => void } {
