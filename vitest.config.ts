@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // run a few files at a time on this 2-core machine.
 export default defineConfig({
   test: {
-    include: ['{harness,agents,server,web,suites}/**/*.test.ts'],
+    include: ['{cli,harness,agents,server,web,suites}/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',

@@ -16,11 +16,11 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Cron } from 'croner';
-import { UsageError } from '../harness/cli/errors.ts';
+import { UsageError } from '../harness/errors.ts';
 import { writeFileAtomic } from '../harness/fs/atomic-write.ts';
-import { formatRunTable } from '../harness/run/cli.ts';
 import { runBenchmarks } from '../harness/run/runner.ts';
 import { builtInSuites } from '../harness/run/suites.ts';
+import { formatRunTable } from '../harness/run/table.ts';
 import { type Machine, type Mode, ModeName, type RunDocument } from '../harness/schema.ts';
 import { type ClaimedJob, type JobProgressReport, ServerClient, ServerError, ServerUnreachable } from './client.ts';
 import { collectMachine } from './machine.ts';

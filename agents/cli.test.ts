@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../harness/cli/errors.ts';
+import { UsageError } from '../harness/errors.ts';
 import { RunDocument } from '../harness/schema.ts';
 import { alive, descendants, startCli, tempDir } from '../harness/test-support/index.ts';
 import { agentOptionsFromFlags, defaultSpoolDir, STATE_FILE_NAME } from './cli.ts';

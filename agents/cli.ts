@@ -10,8 +10,8 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../harness/cli/errors.ts';
-import { collect, parseModes } from '../harness/run/cli.ts';
+import { UsageError } from '../harness/errors.ts';
+import { collect, parseModes } from '../harness/run/options.ts';
 import { getProfile } from '../harness/sampling/profiles.ts';
 import { type AgentOptions, defaultAgentOptions, type LocalRunSpec, parseSchedule, runAgent } from './agent.ts';
 

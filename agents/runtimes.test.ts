@@ -5,7 +5,7 @@
  * resolution are the real ones.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../harness/cli/errors.ts';
+import { UsageError } from '../harness/errors.ts';
 import { type DiscoverOptions, discoverRuntimes } from '../harness/runtimes/discover.ts';
 import { resolveJobRuntimes } from './runtimes.ts';
 

@@ -6,7 +6,7 @@
  * @example
  * const modes = await resolveJobRuntimes(['gil', 'nogil'], { install: installCpython, log });
  */
-import { UsageError } from '../harness/cli/errors.ts';
+import { UsageError } from '../harness/errors.ts';
 import { type DiscoverOptions, discoverRuntimes } from '../harness/runtimes/discover.ts';
 import { installRuntime } from '../harness/runtimes/install.ts';
 import { resolveModes } from '../harness/runtimes/modes.ts';

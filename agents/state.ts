@@ -11,7 +11,7 @@
 import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../harness/cli/errors.ts';
+import { UsageError } from '../harness/errors.ts';
 import { writeFileAtomic } from '../harness/fs/atomic-write.ts';
 
 export const AgentState = z.object({

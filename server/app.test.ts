@@ -482,7 +482,9 @@ describe('reads', () => {
   it('sends the same points, to the last digit, as the repository reads them one by one', async () => {
     const ranges = [{}, { limit: 2 }, { from: Date.parse(seed.runsA[1]!.startedAt) }, { to: 0 }];
     for (const range of ranges) {
-      const query = new URLSearchParams(Object.entries(range).map(([k, v]) => [k, String(v)])).toString();
+      const query = new URLSearchParams(
+        Object.entries(range).map(([k, v]): [string, string] => [k, String(v)]),
+      ).toString();
       const { json } = await call(app, 'GET', `/api/v1/series/${seed.seriesId}/history?${query}`);
       const view = (await app.repo.seriesHistory(seed.seriesId, range))!;
       const columns = Object.fromEntries(

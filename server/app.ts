@@ -1,7 +1,8 @@
 /**
  * The server's hono app: the route table (routes.ts) wired with
  * authentication, rate limits, body size limits, zod validation, safe headers
- * and JSON errors; the dashboard from `web/` when asked for. The app holds no
+ * and JSON errors; the dashboard's routes when the wiring room hands them in
+ * (the server never loads the web's code itself). The app holds no
  * state beyond the repository it is given, so tests build one per database.
  *
  * Every error a caller can cause is a 4xx with `{error, detail}`; any other
@@ -41,8 +42,11 @@ export interface AppOptions {
   public?: boolean;
   /** The clock (tests move it). */
   now?: () => Date;
-  /** Serve the dashboard from this folder (the repository's `web/`). */
-  webDir?: string;
+  /**
+   * The dashboard's pages, handed in by the wiring room (`cli/`), served for
+   * every GET outside `/api/` that it does not answer with 404.
+   */
+  dashboard?: Dashboard;
   /** POST each change the detector finds to this URL. */
   webhookUrl?: string;
   /** Called with each change stored (after the webhook, if any). */
@@ -51,6 +55,14 @@ export interface AppOptions {
   rateLimits?: { authFailures?: RateLimitOptions; enroll?: RateLimitOptions };
   /** Where server errors are logged (default stderr). */
   log?: (line: string) => void;
+}
+
+/**
+ * What the server needs of the dashboard: a fetch handler (a hono app is one).
+ * @example createApp({ db: 'gilbench.db', dashboard: webRoutes() })
+ */
+export interface Dashboard {
+  fetch(request: Request): Response | Promise<Response>;
 }
 
 export interface GilbenchApp extends Hono<Env> {
@@ -365,15 +377,13 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
     });
   }
 
-  if (options.webDir) {
-    const webDir = options.webDir;
-    let web: Promise<{ fetch: (request: Request) => Response | Promise<Response> }> | null = null;
+  if (options.dashboard) {
+    const dashboard = options.dashboard;
     // The dashboard's files carry no data (the pages fetch it from the API with
     // the reader's token), so they are served to anyone; the API decides.
     app.get('*', async (c, next) => {
       if (c.req.path.startsWith('/api/')) return next();
-      web ??= import('../web/serve.ts').then((m) => m.webRoutes(webDir));
-      const response = await (await web).fetch(c.req.raw);
+      const response = await dashboard.fetch(c.req.raw);
       if (response.status === 404) return next();
       return response;
     });

@@ -7,10 +7,11 @@
  *   gilbench server token revoke ID [--db FILE]
  *
  * @example
- * registerServerCommands(program); // from harness/cli/main.ts
+ * registerServerCommands(program, { dashboard: webRoutes() }); // from cli/main.ts
  */
 import { type Command, Option } from 'commander';
-import { UsageError } from '../harness/cli/errors.ts';
+import { UsageError } from '../harness/errors.ts';
+import type { Dashboard } from './app.ts';
 import { openSqliteRepository } from './repo/sqlite.ts';
 import { DomainError } from './repo/types.ts';
 import { startServer } from './start.ts';
@@ -41,8 +42,13 @@ function openForTokens(db: string) {
   }
 }
 
+export interface ServerCommandOptions {
+  /** The dashboard to serve unless `--no-web` (the wiring room hands it in; none: the API only). */
+  dashboard?: Dashboard;
+}
+
 /** Adds `gilbench server` and `gilbench server token ...` to the program. */
-export function registerServerCommands(program: Command): void {
+export function registerServerCommands(program: Command, options: ServerCommandOptions = {}): void {
   const server = program
     .command('server')
     .description('serve the API and the dashboard; manage tokens (gilbench server token --help)')
@@ -60,7 +66,7 @@ export function registerServerCommands(program: Command): void {
           host: opts.host,
           public: opts.public,
           webhookUrl: opts.webhook,
-          webDir: opts.web ? undefined : null,
+          dashboard: opts.web ? options.dashboard : undefined,
           adminToken: process.env.GILBENCH_ADMIN_TOKEN || undefined,
         });
         console.log(

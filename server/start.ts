@@ -8,23 +8,15 @@
  * console.log(server.url); // http://127.0.0.1:40123
  * await server.close();
  */
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { UsageError } from '../harness/cli/errors.ts';
+import { UsageError } from '../harness/errors.ts';
 import { type AppOptions, createApp, type GilbenchApp } from './app.ts';
 import { openSqliteRepository } from './repo/sqlite.ts';
 import type { Repository } from './repo/types.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 
-/** The repository's dashboard folder, when this checkout has one. */
-export const DEFAULT_WEB_DIR: string | null = (() => {
-  const dir = fileURLToPath(new URL('../web', import.meta.url));
-  return existsSync(`${dir}/src/main.ts`) || existsSync(`${dir}/dist/index.html`) ? dir : null;
-})();
-
-export interface StartOptions extends Omit<AppOptions, 'repo' | 'db' | 'webDir'> {
+export interface StartOptions extends Omit<AppOptions, 'repo' | 'db'> {
   /** Database file (default ./gilbench.db), or an open repository. */
   db?: string;
   repo?: Repository;
@@ -32,8 +24,6 @@ export interface StartOptions extends Omit<AppOptions, 'repo' | 'db' | 'webDir'>
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** The dashboard's folder; null for none (default: the repository's web/ when present). */
-  webDir?: string | null;
   /** An admin token to store (if new) before serving, e.g. from GILBENCH_ADMIN_TOKEN. */
   adminToken?: string;
   /** How often the scheduler looks for due slots and expired leases (default 1000 ms). */
@@ -68,8 +58,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     if (!opts.repo) repo.close();
     throw new UsageError(`GILBENCH_ADMIN_TOKEN: ${(err as Error).message}`);
   }
-  const webDir = opts.webDir === undefined ? DEFAULT_WEB_DIR : opts.webDir;
-  const app = createApp({ ...opts, repo, webDir: webDir ?? undefined });
+  const app = createApp({ ...opts, repo });
   const scheduler = createScheduler({ repo, now, intervalMs: opts.schedulerIntervalMs, log: opts.log });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

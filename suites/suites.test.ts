@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../harness/cli/errors.ts';
+import { UsageError } from '../harness/errors.ts';
 import { runBenchmarks } from '../harness/run/runner.ts';
 import { expandCases, listSuite, resolveSuite, type SuiteListing, type SuiteRef } from '../harness/run/suites.ts';
 import { discoverRuntimes } from '../harness/runtimes/discover.ts';

@@ -75,17 +75,13 @@ const { values } = parseArgs({
  * test/data.ts), so the history view draws 3 x 10,000 points.
  */
 async function seededServer(): Promise<{ url: string; close: () => Promise<void> }> {
-  const [{ mkdtempSync, rmSync }, { tmpdir }, { join }, { startServer }, { derivedHistory, realRun }] =
-    await Promise.all([
-      import('node:fs'),
-      import('node:os'),
-      import('node:path'),
-      import('../server/start.ts'),
-      import('./test/data.ts'),
-    ]);
-  const dir = mkdtempSync(join(tmpdir(), 'gilbench-bench-web-'));
-  const token = `gb_${'b'.repeat(40)}`;
-  const server = await startServer({ db: join(dir, 'bench.db'), port: 0, public: true, adminToken: token });
+  // A `gilbench server` process of its own (the web never loads the server's code).
+  const [{ startServer }, { derivedHistory, realRun }] = await Promise.all([
+    import('./test/server.ts'),
+    import('./test/data.ts'),
+  ]);
+  const server = await startServer({ public: true });
+  const token = server.adminToken;
   console.log('seeding: one real run, then 10,000 derived runs (about a minute)');
   const real = await realRun({ suites: ['selftest'], filter: '^selftest/call-4args$' });
   const docs = [...derivedHistory(real, { count: 10_000, spacingMs: 3_600_000 }), real];
@@ -101,13 +97,7 @@ async function seededServer(): Promise<{ url: string; close: () => Promise<void>
       }),
     );
   }
-  return {
-    url: server.url,
-    close: async () => {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { url: server.url, close: () => server.stop() };
 }
 
 const seeded = values.url ? null : await seededServer();

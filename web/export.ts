@@ -12,8 +12,9 @@
  *
  * @example
  * await exportSite({ outDir: 'site', server: 'http://127.0.0.1:8080' });
- * // or straight from a database file, without a running server:
- * await exportSite({ outDir: 'site', db: 'gilbench.db' });
+ * // or straight from a database file, without a running server (the wiring
+ * // room hands in `openDb`, the server's app opened in this process):
+ * await exportSite({ outDir: 'site', db: 'gilbench.db', openDb });
  */
 import {
   copyFileSync,
@@ -27,10 +28,19 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../harness/cli/errors.ts';
+import { UsageError } from '../harness/errors.ts';
 import { ensureWebBuilt } from './build.ts';
 import { Api, type RunInfo } from './src/api.ts';
 import { ApiError, canonicalQuery, type DataSource, type Query, staticDataFile } from './src/source.ts';
+
+/**
+ * Opens a database file as the server would serve it (`--public`), in this
+ * process: a request function over its API, and a way to close it.
+ * @example const { request, close } = await openDb('gilbench.db'); await request('/api/v1/machines');
+ */
+export type DbOpener = (
+  dbFile: string,
+) => Promise<{ request(pathWithQuery: string): Response | Promise<Response>; close(): void }>;
 
 /** Fetches one API answer (path + canonical query) as parsed JSON. */
 export type Fetcher = (pathWithQuery: string) => Promise<{ status: number; body: unknown }>;
@@ -39,8 +49,10 @@ export interface ExportOptions {
   outDir: string;
   /** A running server's base URL. */
   server?: string;
-  /** A database file, read through the server's app in this process. */
+  /** A database file, read through the server's app in this process (opened by `openDb`). */
   db?: string;
+  /** Opens `db`; handed in by the wiring room, so the web never loads the server's code. */
+  openDb?: DbOpener;
   /** A token for a private server (default: GILBENCH_TOKEN). */
   token?: string;
   /** Replace a non-empty `outDir` that holds an earlier export. */
@@ -82,14 +94,13 @@ export function httpFetcher(base: string, token?: string): Fetcher {
  * Reads a database through the server's own app, in this process (no port):
  * the answers are exactly those a `gilbench server --db FILE` would give.
  */
-export async function dbFetcher(dbFile: string): Promise<{ fetcher: Fetcher; close(): void }> {
+export async function dbFetcher(dbFile: string, openDb: DbOpener): Promise<{ fetcher: Fetcher; close(): void }> {
   if (!existsSync(dbFile))
     throw new UsageError(`database not found: ${resolve(dbFile)}; pass the file gilbench server uses (--db)`);
-  const { openServerApp } = await import('./server-app.ts');
-  const { app, close } = await openServerApp(resolve(dbFile));
+  const { request, close } = await openDb(resolve(dbFile));
   return {
     fetcher: async (pathWithQuery) => {
-      const response = await app.request(pathWithQuery);
+      const response = await request(pathWithQuery);
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : null };
     },
@@ -170,7 +181,8 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
   let fetcher: Fetcher;
   if (opts.server) fetcher = httpFetcher(opts.server, opts.token ?? process.env.GILBENCH_TOKEN);
   else {
-    const db = await dbFetcher(opts.db!);
+    if (!opts.openDb) throw new UsageError('--db needs the server in this process; use --server URL instead');
+    const db = await dbFetcher(opts.db!, opts.openDb);
     fetcher = db.fetcher;
     close = db.close;
   }
@@ -248,8 +260,8 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
   }
 }
 
-/** Adds `gilbench export-site DIR [--server URL | --db FILE] [--force]`. */
-export function registerExportCommand(program: Command): void {
+/** Adds `gilbench export-site DIR [--server URL | --db FILE] [--force]`; `--db` reads through `openDb`. */
+export function registerExportCommand(program: Command, wiring: { openDb?: DbOpener } = {}): void {
   program
     .command('export-site')
     .description('write the dashboard as a static site (HTML, JS, JSON data) for any static host')
@@ -263,6 +275,7 @@ export function registerExportCommand(program: Command): void {
         outDir: dir,
         server: opts.server,
         db: opts.db,
+        openDb: wiring.openDb,
         force: opts.force,
         log: (line) => process.stderr.write(`${line}\n`),
       });

@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatNs } from '../format/index.ts';
-import { parseModes } from '../run/cli.ts';
+import { parseModes } from '../run/options.ts';
 import { runBenchmarks } from '../run/runner.ts';
 import { modeEnvironment } from '../sampling/measure.ts';
 import type { Mode, Result } from '../schema.ts';

@@ -6,44 +6,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { caseId } from '../case-key.ts';
-import { UsageError } from '../cli/errors.ts';
 import { formatNs, formatPercent } from '../format/index.ts';
-import { ModeName, type Result, type RunDocument } from '../schema.ts';
 import { compareRun, formatRunComparison, formatScalingTable, scalingCurves } from '../stats/index.ts';
+import { collect, parseModes, parseThreads } from './options.ts';
 import { type ProgressEvent, runBenchmarks } from './runner.ts';
-
-/**
- * Commander option parser: splits `a,b` and repeated flags into one list.
- * @example program.option('--suite <names>', 'suites', collect) // --suite a,b --suite c -> ['a', 'b', 'c']
- */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ];
-}
-
-export function parseModes(values: string[]): ModeName[] {
-  return values.map((v) => {
-    const parsed = ModeName.safeParse(v);
-    if (!parsed.success) throw new UsageError(`unknown mode '${v}'; use gil, nogil or ft-gil`);
-    return parsed.data;
-  });
-}
-
-export function parseThreads(values: string[] | undefined): number[] | undefined {
-  if (!values?.length) return undefined;
-  return values.map((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 1024)
-      throw new UsageError(`--threads takes whole numbers from 1 to 1024, not '${v}'`);
-    return n;
-  });
-}
+import { formatProblems, formatRunTable } from './table.ts';
 
 /** A progress reporter: one rewritten line on a terminal, one line per case otherwise. */
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (event: ProgressEvent) => void {
@@ -75,47 +42,6 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
     const line = `[${event.index + 1}/${event.total} ${elapsed}s] ${event.caseId} ${event.mode}: ${what}${flags ? ` (${flags})` : ''}`;
     stream.write(stream.isTTY ? `\r\x1b[K${line}\n` : `${line}\n`);
   };
-}
-
-/** The per-mode table of a run: one row per case, one column per mode. */
-export function formatRunTable(doc: RunDocument): string {
-  const modes = doc.modes.map((m) => m.id);
-  const rows = new Map<string, Map<string, Result>>();
-  for (const r of doc.results) {
-    const key = caseId(r.suite, r.benchmark, r.params);
-    if (!rows.has(key)) rows.set(key, new Map());
-    rows.get(key)!.set(r.mode, r);
-  }
-  const cell = (r: Result | undefined): string => {
-    if (!r) return '-';
-    if (r.status === 'error') return 'error';
-    if (!r.stats) return '-';
-    const mark = r.status === 'invalid' ? ' INVALID' : r.warnings.some((w) => w.code === 'unstable') ? ' ?' : '';
-    return `${formatNs(r.stats.median)} ±${formatPercent(r.stats.margin, 1)}${mark}`;
-  };
-  const table = [['case (ns per op, median ± 95% CI)', ...modes]];
-  for (const [key, byMode] of rows) table.push([key, ...modes.map((m) => cell(byMode.get(m)))]);
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  return table
-    .map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
-    .join('\n');
-}
-
-/** Errors and warnings worth a line each after the table. */
-export function formatProblems(doc: RunDocument): string {
-  const lines: string[] = [];
-  for (const r of doc.results) {
-    const id = `${r.suite}/${r.benchmark} ${JSON.stringify(r.params)} ${r.mode}`;
-    if (r.error)
-      lines.push(
-        `error: ${id}: ${r.error.message}${r.error.stderrTail ? `\n  ${r.error.stderrTail.trim().split('\n').slice(-3).join('\n  ')}` : ''}`,
-      );
-    for (const w of r.warnings) if (w.code !== 'unstable') lines.push(`warning: ${id}: ${w.message}`);
-  }
-  const unstable = doc.results.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length;
-  if (unstable)
-    lines.push(`warning: ${unstable} result(s) unstable (marked ?): close other programs or use --profile rigorous`);
-  return lines.join('\n');
 }
 
 export function registerRunCommands(program: Command): void {

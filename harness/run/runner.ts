@@ -10,7 +10,7 @@
  * const doc = await runBenchmarks({ suites: ['selftest'], modes: ['gil', 'nogil'], profile: 'quick' });
  */
 import { randomUUID } from 'node:crypto';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 import { basicMachine } from '../machine.ts';
 import { discoverRuntimes } from '../runtimes/discover.ts';
 import { resolveModes } from '../runtimes/modes.ts';

@@ -9,7 +9,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 import type { CaseParams } from '../schema.ts';
 import { WorkerError, type WorkerProcess } from '../worker/client.ts';
 

@@ -9,7 +9,7 @@ import { Runtime } from '../schema.ts';
 import { provisionedCpython } from '../test-support/cpython.ts';
 import { writeFakeSource } from './fake-cpython-source.ts';
 
-const BIN = fileURLToPath(new URL('../cli/bin.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url));
 
 function gilbench(args: string[], env: Record<string, string | undefined> = process.env) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -2,7 +2,7 @@
  * `gilbench runtimes list` and `gilbench runtimes install`.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 import { discoverRuntimes, type FoundRuntime } from './discover.ts';
 import { InstallError, installRuntime } from './install.ts';
 import { compareVersions } from './modes.ts';

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 
 /** One apt source: a deb822 paragraph or a one-line `deb URI suite components` entry. */
 export interface AptSource {

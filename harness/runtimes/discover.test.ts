@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 import { provisionedCpython } from '../test-support/cpython.ts';
 import { writeMarker } from './cache.ts';
 import { discoverRuntimes, PYTHON_NAME } from './discover.ts';

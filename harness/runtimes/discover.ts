@@ -12,7 +12,7 @@
 import { readdir, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 import type { Runtime } from '../schema.ts';
 import { defaultCacheDir, readMarker, Variant } from './cache.ts';
 import { ProbeError, probeRuntime } from './probe.ts';

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 import { provisionedCpython } from '../test-support/cpython.ts';
 import { readMarker, writeMarker } from './cache.ts';
 import { isDebianFamily } from './debian-source.ts';

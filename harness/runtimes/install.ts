@@ -14,7 +14,7 @@ import { createWriteStream, existsSync, rmSync, type WriteStream } from 'node:fs
 import { cp, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 import { defaultCacheDir, type RuntimeMarker, readMarker, type Variant, writeMarker } from './cache.ts';
 import { DebianSourceError, fetchDebianSource, isDebianFamily } from './debian-source.ts';
 import { sha256File } from './probe.ts';

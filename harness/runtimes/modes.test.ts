@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 import { Mode } from '../schema.ts';
 import { provisionedCpython } from '../test-support/cpython.ts';
 import { discoverRuntimes, type FoundRuntime, type RuntimeOrigin } from './discover.ts';

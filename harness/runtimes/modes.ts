@@ -9,7 +9,7 @@
  * default build chosen for `gil` matches the free-threaded build's version
  * when one exists. Otherwise: explicit > cache > other origins, newest first.
  */
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 import { type Mode, ModeName, type Runtime } from '../schema.ts';
 import type { FoundRuntime, RuntimeOrigin } from './discover.ts';
 import { INSTALLABLE_MINORS } from './install.ts';

@@ -9,7 +9,7 @@
  *
  * @example const p = getProfile('default'); // 10 processes x 6 samples of ~20 ms
  */
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 
 export interface Profile {
   name: ProfileName;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleRunDocument } from '../test-support/index.ts';
 import type { RunComparison } from './types.ts';
 
-const BIN = join(import.meta.dirname, '../cli/bin.mjs');
+const BIN = join(import.meta.dirname, '../../cli/bin.mjs');
 
 function gilbench(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

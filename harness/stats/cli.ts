@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 import { RUN_SCHEMA, RunDocument } from '../schema.ts';
 import { formatRunComparison } from './report.ts';
 import { BaseModeError, compareRun } from './run-comparison.ts';

@@ -3,7 +3,8 @@
  * ships no type declarations; this module types the part we use, so nothing
  * else imports jstat directly).
  */
-import { createRequire } from 'node:module';
+// @ts-expect-error jstat ships no type declarations; JStat below types the part we use.
+import jstat from 'jstat';
 
 interface JStat {
   binomial: { cdf(k: number, n: number, p: number): number };
@@ -11,8 +12,9 @@ interface JStat {
   studentt: { cdf(x: number, df: number): number; inv(p: number, df: number): number };
 }
 
-// createRequire keeps jstat's (UMD, untyped) module out of the global type namespace.
-const { jStat } = createRequire(import.meta.url)('jstat') as { jStat: JStat };
+// A default import, not node:module's createRequire, so the module type-checks
+// for the browser too (the dashboard shares the harness's basics).
+const { jStat } = jstat as { jStat: JStat };
 
 /**
  * P(X <= k) for X ~ Binomial(n, p).

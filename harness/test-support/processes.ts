@@ -14,7 +14,7 @@ import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's `gilbench` executable (the one place tests name it). */
-export const GILBENCH_BIN = fileURLToPath(new URL('../cli/bin.mjs', import.meta.url));
+export const GILBENCH_BIN = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url));
 
 /** A running `gilbench` process: its output so far, line by line, and its end. */
 export interface CliProcess {

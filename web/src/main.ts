@@ -8,8 +8,9 @@
 import { Api, type Session } from './api.ts';
 import { Chart, destroyCharts, destroyDetachedCharts, liveCharts } from './charts.ts';
 import { type Child, code, h, replaceChildren } from './dom.ts';
+import { createSource, storedToken, storeToken } from './page-source.ts';
 import { parseRoute, type RouteParams, routeHref, type View } from './route.ts';
-import { ApiError, createSource, storedToken, storeToken } from './source.ts';
+import { ApiError } from './source.ts';
 import { renderCalls } from './views/calls.ts';
 import type { ViewContext, ViewRenderer } from './views/common.ts';
 import { renderCompare } from './views/compare.ts';

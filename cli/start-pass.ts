@@ -5,9 +5,9 @@
  * progress too).
  */
 import { resolve } from 'node:path';
-import { parseModes } from '../run/cli.ts';
-import { resolveSuite } from '../run/suites.ts';
-import { getProfile } from '../sampling/profiles.ts';
+import { parseModes } from '../harness/run/options.ts';
+import { resolveSuite } from '../harness/run/suites.ts';
+import { getProfile } from '../harness/sampling/profiles.ts';
 
 export interface LocalPassOptions {
   url: string;
@@ -52,7 +52,7 @@ export async function runLocalPass(opts: LocalPassOptions): Promise<'ok' | 'fail
     `gilbench: job ${job.id} queued: ${opts.suites.join(', ')} in ${opts.modes.join(', ')} (${opts.profile} profile); a local agent runs it\n`,
   );
 
-  const { defaultAgentOptions, runAgent } = await import('../../agents/agent.ts');
+  const { defaultAgentOptions, runAgent } = await import('../agents/agent.ts');
   const code = await runAgent({
     ...defaultAgentOptions(),
     server: opts.url,

@@ -25,7 +25,7 @@ describe('gilbench CLI usage errors: one line, exit code 2', () => {
   });
 
   it('a suite file with a syntax error is a usage error naming the file and line', () => {
-    const broken = fileURLToPath(new URL('../worker/fixtures/broken_syntax.py', import.meta.url));
+    const broken = fileURLToPath(new URL('../harness/worker/fixtures/broken_syntax.py', import.meta.url));
     const out = gilbench('run', '--suite', broken, '--mode', 'gil', '--profile', 'quick');
     expect(out.status).toBe(2);
     expect(out.stderr).toMatch(/broken_syntax\.py:2: syntax error/);

@@ -11,8 +11,8 @@
  * A second start reuses the database, the admin token and the runtimes, and
  * adds one more run to the history.
  *
- * Like main.ts this is a composition root, so it may load the server and the
- * agent; the harness library never does.
+ * Like main.ts this is in the wiring room, so it may load the server, the
+ * agent and the dashboard; no other room does.
  *
  * @example gilbench start --port 8080 --profile quick
  */
@@ -20,7 +20,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../harness/errors.ts';
+import { dashboard } from './seams.ts';
 
 export interface StartOptions {
   port: number;
@@ -58,10 +59,17 @@ export async function start(opts: StartOptions): Promise<number> {
     throw err;
   }
 
-  const { startServer } = await import('../../server/start.ts');
+  const { startServer } = await import('../server/start.ts');
   const token = adminToken(opts.dataDir);
   const db = resolve(opts.dataDir, 'gilbench.db');
-  const server = await startServer({ db, port: opts.port, host: '127.0.0.1', public: true, adminToken: token });
+  const server = await startServer({
+    db,
+    port: opts.port,
+    host: '127.0.0.1',
+    public: true,
+    adminToken: token,
+    dashboard: dashboard(),
+  });
   out(`gilbench: server on ${server.url} (database ${db})`);
   out(`  admin token for write actions: ${token}`);
 
@@ -91,8 +99,8 @@ export async function start(opts: StartOptions): Promise<number> {
 
 async function loadInstaller() {
   const [{ installRuntime }, { createProgressDisplay }] = await Promise.all([
-    import('../runtimes/install.ts'),
-    import('../runtimes/progress.ts'),
+    import('../harness/runtimes/install.ts'),
+    import('../harness/runtimes/progress.ts'),
   ]);
   return { installRuntime, createProgressDisplay };
 }

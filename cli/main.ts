@@ -1,10 +1,12 @@
 /**
- * The `gilbench` command line: the composition root. Each area registers its
- * own subcommands, so the harness library itself never depends on the server
- * or the agent; only this file (and start.ts) puts them together.
+ * The `gilbench` command line: the composition root. Each room registers its
+ * own subcommands, so no room depends on another to start; only the wiring
+ * room (`cli/`) puts them together and hands each what it needs of the
+ * others (seams.ts).
  */
 import { Command, CommanderError } from 'commander';
-import { USAGE_EXIT, UsageError } from './errors.ts';
+import { USAGE_EXIT, UsageError } from '../harness/errors.ts';
+import { dashboard, openServerDb } from './seams.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('gilbench')
@@ -17,20 +19,20 @@ export async function main(argv: string[]): Promise<number> {
   // fixed order so --help reads the same every time.
   const [start, run, stats, runtimes, server, agents, web] = await Promise.all([
     import('./start.ts'),
-    import('../run/cli.ts'),
-    import('../stats/cli.ts'),
-    import('../runtimes/cli.ts'),
-    import('../../server/cli.ts'),
-    import('../../agents/cli.ts'),
-    import('../../web/export.ts'),
+    import('../harness/run/cli.ts'),
+    import('../harness/stats/cli.ts'),
+    import('../harness/runtimes/cli.ts'),
+    import('../server/cli.ts'),
+    import('../agents/cli.ts'),
+    import('../web/export.ts'),
   ]);
   start.registerStartCommand(program);
   run.registerRunCommands(program);
   stats.registerCompareCommand(program);
   runtimes.registerRuntimesCommands(program);
-  server.registerServerCommands(program);
+  server.registerServerCommands(program, { dashboard: dashboard() });
   agents.registerAgentCommands(program);
-  web.registerExportCommand(program);
+  web.registerExportCommand(program, { openDb: openServerDb });
 
   try {
     await program.parseAsync(argv);
