@@ -8,7 +8,7 @@
  * Times are milliseconds since the epoch; ratios and changes are unitless.
  */
 import type { Machine, Mode, ModeName, Result, RunDocument, Stats, SuiteInfo, Warning } from '../../harness/schema.ts';
-import type { JobStatus, RegressionStatus, TokenRole } from '../db/schema.ts';
+import type { JobStatus, RegressionStatus, TokenRole } from '../contract/enums.ts';
 import type { DetectedChange, SeriesPoint } from '../detector/detector.ts';
 
 export type { JobStatus, RegressionStatus, TokenRole };
