@@ -3,14 +3,17 @@
  * heartbeat, job claims under a lease, progress, completion and run upload.
  * Every call is one HTTP request with a timeout; retries are the caller's
  * decision (see upload.ts), because only the caller knows whether a case is
- * being measured.
+ * being measured. The answers the agent reads (enrollment, claims) are parsed
+ * with the API contract's schemas (server/contract); of the others only the
+ * status counts.
  *
  * @example
  * const client = new ServerClient('http://127.0.0.1:8080', agentToken);
  * const job = await client.claim({ labels: ['nightly'], leaseSeconds: 900 });
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Machine, RunDocument } from '../harness/schema.ts';
+import { ClaimResponse, EnrollResponse, type Job } from '../server/contract/index.ts';
 
 const API = '/api/v1';
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -44,23 +47,32 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof ServerUnreachable || (err instanceof ServerError && err.retryable);
 }
 
-export const Enrollment = z.object({
-  machineId: z.union([z.string(), z.number()]).transform(String),
-  token: z.string().min(1),
-});
-export type Enrollment = z.infer<typeof Enrollment>;
+/** An answer with a 2xx status whose body is not what the API contract (server/contract) says. */
+export class ServerReplyInvalid extends Error {
+  override name = 'ServerReplyInvalid';
+  readonly retryable = false;
+}
 
-/** A job as the agent needs it; the server may send more fields. */
-export const ClaimedJob = z.object({
-  id: z.union([z.string(), z.number()]).transform(String),
-  suites: z.array(z.string()).min(1),
-  modes: z.array(z.string()).min(1),
-  labels: z.array(z.string()).default([]),
-  profile: z.string().nullable().default(null),
-  leaseExpiresAt: z.union([z.string(), z.number()]).nullable().optional(),
-  leaseSeconds: z.number().nullable().optional(),
-});
-export type ClaimedJob = z.infer<typeof ClaimedJob>;
+/** The agent's identity, as it keeps it (agents/state.ts): ids are strings there. */
+export interface Enrollment {
+  machineId: string;
+  token: string;
+}
+
+/** A claimed job; its id is a string, as the agent's URLs and the run document's `jobId` carry it. */
+export interface ClaimedJob extends Omit<Job, 'id'> {
+  id: string;
+}
+
+/** `json` parsed with the contract's schema of the endpoint's answer. */
+function parseReply<S extends z.ZodType>(schema: S, json: unknown, endpoint: string): z.output<S> {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0]!;
+  throw new ServerReplyInvalid(
+    `${endpoint}: the server's answer is not what the API says (${first.path.join('.') || 'the body'}: ${first.message})`,
+  );
+}
 
 export interface JobProgressReport {
   done: number;
@@ -90,7 +102,12 @@ export class ServerClient {
    * @example const { machineId, token } = await client.enroll(machine);
    */
   async enroll(machine: Machine): Promise<Enrollment> {
-    return Enrollment.parse(await this.request('POST', '/agents/enroll', { machine }));
+    const reply = parseReply(
+      EnrollResponse,
+      await this.request('POST', '/agents/enroll', { machine }),
+      'POST /agents/enroll',
+    );
+    return { machineId: String(reply.machineId), token: reply.token };
   }
 
   /** Tells the server the agent is alive (and what it is doing); refreshes the machine's metadata. */
@@ -100,9 +117,8 @@ export class ServerClient {
 
   /** Claims the next job this agent may run, under a lease; null when none is waiting. */
   async claim(body: { labels: string[]; leaseSeconds?: number }): Promise<ClaimedJob | null> {
-    const reply = await this.request('POST', '/jobs/claim', body);
-    const job = reply && typeof reply === 'object' && 'job' in reply ? (reply as { job: unknown }).job : reply;
-    return job ? ClaimedJob.parse(job) : null;
+    const { job } = parseReply(ClaimResponse, await this.request('POST', '/jobs/claim', body), 'POST /jobs/claim');
+    return job ? { ...job, id: String(job.id) } : null;
   }
 
   /** Reports progress; the server extends the job's lease with it. A short timeout keeps the next case on time. */

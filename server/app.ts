@@ -217,7 +217,7 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
   const authFailures = createRateLimiter(options.rateLimits?.authFailures ?? { capacity: 30, refillPerSecond: 0.5 });
   const enrollments = createRateLimiter(options.rateLimits?.enroll ?? { capacity: 10, refillPerSecond: 1 / 30 });
 
-  let openapi: unknown = null;
+  let openapi: ReturnType<typeof openApiDocument> | null = null;
   const deps: AppDeps = {
     repo,
     detection,

@@ -1,6 +1,6 @@
 /**
  * Every route of the table × every kind of caller, with the status each must
- * get. The routes come from ROUTES, so a new route without an example here
+ * get. The routes come from ROUTES, so a new route without an example (test-support/route-examples.ts)
  * fails the first test; the expectations are written out below from the
  * rules in the issue, not computed by the code under test.
  */
@@ -9,86 +9,10 @@ import { tempDir } from '../harness/test-support/index.ts';
 import { createApp } from './app.ts';
 import { ROUTES, type RouteDef } from './routes.ts';
 import { copyDatabase, type Seed, seedDatabase } from './test-support/index.ts';
+import { EXAMPLES } from './test-support/route-examples.ts';
 
 type Caller = 'none' | 'enroll' | 'agentOwn' | 'agentOther' | 'admin' | 'public';
 const CALLERS: Caller[] = ['none', 'enroll', 'agentOwn', 'agentOther', 'admin', 'public'];
-
-interface Example {
-  path: string;
-  body?: unknown;
-}
-
-/** One request per route that succeeds for a caller allowed to make it. */
-const EXAMPLES: Record<string, (s: Seed) => Example> = {
-  'GET /api/v1/health': () => ({ path: '/api/v1/health' }),
-  'GET /api/v1/openapi.json': () => ({ path: '/api/v1/openapi.json' }),
-  'GET /api/v1/session': () => ({ path: '/api/v1/session' }),
-  'POST /api/v1/agents/enroll': (s) => ({ path: '/api/v1/agents/enroll', body: { machine: s.newMachine } }),
-  'POST /api/v1/agents/heartbeat': (s) => ({
-    path: '/api/v1/agents/heartbeat',
-    body: { status: 'idle', machineId: s.machineA.id, machine: s.machineA.facts },
-  }),
-  'GET /api/v1/machines': () => ({ path: '/api/v1/machines' }),
-  'GET /api/v1/machines/:id': (s) => ({ path: `/api/v1/machines/${s.machineA.id}` }),
-  'PATCH /api/v1/machines/:id': (s) => ({ path: `/api/v1/machines/${s.machineA.id}`, body: { labels: ['x'] } }),
-  'GET /api/v1/runs': (s) => ({ path: `/api/v1/runs?machine=${s.machineA.id}&limit=2` }),
-  'POST /api/v1/runs': (s) => ({ path: '/api/v1/runs', body: s.newRunA }),
-  'GET /api/v1/runs/:id': (s) => ({ path: `/api/v1/runs/${s.runsA[0]!.id}` }),
-  'GET /api/v1/runs/:id/document': (s) => ({ path: `/api/v1/runs/${s.runsA[0]!.id}/document` }),
-  'DELETE /api/v1/runs/:id': (s) => ({ path: `/api/v1/runs/${s.runB.id}` }),
-  'GET /api/v1/runs/:id/compare': (s) => ({ path: `/api/v1/runs/${s.runsA[0]!.id}/compare?other=nogil` }),
-  'GET /api/v1/runs/:id/scaling': (s) => ({ path: `/api/v1/runs/${s.runsA[0]!.id}/scaling` }),
-  'GET /api/v1/compare': (s) => ({
-    path: `/api/v1/compare?base=${s.runsA[0]!.id}&other=${s.runsA[1]!.id}&mode=nogil`,
-  }),
-  'GET /api/v1/series': (s) => ({ path: `/api/v1/series?machine=${s.machineA.id}&suite=calls` }),
-  'GET /api/v1/series/:id': (s) => ({ path: `/api/v1/series/${s.seriesId}` }),
-  'GET /api/v1/series/:id/history': (s) => ({ path: `/api/v1/series/${s.seriesId}/history` }),
-  'GET /api/v1/regressions': () => ({ path: '/api/v1/regressions?status=new' }),
-  'GET /api/v1/regressions/:id': (s) => ({ path: `/api/v1/regressions/${s.regressionId}` }),
-  'PATCH /api/v1/regressions/:id': (s) => ({
-    path: `/api/v1/regressions/${s.regressionId}`,
-    body: { status: 'acknowledged', note: 'expected: new allocator' },
-  }),
-  'GET /api/v1/annotations': () => ({ path: '/api/v1/annotations' }),
-  'POST /api/v1/annotations': (s) => ({
-    path: '/api/v1/annotations',
-    body: { text: 'switched to 3.14', machineId: s.machineA.id, at: Date.parse('2025-06-01T00:00:00Z') },
-  }),
-  'PATCH /api/v1/annotations/:id': (s) => ({ path: `/api/v1/annotations/${s.annotationId}`, body: { text: 'edited' } }),
-  'DELETE /api/v1/annotations/:id': (s) => ({ path: `/api/v1/annotations/${s.annotationId}` }),
-  'GET /api/v1/schedules': () => ({ path: '/api/v1/schedules' }),
-  'POST /api/v1/schedules': () => ({
-    path: '/api/v1/schedules',
-    body: { name: 'weekly', cron: '0 4 * * 0', suites: ['locks'], modes: ['nogil'] },
-  }),
-  'GET /api/v1/schedules/:id': (s) => ({ path: `/api/v1/schedules/${s.scheduleId}` }),
-  'PATCH /api/v1/schedules/:id': (s) => ({ path: `/api/v1/schedules/${s.scheduleId}`, body: { enabled: false } }),
-  'DELETE /api/v1/schedules/:id': (s) => ({ path: `/api/v1/schedules/${s.scheduleId}` }),
-  'GET /api/v1/jobs': () => ({ path: '/api/v1/jobs?status=alive' }),
-  'POST /api/v1/jobs': () => ({ path: '/api/v1/jobs', body: { suites: ['calls'], modes: ['gil', 'nogil'] } }),
-  'GET /api/v1/jobs/:id': (s) => ({ path: `/api/v1/jobs/${s.heldJobId}` }),
-  'POST /api/v1/jobs/claim': (s) => ({
-    path: '/api/v1/jobs/claim',
-    body: { machineId: s.machineA.id, leaseSeconds: 60 },
-  }),
-  'POST /api/v1/jobs/:id/progress': (s) => ({
-    path: `/api/v1/jobs/${s.heldJobId}/progress`,
-    body: { done: 3, total: 10, message: 'calls/positional[arity=2] nogil' },
-  }),
-  'POST /api/v1/jobs/:id/complete': (s) => ({
-    path: `/api/v1/jobs/${s.heldJobId}/complete`,
-    body: { runId: s.runsA[2]!.id },
-  }),
-  'POST /api/v1/jobs/:id/fail': (s) => ({
-    path: `/api/v1/jobs/${s.heldJobId}/fail`,
-    body: { error: 'worker crashed', requeue: true },
-  }),
-  'POST /api/v1/jobs/:id/cancel': (s) => ({ path: `/api/v1/jobs/${s.queuedJobId}/cancel` }),
-  'GET /api/v1/tokens': () => ({ path: '/api/v1/tokens' }),
-  'POST /api/v1/tokens': () => ({ path: '/api/v1/tokens', body: { role: 'enroll', name: 'lab' } }),
-  'DELETE /api/v1/tokens/:id': (s) => ({ path: `/api/v1/tokens/${s.enrollTokenId}` }),
-};
 
 /**
  * The intended access of every route, written out here and not read from the table, so a

@@ -11,8 +11,9 @@
 import type { ModeName, Result } from '../harness/schema.ts';
 import { compareResults } from '../harness/stats/compare.ts';
 import { geometricMean } from '../harness/stats/geomean.ts';
-import type { Comparison, GeometricMean } from '../harness/stats/types.ts';
-import type { Params, ResultRow } from './repo/types.ts';
+import type { Comparison } from '../harness/stats/types.ts';
+import type { ComparisonRow, ComparisonView } from './contract/index.ts';
+import type { ResultRow } from './repo/types.ts';
 
 export interface ComparisonSide {
   label: string;
@@ -21,29 +22,8 @@ export interface ComparisonSide {
   results: ResultRow[];
 }
 
-export interface ComparisonRow {
-  suite: string;
-  benchmark: string;
-  params: Params;
-  caseId: string;
-  base: Comparison['base'];
-  other: Comparison['other'];
-  ratio: number | null;
-  ciLow: number | null;
-  ciHigh: number | null;
-  pValue: number | null;
-  significant: boolean;
-  reason: string | null;
-}
-
-export interface ComparisonView {
-  base: Omit<ComparisonSide, 'results'>;
-  other: Omit<ComparisonSide, 'results'>;
-  /** `other / base` time ratios: > 1 means the other side is slower. */
-  rows: ComparisonRow[];
-  geometricMean: GeometricMean | null;
-  suites: Array<{ suite: string; geometricMean: GeometricMean | null }>;
-}
+// What the routes answer: the contract's shapes.
+export type { ComparisonRow, ComparisonView };
 
 /** A stored result as the harness's `Result` (needs its samples). */
 export function asResult(row: ResultRow): Result {

@@ -1,11 +1,13 @@
 /**
- * The API described in OpenAPI 3.1, generated from the route table and its
- * zod schemas (zod 4's JSON Schema output), served at /api/v1/openapi.json.
+ * The API described in OpenAPI 3.1, generated from the route table and the
+ * contract's zod schemas of each route's request and response (zod 4's JSON
+ * Schema output), served at /api/v1/openapi.json.
  *
  * @example
  * const doc = openApiDocument(ROUTES, { version: '0.1.0' });
  */
 import { z } from 'zod';
+import { ErrorBody, type OpenApiDocument } from './contract/index.ts';
 import type { RouteDef } from './routes.ts';
 
 const ACCESS_TEXT: Record<RouteDef['access'], string> = {
@@ -17,11 +19,9 @@ const ACCESS_TEXT: Record<RouteDef['access'], string> = {
   admin: 'admin token',
 };
 
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+/** A request's schema as what it accepts (`input`), a response's as what it sends (`output`). */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 }
 
@@ -46,7 +46,7 @@ function parameters(route: RouteDef): unknown[] {
 }
 
 /** The OpenAPI document of these routes. */
-export function openApiDocument(routes: readonly RouteDef[], info: { version: string }): Record<string, unknown> {
+export function openApiDocument(routes: readonly RouteDef[], info: { version: string }): OpenApiDocument {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:(\w+)/g, '{$1}');
@@ -61,7 +61,10 @@ export function openApiDocument(routes: readonly RouteDef[], info: { version: st
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } }
         : {}),
       responses: {
-        [route.success]: { description: 'success', content: { 'application/json': { schema: { type: 'object' } } } },
+        [route.success]: {
+          description: 'success',
+          content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
+        },
         '4XX': { $ref: '#/components/responses/Error' },
       },
     };
@@ -83,13 +86,7 @@ export function openApiDocument(routes: readonly RouteDef[], info: { version: st
         Error: {
           description: 'the request was refused: {error: a short code, detail: what is wrong}',
           content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['error', 'detail'],
-                properties: { error: { type: 'string' }, detail: { type: 'string' } },
-              },
-            },
+            'application/json': { schema: jsonSchema(ErrorBody, 'output') },
           },
         },
       },

@@ -19,39 +19,68 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { caseKey } from '../harness/case-key.ts';
-import { RunDocument } from '../harness/schema.ts';
 import { resolveBaseMode } from '../harness/stats/run-comparison.ts';
 import { scalingCurves } from '../harness/stats/scaling.ts';
-import { parseRunDocument } from './api/run-document.ts';
+import { asResult, compareSides } from './compare.ts';
 import {
   AnnotationBody,
   AnnotationPatch,
+  AnnotationResponse,
   AnnotationsQuery,
+  AnnotationsResponse,
   ClaimBody,
+  ClaimResponse,
   CompareModesQuery,
   CompareRunsQuery,
+  ComparisonView,
   CompleteBody,
+  Deleted,
   EnrollBody,
+  EnrollResponse,
   FailBody,
+  HealthResponse,
   HeartbeatBody,
+  HeartbeatResponse,
   HistoryQuery,
+  HistoryResponse,
   IdParam,
+  IngestResponse,
   JobBody,
+  JobResponse,
   JobsQuery,
+  JobsResponse,
   MachinePatch,
+  MachineResponse,
+  MachinesResponse,
+  type OpenApiDocument,
+  OpenApiResponse,
   ProgressBody,
+  parseRunDocument,
   RegressionPatch,
+  RegressionResponse,
   RegressionsQuery,
+  RegressionsResponse,
+  RunDocument,
   RunIdParam,
   RunQuery,
+  RunResponse,
   RunsQuery,
+  RunsResponse,
+  ScalingResponse,
   ScheduleBody,
   SchedulePatch,
+  ScheduleResponse,
+  SchedulesResponse,
+  SeriesListResponse,
   SeriesQuery,
+  SeriesResponse,
+  SessionResponse,
   TokenBody,
+  TokenCreated,
   TokenIdParam,
-} from './api/schemas.ts';
-import { asResult, compareSides } from './compare.ts';
+  TokenResponse,
+  TokensResponse,
+} from './contract/index.ts';
 import type { Detection } from './detection.ts';
 import { type Actor, DomainError, type Repository, type RunDetail } from './repo/types.ts';
 import { nextRunOf } from './scheduler.ts';
@@ -75,7 +104,7 @@ export interface AppDeps {
   /** Consumes one enrollment attempt of the caller; false when it must wait. */
   allowEnrollment: (c: Context) => boolean;
   version: string;
-  openapi: () => unknown;
+  openapi: () => OpenApiDocument;
 }
 
 export interface HandlerContext<P, Q, B> {
@@ -87,7 +116,7 @@ export interface HandlerContext<P, Q, B> {
   body: B;
 }
 
-export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
+export interface RouteDef<P = unknown, Q = unknown, B = unknown, R = unknown> {
   method: Method;
   /** hono path, e.g. `/api/v1/runs/:id`. */
   path: string;
@@ -105,9 +134,21 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   parseBody?: (value: unknown) => z.ZodSafeParseResult<B>;
   /** Largest request body in bytes (default `DEFAULT_BODY_LIMIT`). */
   maxBody?: number;
+  /** The shape of a successful answer (server/contract); handlers send it with `reply`. */
+  response: z.ZodType<R>;
   /** The status of a successful call (for the documentation; handlers set it). */
   success: 200 | 201;
   handler: (ctx: HandlerContext<P, Q, B>) => Promise<Response> | Response;
+}
+
+/** Sends a successful answer, typed by the route's response schema. */
+export type Reply<R> = (body: R, status?: 200 | 201) => Response;
+
+/** A route as written in the table: its handler gets `reply`, so an answer that drifts from the contract fails typecheck. */
+interface TypedRoute<P, Q, B, S extends z.ZodType>
+  extends Omit<RouteDef<P, Q, B, z.output<S>>, 'response' | 'handler'> {
+  response: S;
+  handler: (ctx: HandlerContext<P, Q, B> & { reply: Reply<z.output<S>> }) => Promise<Response> | Response;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -115,8 +156,15 @@ export const RUN_BODY_LIMIT = 32 * 1024 * 1024;
 const API = '/api/v1';
 
 // Keeps each route's handler typed by its own schemas while the table stays one array.
-function route<P = undefined, Q = undefined, B = undefined>(def: RouteDef<P, Q, B>): RouteDef {
-  return def as unknown as RouteDef;
+function route<P = undefined, Q = undefined, B = undefined, S extends z.ZodType = z.ZodType>(
+  def: TypedRoute<P, Q, B, S>,
+): RouteDef {
+  const { handler } = def;
+  return {
+    ...def,
+    handler: (ctx: HandlerContext<P, Q, B>) =>
+      handler({ ...ctx, reply: (body, status = 200) => ctx.c.json(body as object, status) }),
+  } as unknown as RouteDef;
 }
 
 const notFound = (what: string): never => {
@@ -184,25 +232,28 @@ export const ROUTES: readonly RouteDef[] = [
     path: `${API}/health`,
     access: 'open',
     summary: 'liveness: the server answers and its database is open',
+    response: HealthResponse,
     success: 200,
-    handler: ({ c, deps }) => c.json({ ok: true, version: deps.version, database: deps.repo.kind }),
+    handler: ({ reply, deps }) => reply({ ok: true, version: deps.version, database: deps.repo.kind }),
   }),
   route({
     method: 'GET',
     path: `${API}/openapi.json`,
     access: 'open',
     summary: 'this API described in OpenAPI 3.1',
+    response: OpenApiResponse,
     success: 200,
-    handler: ({ c, deps }) => c.json(deps.openapi()),
+    handler: ({ reply, deps }) => reply(deps.openapi()),
   }),
   route({
     method: 'GET',
     path: `${API}/session`,
     access: 'open',
     summary: "whether reads are public, and the presented token's role",
+    response: SessionResponse,
     success: 200,
-    handler: ({ c, deps, auth }) =>
-      c.json({ public: deps.isPublic, role: auth?.role ?? null, machineId: auth?.machineId ?? null }),
+    handler: ({ reply, deps, auth }) =>
+      reply({ public: deps.isPublic, role: auth?.role ?? null, machineId: auth?.machineId ?? null }),
   }),
 
   // ---------------------------------------------------------------- agents
@@ -212,13 +263,14 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'enroll',
     summary: "trade an enrollment token and the machine's facts for the machine's own agent token",
     body: EnrollBody,
+    response: EnrollResponse,
     success: 201,
-    handler: async ({ c, deps, body }) => {
+    handler: async ({ c, reply, deps, body }) => {
       if (!deps.allowEnrollment(c)) {
         return c.json({ error: 'rate-limited', detail: 'too many enrollments from this address; wait a minute' }, 429);
       }
       const { machine, token } = await deps.repo.enrollMachine(body.machine, deps.now());
-      return c.json({ machineId: machine.id, token, machine }, 201);
+      return reply({ machineId: machine.id, token, machine }, 201);
     },
   }),
   route({
@@ -228,11 +280,12 @@ export const ROUTES: readonly RouteDef[] = [
     machineScoped: true,
     summary: "the agent is alive; refreshes the machine's facts when sent",
     body: HeartbeatBody,
+    response: HeartbeatResponse,
     success: 200,
-    handler: async ({ c, deps, auth, body }) => {
+    handler: async ({ reply, deps, auth, body }) => {
       const machineId = machineFor(auth, body.machineId);
       const machine = await deps.repo.heartbeat(machineId, body.machine ?? null, deps.now());
-      return c.json({ machine, now: deps.now() });
+      return reply({ machine, now: deps.now() });
     },
   }),
 
@@ -242,8 +295,9 @@ export const ROUTES: readonly RouteDef[] = [
     path: `${API}/machines`,
     access: 'read',
     summary: 'machines with their latest run, last contact, labels and metadata',
+    response: MachinesResponse,
     success: 200,
-    handler: async ({ c, deps }) => c.json({ machines: await deps.repo.listMachines() }),
+    handler: async ({ reply, deps }) => reply({ machines: await deps.repo.listMachines() }),
   }),
   route({
     method: 'GET',
@@ -251,9 +305,10 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'read',
     summary: 'one machine',
     params: IdParam,
+    response: MachineResponse,
     success: 200,
-    handler: async ({ c, deps, params }) =>
-      c.json({ machine: (await deps.repo.getMachine(params.id)) ?? notFound(`no machine ${params.id}`) }),
+    handler: async ({ reply, deps, params }) =>
+      reply({ machine: (await deps.repo.getMachine(params.id)) ?? notFound(`no machine ${params.id}`) }),
   }),
   route({
     method: 'PATCH',
@@ -262,9 +317,10 @@ export const ROUTES: readonly RouteDef[] = [
     summary: "set a machine's labels (jobs go to machines with all their labels)",
     params: IdParam,
     body: MachinePatch,
+    response: MachineResponse,
     success: 200,
-    handler: async ({ c, deps, params, body }) =>
-      c.json({ machine: await deps.repo.setMachineLabels(params.id, body.labels, deps.now()) }),
+    handler: async ({ reply, deps, params, body }) =>
+      reply({ machine: await deps.repo.setMachineLabels(params.id, body.labels, deps.now()) }),
   }),
 
   // ------------------------------------------------------------------ runs
@@ -274,8 +330,9 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'read',
     summary: 'runs, newest first (filter by machine; page with `before`)',
     query: RunsQuery,
+    response: RunsResponse,
     success: 200,
-    handler: async ({ c, deps, query }) => c.json({ runs: await deps.repo.listRuns(query) }),
+    handler: async ({ reply, deps, query }) => reply({ runs: await deps.repo.listRuns(query) }),
   }),
   route({
     method: 'POST',
@@ -286,8 +343,9 @@ export const ROUTES: readonly RouteDef[] = [
     body: RunDocument,
     parseBody: parseRunDocument,
     maxBody: RUN_BODY_LIMIT,
+    response: IngestResponse,
     success: 201,
-    handler: async ({ c, deps, auth, body }) => {
+    handler: async ({ c, reply, deps, auth, body }) => {
       const problems = runDocumentProblems(body);
       if (problems.length) return c.json({ error: 'invalid', detail: problems.join('; ') }, 400);
       if (auth?.role === 'agent') {
@@ -302,7 +360,7 @@ export const ROUTES: readonly RouteDef[] = [
         ? await deps.detection.afterIngest(outcome.seriesIds, outcome.runPk, now)
         : [];
       c.header('location', `${API}/runs/${body.id}`);
-      return c.json({ created: outcome.created, run: outcome.run, regressions }, outcome.created ? 201 : 200);
+      return reply({ created: outcome.created, run: outcome.run, regressions }, outcome.created ? 201 : 200);
     },
   }),
   route({
@@ -312,9 +370,10 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'one run with its results (statistics; raw samples with ?samples=1)',
     params: RunIdParam,
     query: RunQuery,
+    response: RunResponse,
     success: 200,
-    handler: async ({ c, deps, params, query }) =>
-      c.json({ run: await runOr404(deps.repo, params.id, query.samples ?? false) }),
+    handler: async ({ reply, deps, params, query }) =>
+      reply({ run: await runOr404(deps.repo, params.id, query.samples ?? false) }),
   }),
   route({
     method: 'GET',
@@ -322,9 +381,10 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'read',
     summary: 'the run as the document that was uploaded (gilbench.run/v1)',
     params: RunIdParam,
+    response: RunDocument,
     success: 200,
-    handler: async ({ c, deps, params }) =>
-      c.json((await deps.repo.getRunDocument(params.id)) ?? notFound(`no run ${params.id}`)),
+    handler: async ({ reply, deps, params }) =>
+      reply((await deps.repo.getRunDocument(params.id)) ?? notFound(`no run ${params.id}`)),
   }),
   route({
     method: 'DELETE',
@@ -332,9 +392,10 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'admin',
     summary: 'delete a run, its results and the changes found at it',
     params: RunIdParam,
+    response: Deleted,
     success: 200,
-    handler: async ({ c, deps, params }) =>
-      (await deps.repo.deleteRun(params.id)) ? c.json({ deleted: true }) : notFound(`no run ${params.id}`),
+    handler: async ({ reply, deps, params }) =>
+      (await deps.repo.deleteRun(params.id)) ? reply({ deleted: true }) : notFound(`no run ${params.id}`),
   }),
   route({
     method: 'GET',
@@ -343,8 +404,9 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'two modes of one run: other/base time ratio per case, CI, significance, geometric means',
     params: RunIdParam,
     query: CompareModesQuery,
+    response: ComparisonView,
     success: 200,
-    handler: async ({ c, deps, params, query }) => {
+    handler: async ({ reply, deps, params, query }) => {
       const run = await runOr404(deps.repo, params.id, true);
       const base = query.base ? modeOf(run, query.base) : resolveBaseMode(run.modes);
       const other = modeOf(run, query.other);
@@ -354,7 +416,7 @@ export const ROUTES: readonly RouteDef[] = [
         mode: { id: mode.id, mode: mode.mode },
         results: run.results.filter((r) => r.mode === mode.id),
       });
-      return c.json(compareSides(side(base), side(other)));
+      return reply(compareSides(side(base), side(other)));
     },
   }),
   route({
@@ -363,10 +425,11 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'read',
     summary: 'scaling curves: speedup N*T(1)/T(N) per workload and mode, from results with a `threads` parameter',
     params: RunIdParam,
+    response: ScalingResponse,
     success: 200,
-    handler: async ({ c, deps, params }) => {
+    handler: async ({ reply, deps, params }) => {
       const run = await runOr404(deps.repo, params.id, true);
-      return c.json({ runId: run.id, curves: scalingCurves({ results: run.results.map(asResult) }) });
+      return reply({ runId: run.id, curves: scalingCurves({ results: run.results.map(asResult) }) });
     },
   }),
   route({
@@ -375,8 +438,9 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'read',
     summary: 'one mode in two runs: other-run/base-run time ratio per case, CI, significance, geometric means',
     query: CompareRunsQuery,
+    response: ComparisonView,
     success: 200,
-    handler: async ({ c, deps, query }) => {
+    handler: async ({ reply, deps, query }) => {
       const [base, other] = await Promise.all([
         runOr404(deps.repo, query.base, true),
         runOr404(deps.repo, query.other, true),
@@ -390,7 +454,7 @@ export const ROUTES: readonly RouteDef[] = [
           results: run.results.filter((r) => r.mode === mode.id),
         };
       };
-      return c.json(compareSides(side(base), side(other)));
+      return reply(compareSides(side(base), side(other)));
     },
   }),
 
@@ -401,9 +465,10 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'read',
     summary: 'series by machine, suite, benchmark, case key and mode',
     query: SeriesQuery,
+    response: SeriesListResponse,
     success: 200,
-    handler: async ({ c, deps, query }) =>
-      c.json({
+    handler: async ({ reply, deps, query }) =>
+      reply({
         series: await deps.repo.listSeries({
           machine: query.machine,
           suite: query.suite,
@@ -420,9 +485,10 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'read',
     summary: 'one series',
     params: IdParam,
+    response: SeriesResponse,
     success: 200,
-    handler: async ({ c, deps, params }) =>
-      c.json({ series: (await deps.repo.getSeries(params.id)) ?? notFound(`no series ${params.id}`) }),
+    handler: async ({ reply, deps, params }) =>
+      reply({ series: (await deps.repo.getSeries(params.id)) ?? notFound(`no series ${params.id}`) }),
   }),
   route({
     method: 'GET',
@@ -432,6 +498,7 @@ export const ROUTES: readonly RouteDef[] = [
       "a series' points as columns (one array each of run ids, times, statuses, n, medians and CIs) with the changes and notes in their range",
     params: IdParam,
     query: HistoryQuery,
+    response: HistoryResponse,
     success: 200,
     handler: async ({ c, deps, params, query }) => {
       const text = (await deps.repo.seriesHistoryJson(params.id, query)) ?? notFound(`no series ${params.id}`);
@@ -446,8 +513,9 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'read',
     summary: 'changes found by the detector (regressions and improvements), newest first',
     query: RegressionsQuery,
+    response: RegressionsResponse,
     success: 200,
-    handler: async ({ c, deps, query }) => c.json({ regressions: await deps.repo.listRegressions(query) }),
+    handler: async ({ reply, deps, query }) => reply({ regressions: await deps.repo.listRegressions(query) }),
   }),
   route({
     method: 'GET',
@@ -455,9 +523,10 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'read',
     summary: 'one change',
     params: IdParam,
+    response: RegressionResponse,
     success: 200,
-    handler: async ({ c, deps, params }) =>
-      c.json({ regression: (await deps.repo.getRegression(params.id)) ?? notFound(`no regression ${params.id}`) }),
+    handler: async ({ reply, deps, params }) =>
+      reply({ regression: (await deps.repo.getRegression(params.id)) ?? notFound(`no regression ${params.id}`) }),
   }),
   route({
     method: 'PATCH',
@@ -466,9 +535,10 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'set status (new, acknowledged, fixed, ignored) and note; acknowledging re-baselines the series',
     params: IdParam,
     body: RegressionPatch,
+    response: RegressionResponse,
     success: 200,
-    handler: async ({ c, deps, params, body }) =>
-      c.json({ regression: await deps.repo.updateRegression(params.id, body, deps.now()) }),
+    handler: async ({ reply, deps, params, body }) =>
+      reply({ regression: await deps.repo.updateRegression(params.id, body, deps.now()) }),
   }),
 
   // ----------------------------------------------------------- annotations
@@ -478,8 +548,9 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'read',
     summary: 'notes pinned to a time, a machine, a series or a run',
     query: AnnotationsQuery,
+    response: AnnotationsResponse,
     success: 200,
-    handler: async ({ c, deps, query }) => c.json({ annotations: await deps.repo.listAnnotations(query) }),
+    handler: async ({ reply, deps, query }) => reply({ annotations: await deps.repo.listAnnotations(query) }),
   }),
   route({
     method: 'POST',
@@ -487,9 +558,10 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'admin',
     summary: 'add a note (at a time, or at a run when only runId is given)',
     body: AnnotationBody,
+    response: AnnotationResponse,
     success: 201,
-    handler: async ({ c, deps, body }) =>
-      c.json({ annotation: await deps.repo.createAnnotation(body, deps.now()) }, 201),
+    handler: async ({ reply, deps, body }) =>
+      reply({ annotation: await deps.repo.createAnnotation(body, deps.now()) }, 201),
   }),
   route({
     method: 'PATCH',
@@ -498,9 +570,10 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'change a note',
     params: IdParam,
     body: AnnotationPatch,
+    response: AnnotationResponse,
     success: 200,
-    handler: async ({ c, deps, params, body }) =>
-      c.json({ annotation: await deps.repo.updateAnnotation(params.id, body, deps.now()) }),
+    handler: async ({ reply, deps, params, body }) =>
+      reply({ annotation: await deps.repo.updateAnnotation(params.id, body, deps.now()) }),
   }),
   route({
     method: 'DELETE',
@@ -508,11 +581,10 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'admin',
     summary: 'delete a note',
     params: IdParam,
+    response: Deleted,
     success: 200,
-    handler: async ({ c, deps, params }) =>
-      (await deps.repo.deleteAnnotation(params.id))
-        ? c.json({ deleted: true })
-        : notFound(`no annotation ${params.id}`),
+    handler: async ({ reply, deps, params }) =>
+      (await deps.repo.deleteAnnotation(params.id)) ? reply({ deleted: true }) : notFound(`no annotation ${params.id}`),
   }),
 
   // ------------------------------------------------------------- schedules
@@ -521,11 +593,12 @@ export const ROUTES: readonly RouteDef[] = [
     path: `${API}/schedules`,
     access: 'operator',
     summary: 'cron schedules that make jobs',
+    response: SchedulesResponse,
     success: 200,
-    handler: async ({ c, deps }) => {
+    handler: async ({ reply, deps }) => {
       const now = deps.now();
       const all = await deps.repo.listSchedules();
-      return c.json({ schedules: all.map((s) => ({ ...s, nextRun: s.enabled ? nextRunOf(s, now) : null })) });
+      return reply({ schedules: all.map((s) => ({ ...s, nextRun: s.enabled ? nextRunOf(s, now) : null })) });
     },
   }),
   route({
@@ -534,11 +607,12 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'admin',
     summary: 'add a schedule: cron expression, suites, modes, machine labels',
     body: ScheduleBody,
+    response: ScheduleResponse,
     success: 201,
-    handler: async ({ c, deps, body }) => {
+    handler: async ({ reply, deps, body }) => {
       const now = deps.now();
       const s = await deps.repo.createSchedule(body, now);
-      return c.json({ schedule: { ...s, nextRun: nextRunOf(s, now) } }, 201);
+      return reply({ schedule: { ...s, nextRun: nextRunOf(s, now) } }, 201);
     },
   }),
   route({
@@ -547,10 +621,11 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'operator',
     summary: 'one schedule',
     params: IdParam,
+    response: ScheduleResponse,
     success: 200,
-    handler: async ({ c, deps, params }) => {
+    handler: async ({ reply, deps, params }) => {
       const s = (await deps.repo.getSchedule(params.id)) ?? notFound(`no schedule ${params.id}`);
-      return c.json({ schedule: { ...s, nextRun: s.enabled ? nextRunOf(s, deps.now()) : null } });
+      return reply({ schedule: { ...s, nextRun: s.enabled ? nextRunOf(s, deps.now()) : null } });
     },
   }),
   route({
@@ -560,11 +635,12 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'change a schedule',
     params: IdParam,
     body: SchedulePatch,
+    response: ScheduleResponse,
     success: 200,
-    handler: async ({ c, deps, params, body }) => {
+    handler: async ({ reply, deps, params, body }) => {
       const now = deps.now();
       const s = await deps.repo.updateSchedule(params.id, body, now);
-      return c.json({ schedule: { ...s, nextRun: s.enabled ? nextRunOf(s, now) : null } });
+      return reply({ schedule: { ...s, nextRun: s.enabled ? nextRunOf(s, now) : null } });
     },
   }),
   route({
@@ -573,9 +649,10 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'admin',
     summary: 'delete a schedule (its jobs stay)',
     params: IdParam,
+    response: Deleted,
     success: 200,
-    handler: async ({ c, deps, params }) =>
-      (await deps.repo.deleteSchedule(params.id)) ? c.json({ deleted: true }) : notFound(`no schedule ${params.id}`),
+    handler: async ({ reply, deps, params }) =>
+      (await deps.repo.deleteSchedule(params.id)) ? reply({ deleted: true }) : notFound(`no schedule ${params.id}`),
   }),
 
   // ------------------------------------------------------------------ jobs
@@ -585,8 +662,9 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'operator',
     summary: 'jobs with their status and live progress, newest first',
     query: JobsQuery,
+    response: JobsResponse,
     success: 200,
-    handler: async ({ c, deps, query }) => c.json({ jobs: await deps.repo.listJobs(query) }),
+    handler: async ({ reply, deps, query }) => reply({ jobs: await deps.repo.listJobs(query) }),
   }),
   route({
     method: 'POST',
@@ -594,8 +672,9 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'admin',
     summary: 'ask for a run by hand',
     body: JobBody,
+    response: JobResponse,
     success: 201,
-    handler: async ({ c, deps, body }) => c.json({ job: await deps.repo.createJob(body, deps.now()) }, 201),
+    handler: async ({ reply, deps, body }) => reply({ job: await deps.repo.createJob(body, deps.now()) }, 201),
   }),
   route({
     method: 'GET',
@@ -603,9 +682,10 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'operator',
     summary: 'one job',
     params: IdParam,
+    response: JobResponse,
     success: 200,
-    handler: async ({ c, deps, params }) =>
-      c.json({ job: (await deps.repo.getJob(params.id)) ?? notFound(`no job ${params.id}`) }),
+    handler: async ({ reply, deps, params }) =>
+      reply({ job: (await deps.repo.getJob(params.id)) ?? notFound(`no job ${params.id}`) }),
   }),
   route({
     method: 'POST',
@@ -614,15 +694,16 @@ export const ROUTES: readonly RouteDef[] = [
     machineScoped: true,
     summary: 'claim the oldest queued job this machine may run, under a lease ({job: null} when none)',
     body: ClaimBody,
+    response: ClaimResponse,
     success: 200,
-    handler: async ({ c, deps, auth, body }) => {
+    handler: async ({ reply, deps, auth, body }) => {
       const machineId = machineFor(auth, body.machineId);
       const machine = (await deps.repo.getMachine(machineId)) ?? notFound(`no machine ${machineId}`);
       const now = deps.now();
       await deps.repo.requeueExpired(now, MAX_JOB_ATTEMPTS);
       // The agent's own labels and those an admin gave the machine.
       const labels = [...new Set([...(body.labels ?? []), ...machine.labels])];
-      return c.json({ job: await deps.repo.claimJob(machineId, labels, body.leaseSeconds, now) });
+      return reply({ job: await deps.repo.claimJob(machineId, labels, body.leaseSeconds, now) });
     },
   }),
   route({
@@ -633,9 +714,10 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'report progress of a held job; renews its lease',
     params: IdParam,
     body: ProgressBody,
+    response: JobResponse,
     success: 200,
-    handler: async ({ c, deps, auth, params, body }) =>
-      c.json({ job: await deps.repo.progressJob(params.id, actorOf(auth), body, deps.now()) }),
+    handler: async ({ reply, deps, auth, params, body }) =>
+      reply({ job: await deps.repo.progressJob(params.id, actorOf(auth), body, deps.now()) }),
   }),
   route({
     method: 'POST',
@@ -645,9 +727,10 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'finish a held job with the id of the uploaded run',
     params: IdParam,
     body: CompleteBody,
+    response: JobResponse,
     success: 200,
-    handler: async ({ c, deps, auth, params, body }) =>
-      c.json({ job: await deps.repo.completeJob(params.id, actorOf(auth), body.runId, deps.now()) }),
+    handler: async ({ reply, deps, auth, params, body }) =>
+      reply({ job: await deps.repo.completeJob(params.id, actorOf(auth), body.runId, deps.now()) }),
   }),
   route({
     method: 'POST',
@@ -657,9 +740,10 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'give up a held job: failed, or back to the queue with requeue: true',
     params: IdParam,
     body: FailBody,
+    response: JobResponse,
     success: 200,
-    handler: async ({ c, deps, auth, params, body }) =>
-      c.json({ job: await deps.repo.failJob(params.id, actorOf(auth), body, deps.now()) }),
+    handler: async ({ reply, deps, auth, params, body }) =>
+      reply({ job: await deps.repo.failJob(params.id, actorOf(auth), body, deps.now()) }),
   }),
   route({
     method: 'POST',
@@ -667,8 +751,9 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'admin',
     summary: 'cancel a queued or running job',
     params: IdParam,
+    response: JobResponse,
     success: 200,
-    handler: async ({ c, deps, params }) => c.json({ job: await deps.repo.cancelJob(params.id, deps.now()) }),
+    handler: async ({ reply, deps, params }) => reply({ job: await deps.repo.cancelJob(params.id, deps.now()) }),
   }),
 
   // ---------------------------------------------------------------- tokens
@@ -677,8 +762,9 @@ export const ROUTES: readonly RouteDef[] = [
     path: `${API}/tokens`,
     access: 'admin',
     summary: 'tokens (never their secrets)',
+    response: TokensResponse,
     success: 200,
-    handler: async ({ c, deps }) => c.json({ tokens: await deps.repo.listTokens() }),
+    handler: async ({ reply, deps }) => reply({ tokens: await deps.repo.listTokens() }),
   }),
   route({
     method: 'POST',
@@ -686,10 +772,11 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'admin',
     summary: 'make an admin or enrollment token; the token is shown in this answer only',
     body: TokenBody,
+    response: TokenCreated,
     success: 201,
-    handler: async ({ c, deps, body }) => {
+    handler: async ({ reply, deps, body }) => {
       const { token, info } = await deps.repo.createToken(body, deps.now());
-      return c.json({ token, info }, 201);
+      return reply({ token, info }, 201);
     },
   }),
   route({
@@ -698,8 +785,9 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'admin',
     summary: 'revoke a token',
     params: TokenIdParam,
+    response: TokenResponse,
     success: 200,
-    handler: async ({ c, deps, params }) => c.json({ token: await deps.repo.revokeToken(params.id, deps.now()) }),
+    handler: async ({ reply, deps, params }) => reply({ token: await deps.repo.revokeToken(params.id, deps.now()) }),
   }),
 ];
 

@@ -48,7 +48,7 @@ beforeAll(async () => {
 async function checksumOf(mode: Mode, file: string, benchmark: string, params: CaseParams): Promise<string | null> {
   const { worker } = await WorkerProcess.start({ python: mode.runtime.executable, ...modeEnvironment(mode) });
   try {
-    const loaded = await worker.request<{ checksum: string | null }>({ cmd: 'load', file, benchmark, params });
+    const loaded = await worker.request({ cmd: 'load', file, benchmark, params });
     await worker.request({ cmd: 'sample', loops: 1 });
     return loaded.checksum;
   } finally {

@@ -21,6 +21,13 @@ describe('buildWeb', () => {
     expect(js).not.toMatch(/\beval\(|new Function\(/);
   });
 
+  it('keeps zod out of the page: the API contract reaches it as types and plain constants only', async () => {
+    await buildWeb({ outDir: out });
+    const js = readFileSync(join(out, 'app.js'), 'utf8');
+    expect(/ZodError|\$ZodType/.test(js), 'zod is bundled into app.js').toBe(false);
+    expect(js).toContain('acknowledged'); // the regression statuses, from server/contract/enums.ts
+  });
+
   it('rebuilds only when a source is newer than the bundle', async () => {
     await ensureWebBuilt({ outDir: out });
     expect(webBuildIsStale(WEB_DIR, out)).toBe(false);

@@ -59,10 +59,7 @@ export function resolveSuite(nameOrPath: string): SuiteRef {
 /** Asks a worker for the suite's benchmarks; a suite that does not import is a usage error naming the file. */
 export async function listSuite(worker: WorkerProcess, ref: SuiteRef): Promise<SuiteListing> {
   try {
-    const reply = await worker.request<{
-      description: string;
-      benchmarks: Array<{ name: string; params: BenchmarkInfo['params']; ops: number; doc: string }>;
-    }>({ cmd: 'list', file: ref.file });
+    const reply = await worker.request({ cmd: 'list', file: ref.file });
     if (reply.benchmarks.length === 0) {
       throw new UsageError(`${ref.file}: no benchmarks found; define functions named bench_<name>(loops, ctx)`);
     }

@@ -121,7 +121,7 @@ export async function measureCaseInModes(spec: InterleavedCaseSpec): Promise<Res
     for (const run of live()) {
       try {
         const first = run.loaded[0]!;
-        const { loops } = await first.worker.request<{ loops: number }>({
+        const { loops } = await first.worker.request({
           cmd: 'calibrate',
           target_ns: profile.targetSampleNs,
         });
@@ -156,7 +156,7 @@ export async function measureCaseInModes(spec: InterleavedCaseSpec): Promise<Res
         const { run, process } = schedule[next++ % schedule.length]!;
         if (run.failed) return { overriddenDuration: 0 };
         try {
-          const { ns, empty_ns } = await run.loaded[process]!.worker.request<{ ns: number; empty_ns: number | null }>({
+          const { ns, empty_ns } = await run.loaded[process]!.worker.request({
             cmd: 'sample',
             loops: run.loops,
             empty_loops: run.emptyLoops,
@@ -263,12 +263,13 @@ async function startMode(spec: InterleavedCaseSpec, run: ModeRun): Promise<void>
         timeoutMs: spec.profile.requestTimeoutMs,
       });
       run.workers.push(worker);
-      const reply = await worker.request<{
-        checksum: string | null;
-        ops: number;
-        threaded: boolean;
-        gil_enabled: boolean;
-      }>({ cmd: 'load', file: spec.file, benchmark: spec.benchmark, params: spec.params, pin: spec.pin ?? false });
+      const reply = await worker.request({
+        cmd: 'load',
+        file: spec.file,
+        benchmark: spec.benchmark,
+        params: spec.params,
+        pin: spec.pin ?? false,
+      });
       return {
         worker,
         hello,
@@ -300,11 +301,9 @@ async function startMode(spec: InterleavedCaseSpec, run: ModeRun): Promise<void>
 /** After the samples: the loop cost, the GIL state and the peak RSS of the mode's processes. */
 async function finishMode(run: ModeRun): Promise<void> {
   run.result.loopCostNs = run.emptyPerLoop.length ? median(run.emptyPerLoop) / run.result.opsPerLoop : 0;
-  const gilAfter = await Promise.all(run.loaded.map((l) => l.worker.request<{ gil_enabled: boolean }>({ cmd: 'gil' })));
+  const gilAfter = await Promise.all(run.loaded.map((l) => l.worker.request({ cmd: 'gil' })));
   run.result.gil.afterRun = gilAfter.some((g) => g.gil_enabled);
-  const rss = await Promise.all(
-    run.loaded.map((l) => l.worker.request<{ peak_rss_bytes: number | null }>({ cmd: 'rss' })),
-  );
+  const rss = await Promise.all(run.loaded.map((l) => l.worker.request({ cmd: 'rss' })));
   const peaks = rss.map((r) => r.peak_rss_bytes).filter((v): v is number => typeof v === 'number');
   run.result.peakRssBytes = peaks.length ? Math.max(...peaks) : null;
 }

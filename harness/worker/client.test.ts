@@ -27,12 +27,12 @@ describe('runtime worker protocol (real python3)', () => {
 
   it('lists, loads, calibrates and samples a benchmark', async () => {
     const { worker } = await start();
-    const listing = await worker.request<{ benchmarks: Array<{ name: string; params: object }> }>({
+    const listing = await worker.request({
       cmd: 'list',
       file: fixture,
     });
     expect(listing.benchmarks.map((b) => b.name)).toContain('corrupts-protocol');
-    const loaded = await worker.request<{ checksum: string; threaded: boolean }>({
+    const loaded = await worker.request({
       cmd: 'load',
       file: fixture,
       benchmark: 'fine',
@@ -40,16 +40,16 @@ describe('runtime worker protocol (real python3)', () => {
     });
     expect(loaded.checksum).toMatch(/^[0-9a-f]{16}$/);
     expect(loaded.threaded).toBe(false);
-    const { loops } = await worker.request<{ loops: number }>({ cmd: 'calibrate', target_ns: 2e6 });
+    const { loops } = await worker.request({ cmd: 'calibrate', target_ns: 2e6 });
     expect(loops).toBeGreaterThan(100);
-    const { ns } = await worker.request<{ ns: number }>({ cmd: 'sample', loops });
+    const { ns } = await worker.request({ cmd: 'sample', loops });
     expect(ns).toBeGreaterThan(0);
   });
 
   it('keeps the protocol intact when the benchmark prints, also from threads', async () => {
     const { worker } = await start();
     await worker.request({ cmd: 'load', file: fixture, benchmark: 'noisy', params: { threads: 2 } });
-    const { ns } = await worker.request<{ ns: number }>({ cmd: 'sample', loops: 10 });
+    const { ns } = await worker.request({ cmd: 'sample', loops: 10 });
     expect(ns).toBeGreaterThan(0);
     expect(worker.stderrTail).toContain('not json {');
     expect(worker.stderrTail).toContain('raw garbage on fd 1');
@@ -132,5 +132,49 @@ describe('threaded cases', () => {
       .catch((e) => e);
     expect(err).toBeInstanceOf(WorkerError);
     expect(err.message).toMatch(/thread_bad_thread raised RuntimeError: no context for thread 1 \(thread 1\)/);
+  });
+});
+
+describe('replies checked against the protocol (protocol.ts)', () => {
+  const wrong = fileURLToPath(new URL('./fixtures/wrong_replies.py', import.meta.url));
+
+  async function startWrong() {
+    const { worker } = await WorkerProcess.start({ python: wrong, env: {}, timeoutMs: 10_000 });
+    started.push(worker);
+    return worker;
+  }
+
+  it("hands back a valid reply's fields without the envelope or unknown keys", async () => {
+    const worker = await startWrong();
+    expect(await worker.request({ cmd: 'rss' })).toEqual({ peak_rss_bytes: null });
+  });
+
+  it('turns a reply of the wrong shape into a protocol error naming the command and field, and ends the worker', async () => {
+    const worker = await startWrong();
+    const err = await worker.request({ cmd: 'calibrate', target_ns: 1e6 }).catch((e) => e);
+    expect(err).toBeInstanceOf(WorkerError);
+    expect(err.kind).toBe('protocol');
+    expect(err.message).toMatch(/'calibrate' reply: loops: /);
+    // Nothing after a malformed reply is trusted.
+    await expect(worker.request({ cmd: 'rss' })).rejects.toMatchObject({ kind: 'protocol' });
+  });
+
+  it('turns a failure without its error, and JSON that is not a reply, into protocol errors', async () => {
+    const gil = await (await startWrong()).request({ cmd: 'gil' }).catch((e) => e);
+    expect(gil).toMatchObject({ kind: 'protocol' });
+    expect(gil.message).toContain("reply to 'gil' is neither a result nor an error");
+    const sample = await (await startWrong()).request({ cmd: 'sample', loops: 1 }).catch((e) => e);
+    expect(sample).toMatchObject({ kind: 'protocol' });
+    expect(sample.message).toContain('not a reply object: null');
+  });
+
+  it('refuses a request the protocol does not know without sending it; the worker lives on', async () => {
+    const { worker } = await start();
+    const err = await worker.request({ cmd: 'sample', loops: 0 }).catch((e) => e);
+    expect(err).toMatchObject({ kind: 'protocol' });
+    expect(err.message).toMatch(/'sample' request: loops: /);
+    const unknown = await worker.request({ cmd: 'boom' } as never).catch((e) => e);
+    expect(unknown.message).toBe('unknown worker command "boom"');
+    await expect(worker.request({ cmd: 'gil' })).resolves.toEqual({ gil_enabled: true });
   });
 });

@@ -3,17 +3,29 @@
  *
  * One `WorkerProcess` is one long-lived interpreter process. Requests are
  * answered in order; each has a timeout, and a worker that crashes, hangs or
- * writes something that is not JSON is killed and turned into a `WorkerError`
- * that carries the tail of its stderr.
+ * writes something that is not JSON, or a reply that is not what the
+ * protocol (protocol.ts) says its command answers, is killed and turned into
+ * a `WorkerError` that carries the tail of its stderr.
  *
  * @example
  * const w = await WorkerProcess.start({ python: '/usr/bin/python3', env: {} });
  * await w.request({ cmd: 'load', file: 'suites/selftest/suite.py', benchmark: 'empty', params: {} });
- * const { ns } = await w.request<{ ns: number }>({ cmd: 'sample', loops: 1000 });
+ * const { ns } = await w.request({ cmd: 'sample', loops: 1000 }); // typed by the 'sample' reply
  * await w.close();
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import {
+  checkReply,
+  requestProblem,
+  type WorkerCommand,
+  WorkerFailureReply,
+  type WorkerHello,
+  type WorkerReply,
+  type WorkerRequest,
+} from './protocol.ts';
+
+export type { WorkerHello };
 
 export const WORKER_SCRIPT = fileURLToPath(new URL('./worker.py', import.meta.url));
 
@@ -45,7 +57,9 @@ export interface WorkerOptions {
 }
 
 interface Pending {
-  resolve: (value: Record<string, unknown>) => void;
+  /** The command asked: its reply is checked against that command's schema. */
+  cmd: WorkerCommand;
+  resolve: (value: unknown) => void;
   reject: (err: WorkerError) => void;
   timer: NodeJS.Timeout;
 }
@@ -88,21 +102,27 @@ export class WorkerProcess {
     for (const name of opts.unsetEnv ?? []) delete env[name];
     const child = spawn(opts.python, ['-X', 'utf8', WORKER_SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const worker = new WorkerProcess(child, opts.timeoutMs ?? 60_000);
-    const hello = (await worker.request({ cmd: 'hello' }, 30_000)) as unknown as WorkerHello;
+    const hello = await worker.request({ cmd: 'hello' }, 30_000);
     return { worker, hello };
   }
 
-  /** Sends one request; rejects with a WorkerError on an error reply, crash, timeout or garbage. */
-  request<T = Record<string, unknown>>(body: Record<string, unknown>, timeoutMs = this.#timeoutMs): Promise<T> {
+  /**
+   * Sends one request; resolves with the reply's fields, checked against its command's schema.
+   * Rejects with a WorkerError on an error reply, crash, timeout, garbage or a malformed reply.
+   */
+  request<C extends WorkerCommand>(body: WorkerRequest<C>, timeoutMs = this.#timeoutMs): Promise<WorkerReply<C>> {
     if (this.#failure) return Promise.reject(this.#failure);
+    // A request the protocol does not know is the caller's mistake: nothing is sent, the worker lives on.
+    const problem = requestProblem(body);
+    if (problem) return Promise.reject(new WorkerError('protocol', problem, this.#stderr));
     const id = this.#nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<WorkerReply<C>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#fail(
           new WorkerError('timeout', `'${String(body.cmd)}' did not answer within ${timeoutMs} ms`, this.#stderr),
         );
       }, timeoutMs);
-      this.#pending.set(id, { resolve: resolve as (v: Record<string, unknown>) => void, reject, timer });
+      this.#pending.set(id, { cmd: body.cmd, resolve: resolve as (v: unknown) => void, reject, timer });
       this.#child.stdin.write(`${JSON.stringify({ ...body, id })}\n`);
     });
   }
@@ -147,6 +167,16 @@ export class WorkerProcess {
       );
       return;
     }
+    if (reply === null || typeof reply !== 'object' || Array.isArray(reply)) {
+      this.#fail(
+        new WorkerError(
+          'protocol',
+          `the worker wrote JSON that is not a reply object: ${line.slice(0, 200)}`,
+          this.#stderr,
+        ),
+      );
+      return;
+    }
     const pending = this.#pending.get(reply.id as number);
     if (!pending) {
       this.#fail(
@@ -156,12 +186,30 @@ export class WorkerProcess {
     }
     this.#pending.delete(reply.id as number);
     clearTimeout(pending.timer);
-    if (reply.ok === true) pending.resolve(reply);
-    else {
-      const kind = reply.kind === 'protocol' ? 'protocol' : 'benchmark';
-      const detail = typeof reply.traceback === 'string' ? `\n${reply.traceback}` : '';
-      pending.reject(new WorkerError(kind, String(reply.error), `${this.#stderr}${detail}`.slice(-STDERR_TAIL_BYTES)));
+    if (reply.ok === true) {
+      const checked = checkReply(pending.cmd, reply);
+      if (checked.problem === undefined) pending.resolve(checked.data);
+      else this.#malformed(pending, `the worker's ${checked.problem}`);
+      return;
     }
+    const failure = WorkerFailureReply.safeParse(reply);
+    if (!failure.success) {
+      this.#malformed(
+        pending,
+        `the worker's reply to '${pending.cmd}' is neither a result nor an error: ${line.slice(0, 200)}`,
+      );
+      return;
+    }
+    const { kind, error, traceback } = failure.data;
+    const detail = traceback === undefined ? '' : `\n${traceback}`;
+    pending.reject(new WorkerError(kind, error, `${this.#stderr}${detail}`.slice(-STDERR_TAIL_BYTES)));
+  }
+
+  /** A reply of the wrong shape: the request fails, and so does the worker (nothing after it is trusted). */
+  #malformed(pending: Pending, message: string): void {
+    const err = new WorkerError('protocol', message, this.#stderr);
+    pending.reject(err);
+    this.#fail(err);
   }
 
   /** Fails every pending request and kills the process: nothing after a failure is trusted. */
@@ -174,15 +222,4 @@ export class WorkerProcess {
     }
     this.kill();
   }
-}
-
-/** What a worker reports about its interpreter when it starts. */
-export interface WorkerHello {
-  python: string;
-  version: string;
-  implementation: string;
-  gil_enabled: boolean;
-  usable_cores: number;
-  pid: number;
-  timer_resolution_ns: number;
 }

@@ -9,6 +9,11 @@
  */
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Machine, SuiteInfo, Warning } from '../../harness/schema.ts';
+import { JOB_STATUSES, REGRESSION_STATUSES, RESULT_STATUSES, TOKEN_ROLES } from '../contract/enums.ts';
+
+// The API's vocabularies are the contract's; the columns take their enums from there.
+export type { JobStatus, RegressionStatus, TokenRole } from '../contract/enums.ts';
+export { JOB_STATUSES, REGRESSION_STATUSES, RESULT_STATUSES, TOKEN_ROLES };
 
 /** A benchmark machine, keyed by the fingerprint its agent computes. */
 export const machines = sqliteTable('machines', {
@@ -167,8 +172,6 @@ export const series = sqliteTable(
   (t) => [uniqueIndex('series_identity').on(t.machineId, t.caseId, t.modeName), index('series_case').on(t.caseId)],
 );
 
-export const RESULT_STATUSES = ['ok', 'error', 'invalid'] as const;
-
 /** One result: statistics as uploaded plus the detector's level, computed from the samples. */
 export const results = sqliteTable(
   'results',
@@ -242,9 +245,6 @@ export const results = sqliteTable(
     index('results_run').on(t.runPk, t.position),
   ],
 );
-
-export const REGRESSION_STATUSES = ['new', 'acknowledged', 'fixed', 'ignored'] as const;
-export type RegressionStatus = (typeof REGRESSION_STATUSES)[number];
 
 /** A change the detector found in a series. */
 export const regressions = sqliteTable(
@@ -329,9 +329,6 @@ export const schedules = sqliteTable('schedules', {
   updatedAt: integer('updated_at').notNull(),
 });
 
-export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-
 export interface JobProgress {
   done: number;
   total: number;
@@ -372,9 +369,6 @@ export const jobs = sqliteTable(
     index('jobs_status_created').on(t.status, t.createdAt),
   ],
 );
-
-export const TOKEN_ROLES = ['admin', 'enroll', 'agent'] as const;
-export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 /** Bearer tokens: `gb_<id>_<secret>`; only the SHA-256 of the secret is stored. */
 export const tokens = sqliteTable('tokens', {

@@ -4,11 +4,12 @@
  * SQLite one (sqlite.ts) without touching them. Methods are async for that
  * reason even where SQLite answers synchronously.
  *
- * The types below are also the API's response shapes (server/API.md).
+ * These types stay behind the store: the API's shapes are server/contract's,
+ * and the route table passes these rows to them, so a drift fails typecheck.
  * Times are milliseconds since the epoch; ratios and changes are unitless.
  */
 import type { Machine, Mode, ModeName, Result, RunDocument, Stats, SuiteInfo, Warning } from '../../harness/schema.ts';
-import type { JobStatus, RegressionStatus, TokenRole } from '../db/schema.ts';
+import type { JobStatus, RegressionStatus, TokenRole } from '../contract/enums.ts';
 import type { DetectedChange, SeriesPoint } from '../detector/detector.ts';
 
 export type { JobStatus, RegressionStatus, TokenRole };

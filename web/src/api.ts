@@ -10,16 +10,20 @@
  * const api = new Api(createSource());
  * const machines = await api.machines();
  */
-// Wire shapes: the server's own types, imported as types only (erased by the
-// bundler), so the pages cannot drift from what the server sends.
+// Wire shapes: the API contract's types, imported as types only (erased by the
+// bundler, so zod stays out of the page), so the pages cannot drift from what
+// the server sends. The regression statuses are a plain constant of the contract.
 import type { ModeName, Stats } from '../../harness/schema.ts';
-import type { ScalingCurve, ScalingPoint } from '../../harness/stats/scaling.ts';
-import type { GeometricMean } from '../../harness/stats/types.ts';
-import type { ComparisonRow, ComparisonView } from '../../server/compare.ts';
+import { REGRESSION_STATUSES } from '../../server/contract/enums.ts';
 import type {
   Annotation,
+  ComparisonRow,
+  ComparisonView,
+  GeometricMean,
   HistoryColumns,
   HistoryPoint,
+  HistoryResponse,
+  HistoryView,
   Job,
   MachineInfo,
   Params,
@@ -28,8 +32,11 @@ import type {
   ResultRow,
   RunDetail,
   RunInfo,
+  ScalingCurve,
+  ScalingPoint,
   SeriesInfo,
-} from '../../server/repo/types.ts';
+  Session,
+} from '../../server/contract/index.ts';
 import type { DataSource, Query } from './source.ts';
 
 /** The server's API prefix (see server/API.md). */
@@ -42,6 +49,7 @@ export type {
   GeometricMean,
   HistoryColumns,
   HistoryPoint,
+  HistoryView,
   Job,
   MachineInfo,
   ModeName,
@@ -54,8 +62,10 @@ export type {
   ScalingCurve,
   ScalingPoint,
   SeriesInfo,
+  Session,
   Stats,
 };
+export { REGRESSION_STATUSES };
 
 /** A mode as the pages name it. */
 export interface ModeRef {
@@ -83,26 +93,6 @@ export function pointsFromColumns(c: HistoryColumns): HistoryPoint[] {
     };
   }
   return points;
-}
-
-export interface HistoryView {
-  series: SeriesInfo;
-  points: HistoryPoint[];
-  /** Changes found in the range of the points. */
-  regressions: Regression[];
-  /** Notes in the range: on this series, its machine, or everything. */
-  annotations: Annotation[];
-}
-
-export const REGRESSION_STATUSES: RegressionStatus[] = ['new', 'acknowledged', 'fixed', 'ignored'];
-
-export interface Session {
-  /** Whether reads work without a token (`gilbench server --public`). */
-  public: boolean;
-  /** The role of the token in use, if any. */
-  role: 'admin' | 'enroll' | 'agent' | null;
-  /** An agent token's machine. */
-  machineId: number | null;
 }
 
 /** Whether a session may read jobs and schedules (admin and agent tokens; never public). */
@@ -183,9 +173,10 @@ export class Api {
 
   /** A series' points, with the changes and notes in their range. */
   history(seriesId: number): Promise<HistoryView> {
-    return this.get<Omit<HistoryView, 'points'> & { points: HistoryColumns }>(`${API}/series/${seriesId}/history`).then(
-      (r) => ({ ...r, points: pointsFromColumns(r.points) }),
-    );
+    return this.get<HistoryResponse>(`${API}/series/${seriesId}/history`).then((r) => ({
+      ...r,
+      points: pointsFromColumns(r.points),
+    }));
   }
 
   regressions(query: { status?: string; machine?: number; kind?: string } = {}): Promise<Regression[]> {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HeartbeatBody, IdParam, RunsQuery } from './schemas.ts';
+import { IdParam } from './common.ts';
+import { HeartbeatBody } from './machines.ts';
+import { RunsQuery } from './runs.ts';
 
 describe('ids and numbers in paths and query strings', () => {
   it('read plain decimal digits only, so one row has one spelling', () => {

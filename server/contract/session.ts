@@ -1,0 +1,26 @@
+/**
+ * The server itself: liveness, the session of the presented token, and the
+ * OpenAPI description.
+ *
+ * @example
+ * const { role } = SessionResponse.parse(await (await fetch('/api/v1/session')).json());
+ */
+import { z } from 'zod';
+import { RowId } from './common.ts';
+import { TOKEN_ROLES } from './enums.ts';
+
+export const HealthResponse = z.object({ ok: z.literal(true), version: z.string(), database: z.string() });
+
+export const SessionResponse = z.object({
+  /** Whether reads work without a token (`gilbench server --public`). */
+  public: z.boolean(),
+  /** The role of the token in use, if any. */
+  role: z.enum(TOKEN_ROLES).nullable(),
+  /** An agent token's machine. */
+  machineId: RowId.nullable(),
+});
+export type Session = z.infer<typeof SessionResponse>;
+
+/** An OpenAPI 3.1 document (described by its own standard, not here). */
+export const OpenApiResponse = z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) });
+export type OpenApiDocument = z.infer<typeof OpenApiResponse>;

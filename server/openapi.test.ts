@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { openApiDocument } from './openapi.ts';
+import { ROUTES } from './routes.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: walking a generated JSON document
+type Json = Record<string, any>;
+
+describe('the OpenAPI document', () => {
+  const doc = openApiDocument(ROUTES, { version: '0.0.0' }) as Json;
+  const success = (path: string, method: string, status = 200) =>
+    doc.paths[path][method].responses[status].content['application/json'].schema as Json;
+
+  it("describes every route's success answer from the contract, field by field", () => {
+    const bare = ROUTES.filter((r) => {
+      const schema = success(r.path.replace(/:(\w+)/g, '{$1}'), r.method.toLowerCase(), r.success);
+      return !schema.properties || Object.keys(schema.properties).length === 0;
+    }).map((r) => `${r.method} ${r.path}`);
+    expect(bare).toEqual([]);
+    const machine = success('/api/v1/machines', 'get').properties.machines.items;
+    expect(machine.required).toContain('openRegressions');
+    expect(success('/api/v1/jobs/claim', 'post').properties.job.anyOf).toHaveLength(2); // a job or null
+  });
+
+  it('describes the error body from the contract', () => {
+    const schema = doc.components.responses.Error.content['application/json'].schema;
+    expect(schema.required).toEqual(['error', 'detail']);
+  });
+});
