@@ -37,7 +37,8 @@ function callsTable(table: CallsTable): HTMLElement {
 }
 
 function detail(d: CardDetail): Child {
-  if (d.kind === 'text') return h('span', {}, ...inline(d.text));
+  // Plain text stays a text node; text with a command in it is one span.
+  if (d.kind === 'text') return d.text.every((p) => typeof p === 'string') ? d.text : h('span', {}, ...inline(d.text));
   if (d.kind === 'list')
     return h(
       'ol',
