@@ -80,6 +80,8 @@ export interface RegisteredView {
   title: string;
   nav: string;
   exportData?: ViewExport;
+  /** Loads and models the view: what it shows, without a DOM (for tests, downloads, exports). */
+  show(api: Api, state: ViewState): Promise<unknown>;
   /** Loads, models and renders the view. */
   draw(ctx: ViewContext): Promise<Child>;
 }
@@ -92,6 +94,9 @@ export function defineView<D, M>(def: ViewDefinition<D, M>): RegisteredView & { 
     nav: def.nav,
     exportData: def.exportData,
     definition: def,
+    async show(api, state) {
+      return def.model(await def.load(api, state), state);
+    },
     async draw(ctx) {
       const [data, render] = await Promise.all([def.load(ctx.api, ctx.state), def.render()]);
       return render(def.model(data, ctx.state), ctx);
