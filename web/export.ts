@@ -7,8 +7,10 @@
  *
  * The exporter walks the data with the same `Api` class the pages use, so a
  * view that works live finds its files: every machine, its runs and series,
- * each run's detail, scaling curves and every pair of its modes compared, each run against
- * the run before it, every series' history, the regressions and notes.
+ * and then what each view in the registry (src/views/index.ts) says it reads
+ * (`exportData`): each run's detail, scaling curves and every pair of its
+ * modes compared, each run against the run before it, every series' history,
+ * the regressions and notes.
  *
  * @example
  * await exportSite({ outDir: 'site', server: 'http://127.0.0.1:8080' });
@@ -30,8 +32,9 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../harness/errors.ts';
 import { ensureWebBuilt } from './build.ts';
-import { Api, type RunInfo } from './src/api.ts';
+import { Api } from './src/api.ts';
 import { ApiError, canonicalQuery, type DataSource, type Query, staticDataFile } from './src/source.ts';
+import { VIEWS } from './src/views/index.ts';
 
 /**
  * Opens a database file as the server would serve it (`--public`), in this
@@ -143,17 +146,12 @@ function recordingSource(fetcher: Fetcher, outDir: string, stats: { files: numbe
 }
 
 /** Runs `task` over `items`, at most `limit` at a time. */
-async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await task(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** The run the compare view sets against a run by default: the one before it, else the one after. */
-export function defaultAgainst(runs: readonly RunInfo[], index: number): RunInfo | undefined {
-  return runs[index + 1] ?? runs[index - 1];
 }
 
 function prepareOutDir(outDir: string, force: boolean): void {
@@ -204,7 +202,8 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
     const api = new Api(recordingSource(fetcher, outDir, stats));
     const machines = await api.machines();
     log(`export: ${machines.length} machine(s)`);
-    await api.regressions({});
+    // Each view in the registry asks for the answers it reads; the source writes each answer once.
+    for (const view of VIEWS) await view.exportData?.site?.(api);
     let runCount = 0;
     let seriesCount = 0;
     for (const machine of machines) {
@@ -212,27 +211,11 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
         api.runs({ machine: machine.id }),
         api.series({ machine: machine.id }),
       ]);
-      await Promise.all([api.regressions({ machine: machine.id }), api.annotations({ machine: machine.id })]);
       runCount += runs.length;
       seriesCount += series.length;
       log(`export: ${machine.hostname}: ${runs.length} run(s), ${series.length} series`);
-      await eachLimited(runs, 4, async (run) => {
-        await Promise.all([api.run(run.id), api.scaling(run.id)]);
-        for (const base of run.modes)
-          for (const other of run.modes) if (base.id !== other.id) await api.compareModes(run.id, base.id, other.id);
-      });
-      await eachLimited(
-        runs.map((run, i) => ({ run, against: defaultAgainst(runs, i) })),
-        4,
-        async ({ run, against }) => {
-          if (!against) return;
-          for (const mode of run.modes)
-            if (against.modes.some((m) => m.id === mode.id)) await api.compareRuns(against.id, run.id, mode.id);
-        },
-      );
-      await eachLimited(series, 8, async (s) => {
-        await api.history(s.id);
-      });
+      const walk = { api, machine, runs, series, each: eachLimited };
+      for (const view of VIEWS) await view.exportData?.machine?.(walk);
     }
 
     const distDir = await ensureWebBuilt();

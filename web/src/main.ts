@@ -1,6 +1,7 @@
 /**
- * The dashboard's entry point: reads the route from the URL's hash, renders
- * that view into `<main>`, and re-renders when the hash changes. Marks
+ * The dashboard's entry point: draws the nav bar from the view registry,
+ * reads the route from the URL's hash, draws that view into `<main>`, and
+ * draws it again when the hash changes. Marks
  * `gilbench:first-chart` and `gilbench:rendered` with the Performance API and
  * sets `<body data-ready="view">` once a view is drawn (the tests and
  * `web/bench.ts` wait for it).
@@ -9,36 +10,10 @@ import { Api, type Session } from './api.ts';
 import { Chart, destroyCharts, destroyDetachedCharts, liveCharts } from './charts.ts';
 import { type Child, code, h, replaceChildren } from './dom.ts';
 import { createSource, storedToken, storeToken } from './page-source.ts';
-import { parseRoute, type RouteParams, routeHref, type View } from './route.ts';
+import { type RouteParams, routeHref } from './route.ts';
 import { ApiError } from './source.ts';
-import { renderCalls } from './views/calls.ts';
-import type { ViewContext, ViewRenderer } from './views/common.ts';
-import { renderCompare } from './views/compare.ts';
-import { renderHistory } from './views/history.ts';
-import { renderMachines } from './views/machines.ts';
-import { renderOverview } from './views/overview.ts';
-import { renderRegressions } from './views/regressions.ts';
-import { renderScaling } from './views/scaling.ts';
-
-const RENDERERS: Record<View, ViewRenderer> = {
-  overview: renderOverview,
-  compare: renderCompare,
-  scaling: renderScaling,
-  calls: renderCalls,
-  history: renderHistory,
-  regressions: renderRegressions,
-  machines: renderMachines,
-};
-
-const TITLES: Record<View, string> = {
-  overview: 'Overview',
-  compare: 'Compare',
-  scaling: 'Scaling',
-  calls: 'Calls and locks',
-  history: 'History',
-  regressions: 'Regressions',
-  machines: 'Machines and runs',
-};
+import { parseRoute, VIEWS, viewById } from './views/index.ts';
+import type { ViewContext } from './views/types.ts';
 
 const source = createSource();
 const api = new Api(source);
@@ -76,6 +51,22 @@ function errorView(err: unknown): Child {
   );
 }
 
+/** The server's address for commands shown in advice (`URL` on an exported site). */
+function serverUrl(): string {
+  const live = source.kind !== 'static' && /^https?:$/.test(location.protocol);
+  return live ? location.origin : 'URL';
+}
+
+/** The nav bar: one link per registered view. */
+function renderNav(): void {
+  const nav = document.getElementById('nav');
+  if (!nav) return;
+  replaceChildren(
+    nav,
+    VIEWS.map((v) => h('a', { attrs: { href: routeHref(v.id) }, data: { view: v.id } }, v.nav)),
+  );
+}
+
 async function render(): Promise<void> {
   const route = parseRoute(location.hash);
   const mine = ++renderCount;
@@ -84,15 +75,20 @@ async function render(): Promise<void> {
   destroyCharts();
   for (const a of document.querySelectorAll<HTMLAnchorElement>('#nav a'))
     a.classList.toggle('active', a.dataset.view === route.view);
-  document.title = `${TITLES[route.view]} · gilbench`;
+  const view = viewById(route.view);
+  document.title = `${view.title} · gilbench`;
   replaceChildren(main, h('p', { className: 'loading' }, 'Loading…'));
 
   const ctx: ViewContext = {
     api,
     view: route.view,
-    params: route.params,
-    isStatic: source.kind === 'static',
-    session,
+    state: {
+      params: route.params,
+      isStatic: source.kind === 'static',
+      session,
+      serverUrl: serverUrl(),
+      now: Date.now(),
+    },
     setParams(change: RouteParams, opts = {}) {
       const next: RouteParams = Object.fromEntries(route.params.entries());
       Object.assign(next, change);
@@ -106,7 +102,7 @@ async function render(): Promise<void> {
   };
   let content: Child;
   try {
-    content = await RENDERERS[route.view](ctx);
+    content = await view.draw(ctx);
   } catch (err) {
     content = errorView(err);
   }
@@ -214,6 +210,7 @@ window.__gilbench = {
 
 window.addEventListener('hashchange', () => void render());
 void (async () => {
+  renderNav();
   if (storedToken() === null) renderSession();
   await loadSession();
   renderSession();

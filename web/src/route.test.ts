@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { listParam, parseRoute, routeHref } from './route.ts';
+import { listParam, routeHref } from './route.ts';
+import { parseRoute } from './views/index.ts';
 
 describe('routes', () => {
   it('round-trips a view and its state through the hash', () => {

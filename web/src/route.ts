@@ -4,13 +4,16 @@
  * linked and opened again, and the same URLs work on `gilbench server` and on
  * a static host (an exported site), where only `index.html` exists.
  *
+ * Which views exist is the registry's (`views/index.ts`, whose `parseRoute`
+ * reads a hash with them); this module only reads and writes hashes.
+ *
  * @example
- * const route = parseRoute('#/history?machine=2&case=3&modes=gil,nogil');
+ * const route = parseHash('#/history?machine=2&case=3&modes=gil,nogil', ['overview', 'history']);
  * route.view === 'history'; route.params.get('machine') === '2'
  */
 
-export const VIEWS = ['overview', 'compare', 'scaling', 'calls', 'history', 'regressions', 'machines'] as const;
-export type View = (typeof VIEWS)[number];
+/** A view's id, as registered in `views/index.ts` (the registry). */
+export type View = string;
 
 export interface Route {
   view: View;
@@ -19,13 +22,16 @@ export interface Route {
 
 export type RouteParams = Record<string, string | number | readonly string[] | undefined | null>;
 
-/** Reads a hash like `#/view?x=1`; anything unknown opens the overview. */
-export function parseRoute(hash: string): Route {
+/**
+ * Reads a hash like `#/view?x=1`; a view not in `known` opens the first of them.
+ * @example parseHash('#/nope', ['overview', 'history']).view === 'overview'
+ */
+export function parseHash(hash: string, known: readonly View[]): Route {
   const text = hash.replace(/^#\/?/, '');
   const q = text.indexOf('?');
   const path = q === -1 ? text : text.slice(0, q);
   const query = q === -1 ? '' : text.slice(q + 1);
-  const view = (VIEWS as readonly string[]).includes(path) ? (path as View) : 'overview';
+  const view = known.includes(path) ? path : known[0]!;
   return { view, params: new URLSearchParams(query) };
 }
 

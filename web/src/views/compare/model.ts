@@ -1,0 +1,314 @@
+/**
+ * Compare's model: two modes of one run (default gil against nogil of the
+ * latest run) or one mode in two runs. A sortable table (benchmark, both
+ * values, ratio ± CI, significant or not) with the geometric mean, and a
+ * chart of the ratios.
+ *
+ * URL state: `machine`, `by=modes|runs`, `run`, `base`, `other` (modes), or
+ * `run`, `against` (runs) with `mode`; `suite`, `sort`, `desc`.
+ *
+ * @example compareModel(data, state).headline?.value // '1.42×'
+ */
+import type { ComparisonRow, ComparisonView, MachineInfo, ModeRef, RunInfo } from '../../api.ts';
+import {
+  formatNs,
+  formatPercent,
+  formatRatio,
+  formatRatioCi,
+  formatRatioRange,
+  formatRatioReading,
+  ratioVerdict,
+} from '../../format.ts';
+import {
+  type Empty,
+  findMode,
+  machineSelect,
+  measureCommand,
+  missingMode,
+  modeName,
+  modeSelect,
+  noRunsYet,
+  runSelect,
+  type Select,
+} from '../shared/model.ts';
+import type { ViewState } from '../types.ts';
+
+/**
+ * What the URL asks to compare, resolved against the machine's runs: two
+ * modes of `run`, or `mode` in `against` (base) and `run`; `problem` says
+ * why nothing can be compared.
+ */
+export type CompareChoice =
+  | { by: 'modes'; run: RunInfo; base: ModeRef; other?: ModeRef; problem?: 'second-mode' }
+  | {
+      by: 'runs';
+      run: RunInfo;
+      against?: RunInfo;
+      shared: ModeRef[];
+      mode?: ModeRef;
+      problem?: 'one-run' | 'no-shared-mode';
+    };
+
+/** The comparison the URL asks for (runs newest first; none without runs). */
+export function chooseComparison(runs: readonly RunInfo[], params: URLSearchParams): CompareChoice | null {
+  if (runs.length === 0) return null;
+  const run = runs.find((r) => r.id === params.get('run')) ?? runs[0]!;
+  if (params.get('by') !== 'runs') {
+    const base = findMode(run.modes, params.get('base') ?? 'gil') ?? run.modes[0]!;
+    const other = findMode(run.modes, params.get('other') ?? 'nogil') ?? run.modes.find((m) => m.id !== base.id);
+    if (!other || other.id === base.id) return { by: 'modes', run, base, problem: 'second-mode' };
+    return { by: 'modes', run, base, other };
+  }
+  const againstId = params.get('against') ?? runs.find((r) => r.id !== run.id)?.id;
+  const against = runs.find((r) => r.id === againstId);
+  if (!against || against.id === run.id) return { by: 'runs', run, shared: [], problem: 'one-run' };
+  const shared = run.modes.filter((m) => against.modes.some((a) => a.id === m.id));
+  const mode = findMode(shared, params.get('mode') ?? 'nogil') ?? shared[0];
+  if (!mode) return { by: 'runs', run, against, shared, problem: 'no-shared-mode' };
+  return { by: 'runs', run, against, shared, mode };
+}
+
+export interface CompareData {
+  machines: MachineInfo[];
+  machine: MachineInfo | undefined;
+  runs: RunInfo[];
+  /** The server's comparison of what `chooseComparison` chose (null when nothing could be compared). */
+  comparison: ComparisonView | null;
+}
+
+export interface StatsCell {
+  median: string;
+  margin: string;
+  title: string;
+}
+
+export interface CompareRow {
+  caseId: string;
+  /** Sort values. */
+  baseMedian: number | null;
+  otherMedian: number | null;
+  ratio: number | null;
+  significant: boolean;
+  base: StatsCell | null;
+  other: StatsCell | null;
+  /** `1.42× slower` over `1.42× [1.40, 1.44]`. */
+  reading: string | null;
+  ratioCi: string;
+  verdict: { text: string; className: string; title?: string };
+}
+
+export interface RatioChartModel {
+  title: string;
+  height: number;
+  other: string;
+  base: string;
+  axisTitle: string;
+  /** Significant bars take the other mode's colour; the rest are grey. */
+  otherMode: string;
+  bars: Array<{ label: string; ratio: number; ciLow: number; ciHigh: number; significant: boolean }>;
+}
+
+export interface CompareTable {
+  baseLabel: string;
+  baseTitle: string;
+  otherLabel: string;
+  otherTitle: string;
+  ratioTitle: string;
+  sort: string;
+  descending: boolean;
+  rows: CompareRow[];
+  footer: { label: string; value?: number; reading: string | null; ci: string; verdict: string };
+}
+
+export interface CompareModel {
+  lead: string;
+  noMachine: Empty | null;
+  controls: Select[];
+  /** A mode named in the URL that the run lacks. */
+  notice: Empty | null;
+  empty: Empty | null;
+  headline: { text: string; value: string; ci: string; reading: string } | null;
+  table: CompareTable | null;
+  chart: RatioChartModel | null;
+}
+
+export const COMPARE_LEAD =
+  'Time per operation of each case in two modes or two runs, and their ratio other / base with a 95% bootstrap CI.';
+
+function statsCell(stats: ComparisonRow['base']): StatsCell | null {
+  if (!stats) return null;
+  return {
+    median: formatNs(stats.median),
+    margin: ` ±${formatPercent(stats.margin, 1)}`,
+    title: `median; 95% CI [${formatNs(stats.ciLow)}, ${formatNs(stats.ciHigh)}], n=${stats.n}`,
+  };
+}
+
+function verdictOf(row: ComparisonRow): CompareRow['verdict'] {
+  if (row.ratio === null)
+    return { text: row.reason ?? 'not compared', className: 'muted reason', title: row.reason ?? '' };
+  if (!row.significant) return { text: 'no', className: 'muted' };
+  return row.ratio < 1 ? { text: 'yes, faster', className: 'sig faster' } : { text: 'yes, slower', className: 'sig' };
+}
+
+export function compareRow(r: ComparisonRow): CompareRow {
+  return {
+    caseId: r.caseId,
+    baseMedian: r.base?.median ?? null,
+    otherMedian: r.other?.median ?? null,
+    ratio: r.ratio,
+    significant: r.significant,
+    base: statsCell(r.base),
+    other: statsCell(r.other),
+    reading: r.ratio === null ? null : formatRatioReading(r.ratio),
+    ratioCi: r.ratio === null ? '' : formatRatioCi(r.ratio, r.ciLow, r.ciHigh),
+    verdict: verdictOf(r),
+  };
+}
+
+/** A side's short name: the mode's name for two modes of a run, the run's label for two runs. */
+function sideName(side: ComparisonView['base'], byModes: boolean): string {
+  return byModes ? modeName(side.mode.id) : side.label;
+}
+
+function ratioChart(view: ComparisonView, rows: readonly ComparisonRow[], byModes: boolean): RatioChartModel {
+  const shown = rows.filter((r) => r.ratio !== null).slice(0, 200);
+  const other = sideName(view.other, byModes);
+  const base = sideName(view.base, byModes);
+  return {
+    title: `${other} / ${base} time per case (95% CI)`,
+    height: Math.min(4000, 60 + shown.length * 22),
+    other,
+    base,
+    axisTitle: `time ratio ${other} / ${base}: above 1 = ${other} slower (grey: not significant)`,
+    otherMode: view.other.mode.mode,
+    bars: shown.map((r) => ({
+      label: r.caseId,
+      ratio: r.ratio!,
+      ciLow: r.ciLow ?? r.ratio!,
+      ciHigh: r.ciHigh ?? r.ratio!,
+      significant: r.significant,
+    })),
+  };
+}
+
+function controlsOf(data: CompareData, choice: CompareChoice): Select[] {
+  const controls = [
+    machineSelect(data.machines, data.machine!),
+    {
+      label: 'Compare',
+      name: 'by',
+      options: [
+        { value: 'modes', label: 'two modes of one run' },
+        { value: 'runs', label: 'one mode in two runs' },
+      ],
+      value: choice.by,
+      param: 'by',
+    },
+    runSelect('Run', 'run', data.runs, choice.run.id),
+  ];
+  if (choice.by === 'modes') {
+    controls.push(modeSelect('Base', 'base', choice.run.modes, choice.base.id));
+    if (choice.other) controls.push(modeSelect('Other', 'other', choice.run.modes, choice.other.id));
+  } else {
+    if (choice.against) controls.push(runSelect('Against (base)', 'against', data.runs, choice.against.id));
+    if (choice.mode) controls.push(modeSelect('Mode', 'mode', choice.shared, choice.mode.id));
+  }
+  return controls;
+}
+
+export function compareModel(data: CompareData, state: ViewState): CompareModel {
+  const model: CompareModel = {
+    lead: COMPARE_LEAD,
+    noMachine: null,
+    controls: [],
+    notice: null,
+    empty: null,
+    headline: null,
+    table: null,
+    chart: null,
+  };
+  if (!data.machine) return { ...model, noMachine: noRunsYet(state) };
+  const choice = chooseComparison(data.runs, state.params);
+  if (!choice)
+    return {
+      ...model,
+      controls: [machineSelect(data.machines, data.machine)],
+      empty: {
+        title: 'This machine has no run yet.',
+        advice: [
+          'Measure on it in two modes to compare them: ',
+          measureCommand(state, 'single-thread,scaling,calls,locks'),
+          '.',
+        ],
+      },
+    };
+  model.controls = controlsOf(data, choice);
+  if (choice.problem === 'second-mode') return { ...model, empty: missingMode('second', choice.run.modes) };
+  if (choice.problem === 'one-run')
+    return {
+      ...model,
+      empty: {
+        title: 'This machine has only one run.',
+        advice: ['Comparing runs needs a second run of the same machine; compare its modes instead.'],
+      },
+    };
+  if (choice.problem === 'no-shared-mode')
+    return {
+      ...model,
+      empty: { title: 'These runs share no mode.', advice: ['Pick runs that measured the same interpreter and mode.'] },
+    };
+  const wantedOther = state.params.get('other');
+  if (choice.by === 'modes' && wantedOther && !findMode(choice.run.modes, wantedOther))
+    model.notice = missingMode(wantedOther, choice.run.modes);
+  const view = data.comparison!;
+  const byModes = choice.by === 'modes';
+
+  const suites = [...new Set(view.rows.map((r) => r.suite))];
+  const wantedSuite = state.params.get('suite');
+  const suite = wantedSuite && suites.includes(wantedSuite) ? wantedSuite : '';
+  model.controls.push({
+    label: 'Suite',
+    name: 'suite',
+    options: [{ value: '', label: 'all suites' }, ...suites.map((s) => ({ value: s, label: s }))],
+    value: suite,
+    param: 'suite',
+  });
+  const rows = suite ? view.rows.filter((r) => r.suite === suite) : view.rows;
+  const gm = suite ? (view.suites.find((s) => s.suite === suite)?.geometricMean ?? null) : view.geometricMean;
+  if (rows.length === 0)
+    return {
+      ...model,
+      empty: {
+        title: 'No case was measured in both.',
+        advice: ['Run the same suites in both modes (or runs) to compare them.'],
+      },
+    };
+  model.headline = {
+    text: `${view.other.label} against ${view.base.label}: geometric mean `,
+    value: gm ? formatRatio(gm.value) : '–',
+    ci: gm ? ` ${formatRatioRange(gm.ciLow, gm.ciHigh)}` : '',
+    reading: gm
+      ? `, i.e. ${sideName(view.other, byModes)} is ${formatRatioReading(gm.value)} over ${gm.count} cases.`
+      : '',
+  };
+  model.table = {
+    baseLabel: `${sideName(view.base, byModes)} (base)`,
+    baseTitle: `${view.base.label}: median ns per operation ± CI half-width`,
+    otherLabel: sideName(view.other, byModes),
+    otherTitle: `${view.other.label}: median ns per operation ± CI half-width`,
+    ratioTitle: `${view.other.label} time / ${view.base.label} time`,
+    sort: state.params.get('sort') ?? 'case',
+    descending: state.params.get('desc') === '1',
+    rows: rows.map(compareRow),
+    footer: {
+      label: `geometric mean (${gm?.count ?? 0} cases)`,
+      value: gm?.value,
+      reading: gm ? formatRatioReading(gm.value) : null,
+      ci: gm ? formatRatioCi(gm.value, gm.ciLow, gm.ciHigh) : '',
+      verdict: gm ? ratioVerdict(gm.ciLow, gm.ciHigh) : '',
+    },
+  };
+  model.chart = ratioChart(view, rows, byModes);
+  return model;
+}

@@ -1,0 +1,35 @@
+/**
+ * The registry of views: routing (`#/<id>`), the nav bar, the page titles
+ * and `gilbench export-site` (which API answers a static site holds) all
+ * read this list. A new view is a folder beside these (index.ts, load.ts,
+ * model.ts with its test, render.ts) and one line here.
+ *
+ * @example
+ * const view = viewById('history'); // the history view's registry entry
+ * parseRoute('#/nope').view === 'overview'
+ */
+import { parseHash, type Route } from '../route.ts';
+import { calls } from './calls/index.ts';
+import { compare } from './compare/index.ts';
+import { history } from './history/index.ts';
+import { machines } from './machines/index.ts';
+import { overview } from './overview/index.ts';
+import { regressions } from './regressions/index.ts';
+import { scaling } from './scaling/index.ts';
+import type { RegisteredView } from './types.ts';
+
+/** Every view, in nav bar order; the first is the home page. */
+export const VIEWS: readonly RegisteredView[] = [overview, compare, scaling, calls, history, regressions, machines];
+
+/** The view a route opens (the first, the overview, for anything unknown). */
+export function viewById(id: string): RegisteredView {
+  return VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
+}
+
+/** Reads a hash like `#/view?x=1`; anything unknown opens the overview. */
+export function parseRoute(hash: string): Route {
+  return parseHash(
+    hash,
+    VIEWS.map((v) => v.id),
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * Overview's data: every machine (seen last first) and, for each, the runs
+ * its headlines are read from: the newest runs that measured each one.
+ */
+import { hasScaling, type ScalingGroup } from '../../analysis.ts';
+import type { Api, RunDetail, RunInfo } from '../../api.ts';
+import { latestRunWith } from '../shared/load.ts';
+import type { ViewState } from '../types.ts';
+import { type Headlines, headlineModes, isCall, isSingleThread, type OverviewData } from './model.ts';
+
+/** Finds, among the machine's newest runs, the one each headline is read from. */
+async function findHeadlines(api: Api, runs: readonly RunInfo[]): Promise<Headlines> {
+  const withBoth = runs.filter((r) => {
+    const { gil, nogil } = headlineModes(r);
+    return gil && nogil;
+  });
+  const overhead = async (): Promise<Headlines['overhead']> => {
+    const hit =
+      (await latestRunWith(withBoth, async (r) => {
+        const run = await api.run(r.id);
+        return run.results.some(isSingleThread) ? run : null;
+      })) ?? (withBoth[0] ? { run: withBoth[0], found: await api.run(withBoth[0].id) } : null);
+    if (!hit) return null;
+    const run = hit.found;
+    const { gil, nogil } = headlineModes(run);
+    const comparison = await api.compareModes(run.id, gil!.id, nogil!.id).catch(() => null);
+    return { run, comparison, singleThread: run.results.some(isSingleThread) };
+  };
+  // The scaling suite is what the headline is about; other threaded benchmarks stand in without it.
+  const scaling = async (): Promise<Headlines['scaling']> => {
+    const ofSuite = (curves: ScalingGroup[]) => curves.filter((c) => c.suite === 'scaling');
+    const hit =
+      (await latestRunWith(runs, async (r) => {
+        const curves = ofSuite(await api.scaling(r.id));
+        return hasScaling(curves) ? curves : null;
+      })) ??
+      (await latestRunWith(runs, async (r) => {
+        const curves = await api.scaling(r.id);
+        return hasScaling(curves) ? curves : null;
+      }));
+    return hit ? { run: hit.run, curves: hit.found } : null;
+  };
+  const calls = async (): Promise<RunDetail | null> => {
+    const hit = await latestRunWith(runs, async (r) => {
+      const run = await api.run(r.id);
+      return run.results.some(isCall) ? run : null;
+    });
+    return hit?.found ?? null;
+  };
+  const [o, s, c] = await Promise.all([overhead(), scaling(), calls()]);
+  return { overhead: o, scaling: s, calls: c };
+}
+
+export async function loadOverview(api: Api, _state: ViewState): Promise<OverviewData> {
+  const machines = [...(await api.machines())].sort((a, b) => b.lastSeen - a.lastSeen);
+  return {
+    machines: await Promise.all(
+      machines.map(async (machine) => {
+        const latest = machine.latestRun;
+        if (!latest) return { machine, headlines: null };
+        const runs = await api.runs({ machine: machine.id });
+        return { machine, headlines: await findHeadlines(api, runs.length ? runs : [latest]) };
+      }),
+    ),
+  };
+}

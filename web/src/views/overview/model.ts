@@ -1,0 +1,357 @@
+/**
+ * Overview's model: per machine, the headlines of its newest runs, each
+ * linking to its detail: single-thread overhead nogil/gil (geometric mean
+ * with CI), memory ratio, scaling efficiency at the most threads, the
+ * worst-scaling workloads, call overhead at arity 0 and 4, and open
+ * regressions.
+ *
+ * Each headline comes from the newest run that measured it: a quick nightly
+ * run of one suite does not blank out the others. A headline taken from an
+ * older run than the newest says so and links to it.
+ *
+ * @example overviewModel(data, state).machines[0]?.cards?.map((c) => c.id) // ['overhead', 'memory', 'scaling', …]
+ */
+import { efficiencyAt, geometricMeanOf, memoryRatio, type ScalingGroup, worstScaling } from '../../analysis.ts';
+import type { ComparisonView, MachineInfo, ModeRef, ResultRow, RunDetail, RunInfo } from '../../api.ts';
+import {
+  formatAgo,
+  formatNs,
+  formatPercent,
+  formatRatio,
+  formatRatioRange,
+  formatRatioReading,
+  formatTime,
+} from '../../format.ts';
+import {
+  type Empty,
+  findMode,
+  type Inline,
+  type Link,
+  link,
+  machineLabel,
+  measureCommand,
+  modeName,
+  noRunsYet,
+  plural,
+} from '../shared/model.ts';
+import type { ViewState } from '../types.ts';
+
+/** The runs each headline of one machine is read from. */
+export interface Headlines {
+  /** The newest run with gil and nogil (preferably with the single-thread suite), and its comparison. */
+  overhead: { run: RunDetail; comparison: ComparisonView | null; singleThread: boolean } | null;
+  scaling: { run: RunInfo; curves: ScalingGroup[] } | null;
+  calls: RunDetail | null;
+}
+
+export interface OverviewData {
+  /** Every machine, seen last first; `headlines` is null for a machine without a run. */
+  machines: Array<{ machine: MachineInfo; headlines: Headlines | null }>;
+}
+
+export const isSingleThread = (r: ResultRow) => r.suite === 'single-thread' && r.status === 'ok';
+export const isCall = (r: ResultRow) => 'arity' in r.params && r.status === 'ok' && r.stats !== null;
+
+export function headlineModes(run: RunInfo): { gil?: ModeRef; nogil?: ModeRef } {
+  return { gil: findMode(run.modes, 'gil'), nogil: findMode(run.modes, 'nogil') };
+}
+
+/** A card's detail: plain text, lines (each a block), or a numbered list. */
+export type CardDetail =
+  | { kind: 'text'; text: Inline[] }
+  | { kind: 'lines'; lines: Array<{ className?: string; text: Inline[] }> }
+  | { kind: 'list'; items: Inline[][] };
+
+/** The call card's value: ns per call by mode at arity 0 and 4. */
+export interface CallsTable {
+  rows: Array<{ modeId: string; mode: string; arity0: string; arity4: string }>;
+}
+
+export interface Card {
+  id: string;
+  title: string;
+  value: string | CallsTable;
+  detail: CardDetail;
+  link?: Link;
+}
+
+export interface SuiteChart {
+  title: string;
+  height: number;
+  other: string;
+  base: string;
+  /** The other mode's name (the bars' colour). */
+  otherMode: string;
+  axisTitle: string;
+  bars: Array<{ label: string; ratio: number; ciLow: number; ciHigh: number }>;
+}
+
+export interface MachineSection {
+  machineId: number;
+  title: Link;
+  /** For a machine that has no run yet. */
+  empty: Empty | null;
+  /** `Newest run …` with links. */
+  newest: Inline[];
+  cards: Card[];
+  chart: SuiteChart | null;
+}
+
+export interface OverviewModel {
+  lead: string[];
+  noMachine: Empty | null;
+  machines: MachineSection[];
+}
+
+export const OVERVIEW_LEAD = [
+  'Every machine’s newest runs: what the free-threaded build (nogil) costs and gains against the default build (gil). ',
+  'Ratios are nogil time / gil time: 1.20× means nogil is 1.20× slower.',
+];
+
+/** "from the run of …" when a headline comes from an older run than the machine's newest. */
+function fromOlderRun(machine: MachineInfo, run: RunInfo, what: string): { className: string; text: Inline[] } | null {
+  if (machine.latestRun?.id === run.id) return null;
+  return {
+    className: 'from',
+    text: [
+      'from ',
+      link('machines', { machine: machine.id, run: run.id }, formatTime(run.startedAt)),
+      `, the newest run with ${what}`,
+    ],
+  };
+}
+
+function lines(...items: Array<{ className?: string; text: Inline[] } | null>): CardDetail {
+  return { kind: 'lines', lines: items.filter((x) => x !== null) };
+}
+
+function text(...pieces: Inline[]): CardDetail {
+  return { kind: 'text', text: pieces };
+}
+
+export function overheadCard(machine: MachineInfo, found: Headlines['overhead']): Card {
+  const base = { id: 'overhead', title: 'Single-thread overhead nogil/gil' };
+  if (!found)
+    return {
+      ...base,
+      value: '–',
+      detail: text('no recent run measured both gil and nogil; measure with ', { code: '--mode gil,nogil' }),
+    };
+  const { run, comparison, singleThread } = found;
+  const { gil, nogil } = headlineModes(run);
+  const to: Link = {
+    view: 'compare',
+    params: {
+      machine: machine.id,
+      run: run.id,
+      base: gil?.id,
+      other: nogil?.id,
+      suite: singleThread ? 'single-thread' : '',
+    },
+    text: 'compare table →',
+  };
+  const suite = comparison?.suites.find((s) => s.suite === 'single-thread');
+  const gm = suite?.geometricMean ?? comparison?.geometricMean ?? null;
+  if (!gm) return { ...base, value: '–', detail: text('no case was measured in both modes'), link: to };
+  const scope = suite
+    ? `geometric mean of ${plural(gm.count, 'single-thread case')}`
+    : `geometric mean of ${plural(gm.count, 'case')} of all suites (no single-thread suite measured)`;
+  return {
+    ...base,
+    value: formatRatio(gm.value),
+    detail: lines(
+      { className: 'reading', text: [`nogil is ${formatRatioReading(gm.value)} than gil`] },
+      { text: [`95% CI ${formatRatioRange(gm.ciLow, gm.ciHigh)}, ${scope}`] },
+      fromOlderRun(machine, run, singleThread ? 'the single-thread suite' : 'both modes'),
+    ),
+    link: to,
+  };
+}
+
+export function memoryCard(machine: MachineInfo, found: Headlines['overhead']): Card {
+  const base = { id: 'memory', title: 'Memory nogil/gil' };
+  if (!found) return { ...base, value: '–', detail: text('needs a run with both gil and nogil') };
+  const { run } = found;
+  const { gil, nogil } = headlineModes(run);
+  const ratio = memoryRatio(run.results, gil!.id, nogil!.id);
+  return {
+    ...base,
+    value: formatRatio(ratio.value),
+    detail: ratio.count
+      ? lines(
+          { className: 'reading', text: [`nogil's peak RSS is ${formatRatio(ratio.value)} gil's`] },
+          { text: [`geometric mean over ${plural(ratio.count, 'case')}`] },
+          fromOlderRun(machine, run, 'both modes'),
+        )
+      : text('no peak RSS was recorded in this run'),
+    link: { view: 'machines', params: { machine: machine.id, run: run.id }, text: 'per case →' },
+  };
+}
+
+export function scalingCards(machine: MachineInfo, found: Headlines['scaling']): Card[] {
+  if (!found)
+    return [
+      {
+        id: 'scaling',
+        title: 'Scaling efficiency',
+        value: '–',
+        detail: text('no recent run measured threads; on a machine with 2+ cores, measure with ', {
+          code: '--suite scaling',
+        }),
+      },
+    ];
+  const { run, curves } = found;
+  const threads = Math.max(...curves.flatMap((c) => c.points.map((p) => p.threads)));
+  const perMode = run.modes
+    .map((mode) => ({ mode, ...efficiencyAt(curves, mode.id, threads) }))
+    .filter((x) => x.count > 0);
+  const focus = perMode.find((x) => x.mode.mode === 'nogil') ?? perMode[0]!;
+  const others = perMode.filter((x) => x !== focus);
+  const efficiency: Card = {
+    id: 'scaling',
+    title: `Scaling efficiency at ${threads} threads (${focus.mode.mode})`,
+    value: formatPercent(focus.value, 0),
+    detail: lines(
+      others.length
+        ? {
+            className: 'reading',
+            text: others.flatMap((x, i): Inline[] => [
+              i ? ' · ' : '',
+              { text: `${x.mode.mode} ${formatPercent(x.value, 0)}`, title: x.mode.id },
+            ]),
+          }
+        : null,
+      {
+        text: [
+          `geometric mean over ${plural(focus.count, 'workload')}; 100% = perfect scaling, ${formatPercent(1 / threads, 0)} = no gain over 1 thread`,
+        ],
+      },
+      fromOlderRun(machine, run, 'threaded benchmarks'),
+    ),
+    link: { view: 'scaling', params: { machine: machine.id, run: run.id }, text: 'scaling charts →' },
+  };
+  const worst = worstScaling(curves, focus.mode.id);
+  const worstCard: Card = {
+    id: 'worst-scaling',
+    title: `Worst scaling (${focus.mode.mode})`,
+    value: formatPercent(worst[0]?.efficiency ?? null, 0),
+    detail: {
+      kind: 'list',
+      items: worst
+        .slice(0, 3)
+        .map((r) => [
+          link('scaling', { machine: machine.id, run: run.id, workload: r.workload }, r.workload),
+          ` ${formatPercent(r.efficiency, 0)} at ${r.threads} threads`,
+        ]),
+    },
+  };
+  return [efficiency, worstCard];
+}
+
+export function callsCard(machine: MachineInfo, run: RunDetail | null): Card {
+  const base = { id: 'calls', title: 'Call overhead' };
+  if (!run)
+    return {
+      ...base,
+      value: '–',
+      detail: text('no recent run measured calls; measure with ', { code: '--suite calls' }),
+    };
+  const calls = run.results.filter(isCall);
+  const cell = (mode: ModeRef, arity: number) => {
+    const rows = calls.filter(
+      (r) =>
+        r.mode === mode.id &&
+        Number(r.params.arity) === arity &&
+        !('threads' in r.params && Number(r.params.threads) !== 1),
+    );
+    return formatNs(geometricMeanOf(rows.map((r) => r.stats!.median)));
+  };
+  return {
+    ...base,
+    value: { rows: run.modes.map((m) => ({ modeId: m.id, mode: m.mode, arity0: cell(m, 0), arity4: cell(m, 4) })) },
+    detail: lines(
+      { text: ['ns per call (median; geometric mean over call kinds)'] },
+      fromOlderRun(machine, run, 'calls'),
+    ),
+    link: { view: 'calls', params: { machine: machine.id, run: run.id }, text: 'calls and locks →' },
+  };
+}
+
+export function regressionsCard(machine: MachineInfo): Card {
+  return {
+    id: 'regressions',
+    title: 'Open regressions',
+    value: String(machine.openRegressions),
+    detail: text(machine.openRegressions ? 'status new: waiting for someone to look' : 'nothing waiting for a look'),
+    link: { view: 'regressions', params: { machine: machine.id, status: 'new' }, text: 'regressions →' },
+  };
+}
+
+export function suiteChart(comparison: ComparisonView): SuiteChart | null {
+  const suites = comparison.suites.filter((s) => s.geometricMean);
+  if (suites.length === 0) return null;
+  const other = modeName(comparison.other.mode.id);
+  const base = modeName(comparison.base.mode.id);
+  return {
+    title: `${other} / ${base} time by suite (geometric mean, 95% CI)`,
+    height: Math.max(150, 70 + suites.length * 34),
+    other,
+    base,
+    otherMode: comparison.other.mode.mode,
+    axisTitle: `time ratio ${other} / ${base} (above 1: ${other} is slower)`,
+    bars: suites.map((s) => ({
+      label: s.suite,
+      ratio: s.geometricMean!.value,
+      ciLow: s.geometricMean!.ciLow,
+      ciHigh: s.geometricMean!.ciHigh,
+    })),
+  };
+}
+
+function machineSection(machine: MachineInfo, found: Headlines | null, state: ViewState): MachineSection {
+  const section: MachineSection = {
+    machineId: machine.id,
+    title: { view: 'machines', params: { machine: machine.id }, text: machineLabel(machine) },
+    empty: null,
+    newest: [],
+    cards: [],
+    chart: null,
+  };
+  const latest = machine.latestRun;
+  if (!latest || !found)
+    return {
+      ...section,
+      empty: {
+        title: 'This machine has no run yet.',
+        advice: [
+          'Its agent is enrolled and uploads a run after its first job or schedule; to measure now, run ',
+          measureCommand(state, 'single-thread,scaling,calls,locks'),
+          ' on it.',
+        ],
+      },
+    };
+  section.newest = [
+    'Newest run ',
+    link('machines', { machine: machine.id, run: latest.id }, formatTime(latest.startedAt)),
+    ` (${formatAgo(latest.startedAt, state.now)}, profile ${latest.profile}, ${plural(machine.runCount, 'run')} in all). `,
+    machine.runCount < 2 ? 'History needs a second run.' : link('history', { machine: machine.id }, 'history →'),
+  ];
+  section.cards = [
+    overheadCard(machine, found.overhead),
+    memoryCard(machine, found.overhead),
+    ...scalingCards(machine, found.scaling),
+    callsCard(machine, found.calls),
+    regressionsCard(machine),
+  ];
+  section.chart = found.overhead?.comparison ? suiteChart(found.overhead.comparison) : null;
+  return section;
+}
+
+export function overviewModel(data: OverviewData, state: ViewState): OverviewModel {
+  if (data.machines.length === 0) return { lead: OVERVIEW_LEAD, noMachine: noRunsYet(state), machines: [] };
+  return {
+    lead: OVERVIEW_LEAD,
+    noMachine: null,
+    machines: data.machines.map(({ machine, headlines }) => machineSection(machine, headlines, state)),
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * Scaling: speedup against threads per workload, one line per mode, and an
+ * efficiency table. See model.ts for its URL state.
+ */
+import { defineView } from '../types.ts';
+import { loadScaling } from './load.ts';
+import { scalingModel } from './model.ts';
+
+export const scaling = defineView({
+  id: 'scaling',
+  title: 'Scaling',
+  nav: 'Scaling',
+  load: loadScaling,
+  model: scalingModel,
+  render: () => import('./render.ts').then((m) => m.renderScaling),
+  exportData: {
+    async machine({ api, runs, each }) {
+      await each(runs, 4, (run) => api.scaling(run.id));
+    },
+  },
+});

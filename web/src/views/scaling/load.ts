@@ -1,0 +1,15 @@
+/** Scaling's data: the machine, its runs, the run shown (the named one, else the newest with threads) and its curves. */
+import { hasScaling } from '../../analysis.ts';
+import type { Api } from '../../api.ts';
+import { pickRun, resolveMachine } from '../shared/load.ts';
+import type { ViewState } from '../types.ts';
+import type { ScalingData } from './model.ts';
+
+export async function loadScaling(api: Api, state: ViewState): Promise<ScalingData> {
+  const machines = await api.machines();
+  const machine = await resolveMachine(api, state.params, machines);
+  if (!machine) return { machines, machine, runs: [], run: undefined, curves: [] };
+  const runs = await api.runs({ machine: machine.id });
+  const run = await pickRun(state.params, runs, async (r) => hasScaling(await api.scaling(r.id)));
+  return { machines, machine, runs, run, curves: run ? await api.scaling(run.id) : [] };
+}

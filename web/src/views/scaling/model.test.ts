@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SeededApi, seededApi, viewState } from '../../../test/api.ts';
+import { loadScaling } from './load.ts';
+import { byWorkload, scalingModel } from './model.ts';
+
+let seeded: SeededApi;
+beforeAll(async () => {
+  seeded = await seededApi();
+});
+afterAll(() => seeded?.close());
+
+async function modelOf(params: Record<string, string | number>) {
+  const state = viewState(params);
+  const data = await loadScaling(seeded.api, state);
+  return { data, model: scalingModel(data, state) };
+}
+
+describe('scaling model', () => {
+  it('draws a speedup chart per workload, one line per mode, and a row per workload and mode', async () => {
+    const { data, model } = await modelOf({ machine: seeded.seed.machineA.id });
+    expect(data.run?.id).toBe(seeded.seed.runsA.at(-1)!.id);
+    const workloads = [...byWorkload(data.curves).keys()];
+    expect(model.charts.map((c) => c.title)).toEqual(workloads);
+    // The scaling suite first, other threaded benchmarks after it.
+    const suites = workloads.map((w) => w.split('/')[0]);
+    expect(suites).toEqual([...suites].sort((a, b) => Number(a !== 'scaling') - Number(b !== 'scaling')));
+    expect(new Set(suites)).toEqual(new Set(['scaling', 'locks']));
+    expect(model.charts[0]).toMatchObject({ id: 'scaling-0', maxThreads: 8 });
+    expect(model.charts[0]!.lines.map((l) => l.label)).toEqual(['gil', 'nogil', 'ft-gil']);
+    expect(model.threadCounts).toEqual([1, 2, 4, 8]);
+    expect(model.rows).toHaveLength(data.curves.length);
+    expect(model.rows[0]!.cells).toHaveLength(3);
+    expect(model.rows[0]!.cells[0]!.text).toMatch(/^\d+%$/);
+    expect(model.oneThread).toBeNull();
+    expect(model.controls.map((c) => c.name)).toEqual(['machine', 'run', 'workload']);
+    expect(model.controls[2]!.options[0]).toEqual({ value: '', label: `all (${workloads.length})` });
+  });
+
+  it('shows one workload when the URL names it', async () => {
+    const { data } = await modelOf({ machine: seeded.seed.machineA.id });
+    const [, second] = byWorkload(data.curves).keys();
+    const model = scalingModel(data, viewState({ workload: second! }));
+    expect(model.charts.map((c) => c.title)).toEqual([second]);
+    expect(model.rows.every((r) => r.workload === second)).toBe(true);
+  });
+
+  it('says when a run has no threaded benchmark, or only 1 thread', async () => {
+    const { data } = await modelOf({ machine: seeded.seed.machineA.id });
+    expect(scalingModel({ ...data, curves: [] }, viewState()).empty?.title).toBe(
+      'This run has no threaded benchmark with a 1-thread result.',
+    );
+    const oneThread = data.curves.map((c) => ({ ...c, points: c.points.filter((p) => p.threads === 1) }));
+    const model = scalingModel({ ...data, curves: oneThread }, viewState());
+    expect(model.oneThread?.title).toBe('Only 1 thread was measured.');
+    expect(model.threadCounts).toEqual([1]);
+  });
+});

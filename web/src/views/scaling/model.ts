@@ -1,0 +1,201 @@
+/**
+ * Scaling's model: speedup against threads per workload, one line per mode
+ * with its 95% CI and the ideal line, and an efficiency table (efficiency =
+ * t(1) / t(n) for weak-scaling kernels, 100% = ideal). The curves and their
+ * CIs are the server's (`GET /runs/:id/scaling`).
+ *
+ * URL state: `machine`, `run` (default: the newest run with threaded
+ * benchmarks), `workload` (one workload, or all).
+ *
+ * @example scalingModel(data, state).charts[0]?.lines.map((l) => l.label) // ['gil', 'nogil', 'ft-gil']
+ */
+import { hasScaling, type ScalingGroup, workloadKey } from '../../analysis.ts';
+import type { MachineInfo, RunInfo } from '../../api.ts';
+import { formatNs, formatPercent, formatRatioCi } from '../../format.ts';
+import {
+  type Empty,
+  machineSelect,
+  measureCommand,
+  modeName,
+  noRunsYet,
+  runSelect,
+  type Select,
+} from '../shared/model.ts';
+import type { ViewState } from '../types.ts';
+
+export interface ScalingData {
+  machines: MachineInfo[];
+  machine: MachineInfo | undefined;
+  runs: RunInfo[];
+  /** The run shown and its curves. */
+  run: RunInfo | undefined;
+  curves: ScalingGroup[];
+}
+
+export interface SpeedupChart {
+  id: string;
+  title: string;
+  maxThreads: number;
+  lines: Array<{
+    label: string;
+    mode: string;
+    index: number;
+    points: Array<{ x: number; y: number; yMin: number; yMax: number }>;
+  }>;
+}
+
+export interface EfficiencyRow {
+  workload: string;
+  modeId: string;
+  mode: string;
+  oneThread: string;
+  /** One cell per thread count above 1. */
+  cells: Array<{ text: string; title: string }>;
+}
+
+export interface ScalingModel {
+  lead: string[];
+  noMachine: Empty | null;
+  controls: Select[];
+  /** Instead of everything below the pickers. */
+  empty: Empty | null;
+  /** Above the charts when only 1 thread was measured. */
+  oneThread: Empty | null;
+  charts: SpeedupChart[];
+  threadCounts: number[];
+  rows: EfficiencyRow[];
+}
+
+export const SCALING_LEAD = [
+  'Each thread does the same work, so with t(n) the time at n threads, speedup = n · t(1) / t(n). ',
+  'The dashed line is perfect scaling; bars are 95% CIs.',
+];
+
+/** Curves by workload, the scaling suite first (it is what this page is for), then by name. */
+export function byWorkload(curves: readonly ScalingGroup[]): Map<string, ScalingGroup[]> {
+  const map = new Map<string, ScalingGroup[]>();
+  for (const g of curves) {
+    const key = workloadKey(g.suite, g.benchmark, g.params);
+    map.set(key, [...(map.get(key) ?? []), g]);
+  }
+  const order = [...map.keys()].sort(
+    (a, b) => Number(!a.startsWith('scaling/')) - Number(!b.startsWith('scaling/')) || a.localeCompare(b),
+  );
+  return new Map(order.map((k) => [k, map.get(k)!]));
+}
+
+function speedupChart(workload: string, groups: readonly ScalingGroup[], index: number): SpeedupChart {
+  return {
+    id: `scaling-${index}`,
+    title: workload,
+    maxThreads: Math.max(...groups.flatMap((g) => g.points.map((p) => p.threads))),
+    lines: groups.map((g, i) => ({
+      label: modeName(g.mode),
+      mode: g.mode,
+      index: i,
+      points: g.points.map((p) => ({ x: p.threads, y: p.speedup, yMin: p.ciLow, yMax: p.ciHigh })),
+    })),
+  };
+}
+
+function efficiencyRows(
+  shown: Map<string, ScalingGroup[]>,
+  modes: readonly string[],
+  threadCounts: number[],
+): EfficiencyRow[] {
+  const rows: EfficiencyRow[] = [];
+  for (const [workload, groups] of shown) {
+    for (const mode of modes) {
+      const g = groups.find((x) => x.mode === mode);
+      if (!g) continue;
+      const at = (n: number) => g.points.find((p) => p.threads === n);
+      rows.push({
+        workload,
+        modeId: mode,
+        mode: modeName(mode),
+        oneThread: formatNs(at(1)?.medianNs),
+        cells: threadCounts
+          .filter((n) => n > 1)
+          .map((n) => {
+            const p = at(n);
+            return p
+              ? {
+                  text: formatPercent(p.efficiency, 0),
+                  title: `${formatNs(p.medianNs)} per operation per thread; speedup ${formatRatioCi(p.speedup, p.ciLow, p.ciHigh)}`,
+                }
+              : { text: '–', title: 'no usable result at this thread count' };
+          }),
+      });
+    }
+  }
+  return rows;
+}
+
+export function scalingModel(data: ScalingData, state: ViewState): ScalingModel {
+  const model: ScalingModel = {
+    lead: SCALING_LEAD,
+    noMachine: null,
+    controls: [],
+    empty: null,
+    oneThread: null,
+    charts: [],
+    threadCounts: [],
+    rows: [],
+  };
+  if (!data.machine) return { ...model, noMachine: noRunsYet(state) };
+  model.controls.push(machineSelect(data.machines, data.machine));
+  if (!data.run)
+    return {
+      ...model,
+      empty: {
+        title: 'This machine has no run yet.',
+        advice: ['Measure the scaling suite on it: ', measureCommand(state, 'scaling'), '.'],
+      },
+    };
+  model.controls.push(runSelect('Run', 'run', data.runs, data.run.id));
+  if (data.curves.length === 0)
+    return {
+      ...model,
+      empty: {
+        title: 'This run has no threaded benchmark with a 1-thread result.',
+        advice: [
+          'Pick another run above, or measure the scaling suite on a machine with 2 or more cores: ',
+          measureCommand(state, 'scaling'),
+          '.',
+        ],
+      },
+    };
+  const workloads = byWorkload(data.curves);
+  const wanted = state.params.get('workload');
+  const one = wanted && workloads.has(wanted) ? wanted : '';
+  model.controls.push({
+    label: 'Workload',
+    name: 'workload',
+    options: [
+      { value: '', label: `all (${workloads.size})` },
+      ...[...workloads.keys()].map((w) => ({ value: w, label: w })),
+    ],
+    value: one,
+    param: 'workload',
+  });
+  const shown = one ? new Map([[one, workloads.get(one)!]]) : workloads;
+  if (!hasScaling(data.curves))
+    model.oneThread = {
+      title: 'Only 1 thread was measured.',
+      advice: [
+        'Scaling needs 2 or more usable cores: run the agent on a bigger machine, or try ',
+        { code: 'gilbench run --suite scaling --threads 1,2,4 --oversubscribe' },
+        ' locally.',
+      ],
+    };
+  model.charts = [...shown].map(([w, groups], i) => speedupChart(w, groups, i));
+  model.threadCounts = [...new Set([...shown.values()].flat().flatMap((g) => g.points.map((p) => p.threads)))].sort(
+    (a, b) => a - b,
+  );
+  model.rows = efficiencyRows(
+    shown,
+    data.run.modes.map((m) => m.id),
+    model.threadCounts,
+  );
+  return model;
+}
