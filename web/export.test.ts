@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDatabase } from '../server/test-support.ts';
+import { seedDatabase } from '../server/test-support/index.ts';
 import { exportSite } from './export.ts';
 import { Api } from './src/api.ts';
 import { type DataSource, staticDataFile } from './src/source.ts';

@@ -20,6 +20,7 @@ export {
   fixtureMachine,
   fixtureRun,
 } from '../../harness/test-support/index.ts';
+export { type InProcessApp, inProcessApp } from './app.ts';
 export { copyDatabase, type Seed, seedDatabase, snapshot } from './database.ts';
 export {
   ADMIN_TOKEN,

@@ -13,6 +13,7 @@ import { createSource, storedToken, storeToken } from './page-source.ts';
 import { type RouteParams, routeHref } from './route.ts';
 import { ApiError } from './source.ts';
 import { parseRoute, VIEWS, viewById } from './views/index.ts';
+import { DRAW } from './views/renderers.ts';
 import type { ViewContext } from './views/types.ts';
 
 const source = createSource();
@@ -102,7 +103,7 @@ async function render(): Promise<void> {
   };
   let content: Child;
   try {
-    content = await view.draw(ctx);
+    content = await DRAW[view.id](ctx);
   } catch (err) {
     content = errorView(err);
   }

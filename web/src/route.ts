@@ -58,17 +58,6 @@ export function listParam(params: URLSearchParams, name: string): string[] {
     .filter(Boolean);
 }
 
-/** Changes the state of the current view in the URL (one history entry, or replaced). */
-export function updateRoute(view: View, params: RouteParams, opts: { replace?: boolean } = {}): void {
-  const href = routeHref(view, params);
-  if (opts.replace) {
-    history.replaceState(null, '', href);
-    window.dispatchEvent(new HashChangeEvent('hashchange'));
-  } else {
-    location.hash = href;
-  }
-}
-
 /** URLSearchParams as a plain object (for building a changed copy). */
 export function paramsObject(params: URLSearchParams): Record<string, string> {
   return Object.fromEntries(params.entries());

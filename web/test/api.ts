@@ -10,11 +10,9 @@
  * const data = await loadHistory(seeded.api, viewState({ machine: seeded.seed.machineA.id }));
  * seeded.close();
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../server/app.ts';
-import { type Seed, seedDatabase } from '../../server/test-support.ts';
+import { tempDir } from '../../harness/test-support/index.ts';
+import { inProcessApp, type Seed, seedDatabase } from '../../server/test-support/index.ts';
 import { Api, type Session } from '../src/api.ts';
 import { ApiError, canonicalQuery, type DataSource } from '../src/source.ts';
 import type { ViewState } from '../src/views/types.ts';
@@ -35,10 +33,10 @@ async function answer<T>(response: Response, path: string): Promise<T> {
 }
 
 export async function seededApi(): Promise<SeededApi> {
-  const dir = mkdtempSync(join(tmpdir(), 'gilbench-web-api-'));
+  const { dir, remove } = tempDir('gilbench-web-api-');
   const file = join(dir, 'gilbench.db');
   const seed = await seedDatabase(file);
-  const app = createApp({ db: file, public: true, log: () => {} });
+  const app = inProcessApp(file);
   let count = 0;
   const source: DataSource = {
     kind: 'api',
@@ -64,7 +62,7 @@ export async function seededApi(): Promise<SeededApi> {
     requests: () => count,
     close() {
       app.close();
-      rmSync(dir, { recursive: true, force: true });
+      remove();
     },
   };
 }
@@ -81,7 +79,7 @@ export function viewState(
   overrides: Partial<Omit<ViewState, 'params'>> = {},
 ): ViewState {
   return {
-    params: new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])),
+    params: new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])),
     isStatic: false,
     session: PUBLIC_SESSION,
     serverUrl: 'http://127.0.0.1:8080',

@@ -31,6 +31,12 @@ describe('the view registry', () => {
   it('can be read outside a browser: render steps load only when drawn', async () => {
     // Importing the registry in Node (as export-site does) did not touch chart.js, which needs a window.
     expect(typeof window).toBe('undefined');
-    await expect(VIEWS[0]!.draw({} as never)).rejects.toThrow();
+    const { DRAW } = await import('./renderers.ts');
+    await expect(DRAW[VIEWS[0].id]({} as never)).rejects.toThrow();
+  });
+
+  it('pairs every view with its render step', async () => {
+    const { DRAW } = await import('./renderers.ts');
+    expect(Object.keys(DRAW).sort()).toEqual(VIEWS.map((v) => v.id).sort());
   });
 });

@@ -2,18 +2,18 @@
  * What a view is: `load` asks the API for what it needs (given the URL
  * state), `model` turns that data and the state into what is shown (pure, no
  * DOM, tested in vitest without a browser), and `render` turns the model into
- * DOM and charts. `render` is imported lazily so the registry can be read
- * outside a browser (by `gilbench export-site`) without loading chart.js.
+ * DOM and charts. The registry entry (`defineView`) holds no render step, so
+ * Node code (`gilbench export-site`) reads the registry without the DOM's
+ * types or chart.js; the browser pairs each entry with its render step in
+ * renderers.ts.
  *
  * @example
  * export const history = defineView({
  *   id: 'history', title: 'History', nav: 'History',
  *   load: loadHistory, model: historyModel,
- *   render: () => import('./render.ts').then((m) => m.renderHistory),
  * });
  */
 import type { Api, MachineInfo, RunInfo, SeriesInfo, Session } from '../api.ts';
-import type { Child } from '../dom.ts';
 import type { RouteParams } from '../route.ts';
 
 /** The URL state and facts about the page a view is drawn for. */
@@ -40,8 +40,6 @@ export interface ViewContext {
   setParams(change: RouteParams, opts?: { replace?: boolean; silent?: boolean }): void;
 }
 
-export type ViewRender<M> = (model: M, ctx: ViewContext) => Child;
-
 /** One machine's data as `gilbench export-site` walks it, for the views to ask for their files. */
 export interface ExportWalk {
   api: Api;
@@ -61,33 +59,32 @@ export interface ViewExport {
   machine?(walk: ExportWalk): Promise<unknown>;
 }
 
-export interface ViewDefinition<D, M> {
+export interface ViewDefinition<Id extends string, D, M> {
   /** The route: `#/<id>?…`. */
-  id: string;
+  id: Id;
   /** The page title (`<title>` is `<title> · gilbench`). */
   title: string;
   /** The link text in the nav bar. */
   nav: string;
   load(api: Api, state: ViewState): Promise<D>;
   model(data: D, state: ViewState): M;
-  render(): Promise<ViewRender<M>>;
   exportData?: ViewExport;
 }
 
 /** A view in the registry, its data and model types hidden behind `draw`. */
-export interface RegisteredView {
-  id: string;
+export interface RegisteredView<Id extends string = string> {
+  id: Id;
   title: string;
   nav: string;
   exportData?: ViewExport;
   /** Loads and models the view: what it shows, without a DOM (for tests, downloads, exports). */
   show(api: Api, state: ViewState): Promise<unknown>;
-  /** Loads, models and renders the view. */
-  draw(ctx: ViewContext): Promise<Child>;
 }
 
 /** Checks a view's parts fit together and makes its registry entry. */
-export function defineView<D, M>(def: ViewDefinition<D, M>): RegisteredView & { definition: ViewDefinition<D, M> } {
+export function defineView<const Id extends string, D, M>(
+  def: ViewDefinition<Id, D, M>,
+): RegisteredView<Id> & { definition: ViewDefinition<Id, D, M> } {
   return {
     id: def.id,
     title: def.title,
@@ -96,10 +93,6 @@ export function defineView<D, M>(def: ViewDefinition<D, M>): RegisteredView & { 
     definition: def,
     async show(api, state) {
       return def.model(await def.load(api, state), state);
-    },
-    async draw(ctx) {
-      const [data, render] = await Promise.all([def.load(ctx.api, ctx.state), def.render()]);
-      return render(def.model(data, ctx.state), ctx);
     },
   };
 }

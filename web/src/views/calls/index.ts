@@ -12,7 +12,6 @@ export const calls = defineView({
   nav: 'Calls & locks',
   load: loadCalls,
   model: callsModel,
-  render: () => import('./render.ts').then((m) => m.renderCalls),
   exportData: {
     async machine({ api, runs, each }) {
       await each(runs, 4, (run) => api.run(run.id));

@@ -13,7 +13,6 @@ export const compare = defineView({
   nav: 'Compare',
   load: loadCompare,
   model: compareModel,
-  render: () => import('./render.ts').then((m) => m.renderCompare),
   exportData: {
     // Every pair of a run's modes, and each mode of a run against the run before it.
     async machine({ api, runs, each }) {

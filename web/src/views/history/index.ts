@@ -13,7 +13,6 @@ export const history = defineView({
   nav: 'History',
   load: loadHistory,
   model: historyModel,
-  render: () => import('./render.ts').then((m) => m.renderHistory),
   exportData: {
     async machine({ api, machine, series, each }) {
       await api.annotations({ machine: machine.id });

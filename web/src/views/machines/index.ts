@@ -13,7 +13,6 @@ export const machines = defineView({
   nav: 'Machines & runs',
   load: loadMachines,
   model: machinesModel,
-  render: () => import('./render.ts').then((m) => m.renderMachines),
   exportData: {
     async machine({ api, runs, each }) {
       await each(runs, 4, (run) => api.run(run.id));

@@ -13,5 +13,4 @@ export const overview = defineView({
   nav: 'Overview',
   load: loadOverview,
   model: overviewModel,
-  render: () => import('./render.ts').then((m) => m.renderOverview),
 });

@@ -13,7 +13,6 @@ export const regressions = defineView({
   nav: 'Regressions',
   load: loadRegressions,
   model: regressionsModel,
-  render: () => import('./render.ts').then((m) => m.renderRegressions),
   exportData: {
     site: (api) => api.regressions({}),
     machine: ({ api, machine }) => api.regressions({ machine: machine.id }),

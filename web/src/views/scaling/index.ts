@@ -12,7 +12,6 @@ export const scaling = defineView({
   nav: 'Scaling',
   load: loadScaling,
   model: scalingModel,
-  render: () => import('./render.ts').then((m) => m.renderScaling),
   exportData: {
     async machine({ api, runs, each }) {
       await each(runs, 4, (run) => api.scaling(run.id));

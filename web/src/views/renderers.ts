@@ -1,0 +1,50 @@
+/**
+ * The browser's half of the view registry: each view's render step, imported
+ * lazily (esbuild inlines it into the one bundle). Kept apart from index.ts so
+ * Node code reads the registry without the DOM; keyed by the registry's ids,
+ * so a view without its render step fails the type-check.
+ *
+ * @example const content = await DRAW[viewById('history').id](ctx);
+ */
+
+import type { Child } from '../dom.ts';
+import { calls } from './calls/index.ts';
+import { compare } from './compare/index.ts';
+import { history } from './history/index.ts';
+import type { ViewId } from './index.ts';
+import { machines } from './machines/index.ts';
+import { overview } from './overview/index.ts';
+import { regressions } from './regressions/index.ts';
+import { scaling } from './scaling/index.ts';
+import type { ViewContext, ViewDefinition } from './types.ts';
+
+/** A view's render step: its model, drawn as DOM and charts. */
+export type ViewRender<M> = (model: M, ctx: ViewContext) => Child;
+
+/** Draws a view: loads, models and renders it (the browser's half of a registry entry, see renderers.ts). */
+export type DrawView = (ctx: ViewContext) => Promise<Child>;
+
+/**
+ * Pairs a registry entry with its render step, whose model type must be the entry's.
+ * @example drawWith(history, () => import('./history/render.ts').then((m) => m.renderHistory))
+ */
+export function drawWith<Id extends string, D, M>(
+  view: { definition: ViewDefinition<Id, D, M> },
+  render: () => Promise<ViewRender<M>>,
+): DrawView {
+  const def = view.definition;
+  return async (ctx) => {
+    const [data, draw] = await Promise.all([def.load(ctx.api, ctx.state), render()]);
+    return draw(def.model(data, ctx.state), ctx);
+  };
+}
+
+export const DRAW: Record<ViewId, DrawView> = {
+  overview: drawWith(overview, () => import('./overview/render.ts').then((m) => m.renderOverview)),
+  compare: drawWith(compare, () => import('./compare/render.ts').then((m) => m.renderCompare)),
+  scaling: drawWith(scaling, () => import('./scaling/render.ts').then((m) => m.renderScaling)),
+  calls: drawWith(calls, () => import('./calls/render.ts').then((m) => m.renderCalls)),
+  history: drawWith(history, () => import('./history/render.ts').then((m) => m.renderHistory)),
+  regressions: drawWith(regressions, () => import('./regressions/render.ts').then((m) => m.renderRegressions)),
+  machines: drawWith(machines, () => import('./machines/render.ts').then((m) => m.renderMachines)),
+};
