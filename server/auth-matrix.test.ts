@@ -65,7 +65,7 @@ const EXAMPLES: Record<string, (s: Seed) => Example> = {
   'GET /api/v1/schedules/:id': (s) => ({ path: `/api/v1/schedules/${s.scheduleId}` }),
   'PATCH /api/v1/schedules/:id': (s) => ({ path: `/api/v1/schedules/${s.scheduleId}`, body: { enabled: false } }),
   'DELETE /api/v1/schedules/:id': (s) => ({ path: `/api/v1/schedules/${s.scheduleId}` }),
-  'GET /api/v1/jobs': () => ({ path: '/api/v1/jobs?status=alive' }),
+  'GET /api/v1/jobs': () => ({ path: '/api/v1/jobs?status=running' }),
   'POST /api/v1/jobs': () => ({ path: '/api/v1/jobs', body: { suites: ['calls'], modes: ['gil', 'nogil'] } }),
   'GET /api/v1/jobs/:id': (s) => ({ path: `/api/v1/jobs/${s.heldJobId}` }),
   'POST /api/v1/jobs/claim': (s) => ({
