@@ -132,7 +132,7 @@ describe('gilbench agent (local runs, real processes)', () => {
     ]);
     await agent.waitForLine(/spooled/);
     await agent.waitForLine(/next run at/);
-    // Let a second slot come; then stop while it is alive or waiting.
+    // Let a second slot come; then stop while it is running or waiting.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     agent.child.kill('SIGTERM');
     expect(await agent.exited, agent.stderr()).toBe(0);

@@ -224,7 +224,7 @@ describe('gilbench agent with gilbench server', () => {
     await a.exited;
     for (const pid of workers) if (alive(pid)) process.kill(pid, 'SIGKILL'); // orphans of the killed agent
     const held = await getJob(id);
-    expect(held.status).toBe('alive');
+    expect(held.status).toBe('running');
 
     const b = agent('b', server.url, ['--poll', '1'], OTHER_MACHINE);
     const completed = await waitFor(

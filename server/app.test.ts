@@ -596,7 +596,7 @@ describe('agents and jobs', () => {
       expect(first.json.job.id).toBe(seed.queuedJobId);
       const claimed = await call(app, 'POST', '/api/v1/jobs/claim', { token: agent, body: { leaseSeconds: 60 } });
       expect(claimed.json.job.id).toBe(job.json.job.id);
-      expect(claimed.json.job.status).toBe('alive');
+      expect(claimed.json.job.status).toBe('running');
       expect((await call(app, 'POST', '/api/v1/jobs/claim', { token: agent, body: {} })).json.job).toBeNull();
 
       const progress = await call(app, 'POST', `/api/v1/jobs/${job.json.job.id}/progress`, {
@@ -693,7 +693,7 @@ describe('agents and jobs', () => {
       ).toBeNull();
       clock += 20_000;
       const claimB = await call(app, 'POST', '/api/v1/jobs/claim', { token: seed.tokens.agentB, body: {} });
-      expect(claimB.json.job).toMatchObject({ id, status: 'alive', claimedBy: seed.machineB.id, attempts: 2 });
+      expect(claimB.json.job).toMatchObject({ id, status: 'running', claimedBy: seed.machineB.id, attempts: 2 });
       const late = await call(app, 'POST', `/api/v1/jobs/${id}/progress`, {
         token: seed.tokens.agentA,
         body: { done: 2, total: 3 },

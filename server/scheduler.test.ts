@@ -86,7 +86,7 @@ describe('createScheduler', () => {
     const scheduler = createScheduler({ repo, now: () => clock });
     clock += 59_000;
     await scheduler.tick();
-    expect((await repo.getJob(job.id))!.status).toBe('alive');
+    expect((await repo.getJob(job.id))!.status).toBe('running');
     clock += 2_000;
     await scheduler.tick();
     expect((await repo.getJob(job.id))!).toMatchObject({ status: 'queued', claimedBy: null });

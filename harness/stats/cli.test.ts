@@ -1,38 +1,20 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleRunDocument } from '../test-support/index.ts';
+import { runCli, sampleRunDocument, tempDir } from '../test-support/index.ts';
 import type { RunComparison } from './types.ts';
 
-const BIN = join(import.meta.dirname, '../../cli/bin.mjs');
-
-function gilbench(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, GILBENCH_DEBUG: '' } },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const gilbench = (...args: string[]) => runCli(args, { GILBENCH_DEBUG: '' });
 
 describe('gilbench compare', () => {
-  let dir: string;
+  const { dir, remove } = tempDir('gilbench-compare-');
   let runFile: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gilbench-compare-'));
     runFile = join(dir, 'run.json');
     await writeFile(runFile, JSON.stringify(sampleRunDocument(), null, 2));
   });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(remove);
 
   it('prints the comparison tables with the expected rows', async () => {
     const { code, stdout, stderr } = await gilbench('compare', runFile);

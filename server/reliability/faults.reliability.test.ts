@@ -256,7 +256,7 @@ describe('faults', () => {
       const pid = first.child.pid!;
       await killHard(first.child); // the agent and its interpreters
       const held = await getJob();
-      expect(held.status).toBe('alive');
+      expect(held.status).toBe('running');
       const killedAt = Date.now();
 
       const second = agent('b', [], ['taskset', '-c', '0']);

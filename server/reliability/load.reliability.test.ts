@@ -1,6 +1,6 @@
 /**
  * Load: many agents, each an enrolled machine with its own token and its own
- * loopback address, upload realistic run documents (server/fixtures.ts: three
+ * loopback address, upload realistic run documents (harness/test-support/history.ts: three
  * modes, 60 results, 30-100 samples each) to a real `gilbench server` process
  * as fast as it answers. Some uploads are repeated on purpose: the same run
  * twice at once, and an earlier run again. Afterwards the database must hold
