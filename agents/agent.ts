@@ -23,6 +23,7 @@ import { builtInSuites } from '../harness/run/suites.ts';
 import { type Machine, type Mode, ModeName, type RunDocument } from '../harness/schema.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { type ClaimedJob, type JobProgressReport, ServerClient, ServerError, ServerUnreachable } from './client.ts';
+import { jobSuites } from './job-suites.ts';
 import { collectMachine } from './machine.ts';
 import { type Installer, installCpython, resolveJobRuntimes } from './runtimes.ts';
 import { openSpool, type Spool } from './spool.ts';
@@ -53,6 +54,8 @@ export interface AgentOptions {
   /** Profile for server jobs that name none. */
   defaultProfile: string;
   pythons: string[];
+  /** Real paths of the folders a job's suite files may come from (`--allow-suite-dir`); empty: built-in suites only. */
+  allowSuiteDirs: string[];
   /** Build a missing CPython (cpython@3.13) through the harness's installer. */
   installRuntimes: boolean;
   /** Write the spooled runs here (a JSON array) after each local run, or at once with nothing else to do. */
@@ -106,6 +109,7 @@ export function defaultAgentOptions(): Omit<AgentOptions, 'spoolDir' | 'stateFil
     local: null,
     defaultProfile: 'default',
     pythons: [],
+    allowSuiteDirs: [],
     installRuntimes: false,
     exportFile: null,
     pollMs: 30_000,
@@ -277,10 +281,9 @@ class Agent {
         if (!parsed.success) throw new UsageError(`unknown mode '${name}' in job ${job.id}`);
         return parsed.data;
       });
-      doc = await this.#measure(
-        { suites: job.suites, modes, profile: job.profile ?? this.#opts.defaultProfile },
-        { job, client },
-      );
+      // Before any interpreter starts: a suite file outside --allow-suite-dir is never imported.
+      const suites = jobSuites(job.suites, this.#opts.allowSuiteDirs);
+      doc = await this.#measure({ suites, modes, profile: job.profile ?? this.#opts.defaultProfile }, { job, client });
     } catch (err) {
       if (this.#opts.signal.aborted) {
         // Back to the queue at once, rather than after the lease runs out.

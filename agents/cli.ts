@@ -14,6 +14,7 @@ import { UsageError } from '../harness/cli/errors.ts';
 import { collect, parseModes } from '../harness/run/cli.ts';
 import { getProfile } from '../harness/sampling/profiles.ts';
 import { type AgentOptions, defaultAgentOptions, type LocalRunSpec, parseSchedule, runAgent } from './agent.ts';
+import { allowedSuiteDirs } from './job-suites.ts';
 
 /**
  * Where the agent keeps its spool unless told otherwise: `$XDG_STATE_HOME/gilbench/spool`.
@@ -40,6 +41,7 @@ interface AgentFlags {
   profile?: string;
   filter?: string;
   python?: string[];
+  allowSuiteDir?: string[];
   installRuntimes?: boolean;
   export?: string;
   poll: string;
@@ -93,6 +95,7 @@ export function agentOptionsFromFlags(
     local,
     defaultProfile: getProfile(flags.profile ?? 'default').name,
     pythons: flags.python ?? [],
+    allowSuiteDirs: allowedSuiteDirs(flags.allowSuiteDir ?? []),
     installRuntimes: Boolean(flags.installRuntimes),
     exportFile: flags.export ? path.resolve(flags.export) : null,
     pollMs: seconds(flags.poll, '--poll', 1),
@@ -127,6 +130,11 @@ export function registerAgentCommands(program: Command): void {
     .option('-p, --profile <name>', 'quick, default or rigorous (local runs, and jobs that name none)')
     .option('--filter <regex>', 'local runs: only cases whose suite/benchmark[params] matches')
     .option('--python <path>', 'an interpreter to consider (repeatable; also GILBENCH_PYTHON)', collect)
+    .option(
+      '--allow-suite-dir <dirs>',
+      'let server jobs run suite files from this folder (repeatable or comma-separated; default: built-in suites only)',
+      collect,
+    )
     .option('--install-runtimes', 'build a missing CPython 3.13 (default and free-threaded) before running')
     .option('--export <file>', 'write the spooled runs to this file as a JSON array (after each local run)')
     .option('--poll <seconds>', 'how often an idle agent asks for a job', '30')

@@ -7,10 +7,12 @@
  * greps its server's log for every token it sent, too.) Short in both modes.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCli } from '../../agents/test-support.ts';
 import { fixtureMachine } from '../fixtures.ts';
 import { BIN, tempDir } from '../test-support.ts';
 import {
@@ -206,4 +208,94 @@ describe('security basics', () => {
     expect(secrets.size).toBeGreaterThan(40);
     expect(tokensIn(server.output(), secrets)).toEqual([]);
   });
+});
+
+/**
+ * Issue 14, case 2 as tried: a job whose `suites` held the absolute path of a
+ * `.py` file made a real agent (`--once`) import, and so execute, that file.
+ * Each suite file here writes a marker when imported; a real server and real
+ * agents, started as in production (no allow-list unless the case sets one).
+ */
+describe('as tried: a job cannot make an agent run any Python file', () => {
+  const { dir, cleanup } = tempDir('gilbench-job-content-');
+  let server: GilbenchServer;
+  let enrollToken: string;
+  const outside = join(dir, 'outside');
+  const allowed = join(dir, 'allowed');
+  /** A suite that leaves `marker` behind when it is imported, and measures nothing much. */
+  const markingSuite = (file: string, marker: string) =>
+    writeFileSync(
+      file,
+      `open(${JSON.stringify(marker)}, "a").write("imported\\n")\n\ndef bench_noop(loops, ctx):\n    for _ in range(loops):\n        pass\n`,
+    );
+  const evil = join(outside, 'evil.py');
+  const evilMarker = join(outside, 'evil-was-imported');
+  const good = join(allowed, 'good.py');
+  const goodMarker = join(allowed, 'good-was-imported');
+
+  beforeAll(async () => {
+    mkdirSync(outside);
+    mkdirSync(allowed);
+    markingSuite(evil, evilMarker);
+    markingSuite(good, goodMarker);
+    // A link inside the allowed folder that leads out of it.
+    symlinkSync(evil, join(allowed, 'link.py'));
+    server = await startGilbench(join(dir, 'jobs.db'));
+    enrollToken = (await adminCall(server.url, 'POST', '/tokens', { role: 'enroll', name: 'job-content' })).token;
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  /** Queues a job, runs one real `gilbench agent --once` on it; returns its exit code, log and the job after. */
+  async function runJob(suites: string[], extra: string[] = []) {
+    const { job } = await adminCall(server.url, 'POST', '/jobs', { suites, modes: ['gil'], profile: 'quick' });
+    const agent = startCli([
+      'agent',
+      '--once',
+      '--server',
+      server.url,
+      '--token',
+      enrollToken,
+      '--spool',
+      join(dir, 'spool'),
+      ...extra,
+    ]);
+    track(agent.child);
+    const code = await agent.exited;
+    const after = (await adminCall(server.url, 'GET', `/jobs/${job.id}`)).job;
+    return { code, log: agent.stderr(), job: after as { status: string; error: string | null } };
+  }
+
+  it('without --allow-suite-dir a job naming a suite file fails with a clear message and imports nothing', async () => {
+    const { code, log, job } = await runJob([evil]);
+    expect(existsSync(evilMarker), log).toBe(false);
+    expect(code, log).toBe(1);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/runs only built-in suites .*--allow-suite-dir/);
+    // A built-in suite next to it does not carry it through either.
+    const mixed = await runJob(['selftest', evil]);
+    expect(existsSync(evilMarker), mixed.log).toBe(false);
+    expect(mixed.job.status).toBe('failed');
+  }, 120_000);
+
+  it('with --allow-suite-dir a file inside runs; a symlink or .. out of the folder is refused', async () => {
+    for (const suites of [['link.py'], [join(allowed, 'link.py')], ['../outside/evil.py'], [evil]]) {
+      const { code, log, job } = await runJob(suites, ['--allow-suite-dir', allowed]);
+      expect(existsSync(evilMarker), `${suites}: ${log}`).toBe(false);
+      expect(code, log).toBe(1);
+      expect(job.status).toBe('failed');
+      expect(job.error, String(suites)).toMatch(/outside the folders this agent may run suites from/);
+    }
+    // A comma list; a relative path is looked up in each folder in turn.
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    const { code, log, job } = await runJob(['good.py'], ['--allow-suite-dir', `${other},${allowed}`]);
+    expect(existsSync(goodMarker), log).toBe(true);
+    expect(code, log).toBe(0);
+    expect(job.status).toBe('completed');
+    expect(existsSync(evilMarker)).toBe(false);
+  }, 300_000);
 });
