@@ -45,7 +45,7 @@ export interface AppOptions {
   webDir?: string;
   /** POST each change the detector finds to this URL. */
   webhookUrl?: string;
-  /** Called with each change stored (after the webhook, if any). */
+  /** Called with each change stored. */
   onChange?: (regression: Regression) => void;
   /** Limits per client address. */
   rateLimits?: { authFailures?: RateLimitOptions; enroll?: RateLimitOptions };
@@ -197,10 +197,9 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
   const detection = createDetection({
     repo,
     detector: createDetector(),
-    onChange: (regression) => {
-      webhook?.send(regression);
-      options.onChange?.(regression);
-    },
+    onChange: options.onChange,
+    // One alert per upload, with all its changes.
+    onChanges: (regressions) => webhook?.send(regressions),
   });
   const authFailures = createRateLimiter(options.rateLimits?.authFailures ?? { capacity: 30, refillPerSecond: 0.5 });
   const enrollments = createRateLimiter(options.rateLimits?.enroll ?? { capacity: 10, refillPerSecond: 1 / 30 });
@@ -398,6 +397,7 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
       await webhook?.idle();
     },
     close: () => {
+      webhook?.close();
       if (ownsRepo) repo.close();
     },
   });

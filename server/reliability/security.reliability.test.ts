@@ -8,12 +8,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo, createConnection } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../../agents/test-support.ts';
-import { fixtureMachine } from '../fixtures.ts';
+import { fixtureHistory, fixtureMachine } from '../fixtures.ts';
 import { BIN, tempDir } from '../test-support.ts';
 import {
   ADMIN_TOKEN,
@@ -298,4 +299,64 @@ describe('as tried: a job cannot make an agent run any Python file', () => {
     expect(job.status).toBe('completed');
     expect(existsSync(evilMarker)).toBe(false);
   }, 300_000);
+});
+
+/**
+ * Issue 14, case 4 as tried: every detected change was its own webhook POST,
+ * all at once (each retried up to 5 times), and hostnames went unescaped into
+ * the text. Here one upload changes every series of a machine whose hostname
+ * is chat markup; a real server posts to a real receiver on 127.0.0.1.
+ */
+describe('as tried: one upload that changes every series makes one webhook alert, escaped', () => {
+  const { dir, cleanup } = tempDir('gilbench-webhook-');
+  const received: Array<{ text: string; changes: unknown[]; counts: { regressions: number } }> = [];
+  let receiver: Server;
+  let server: GilbenchServer;
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let text = '';
+      req.on('data', (b: Buffer) => {
+        text += b;
+      });
+      req.on('end', () => {
+        received.push(JSON.parse(text));
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    server = await startGilbench(join(dir, 'webhook.db'), { args: ['--webhook', hook] });
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    receiver.close();
+    cleanup();
+  });
+
+  it('sends one POST carrying all the changes of the upload, with the hostname escaped', async () => {
+    const machine = { ...fixtureMachine(40_001), hostname: '<!channel> @here [login](https://evil.example)' };
+    const docs = fixtureHistory({ machine, runs: 32, step: { at: 30, factor: 1.3, match: () => true } });
+    let changes = 0;
+    for (const doc of docs) {
+      const answer = await send(server.url, {
+        method: 'POST',
+        path: '/api/v1/runs',
+        headers: bearer(ADMIN_TOKEN, true),
+        body: JSON.stringify(doc),
+      });
+      expect(answer.status).toBe(201);
+      changes += (answer.json() as { regressions: unknown[] }).regressions.length;
+    }
+    expect(changes).toBeGreaterThan(10);
+    // Alerts are sent after the answer: give them time to arrive (and any extra ones to show up).
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    console.log(`webhook: ${changes} changes in one upload, ${received.length} POST(s)`);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.counts.regressions).toBe(changes);
+    expect(received[0]!.text).not.toMatch(/<!channel>|@here|\]\(/);
+    expect(received[0]!.text).toContain('&lt;!channel&gt; ＠here');
+  });
 });
