@@ -22,12 +22,21 @@ import { runBenchmarks } from '../harness/run/runner.ts';
 import { builtInSuites } from '../harness/run/suites.ts';
 import { type Machine, type Mode, ModeName, type RunDocument } from '../harness/schema.ts';
 import { writeFileAtomic } from './atomic.ts';
-import { type ClaimedJob, type JobProgressReport, ServerClient, ServerError, ServerUnreachable } from './client.ts';
+import {
+  type ClaimedJob,
+  type JobProgressReport,
+  plainHttpWarning,
+  ResponseTooLarge,
+  ServerClient,
+  ServerError,
+  ServerUnreachable,
+} from './client.ts';
 import { jobSuites } from './job-suites.ts';
 import { collectMachine } from './machine.ts';
 import { type Installer, installCpython, resolveJobRuntimes } from './runtimes.ts';
 import { openSpool, type Spool } from './spool.ts';
 import { type AgentState, normalizeServerUrl, readAgentState, writeAgentState } from './state.ts';
+import { readTokenFile } from './token-file.ts';
 import { DEFAULT_RETRY, type DrainReport, drainSpool, type RetryPolicy, withRetry } from './upload.ts';
 
 /** What to run without a server job (`--suite`, `--mode`, `--profile`, `--filter`). */
@@ -43,6 +52,8 @@ export interface AgentOptions {
   server: string | null;
   /** Enrollment token, needed only until the agent has its own token. */
   enrollToken: string | null;
+  /** Or: the file it is read from, when enrolling (`--token-file`). */
+  enrollTokenFile: string | null;
   labels: string[];
   spoolDir: string;
   stateFile: string;
@@ -103,6 +114,7 @@ export function defaultAgentOptions(): Omit<AgentOptions, 'spoolDir' | 'stateFil
   return {
     server: null,
     enrollToken: null,
+    enrollTokenFile: null,
     labels: [],
     once: false,
     schedule: null,
@@ -167,7 +179,7 @@ class Agent {
         return o.once ? EXIT.interrupted : EXIT.ok;
       }
       if (err instanceof NotAuthorized) throw new UsageError(err.message);
-      if (err instanceof ServerUnreachable || err instanceof ServerError) {
+      if (err instanceof ServerUnreachable || err instanceof ServerError || err instanceof ResponseTooLarge) {
         this.#log(`giving up: ${err.message}`);
         return EXIT.failed;
       }
@@ -184,6 +196,8 @@ class Agent {
   async #connect(serverUrl: string): Promise<void> {
     const o = this.#opts;
     const server = normalizeServerUrl(serverUrl);
+    const insecure = plainHttpWarning(server);
+    if (insecure) this.#log(`warning: ${insecure}`);
     const machine = await collectMachine({ labels: o.labels });
     this.#machine = machine;
     let state = readAgentState(o.stateFile);
@@ -201,12 +215,15 @@ class Agent {
       state = null;
     }
     if (!state) {
-      if (!o.enrollToken) {
+      const enrollToken =
+        o.enrollToken ??
+        (o.enrollTokenFile ? readTokenFile(o.enrollTokenFile, (w) => this.#log(`warning: ${w}`)) : null);
+      if (!enrollToken) {
         throw new UsageError(
-          `this agent is not enrolled with ${server} as this machine; pass --token ENROLLMENT_TOKEN (made with the server's admin API)`,
+          `this agent is not enrolled with ${server} as this machine; give it an enrollment token (made with the server's admin API) with --token-file FILE or GILBENCH_TOKEN`,
         );
       }
-      const client = new ServerClient(server, o.enrollToken);
+      const client = new ServerClient(server, enrollToken);
       const enrollment = await this.#untilReachable(() => client.enroll(machine), 'enrollment');
       state = {
         server,
@@ -545,5 +562,5 @@ function isAuthError(err: unknown): boolean {
 }
 
 function authMessage(stateFile: string, err: ServerError): string {
-  return `the server refused this agent's token (${err.status} ${err.error}); it may have been revoked: move ${stateFile} away and enroll again with --token`;
+  return `the server refused this agent's token (${err.status} ${err.error}); it may have been revoked: move ${stateFile} away and enroll again with a new enrollment token (--token-file)`;
 }

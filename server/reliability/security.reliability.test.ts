@@ -7,7 +7,7 @@
  * greps its server's log for every token it sent, too.) Short in both modes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createConnection } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -233,6 +233,7 @@ describe('as tried: a job cannot make an agent run any Python file', () => {
   const evilMarker = join(outside, 'evil-was-imported');
   const good = join(allowed, 'good.py');
   const goodMarker = join(allowed, 'good-was-imported');
+  const tokenFile = join(dir, 'enroll-token');
 
   beforeAll(async () => {
     mkdirSync(outside);
@@ -243,6 +244,8 @@ describe('as tried: a job cannot make an agent run any Python file', () => {
     symlinkSync(evil, join(allowed, 'link.py'));
     server = await startGilbench(join(dir, 'jobs.db'));
     enrollToken = (await adminCall(server.url, 'POST', '/tokens', { role: 'enroll', name: 'job-content' })).token;
+    // As the deployment examples do: the token in a file only its owner reads, not on the command line.
+    writeFileSync(tokenFile, `${enrollToken}\n`, { mode: 0o600 });
   });
 
   afterAll(async () => {
@@ -258,14 +261,18 @@ describe('as tried: a job cannot make an agent run any Python file', () => {
       '--once',
       '--server',
       server.url,
-      '--token',
-      enrollToken,
+      '--token-file',
+      tokenFile,
       '--spool',
       join(dir, 'spool'),
       ...extra,
     ]);
     track(agent.child);
+    const cmdline = readFileSync(`/proc/${agent.child.pid}/cmdline`, 'utf8');
     const code = await agent.exited;
+    expect(cmdline).toContain(tokenFile);
+    expect(cmdline).not.toContain(enrollToken);
+    expect(agent.stderr()).not.toMatch(/plain http|may be read by other users/);
     const after = (await adminCall(server.url, 'GET', `/jobs/${job.id}`)).job;
     return { code, log: agent.stderr(), job: after as { status: string; error: string | null } };
   }
