@@ -367,3 +367,64 @@ describe('as tried: one upload that changes every series makes one webhook alert
     expect(received[0]!.text).toContain('&lt;!channel&gt; ＠here');
   });
 });
+
+/**
+ * Issue 14, case 5 (complete) as tried: `POST /jobs/:id/complete` accepted any
+ * run of the machine holding the job; the run document's `jobId` was never
+ * compared. A real server; the agent's calls made over HTTP as the agent makes them.
+ */
+describe('as tried: a job is completed only by the run made for it', () => {
+  const { dir, cleanup } = tempDir('gilbench-complete-');
+  let server: GilbenchServer;
+
+  beforeAll(async () => {
+    server = await startGilbench(join(dir, 'complete.db'));
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  it('another run of the same machine is refused with 422 and the job stays running; its own run completes it', async () => {
+    const { token: enroll } = await adminCall(server.url, 'POST', '/tokens', { role: 'enroll', name: 'complete' });
+    const machine = fixtureMachine(50_001);
+    const call = async (token: string, method: string, path: string, body?: unknown) => {
+      const answer = await send(server.url, {
+        method,
+        path: `/api/v1${path}`,
+        headers: bearer(token, body !== undefined),
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      expect(errorShapeProblem(answer)).toBeNull();
+      // biome-ignore lint/suspicious/noExplicitAny: the test reads the fields it asked for
+      return { status: answer.status, json: answer.json() as any };
+    };
+    const agent = (await call(enroll, 'POST', '/agents/enroll', { machine })).json.token as string;
+    const { job } = await adminCall(server.url, 'POST', '/jobs', { suites: ['selftest'], modes: ['gil'] });
+    const other = await adminCall(server.url, 'POST', '/jobs', { suites: ['selftest'], modes: ['gil'] });
+    expect((await call(agent, 'POST', '/jobs/claim', { leaseSeconds: 600 })).json.job.id).toBe(job.id);
+    const [unrelated, forAnother, answering] = fixtureHistory({ machine, runs: 3 });
+    const runs = [
+      { ...unrelated!, jobId: null },
+      { ...forAnother!, jobId: String(other.job.id) },
+      { ...answering!, jobId: String(job.id) },
+    ];
+    for (const run of runs) expect((await call(agent, 'POST', '/runs', run)).status).toBe(201);
+
+    for (const run of runs.slice(0, 2)) {
+      const refused = await call(agent, 'POST', `/jobs/${job.id}/complete`, { runId: run.id });
+      expect(refused.status, String(run.jobId)).toBe(422);
+      expect(refused.json.detail).toMatch(/was made for (no job|job \d+), not job \d+/);
+      // Not by the admin either.
+      expect((await call(ADMIN_TOKEN, 'POST', `/jobs/${job.id}/complete`, { runId: run.id })).status).toBe(422);
+    }
+    expect((await adminCall(server.url, 'GET', `/jobs/${job.id}`)).job).toMatchObject({
+      status: 'running',
+      runId: null,
+    });
+    const done = await call(agent, 'POST', `/jobs/${job.id}/complete`, { runId: runs[2]!.id });
+    expect(done.status).toBe(200);
+    expect(done.json.job).toMatchObject({ status: 'completed', runId: runs[2]!.id });
+  });
+});
