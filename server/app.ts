@@ -23,6 +23,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { createClientAddress, parseTrustedProxies } from './auth/client-address.ts';
 import { createRateLimiter, type RateLimitOptions } from './auth/rate-limit.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createDetector } from './detector/detector.ts';
@@ -49,6 +50,11 @@ export interface AppOptions {
   onChange?: (regression: Regression) => void;
   /** Limits per client address. */
   rateLimits?: { authFailures?: RateLimitOptions; enroll?: RateLimitOptions };
+  /**
+   * Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` names the client
+   * the rate limits count; from any other peer the header is ignored. Default: none.
+   */
+  trustProxy?: readonly string[];
   /** Where server errors are logged (default stderr). */
   log?: (line: string) => void;
 }
@@ -94,8 +100,8 @@ const DOMAIN_STATUS: Record<DomainError['kind'], ContentfulStatusCode> = {
   forbidden: 403,
 };
 
-/** The client's address (the socket's; a test request without one counts as `local`). */
-function clientAddress(c: Context): string {
+/** The socket's peer (a test request without one counts as `local`). */
+function peerAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'local';
   } catch {
@@ -201,6 +207,8 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
     // One alert per upload, with all its changes.
     onChanges: (regressions) => webhook?.send(regressions),
   });
+  const addressOf = createClientAddress(parseTrustedProxies(options.trustProxy ?? []));
+  const clientAddress = (c: Context) => addressOf(peerAddress(c), c.req.header('x-forwarded-for'));
   const authFailures = createRateLimiter(options.rateLimits?.authFailures ?? { capacity: 30, refillPerSecond: 0.5 });
   const enrollments = createRateLimiter(options.rateLimits?.enroll ?? { capacity: 10, refillPerSecond: 1 / 30 });
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../../agents/test-support.ts';
 import { fixtureHistory, fixtureMachine } from '../fixtures.ts';
-import { BIN, tempDir } from '../test-support.ts';
+import { BIN, runCli, tempDir } from '../test-support.ts';
 import {
   ADMIN_TOKEN,
   adminCall,
@@ -426,5 +426,68 @@ describe('as tried: a job is completed only by the run made for it', () => {
     const done = await call(agent, 'POST', `/jobs/${job.id}/complete`, { runId: runs[2]!.id });
     expect(done.status).toBe(200);
     expect(done.json.job).toMatchObject({ status: 'completed', runId: runs[2]!.id });
+  });
+});
+
+/**
+ * Issue 14, case 5 (proxies) as tried: rate limits were keyed by the socket's
+ * address, so behind a reverse proxy every client shared one bucket, and there
+ * was no way to say which proxy to believe. A real server with `--trust-proxy`:
+ * one loopback address plays the proxy, another a client that forges the header.
+ */
+describe('as tried: rate limits key on X-Forwarded-For only from a trusted proxy', () => {
+  const { dir, cleanup } = tempDir('gilbench-proxy-');
+  const proxy = loopback(9, 0);
+  const direct = loopback(9, 1);
+  let server: GilbenchServer;
+
+  beforeAll(async () => {
+    server = await startGilbench(join(dir, 'proxy.db'), { args: ['--trust-proxy', `${proxy},10.0.0.0/8`] });
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  /** `n` requests with a wrong token; the statuses. */
+  async function failures(n: number, from: string, forwardedFor: (i: number) => string): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const answer = await send(server.url, {
+        method: 'GET',
+        path: '/api/v1/runs',
+        headers: { ...bearer(`gb_wrong-${i}-${'p'.repeat(40)}`), 'x-forwarded-for': forwardedFor(i) },
+        localAddress: from,
+      });
+      expect(errorShapeProblem(answer)).toBeNull();
+      statuses.push(answer.status);
+    }
+    return statuses;
+  }
+
+  it("behind the trusted proxy each client has its own bucket; another peer's X-Forwarded-For is ignored", async () => {
+    // The bucket holds 30 failures, then refills by one every 2 s: of the next 5, most are refused.
+    const lockedOut = (statuses: number[]) => statuses.filter((s) => s === 429).length >= 3;
+    // Through the proxy: client A uses up its failures; client B is not held back by A.
+    const a = await failures(35, proxy, () => '203.0.113.1');
+    expect(a.slice(0, 30)).toEqual(Array(30).fill(401));
+    expect(lockedOut(a.slice(30)), String(a)).toBe(true);
+    expect(await failures(1, proxy, () => '203.0.113.2')).toEqual([401]);
+    // A client that claims, in a hop left of the one the proxy wrote, to be someone else is still A.
+    const claims = await failures(5, proxy, () => '198.51.100.77, 203.0.113.1');
+    expect(lockedOut(claims), String(claims)).toBe(true);
+    // Straight from a peer that is no trusted proxy: a new forged address each time changes nothing.
+    const forged = await failures(35, direct, (i) => `203.0.113.${100 + i}`);
+    expect(forged.slice(0, 30)).toEqual(Array(30).fill(401));
+    expect(lockedOut(forged.slice(30)), String(forged)).toBe(true);
+    // And the proxy's own address is not locked out by what came through it for others.
+    expect(await failures(1, proxy, () => '203.0.113.3')).toEqual([401]);
+  });
+
+  it('a --trust-proxy entry that is not an address or CIDR block is a usage error', async () => {
+    const bad = await runCli(['server', '--port', '0', '--db', join(dir, 'bad.db'), '--trust-proxy', 'proxy.lan']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--trust-proxy: trusted proxy 'proxy.lan' is not an IP address or CIDR block/);
   });
 });
