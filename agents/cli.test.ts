@@ -83,6 +83,10 @@ describe('agentOptionsFromFlags', () => {
     [{ once: true, suite: ['selftest'], tokenFile: 'f' }, /--token-file needs --server/],
     [{ server: 'http://h:1', token: 'gb_x', tokenFile: 'f' }, /give the enrollment token once/],
     [{ server: 'http://h:1', poll: '0' }, /--poll takes/],
+    [
+      { server: 'http://h:1', labels: ['ok', 'gpu\u200b'] },
+      /--labels: in the label shown as "gpu", U\+200B \(an invisible or bidi control character\) is not allowed/,
+    ],
   ])('refuses %j', (flags, message) => {
     expect(() => agentOptionsFromFlags({ ...base, spool: dir, ...flags }, signal, {})).toThrow(UsageError);
     expect(() => agentOptionsFromFlags({ ...base, spool: dir, ...flags }, signal, {})).toThrow(message);

@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../harness/cli/errors.ts';
+import { cleanName, nameProblem } from '../harness/names.ts';
 import { collect, parseModes } from '../harness/run/cli.ts';
 import { getProfile } from '../harness/sampling/profiles.ts';
 import { type AgentOptions, defaultAgentOptions, type LocalRunSpec, parseSchedule, runAgent } from './agent.ts';
@@ -87,6 +88,12 @@ export function agentOptionsFromFlags(
   }
   if (!flags.server && (flags.token || flags.tokenFile)) {
     throw new UsageError(`${flags.token ? '--token' : '--token-file'} needs --server (the server that made the token)`);
+  }
+  for (const label of flags.labels ?? []) {
+    const problem = nameProblem(label);
+    if (problem) {
+      throw new UsageError(`--labels: in the label shown as ${JSON.stringify(cleanName(label))}, ${problem}`);
+    }
   }
   const backoffMs = seconds(flags.backoff, '--backoff', 1);
   return {

@@ -23,6 +23,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { unsafeNameIn } from './api/names.ts';
 import { createClientAddress, parseTrustedProxies } from './auth/client-address.ts';
 import { createRateLimiter, type RateLimitOptions } from './auth/rate-limit.ts';
 import { createDetection, type Detection } from './detection.ts';
@@ -304,6 +305,8 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
         if (target === 'json' && nestedDeeperThan(result.data, MAX_BODY_DEPTH)) {
           return fail(c, 400, `body: arrays and objects nested deeper than ${MAX_BODY_DEPTH} levels`, 'invalid');
         }
+        const unsafeName = target === 'json' ? unsafeNameIn(result.data) : null;
+        if (unsafeName) return fail(c, 422, unsafeName, 'invalid');
       },
       { validationFunction: (_schema, value) => parse(value) },
     ) as unknown as MiddlewareHandler<Env>;

@@ -14,7 +14,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../../agents/test-support.ts';
-import { fixtureHistory, fixtureMachine } from '../fixtures.ts';
+import { fixtureHistory, fixtureMachine, fixtureRun } from '../fixtures.ts';
 import { BIN, runCli, tempDir } from '../test-support.ts';
 import {
   ADMIN_TOKEN,
@@ -489,5 +489,102 @@ describe('as tried: rate limits key on X-Forwarded-For only from a trusted proxy
     const bad = await runCli(['server', '--port', '0', '--db', join(dir, 'bad.db'), '--trust-proxy', 'proxy.lan']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--trust-proxy: trusted proxy 'proxy.lan' is not an IP address or CIDR block/);
+  });
+});
+
+/**
+ * Issue 14, case 5 (names) as tried: hostnames and labels took zero-width and
+ * bidi characters, so one machine or label could pass for another. A real
+ * server: every way a hostname or label comes in is refused with 422, and
+ * nothing is stored.
+ */
+describe('as tried: hostnames and labels with invisible or bidi characters are refused', () => {
+  const { dir, cleanup } = tempDir('gilbench-names-');
+  let server: GilbenchServer;
+
+  beforeAll(async () => {
+    server = await startGilbench(join(dir, 'names.db'));
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  it('422 naming the field for enrollment, heartbeat, upload, machine, job and schedule labels and claims', async () => {
+    const { token: enroll } = await adminCall(server.url, 'POST', '/tokens', { role: 'enroll', name: 'names' });
+    const good = fixtureMachine(60_001);
+    const call = async (token: string, method: string, path: string, body: unknown) => {
+      const answer = await send(server.url, {
+        method,
+        path: `/api/v1${path}`,
+        headers: bearer(token, true),
+        body: JSON.stringify(body),
+      });
+      expect(errorShapeProblem(answer)).toBeNull();
+      return { status: answer.status, json: answer.json() as { token: string; detail: string } };
+    };
+    const agent = (await call(enroll, 'POST', '/agents/enroll', { machine: good })).json.token;
+    const { id: machineId } = (await adminCall(server.url, 'GET', '/machines')).machines[0];
+    const before = {
+      machines: await adminCall(server.url, 'GET', '/machines'),
+      jobs: await adminCall(server.url, 'GET', '/jobs'),
+      schedules: await adminCall(server.url, 'GET', '/schedules'),
+    };
+    // Right-to-left override, zero-width space, zero-width joiner, a bidi isolate, a control character.
+    const spoofs = ['bench\u202E1-tseb', 'bench\u200B1', 'gpu\u200D', 'x\u2066y', 'a\u0007b'];
+    for (const bad of spoofs) {
+      const shown = JSON.stringify(bad);
+      const cases: Array<[string, string, string, unknown, RegExp]> = [
+        [
+          enroll,
+          'POST',
+          '/agents/enroll',
+          { machine: { ...fixtureMachine(60_002), hostname: bad } },
+          /machine\.hostname/,
+        ],
+        [
+          enroll,
+          'POST',
+          '/agents/enroll',
+          { machine: { ...fixtureMachine(60_003), labels: [bad] } },
+          /machine\.labels\[0\]/,
+        ],
+        [
+          agent,
+          'POST',
+          '/agents/heartbeat',
+          { status: 'idle', machine: { ...good, hostname: bad } },
+          /machine\.hostname/,
+        ],
+        [
+          agent,
+          'POST',
+          '/runs',
+          { ...fixtureRun({ machine: good, seed: 1, startedAt: new Date() }), machine: { ...good, hostname: bad } },
+          /hostname/,
+        ],
+        [agent, 'POST', '/jobs/claim', { labels: [bad] }, /body\.labels\[0\]/],
+        [ADMIN_TOKEN, 'PATCH', `/machines/${machineId}`, { labels: ['ok', bad] }, /body\.labels\[1\]/],
+        [ADMIN_TOKEN, 'POST', '/jobs', { suites: ['selftest'], modes: ['gil'], labels: [bad] }, /body\.labels\[0\]/],
+        [
+          ADMIN_TOKEN,
+          'POST',
+          '/schedules',
+          { name: 'n', cron: '0 3 * * *', suites: ['selftest'], modes: ['gil'], labels: [bad] },
+          /body\.labels\[0\]/,
+        ],
+      ];
+      for (const [token, method, path, body, field] of cases) {
+        const answer = await call(token, method, path, body);
+        expect(answer.status, `${method} ${path} ${shown}`).toBe(422);
+        expect(answer.json.detail).toMatch(field);
+        expect(answer.json.detail).toMatch(/U\+[0-9A-F]{4} \(an invisible or bidi control character\) is not allowed/);
+      }
+    }
+    expect(await adminCall(server.url, 'GET', '/machines')).toEqual(before.machines);
+    expect(await adminCall(server.url, 'GET', '/jobs')).toEqual(before.jobs);
+    expect(await adminCall(server.url, 'GET', '/schedules')).toEqual(before.schedules);
+    expect((await adminCall(server.url, 'GET', '/runs')).runs).toEqual([]);
   });
 });
