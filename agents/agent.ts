@@ -22,11 +22,21 @@ import { runBenchmarks } from '../harness/run/runner.ts';
 import { builtInSuites } from '../harness/run/suites.ts';
 import { formatRunTable } from '../harness/run/table.ts';
 import { type Machine, type Mode, ModeName, type RunDocument } from '../harness/schema.ts';
-import { type ClaimedJob, type JobProgressReport, ServerClient, ServerError, ServerUnreachable } from './client.ts';
+import {
+  type ClaimedJob,
+  type JobProgressReport,
+  plainHttpWarning,
+  ResponseTooLarge,
+  ServerClient,
+  ServerError,
+  ServerUnreachable,
+} from './client.ts';
+import { jobSuites } from './job-suites.ts';
 import { collectMachine } from './machine.ts';
 import { type Installer, installCpython, resolveJobRuntimes } from './runtimes.ts';
 import { openSpool, type Spool } from './spool.ts';
 import { type AgentState, normalizeServerUrl, readAgentState, writeAgentState } from './state.ts';
+import { readTokenFile } from './token-file.ts';
 import { DEFAULT_RETRY, type DrainReport, drainSpool, type RetryPolicy, withRetry } from './upload.ts';
 
 /** What to run without a server job (`--suite`, `--mode`, `--profile`, `--filter`). */
@@ -42,6 +52,8 @@ export interface AgentOptions {
   server: string | null;
   /** Enrollment token, needed only until the agent has its own token. */
   enrollToken: string | null;
+  /** Or: the file it is read from, when enrolling (`--token-file`). */
+  enrollTokenFile: string | null;
   labels: string[];
   spoolDir: string;
   stateFile: string;
@@ -53,6 +65,8 @@ export interface AgentOptions {
   /** Profile for server jobs that name none. */
   defaultProfile: string;
   pythons: string[];
+  /** Real paths of the folders a job's suite files may come from (`--allow-suite-dir`); empty: built-in suites only. */
+  allowSuiteDirs: string[];
   /** Build a missing CPython (cpython@3.13) through the harness's installer. */
   installRuntimes: boolean;
   /** Write the spooled runs here (a JSON array) after each local run, or at once with nothing else to do. */
@@ -100,12 +114,14 @@ export function defaultAgentOptions(): Omit<AgentOptions, 'spoolDir' | 'stateFil
   return {
     server: null,
     enrollToken: null,
+    enrollTokenFile: null,
     labels: [],
     once: false,
     schedule: null,
     local: null,
     defaultProfile: 'default',
     pythons: [],
+    allowSuiteDirs: [],
     installRuntimes: false,
     exportFile: null,
     pollMs: 30_000,
@@ -163,7 +179,7 @@ class Agent {
         return o.once ? EXIT.interrupted : EXIT.ok;
       }
       if (err instanceof NotAuthorized) throw new UsageError(err.message);
-      if (err instanceof ServerUnreachable || err instanceof ServerError) {
+      if (err instanceof ServerUnreachable || err instanceof ServerError || err instanceof ResponseTooLarge) {
         this.#log(`giving up: ${err.message}`);
         return EXIT.failed;
       }
@@ -180,6 +196,8 @@ class Agent {
   async #connect(serverUrl: string): Promise<void> {
     const o = this.#opts;
     const server = normalizeServerUrl(serverUrl);
+    const insecure = plainHttpWarning(server);
+    if (insecure) this.#log(`warning: ${insecure}`);
     const machine = await collectMachine({ labels: o.labels });
     this.#machine = machine;
     let state = readAgentState(o.stateFile);
@@ -197,12 +215,15 @@ class Agent {
       state = null;
     }
     if (!state) {
-      if (!o.enrollToken) {
+      const enrollToken =
+        o.enrollToken ??
+        (o.enrollTokenFile ? readTokenFile(o.enrollTokenFile, (w) => this.#log(`warning: ${w}`)) : null);
+      if (!enrollToken) {
         throw new UsageError(
-          `this agent is not enrolled with ${server} as this machine; pass --token ENROLLMENT_TOKEN (made with the server's admin API)`,
+          `this agent is not enrolled with ${server} as this machine; give it an enrollment token (made with the server's admin API) with --token-file FILE or GILBENCH_TOKEN`,
         );
       }
-      const client = new ServerClient(server, o.enrollToken);
+      const client = new ServerClient(server, enrollToken);
       const enrollment = await this.#untilReachable(() => client.enroll(machine), 'enrollment');
       state = {
         server,
@@ -277,10 +298,9 @@ class Agent {
         if (!parsed.success) throw new UsageError(`unknown mode '${name}' in job ${job.id}`);
         return parsed.data;
       });
-      doc = await this.#measure(
-        { suites: job.suites, modes, profile: job.profile ?? this.#opts.defaultProfile },
-        { job, client },
-      );
+      // Before any interpreter starts: a suite file outside --allow-suite-dir is never imported.
+      const suites = jobSuites(job.suites, this.#opts.allowSuiteDirs);
+      doc = await this.#measure({ suites, modes, profile: job.profile ?? this.#opts.defaultProfile }, { job, client });
     } catch (err) {
       if (this.#opts.signal.aborted) {
         // Back to the queue at once, rather than after the lease runs out.
@@ -542,5 +562,5 @@ function isAuthError(err: unknown): boolean {
 }
 
 function authMessage(stateFile: string, err: ServerError): string {
-  return `the server refused this agent's token (${err.status} ${err.error}); it may have been revoked: move ${stateFile} away and enroll again with --token`;
+  return `the server refused this agent's token (${err.status} ${err.error}); it may have been revoked: move ${stateFile} away and enroll again with a new enrollment token (--token-file)`;
 }

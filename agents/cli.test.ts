@@ -39,6 +39,25 @@ describe('agentOptionsFromFlags', () => {
     expect(opts.enrollToken).toBe('gb_env');
   });
 
+  it('takes the enrollment token from GILBENCH_TOKEN, or names the --token-file to read when enrolling', () => {
+    expect(
+      agentOptionsFromFlags({ ...base, server: 'http://h:1' }, signal, { GILBENCH_TOKEN: 'gb_env' }).enrollToken,
+    ).toBe('gb_env');
+    const fromFile = agentOptionsFromFlags({ ...base, server: 'http://h:1', tokenFile: 'enroll-token' }, signal, {
+      GILBENCH_TOKEN: 'gb_env',
+    });
+    expect(fromFile.enrollToken).toBeNull();
+    expect(fromFile.enrollTokenFile).toBe(path.resolve('enroll-token'));
+  });
+
+  it('takes --allow-suite-dir folders as real paths, and refuses one that does not exist', () => {
+    const opts = agentOptionsFromFlags({ ...base, server: 'http://h:1', allowSuiteDir: [dir, dir] }, signal, {});
+    expect(opts.allowSuiteDirs).toHaveLength(1);
+    expect(() =>
+      agentOptionsFromFlags({ ...base, server: 'http://h:1', allowSuiteDir: [path.join(dir, 'nope')] }, signal, {}),
+    ).toThrow(/--allow-suite-dir .*no such folder/);
+  });
+
   it('puts the spool under XDG_STATE_HOME by default', () => {
     expect(defaultSpoolDir({ XDG_STATE_HOME: '/s', HOME: '/h' })).toBe('/s/gilbench/spool');
     expect(defaultSpoolDir({ HOME: '/h' })).toBe('/h/.local/state/gilbench/spool');
@@ -61,7 +80,13 @@ describe('agentOptionsFromFlags', () => {
     [{ once: true, suite: ['selftest'], profile: 'slow' }, /unknown profile 'slow'/],
     [{ schedule: 'every night', suite: ['selftest'] }, /not a cron expression/],
     [{ once: true, suite: ['selftest'], token: 'gb_x' }, /--token needs --server/],
+    [{ once: true, suite: ['selftest'], tokenFile: 'f' }, /--token-file needs --server/],
+    [{ server: 'http://h:1', token: 'gb_x', tokenFile: 'f' }, /give the enrollment token once/],
     [{ server: 'http://h:1', poll: '0' }, /--poll takes/],
+    [
+      { server: 'http://h:1', labels: ['ok', 'gpu\u200b'] },
+      /--labels: in the label shown as "gpu", U\+200B \(an invisible or bidi control character\) is not allowed/,
+    ],
   ])('refuses %j', (flags, message) => {
     expect(() => agentOptionsFromFlags({ ...base, spool: dir, ...flags }, signal, {})).toThrow(UsageError);
     expect(() => agentOptionsFromFlags({ ...base, spool: dir, ...flags }, signal, {})).toThrow(message);

@@ -2,7 +2,7 @@
  * `gilbench agent`: the benchmark machine's agent.
  *
  * @example
- * gilbench agent --server http://bench:8080 --token gb_… --labels x86,nightly
+ * gilbench agent --server https://bench:8443 --token-file /etc/gilbench/enroll-token --labels x86,nightly
  * gilbench agent --once --server http://bench:8080            # one job, then exit (CI, cron)
  * gilbench agent --schedule "0 3 * * *" --suite scaling        # no server: runs stay in the spool
  * gilbench agent --export runs.json                            # the spooled runs as a JSON array
@@ -11,9 +11,11 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../harness/errors.ts';
+import { cleanName, nameProblem } from '../harness/names.ts';
 import { collect, parseModes } from '../harness/run/options.ts';
 import { getProfile } from '../harness/sampling/profiles.ts';
 import { type AgentOptions, defaultAgentOptions, type LocalRunSpec, parseSchedule, runAgent } from './agent.ts';
+import { allowedSuiteDirs } from './job-suites.ts';
 
 /**
  * Where the agent keeps its spool unless told otherwise: `$XDG_STATE_HOME/gilbench/spool`.
@@ -30,6 +32,7 @@ export const STATE_FILE_NAME = '.agent-state.json';
 interface AgentFlags {
   server?: string;
   token?: string;
+  tokenFile?: string;
   labels?: string[];
   spool?: string;
   state?: string;
@@ -40,6 +43,7 @@ interface AgentFlags {
   profile?: string;
   filter?: string;
   python?: string[];
+  allowSuiteDir?: string[];
   installRuntimes?: boolean;
   export?: string;
   poll: string;
@@ -79,12 +83,25 @@ export function agentOptionsFromFlags(
       'nothing to do; pass --server URL (jobs from a server), or --once/--schedule with --suite (local runs), or --export FILE',
     );
   }
-  if (!flags.server && flags.token) throw new UsageError('--token needs --server (the server that made the token)');
+  if (flags.token !== undefined && flags.tokenFile !== undefined) {
+    throw new UsageError('give the enrollment token once: --token-file FILE (or GILBENCH_TOKEN), or --token');
+  }
+  if (!flags.server && (flags.token || flags.tokenFile)) {
+    throw new UsageError(`${flags.token ? '--token' : '--token-file'} needs --server (the server that made the token)`);
+  }
+  for (const label of flags.labels ?? []) {
+    const problem = nameProblem(label);
+    if (problem) {
+      throw new UsageError(`--labels: in the label shown as ${JSON.stringify(cleanName(label))}, ${problem}`);
+    }
+  }
   const backoffMs = seconds(flags.backoff, '--backoff', 1);
   return {
     ...base,
     server: flags.server ?? null,
-    enrollToken: flags.token ?? (env.GILBENCH_ENROLL_TOKEN || null),
+    // A file or the environment; --token works too but shows in `ps` to every user of the machine.
+    enrollToken: flags.token ?? (flags.tokenFile ? null : env.GILBENCH_TOKEN || env.GILBENCH_ENROLL_TOKEN || null),
+    enrollTokenFile: flags.tokenFile ? path.resolve(flags.tokenFile) : null,
     labels: [...new Set(flags.labels ?? [])],
     spoolDir,
     stateFile: path.resolve(flags.state ?? path.join(spoolDir, STATE_FILE_NAME)),
@@ -93,6 +110,7 @@ export function agentOptionsFromFlags(
     local,
     defaultProfile: getProfile(flags.profile ?? 'default').name,
     pythons: flags.python ?? [],
+    allowSuiteDirs: allowedSuiteDirs(flags.allowSuiteDir ?? []),
     installRuntimes: Boolean(flags.installRuntimes),
     exportFile: flags.export ? path.resolve(flags.export) : null,
     pollMs: seconds(flags.poll, '--poll', 1),
@@ -116,7 +134,11 @@ export function registerAgentCommands(program: Command): void {
     .command('agent')
     .description('run the benchmark agent: enroll, claim jobs, measure, spool and upload runs')
     .option('--server <url>', 'the gilbench server (e.g. http://bench.example:8080)')
-    .option('--token <token>', 'enrollment token, needed on the first start only (also GILBENCH_ENROLL_TOKEN)')
+    .option(
+      '--token-file <file>',
+      'file holding the enrollment token, read on the first start only (or set GILBENCH_TOKEN)',
+    )
+    .option('--token <token>', 'the enrollment token itself: visible to every user in `ps`; prefer --token-file')
     .option('--labels <labels>', 'labels jobs can ask for (comma-separated)', collect)
     .option('--spool <dir>', `where finished runs wait for the server (default ${defaultSpoolDir()})`)
     .option('--state <file>', `the agent's identity file, mode 0600 (default <spool>/${STATE_FILE_NAME})`)
@@ -127,6 +149,11 @@ export function registerAgentCommands(program: Command): void {
     .option('-p, --profile <name>', 'quick, default or rigorous (local runs, and jobs that name none)')
     .option('--filter <regex>', 'local runs: only cases whose suite/benchmark[params] matches')
     .option('--python <path>', 'an interpreter to consider (repeatable; also GILBENCH_PYTHON)', collect)
+    .option(
+      '--allow-suite-dir <dirs>',
+      'let server jobs run suite files from this folder (repeatable or comma-separated; default: built-in suites only)',
+      collect,
+    )
     .option('--install-runtimes', 'build a missing CPython 3.13 (default and free-threaded) before running')
     .option('--export <file>', 'write the spooled runs to this file as a JSON array (after each local run)')
     .option('--poll <seconds>', 'how often an idle agent asks for a job', '30')

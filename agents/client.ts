@@ -17,6 +17,8 @@ import { ClaimResponse, EnrollResponse, type Job } from '../server/contract/inde
 
 const API = '/api/v1';
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** The largest answer the agent reads (the largest it gets, to an upload, is a few KiB). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 /** The server answered with a non-2xx status. */
 export class ServerError extends Error {
@@ -40,6 +42,28 @@ export class ServerError extends Error {
 export class ServerUnreachable extends Error {
   override name = 'ServerUnreachable';
   readonly retryable = true;
+}
+
+/**
+ * The answer was larger than the agent reads: a broken or hostile server or proxy. Not
+ * retried (the same server would send it again); a run being uploaded stays in the spool.
+ */
+export class ResponseTooLarge extends Error {
+  override name = 'ResponseTooLarge';
+  readonly retryable = false;
+}
+
+/**
+ * A warning for plain `http://` to a host that is not this one, or null: over it the
+ * token can be read and jobs changed by anyone on the path.
+ * @example plainHttpWarning('http://bench.example:8080') // 'talking plain http:// to bench.example …'
+ */
+export function plainHttpWarning(baseUrl: string): string | null {
+  const url = new URL(baseUrl);
+  if (url.protocol !== 'http:') return null;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)) return null;
+  return `talking plain http:// to ${url.host}: anyone on the network path can read this agent's token and change the jobs it runs; put the server behind https (e.g. a reverse proxy with TLS)`;
 }
 
 /** Whether a failed call may succeed if tried again later. */
@@ -85,11 +109,13 @@ export class ServerClient {
   readonly baseUrl: string;
   #token: string;
   readonly #timeoutMs: number;
+  readonly #maxResponseBytes: number;
 
-  constructor(baseUrl: string, token: string, opts: { timeoutMs?: number } = {}) {
+  constructor(baseUrl: string, token: string, opts: { timeoutMs?: number; maxResponseBytes?: number } = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.#token = token;
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
   /** Switches to another bearer token (after enrollment). */
@@ -161,8 +187,9 @@ export class ServerClient {
     }
     let text: string;
     try {
-      text = await response.text();
+      text = await readLimited(response, this.#maxResponseBytes);
     } catch (err) {
+      if (err instanceof ResponseTooLarge) throw new ResponseTooLarge(`${method} ${url}: ${err.message}`);
       throw new ServerUnreachable(
         `${method} ${url}: the connection broke while reading the answer (${(err as Error).message})`,
       );
@@ -190,4 +217,29 @@ export class ServerClient {
     }
     return json;
   }
+}
+
+/** The body as text, refusing (and cutting off) one over `max` bytes, whether it says its length or not. */
+async function readLimited(response: Response, max: number): Promise<string> {
+  const tooLarge = () => new ResponseTooLarge(`the answer is larger than ${Math.round(max / 1024)} KiB; not read`);
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > max) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -276,7 +276,8 @@ describe('gilbench agent with gilbench server', () => {
 
   it('a worker that crashes or hangs gives an errored result, and the job still completes', async () => {
     const id = await job({ suites: [path.join(FIXTURES, 'agent_faults.py')], modes: ['gil'] });
-    const a = agent('a', server.url, ['--once']);
+    // A job may name a suite file only for an agent that allows its folder.
+    const a = agent('a', server.url, ['--once', '--allow-suite-dir', FIXTURES]);
     expect(await a.exited, a.stderr()).toBe(0);
     const done = await getJob(id);
     expect(done.status).toBe('completed');
@@ -342,7 +343,7 @@ describe('gilbench agent with gilbench server', () => {
 
   it('SIGTERM during a job: the case stops, its workers are killed, the job goes back to the queue, the agent exits 0', async () => {
     const id = await job({ suites: [path.join(FIXTURES, 'agent_slow.py')], modes: ['gil'] });
-    const a = agent('a', server.url, ['--poll', '1']);
+    const a = agent('a', server.url, ['--poll', '1', '--allow-suite-dir', FIXTURES]);
     await a.waitForLine(/case-start 1\/1/);
     const workers = await waitFor(
       () => {

@@ -18,6 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, hostname, release, totalmem, type } from 'node:os';
 import si from 'systeminformation';
 import { machineFingerprint } from '../harness/machine.ts';
+import { cleanName } from '../harness/names.ts';
 import { Machine } from '../harness/schema.ts';
 import { readCgroupLimits } from './cgroup.ts';
 
@@ -44,7 +45,8 @@ export async function collectMachine(opts: CollectMachineOptions = {}): Promise<
   const nodeCpus = cpus();
   // The same facts, read the same way, as basicMachine(): the fingerprint must match a laptop run's.
   const facts = {
-    hostname: hostname(),
+    // The server refuses invisible and bidi characters in names: they are left out here (and in basicMachine()).
+    hostname: cleanName(hostname()),
     cpuBrand: nodeCpus[0]?.model.trim() ?? 'unknown',
     cores: Math.max(1, nodeCpus.length),
     usableCores: usableCores(root),

@@ -4,7 +4,7 @@
  * path a benchmark machine takes (so the dashboard shows the job's live
  * progress too).
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseModes } from '../harness/run/options.ts';
 import { resolveSuite } from '../harness/run/suites.ts';
 import { getProfile } from '../harness/sampling/profiles.ts';
@@ -39,12 +39,15 @@ export async function runLocalPass(opts: LocalPassOptions): Promise<'ok' | 'fail
   // Checked here, so a typo is a clear error before anything is queued.
   getProfile(opts.profile);
   parseModes(opts.modes);
-  for (const suite of opts.suites) resolveSuite(suite);
+  const refs = opts.suites.map((suite) => resolveSuite(suite));
+  // The user's own suite files: the job names them by absolute path, and the local agent may run them.
+  const suites = refs.map((ref) => (ref.builtIn ? ref.name : ref.file));
+  const suiteDirs = refs.filter((ref) => !ref.builtIn).map((ref) => dirname(ref.file));
 
   const response = await fetch(`${opts.url}/api/v1/jobs`, {
     method: 'POST',
     headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ suites: opts.suites, modes: opts.modes, profile: opts.profile }),
+    body: JSON.stringify({ suites, modes: opts.modes, profile: opts.profile }),
   });
   if (!response.ok) throw new Error(`could not queue the local job: ${response.status} ${await response.text()}`);
   const { job } = (await response.json()) as { job: { id: number } };
@@ -53,8 +56,10 @@ export async function runLocalPass(opts: LocalPassOptions): Promise<'ok' | 'fail
   );
 
   const { defaultAgentOptions, runAgent } = await import('../agents/agent.ts');
+  const { allowedSuiteDirs } = await import('../agents/job-suites.ts');
   const code = await runAgent({
     ...defaultAgentOptions(),
+    allowSuiteDirs: allowedSuiteDirs(suiteDirs),
     server: opts.url,
     // The admin token may enroll: the local agent gets its own agent token.
     enrollToken: opts.token,

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { arch, cpus, hostname, release, totalmem, type } from 'node:os';
+import { cleanName } from './names.ts';
 import type { Machine } from './schema.ts';
 
 /** The facts that make two results comparable; anything else may change freely. */
@@ -28,7 +29,7 @@ export function machineFingerprint(facts: {
 export function basicMachine(usableCores: number): Machine {
   const list = cpus();
   const facts = {
-    hostname: hostname(),
+    hostname: cleanName(hostname()), // as the agent sends it (agents/machine.ts)
     cpuBrand: list[0]?.model.trim() ?? 'unknown',
     cores: Math.max(1, list.length),
     usableCores: Math.max(1, usableCores),

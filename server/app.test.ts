@@ -245,6 +245,15 @@ describe('bad input: a 4xx with {error, detail}, and the database unchanged', ()
       ],
     },
     {
+      name: 'completing a job with another run of the same machine (made for no job)',
+      status: 422,
+      request: (s) => [
+        'POST',
+        `/api/v1/jobs/${s.heldJobId}/complete`,
+        { token: s.tokens.agentA, body: { runId: s.runsA[0]!.id } },
+      ],
+    },
+    {
       name: 'a job the agent never held',
       status: 403,
       request: (s) => [

@@ -24,7 +24,9 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { createClientAddress, parseTrustedProxies } from './auth/client-address.ts';
 import { createRateLimiter, type RateLimitOptions } from './auth/rate-limit.ts';
+import { unsafeNameIn } from './contract/names.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createDetector } from './detector/detector.ts';
 import { openApiDocument } from './openapi.ts';
@@ -49,10 +51,15 @@ export interface AppOptions {
   dashboard?: Dashboard;
   /** POST each change the detector finds to this URL. */
   webhookUrl?: string;
-  /** Called with each change stored (after the webhook, if any). */
+  /** Called with each change stored. */
   onChange?: (regression: Regression) => void;
   /** Limits per client address. */
   rateLimits?: { authFailures?: RateLimitOptions; enroll?: RateLimitOptions };
+  /**
+   * Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` names the client
+   * the rate limits count; from any other peer the header is ignored. Default: none.
+   */
+  trustProxy?: readonly string[];
   /** Where server errors are logged (default stderr). */
   log?: (line: string) => void;
 }
@@ -106,8 +113,8 @@ const DOMAIN_STATUS: Record<DomainError['kind'], ContentfulStatusCode> = {
   forbidden: 403,
 };
 
-/** The client's address (the socket's; a test request without one counts as `local`). */
-function clientAddress(c: Context): string {
+/** The socket's peer (a test request without one counts as `local`). */
+function peerAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'local';
   } catch {
@@ -209,11 +216,12 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
   const detection = createDetection({
     repo,
     detector: createDetector(),
-    onChange: (regression) => {
-      webhook?.send(regression);
-      options.onChange?.(regression);
-    },
+    onChange: options.onChange,
+    // One alert per upload, with all its changes.
+    onChanges: (regressions) => webhook?.send(regressions),
   });
+  const addressOf = createClientAddress(parseTrustedProxies(options.trustProxy ?? []));
+  const clientAddress = (c: Context) => addressOf(peerAddress(c), c.req.header('x-forwarded-for'));
   const authFailures = createRateLimiter(options.rateLimits?.authFailures ?? { capacity: 30, refillPerSecond: 0.5 });
   const enrollments = createRateLimiter(options.rateLimits?.enroll ?? { capacity: 10, refillPerSecond: 1 / 30 });
 
@@ -309,6 +317,8 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
         if (target === 'json' && nestedDeeperThan(result.data, MAX_BODY_DEPTH)) {
           return fail(c, 400, `body: arrays and objects nested deeper than ${MAX_BODY_DEPTH} levels`, 'invalid');
         }
+        const unsafeName = target === 'json' ? unsafeNameIn(result.data) : null;
+        if (unsafeName) return fail(c, 422, unsafeName, 'invalid');
       },
       { validationFunction: (_schema, value) => parse(value) },
     ) as unknown as MiddlewareHandler<Env>;
@@ -408,6 +418,7 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
       await webhook?.idle();
     },
     close: () => {
+      webhook?.close();
       if (ownsRepo) repo.close();
     },
   });

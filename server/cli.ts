@@ -1,7 +1,7 @@
 /**
  * `gilbench server`: serve the API (and the dashboard), and manage tokens.
  *
- *   gilbench server [--port 8080] [--host 127.0.0.1] [--db FILE] [--public] [--webhook URL] [--no-web]
+ *   gilbench server [--port 8080] [--host 127.0.0.1] [--db FILE] [--public] [--webhook URL] [--no-web] [--trust-proxy CIDR,…]
  *   gilbench server token create --role admin|enroll [--db FILE] [--name TEXT]
  *   gilbench server token list [--db FILE]
  *   gilbench server token revoke ID [--db FILE]
@@ -12,6 +12,7 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../harness/errors.ts';
 import type { Dashboard } from './app.ts';
+import { parseTrustedProxies } from './auth/client-address.ts';
 import { openSqliteRepository } from './repo/sqlite.ts';
 import { DomainError } from './repo/types.ts';
 import { startServer } from './start.ts';
@@ -31,6 +32,20 @@ function checkUrl(value: string): string {
     if (url.protocol === 'http:' || url.protocol === 'https:') return value;
   } catch {}
   throw new UsageError(`--webhook must be an http(s) URL, got '${value}'`);
+}
+
+/** `--trust-proxy` / GILBENCH_TRUST_PROXY: comma-separated addresses or CIDR blocks, checked now. */
+export function parseTrustProxy(value: string): string[] {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  try {
+    parseTrustedProxies(entries);
+  } catch (err) {
+    throw new UsageError(`--trust-proxy: ${(err as Error).message}`);
+  }
+  return entries;
 }
 
 /** Opens the database for a token command; a file that cannot be opened is the user's to fix. */
@@ -58,8 +73,22 @@ export function registerServerCommands(program: Command, options: ServerCommandO
     .option('--public', 'let anyone read results and pages (writes still need a token)', false)
     .option('--webhook <url>', 'POST each regression or improvement found to this URL', checkUrl)
     .option('--no-web', 'serve the API only, not the dashboard')
+    .option(
+      '--trust-proxy <cidrs>',
+      "reverse proxies whose X-Forwarded-For names the client for rate limits, e.g. 127.0.0.1,10.0.0.0/8 (also GILBENCH_TRUST_PROXY); default: none, the socket's address counts",
+      parseTrustProxy,
+    )
     .action(
-      async (opts: { port: number; host: string; db: string; public: boolean; webhook?: string; web: boolean }) => {
+      async (opts: {
+        port: number;
+        host: string;
+        db: string;
+        public: boolean;
+        webhook?: string;
+        web: boolean;
+        trustProxy?: string[];
+      }) => {
+        const trustProxy = opts.trustProxy ?? parseTrustProxy(process.env.GILBENCH_TRUST_PROXY ?? '');
         const running = await startServer({
           db: opts.db,
           port: opts.port,
@@ -67,6 +96,7 @@ export function registerServerCommands(program: Command, options: ServerCommandO
           public: opts.public,
           webhookUrl: opts.webhook,
           dashboard: opts.web ? options.dashboard : undefined,
+          trustProxy,
           adminToken: process.env.GILBENCH_ADMIN_TOKEN || undefined,
         });
         console.log(

@@ -20,6 +20,8 @@ export function createDetection(deps: {
   repo: Repository;
   detector: Detector;
   onChange?: (regression: Regression) => void;
+  /** Called once per upload with all the changes it brought (not called for none). */
+  onChanges?: (regressions: Regression[]) => void;
 }): Detection {
   // What the detector reads of a series: enough runs for the noise plus the search.
   const windowSize = deps.detector.options.maxNoise + deps.detector.options.maxAfter;
@@ -40,6 +42,7 @@ export function createDetection(deps: {
           deps.onChange?.(stored);
         }
       }
+      if (found.length) deps.onChanges?.(found);
       return found;
     },
   };

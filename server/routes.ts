@@ -729,8 +729,21 @@ export const ROUTES: readonly RouteDef[] = [
     body: CompleteBody,
     response: JobResponse,
     success: 200,
-    handler: async ({ reply, deps, auth, params, body }) =>
-      reply({ job: await deps.repo.completeJob(params.id, actorOf(auth), body.runId, deps.now()) }),
+    handler: async ({ reply, deps, auth, params, body }) => {
+      // The run must answer this job. Checked only for a job the caller may finish, so
+      // not-found, forbidden and conflict answers stay the store's (completeJob's).
+      const job = await deps.repo.getJob(params.id);
+      const run = await deps.repo.getRun(body.runId);
+      if (job?.status === 'running' && run && (auth?.role !== 'agent' || job.claimedBy === auth.machineId)) {
+        if (run.jobId !== String(job.id)) {
+          throw new DomainError(
+            'invalid',
+            `run ${run.id} was made for ${run.jobId === null ? 'no job' : `job ${run.jobId}`}, not job ${job.id}; complete a job with the run made for it`,
+          );
+        }
+      }
+      return reply({ job: await deps.repo.completeJob(params.id, actorOf(auth), body.runId, deps.now()) });
+    },
   }),
   route({
     method: 'POST',

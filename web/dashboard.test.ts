@@ -6,7 +6,7 @@
  * descriptions are markup. Screenshots of every view go to web/screenshots/.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../harness/schema.ts';
 import { ensureWebBuilt } from './build.ts';
 import { exportSite } from './export.ts';
+import { DASHBOARD_META_CSP } from './serve.ts';
 import type { ComparisonView, MachineInfo, RunDetail, SeriesInfo } from './src/api.ts';
 import { ensureChromium, type LaunchedBrowser, launchChromium, type Page } from './test/browser.ts';
 import { derivedHistory, HOSTILE, hostileRun, realRun } from './test/data.ts';
@@ -294,10 +295,36 @@ describe('dashboard in chromium against a real server', () => {
         http!.stderr!.on('data', onData);
         setTimeout(() => reject(new Error(`static server did not start: ${out}`)), 20_000);
       });
+      // The live server's policy, as a meta tag (the static host sends no header).
+      const index = readFileSync(join(dir, 'site', 'index.html'), 'utf8');
+      expect(index).toContain(`<meta http-equiv="Content-Security-Policy" content="${DASHBOARD_META_CSP}">`);
+      expect(DASHBOARD_META_CSP).toContain("default-src 'self'");
+      expect(DASHBOARD_META_CSP).toContain("script-src 'self'");
+      expect(DASHBOARD_META_CSP).not.toMatch(/unsafe-inline|unsafe-eval/);
       const page = await browser.newPage();
+      await page.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+        document.addEventListener('securitypolicyviolation', (e) =>
+          seen.push(`${e.violatedDirective} ${e.blockedURI}`),
+        );
+      });
       await open(page, url, '#/overview');
       await expectChartsDrawn(page);
       await expect(page.textContent('#session')).resolves.toContain('static');
+      // The page itself breaks none of it; an inline script put in is refused.
+      expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+      const ran = await page.evaluate(async () => {
+        const script = document.createElement('script');
+        script.textContent = 'window.inlineRan = true';
+        document.head.append(script);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return (window as unknown as { inlineRan?: boolean }).inlineRan ?? false;
+      });
+      expect(ran).toBe(false);
+      expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([
+        'script-src-elem inline',
+      ]);
       await open(page, url, `#/compare?run=${full.id}`);
       await expectChartsDrawn(page);
       await open(page, url, `#/history?case=${encodeURIComponent('selftest/call-4args')}`);

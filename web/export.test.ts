@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDatabase } from '../server/test-support/index.ts';
+import { inProcessApp, seedDatabase } from '../server/test-support/index.ts';
 import { exportSite } from './export.ts';
 import { Api } from './src/api.ts';
 import { type DataSource, staticDataFile } from './src/source.ts';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   machines = [seed.machineA.id, seed.machineB.id];
   runs = [...seed.runsA.map((r) => r.id), seed.runB.id];
   site = join(dir, 'site');
-  await exportSite({ outDir: site, db: join(dir, 'gilbench.db') });
+  await exportSite({ outDir: site, db: join(dir, 'gilbench.db'), openDb: async (file) => inProcessApp(file) });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -32,7 +32,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../harness/errors.ts';
 import { ensureWebBuilt } from './build.ts';
-import { Api } from './src/api.ts';
+import { DASHBOARD_META_CSP } from './serve.ts';
+import { Api, type RunInfo } from './src/api.ts';
 import { ApiError, canonicalQuery, type DataSource, type Query, staticDataFile } from './src/source.ts';
 import { VIEWS } from './src/views/index.ts';
 
@@ -44,6 +45,9 @@ import { VIEWS } from './src/views/index.ts';
 export type DbOpener = (
   dbFile: string,
 ) => Promise<{ request(pathWithQuery: string): Response | Promise<Response>; close(): void }>;
+
+/** The Content-Security-Policy of exported pages, as a meta tag. */
+export const CSP_META = `<meta http-equiv="Content-Security-Policy" content="${DASHBOARD_META_CSP}">`;
 
 /** Fetches one API answer (path + canonical query) as parsed JSON. */
 export type Fetcher = (pathWithQuery: string) => Promise<{ status: number; body: unknown }>;
@@ -220,11 +224,13 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
 
     const distDir = await ensureWebBuilt();
     for (const name of ['app.js', 'style.css']) copyFileSync(join(distDir, name), join(outDir, name));
-    const index = readFileSync(join(distDir, 'index.html'), 'utf8').replace(
-      '<meta name="gilbench-data" content="api">',
-      '<meta name="gilbench-data" content="static">',
-    );
+    const index = readFileSync(join(distDir, 'index.html'), 'utf8')
+      .replace('<meta name="gilbench-data" content="api">', '<meta name="gilbench-data" content="static">')
+      // A static host sends no CSP header: the page carries the live server's policy itself,
+      // first in <head>, before anything it could apply to is loaded.
+      .replace('<meta charset="utf-8">', `<meta charset="utf-8">\n${CSP_META}`);
     if (!index.includes('content="static"')) throw new Error('index.html lacks the gilbench-data meta tag');
+    if (!index.includes(CSP_META)) throw new Error('index.html lacks <meta charset="utf-8"> to put the CSP after');
     writeFileSync(join(outDir, 'index.html'), index);
     writeFileSync(
       join(outDir, MARKER),

@@ -27,6 +27,14 @@ export const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The same policy for a `<meta http-equiv>` tag (exported sites, whose host sets no
+ * headers): browsers ignore `frame-ancestors` there, so it is left out.
+ */
+export const DASHBOARD_META_CSP = DASHBOARD_CSP.split('; ')
+  .filter((directive) => !directive.startsWith('frame-ancestors'))
+  .join('; ');
+
 /** Headers for every dashboard response (the server may set the same on its API). */
 export const SAFE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-security-policy': DASHBOARD_CSP,

@@ -6,17 +6,22 @@
  * the other safe headers; no token reaches the server's log. (The fuzzer
  * greps its server's log for every token it sent, too.) Short in both modes.
  */
-import { createConnection } from 'node:net';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo, createConnection } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../harness/test-support/index.ts';
+import { GILBENCH_BIN, runCli, startCli, tempDir } from '../../harness/test-support/index.ts';
 import {
   ADMIN_TOKEN,
   api,
   bearer,
   errorShapeProblem,
+  fixtureHistory,
   fixtureMachine,
+  fixtureRun,
   killStarted,
   listeningAddresses,
   loopback,
@@ -24,6 +29,7 @@ import {
   send,
   startGilbench,
   tokensIn,
+  track,
 } from '../test-support/index.ts';
 
 describe('security basics', () => {
@@ -182,5 +188,383 @@ describe('security basics', () => {
   it('no token ever reaches the server log', () => {
     expect(secrets.size).toBeGreaterThan(40);
     expect(tokensIn(server.output(), secrets)).toEqual([]);
+  });
+});
+
+/**
+ * Issue 14, case 2 as tried: a job whose `suites` held the absolute path of a
+ * `.py` file made a real agent (`--once`) import, and so execute, that file.
+ * Each suite file here writes a marker when imported; a real server and real
+ * agents, started as in production (no allow-list unless the case sets one).
+ */
+describe('as tried: a job cannot make an agent run any Python file', () => {
+  const { dir, remove: cleanup } = tempDir('gilbench-job-content-');
+  let server: ServerProcess;
+  let enrollToken: string;
+  const outside = join(dir, 'outside');
+  const allowed = join(dir, 'allowed');
+  /** A suite that leaves `marker` behind when it is imported, and measures nothing much. */
+  const markingSuite = (file: string, marker: string) =>
+    writeFileSync(
+      file,
+      `open(${JSON.stringify(marker)}, "a").write("imported\\n")\n\ndef bench_noop(loops, ctx):\n    for _ in range(loops):\n        pass\n`,
+    );
+  const evil = join(outside, 'evil.py');
+  const evilMarker = join(outside, 'evil-was-imported');
+  const good = join(allowed, 'good.py');
+  const goodMarker = join(allowed, 'good-was-imported');
+  const tokenFile = join(dir, 'enroll-token');
+
+  beforeAll(async () => {
+    mkdirSync(outside);
+    mkdirSync(allowed);
+    markingSuite(evil, evilMarker);
+    markingSuite(good, goodMarker);
+    // A link inside the allowed folder that leads out of it.
+    symlinkSync(evil, join(allowed, 'link.py'));
+    server = await startGilbench(join(dir, 'jobs.db'));
+    enrollToken = (await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'job-content' })).token;
+    // As the deployment examples do: the token in a file only its owner reads, not on the command line.
+    writeFileSync(tokenFile, `${enrollToken}\n`, { mode: 0o600 });
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  /** Queues a job, runs one real `gilbench agent --once` on it; returns its exit code, log and the job after. */
+  async function runJob(suites: string[], extra: string[] = []) {
+    const { job } = await api(server.url, 'POST', '/jobs', { suites, modes: ['gil'], profile: 'quick' });
+    const agent = startCli([
+      'agent',
+      '--once',
+      '--server',
+      server.url,
+      '--token-file',
+      tokenFile,
+      '--spool',
+      join(dir, 'spool'),
+      ...extra,
+    ]);
+    track(agent.child);
+    const cmdline = readFileSync(`/proc/${agent.child.pid}/cmdline`, 'utf8');
+    const code = await agent.exited;
+    expect(cmdline).toContain(tokenFile);
+    expect(cmdline).not.toContain(enrollToken);
+    expect(agent.stderr()).not.toMatch(/plain http|may be read by other users/);
+    const after = (await api(server.url, 'GET', `/jobs/${job.id}`)).job;
+    return { code, log: agent.stderr(), job: after as { status: string; error: string | null } };
+  }
+
+  it('without --allow-suite-dir a job naming a suite file fails with a clear message and imports nothing', async () => {
+    const { code, log, job } = await runJob([evil]);
+    expect(existsSync(evilMarker), log).toBe(false);
+    expect(code, log).toBe(1);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/runs only built-in suites .*--allow-suite-dir/);
+    // A built-in suite next to it does not carry it through either.
+    const mixed = await runJob(['selftest', evil]);
+    expect(existsSync(evilMarker), mixed.log).toBe(false);
+    expect(mixed.job.status).toBe('failed');
+  }, 120_000);
+
+  it('with --allow-suite-dir a file inside runs; a symlink or .. out of the folder is refused', async () => {
+    for (const suites of [['link.py'], [join(allowed, 'link.py')], ['../outside/evil.py'], [evil]]) {
+      const { code, log, job } = await runJob(suites, ['--allow-suite-dir', allowed]);
+      expect(existsSync(evilMarker), `${suites}: ${log}`).toBe(false);
+      expect(code, log).toBe(1);
+      expect(job.status).toBe('failed');
+      expect(job.error, String(suites)).toMatch(/outside the folders this agent may run suites from/);
+    }
+    // A comma list; a relative path is looked up in each folder in turn.
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    const { code, log, job } = await runJob(['good.py'], ['--allow-suite-dir', `${other},${allowed}`]);
+    expect(existsSync(goodMarker), log).toBe(true);
+    expect(code, log).toBe(0);
+    expect(job.status).toBe('completed');
+    expect(existsSync(evilMarker)).toBe(false);
+  }, 300_000);
+});
+
+/**
+ * Issue 14, case 4 as tried: every detected change was its own webhook POST,
+ * all at once (each retried up to 5 times), and hostnames went unescaped into
+ * the text. Here one upload changes every series of a machine whose hostname
+ * is chat markup; a real server posts to a real receiver on 127.0.0.1.
+ */
+describe('as tried: one upload that changes every series makes one webhook alert, escaped', () => {
+  const { dir, remove: cleanup } = tempDir('gilbench-webhook-');
+  const received: Array<{ text: string; changes: unknown[]; counts: { regressions: number } }> = [];
+  let receiver: Server;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let text = '';
+      req.on('data', (b: Buffer) => {
+        text += b;
+      });
+      req.on('end', () => {
+        received.push(JSON.parse(text));
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    server = await startGilbench(join(dir, 'webhook.db'), { args: ['--webhook', hook] });
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    receiver.close();
+    cleanup();
+  });
+
+  it('sends one POST carrying all the changes of the upload, with the hostname escaped', async () => {
+    const machine = { ...fixtureMachine(40_001), hostname: '<!channel> @here [login](https://evil.example)' };
+    const docs = fixtureHistory({ machine, runs: 32, step: { at: 30, factor: 1.3, match: () => true } });
+    let changes = 0;
+    for (const doc of docs) {
+      const answer = await send(server.url, {
+        method: 'POST',
+        path: '/api/v1/runs',
+        headers: bearer(ADMIN_TOKEN, true),
+        body: JSON.stringify(doc),
+      });
+      expect(answer.status).toBe(201);
+      changes += (answer.json() as { regressions: unknown[] }).regressions.length;
+    }
+    expect(changes).toBeGreaterThan(10);
+    // Alerts are sent after the answer: give them time to arrive (and any extra ones to show up).
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    console.log(`webhook: ${changes} changes in one upload, ${received.length} POST(s)`);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.counts.regressions).toBe(changes);
+    expect(received[0]!.text).not.toMatch(/<!channel>|@here|\]\(/);
+    expect(received[0]!.text).toContain('&lt;!channel&gt; ＠here');
+  });
+});
+
+/**
+ * Issue 14, case 5 (complete) as tried: `POST /jobs/:id/complete` accepted any
+ * run of the machine holding the job; the run document's `jobId` was never
+ * compared. A real server; the agent's calls made over HTTP as the agent makes them.
+ */
+describe('as tried: a job is completed only by the run made for it', () => {
+  const { dir, remove: cleanup } = tempDir('gilbench-complete-');
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await startGilbench(join(dir, 'complete.db'));
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  it('another run of the same machine is refused with 422 and the job stays running; its own run completes it', async () => {
+    const { token: enroll } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'complete' });
+    const machine = fixtureMachine(50_001);
+    const call = async (token: string, method: string, path: string, body?: unknown) => {
+      const answer = await send(server.url, {
+        method,
+        path: `/api/v1${path}`,
+        headers: bearer(token, body !== undefined),
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      expect(errorShapeProblem(answer)).toBeNull();
+      // biome-ignore lint/suspicious/noExplicitAny: the test reads the fields it asked for
+      return { status: answer.status, json: answer.json() as any };
+    };
+    const agent = (await call(enroll, 'POST', '/agents/enroll', { machine })).json.token as string;
+    const { job } = await api(server.url, 'POST', '/jobs', { suites: ['selftest'], modes: ['gil'] });
+    const other = await api(server.url, 'POST', '/jobs', { suites: ['selftest'], modes: ['gil'] });
+    expect((await call(agent, 'POST', '/jobs/claim', { leaseSeconds: 600 })).json.job.id).toBe(job.id);
+    const [unrelated, forAnother, answering] = fixtureHistory({ machine, runs: 3 });
+    const runs = [
+      { ...unrelated!, jobId: null },
+      { ...forAnother!, jobId: String(other.job.id) },
+      { ...answering!, jobId: String(job.id) },
+    ];
+    for (const run of runs) expect((await call(agent, 'POST', '/runs', run)).status).toBe(201);
+
+    for (const run of runs.slice(0, 2)) {
+      const refused = await call(agent, 'POST', `/jobs/${job.id}/complete`, { runId: run.id });
+      expect(refused.status, String(run.jobId)).toBe(422);
+      expect(refused.json.detail).toMatch(/was made for (no job|job \d+), not job \d+/);
+      // Not by the admin either.
+      expect((await call(ADMIN_TOKEN, 'POST', `/jobs/${job.id}/complete`, { runId: run.id })).status).toBe(422);
+    }
+    expect((await api(server.url, 'GET', `/jobs/${job.id}`)).job).toMatchObject({
+      status: 'running',
+      runId: null,
+    });
+    const done = await call(agent, 'POST', `/jobs/${job.id}/complete`, { runId: runs[2]!.id });
+    expect(done.status).toBe(200);
+    expect(done.json.job).toMatchObject({ status: 'completed', runId: runs[2]!.id });
+  });
+});
+
+/**
+ * Issue 14, case 5 (proxies) as tried: rate limits were keyed by the socket's
+ * address, so behind a reverse proxy every client shared one bucket, and there
+ * was no way to say which proxy to believe. A real server with `--trust-proxy`:
+ * one loopback address plays the proxy, another a client that forges the header.
+ */
+describe('as tried: rate limits key on X-Forwarded-For only from a trusted proxy', () => {
+  const { dir, remove: cleanup } = tempDir('gilbench-proxy-');
+  const proxy = loopback(9, 0);
+  const direct = loopback(9, 1);
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await startGilbench(join(dir, 'proxy.db'), { args: ['--trust-proxy', `${proxy},10.0.0.0/8`] });
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  /** `n` requests with a wrong token; the statuses. */
+  async function failures(n: number, from: string, forwardedFor: (i: number) => string): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const answer = await send(server.url, {
+        method: 'GET',
+        path: '/api/v1/runs',
+        headers: { ...bearer(`gb_wrong-${i}-${'p'.repeat(40)}`), 'x-forwarded-for': forwardedFor(i) },
+        localAddress: from,
+      });
+      expect(errorShapeProblem(answer)).toBeNull();
+      statuses.push(answer.status);
+    }
+    return statuses;
+  }
+
+  it("behind the trusted proxy each client has its own bucket; another peer's X-Forwarded-For is ignored", async () => {
+    // The bucket holds 30 failures, then refills by one every 2 s: of the next 5, most are refused.
+    const lockedOut = (statuses: number[]) => statuses.filter((s) => s === 429).length >= 3;
+    // Through the proxy: client A uses up its failures; client B is not held back by A.
+    const a = await failures(35, proxy, () => '203.0.113.1');
+    expect(a.slice(0, 30)).toEqual(Array(30).fill(401));
+    expect(lockedOut(a.slice(30)), String(a)).toBe(true);
+    expect(await failures(1, proxy, () => '203.0.113.2')).toEqual([401]);
+    // A client that claims, in a hop left of the one the proxy wrote, to be someone else is still A.
+    const claims = await failures(5, proxy, () => '198.51.100.77, 203.0.113.1');
+    expect(lockedOut(claims), String(claims)).toBe(true);
+    // Straight from a peer that is no trusted proxy: a new forged address each time changes nothing.
+    const forged = await failures(35, direct, (i) => `203.0.113.${100 + i}`);
+    expect(forged.slice(0, 30)).toEqual(Array(30).fill(401));
+    expect(lockedOut(forged.slice(30)), String(forged)).toBe(true);
+    // And the proxy's own address is not locked out by what came through it for others.
+    expect(await failures(1, proxy, () => '203.0.113.3')).toEqual([401]);
+  });
+
+  it('a --trust-proxy entry that is not an address or CIDR block is a usage error', async () => {
+    const bad = await runCli(['server', '--port', '0', '--db', join(dir, 'bad.db'), '--trust-proxy', 'proxy.lan']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--trust-proxy: trusted proxy 'proxy.lan' is not an IP address or CIDR block/);
+  });
+});
+
+/**
+ * Issue 14, case 5 (names) as tried: hostnames and labels took zero-width and
+ * bidi characters, so one machine or label could pass for another. A real
+ * server: every way a hostname or label comes in is refused with 422, and
+ * nothing is stored.
+ */
+describe('as tried: hostnames and labels with invisible or bidi characters are refused', () => {
+  const { dir, remove: cleanup } = tempDir('gilbench-names-');
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await startGilbench(join(dir, 'names.db'));
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  it('422 naming the field for enrollment, heartbeat, upload, machine, job and schedule labels and claims', async () => {
+    const { token: enroll } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'names' });
+    const good = fixtureMachine(60_001);
+    const call = async (token: string, method: string, path: string, body: unknown) => {
+      const answer = await send(server.url, {
+        method,
+        path: `/api/v1${path}`,
+        headers: bearer(token, true),
+        body: JSON.stringify(body),
+      });
+      expect(errorShapeProblem(answer)).toBeNull();
+      return { status: answer.status, json: answer.json() as { token: string; detail: string } };
+    };
+    const agent = (await call(enroll, 'POST', '/agents/enroll', { machine: good })).json.token;
+    const { id: machineId } = (await api(server.url, 'GET', '/machines')).machines[0];
+    const before = {
+      machines: await api(server.url, 'GET', '/machines'),
+      jobs: await api(server.url, 'GET', '/jobs'),
+      schedules: await api(server.url, 'GET', '/schedules'),
+    };
+    // Right-to-left override, zero-width space, zero-width joiner, a bidi isolate, a control character.
+    const spoofs = ['bench\u202E1-tseb', 'bench\u200B1', 'gpu\u200D', 'x\u2066y', 'a\u0007b'];
+    for (const bad of spoofs) {
+      const shown = JSON.stringify(bad);
+      const cases: Array<[string, string, string, unknown, RegExp]> = [
+        [
+          enroll,
+          'POST',
+          '/agents/enroll',
+          { machine: { ...fixtureMachine(60_002), hostname: bad } },
+          /machine\.hostname/,
+        ],
+        [
+          enroll,
+          'POST',
+          '/agents/enroll',
+          { machine: { ...fixtureMachine(60_003), labels: [bad] } },
+          /machine\.labels\[0\]/,
+        ],
+        [
+          agent,
+          'POST',
+          '/agents/heartbeat',
+          { status: 'idle', machine: { ...good, hostname: bad } },
+          /machine\.hostname/,
+        ],
+        [
+          agent,
+          'POST',
+          '/runs',
+          { ...fixtureRun({ machine: good, seed: 1, startedAt: new Date() }), machine: { ...good, hostname: bad } },
+          /hostname/,
+        ],
+        [agent, 'POST', '/jobs/claim', { labels: [bad] }, /body\.labels\[0\]/],
+        [ADMIN_TOKEN, 'PATCH', `/machines/${machineId}`, { labels: ['ok', bad] }, /body\.labels\[1\]/],
+        [ADMIN_TOKEN, 'POST', '/jobs', { suites: ['selftest'], modes: ['gil'], labels: [bad] }, /body\.labels\[0\]/],
+        [
+          ADMIN_TOKEN,
+          'POST',
+          '/schedules',
+          { name: 'n', cron: '0 3 * * *', suites: ['selftest'], modes: ['gil'], labels: [bad] },
+          /body\.labels\[0\]/,
+        ],
+      ];
+      for (const [token, method, path, body, field] of cases) {
+        const answer = await call(token, method, path, body);
+        expect(answer.status, `${method} ${path} ${shown}`).toBe(422);
+        expect(answer.json.detail).toMatch(field);
+        expect(answer.json.detail).toMatch(/U\+[0-9A-F]{4} \(an invisible or bidi control character\) is not allowed/);
+      }
+    }
+    expect(await api(server.url, 'GET', '/machines')).toEqual(before.machines);
+    expect(await api(server.url, 'GET', '/jobs')).toEqual(before.jobs);
+    expect(await api(server.url, 'GET', '/schedules')).toEqual(before.schedules);
+    expect((await api(server.url, 'GET', '/runs')).runs).toEqual([]);
   });
 });

@@ -83,7 +83,10 @@ export async function seedDatabase(file: string, now = Date.parse('2025-06-02T12
     const factsB = fixtureMachine(102, ['nightly']);
     const a = await repo.enrollMachine(factsA, now);
     const b = await repo.enrollMachine(factsB, now);
+    // The job machine A holds; the last of its runs answers it.
+    const held = await repo.createJob({ suites: ['calls'], modes: ['nogil'], labels: ['nightly'] }, now);
     const runsA = fixtureHistory({ machine: factsA, runs: 3, end: new Date(now - 86_400_000) });
+    runsA[2] = { ...runsA[2]!, jobId: String(held.id) };
     for (const doc of runsA) await repo.ingestRun(doc, { uploadedBy: null, now });
     const runB = fixtureRun({ machine: factsB, seed: 7, startedAt: new Date(now - 3_600_000) });
     await repo.ingestRun(runB, { uploadedBy: null, now });
@@ -112,7 +115,6 @@ export async function seedDatabase(file: string, now = Date.parse('2025-06-02T12
       { name: 'nightly', cron: '0 3 * * *', timezone: 'UTC', suites: ['scaling'], modes: ['gil', 'nogil'] },
       now,
     );
-    const held = await repo.createJob({ suites: ['calls'], modes: ['nogil'], labels: ['nightly'] }, now);
     await repo.claimJob(a.machine.id, ['nightly'], 3600, now);
     const queued = await repo.createJob({ suites: ['locks'], modes: ['gil'] }, now);
     return {
