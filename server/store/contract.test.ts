@@ -312,7 +312,7 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
         status: 'running',
         claimedBy: m1,
         claimedAt: NOW + 10,
-        leaseExpiresAt: NOW + 70_000,
+        leaseExpiresAt: NOW + 10 + 60_000,
         leaseSeconds: 60,
         attempts: 1,
         progress: null,
