@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureMachine, fixtureRun } from './fixtures.ts';
-import { openSqliteRepository } from './repo/sqlite.ts';
 import { MIGRATIONS_DIR } from './store/sqlite/open.ts';
-import { runCli, snapshot, spawnServer, tempDir } from './test-support.ts';
+import { sqliteTables } from './store/sqlite/testing.ts';
+import { openServices, runCli, snapshot, spawnServer, tempDir } from './test-support.ts';
 
 const { dir, cleanup } = tempDir('gilbench-server-cli-');
 afterAll(cleanup);
@@ -47,8 +47,8 @@ describe('gilbench server', () => {
       expect(runs.runs.map((r) => r.id)).toEqual([doc.id]);
       expect(runs.runs[0]!.resultCount).toBe(doc.results.length);
 
-      const reader = openSqliteRepository(db);
-      const before = snapshot(reader);
+      const reader = await openServices(db);
+      const before = snapshot(reader.store);
       const malformed = await fetch(`${server.url}/api/v1/runs`, {
         method: 'POST',
         headers: json(token),
@@ -56,8 +56,8 @@ describe('gilbench server', () => {
       });
       expect(malformed.status).toBe(400);
       expect(await malformed.json()).toEqual({ error: 'invalid', detail: expect.stringContaining('body.results[0]') });
-      expect(snapshot(reader)).toEqual(before);
-      reader.close();
+      expect(snapshot(reader.store)).toEqual(before);
+      await reader.close();
     } finally {
       expect(await server.stop()).toBe(0);
     }
@@ -89,11 +89,9 @@ describe('gilbench server', () => {
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
-    const repo = openSqliteRepository(db);
-    expect(repo.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(
+    expect(sqliteTables(db).__drizzle_migrations).toHaveLength(
       readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
     );
-    repo.close();
   });
 
   it('makes one job per cron slot: two servers at once on one file, then a restart', async () => {
@@ -115,9 +113,9 @@ describe('gilbench server', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     await c.stop();
 
-    const repo = openSqliteRepository(db);
+    const repo = await openServices(db);
     const slots = (await repo.listJobs({ limit: 1000 })).map((j) => j.slot!);
-    repo.close();
+    await repo.close();
     expect(slots.length).toBeGreaterThanOrEqual(4);
     expect(new Set(slots).size).toBe(slots.length);
     for (const slot of slots) expect(slot % 1000).toBe(0);
@@ -134,7 +132,7 @@ describe('gilbench server: user errors', () => {
       expect(result.code).toBe(2);
       expect(result.stderr.trim()).toBe(`gilbench: port ${port} on 127.0.0.1 is in use; pick another with --port`);
     } finally {
-      blocker.close();
+      await blocker.close();
     }
   });
 
