@@ -3,7 +3,7 @@
  * file: the "done when" path with a real `gilbench run --json` document,
  * concurrent start-ups and schedulers on one file, and the CLI's errors.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureMachine, fixtureRun } from './fixtures.ts';
@@ -134,6 +134,53 @@ describe('gilbench server: user errors', () => {
     } finally {
       await blocker.close();
     }
+  });
+
+  // As tried: `--db postgres://…` once made a SQLite file in a folder named `postgres:` and served from it.
+  it.each([
+    ['server', ['server', '--port', '0', '--no-web']],
+    ['server token list', ['server', 'token', 'list']],
+  ])(
+    'refuses a PostgreSQL URL it cannot serve in one line, exit 2, making no file: gilbench %s',
+    async (_name, args) => {
+      const cwd = `${dir}/cwd-${args.length}`;
+      mkdirSync(cwd);
+      const url = 'postgres://gilbench:secret@127.0.0.1:1/gilbench';
+      const result = await runCli([...args, '--db', url], {}, { cwd, timeoutMs: 30_000 });
+      expect(result.code, result.stdout + result.stderr).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/^gilbench: cannot open postgres:\/\/gilbench:\*\*\*@127\.0\.0\.1:1\/gilbench/);
+      expect(result.stderr).not.toContain('secret');
+      expect(readdirSync(cwd)).toEqual([]);
+    },
+  );
+
+  it('refuses a database URL of no known kind, and takes GILBENCH_DATABASE_URL when --db is not given', async () => {
+    const cwd = `${dir}/cwd-kinds`;
+    mkdirSync(cwd);
+    const mysql = await runCli(['server', 'token', 'list', '--db', 'mysql://root@127.0.0.1/gilbench'], {}, { cwd });
+    expect(mysql.code).toBe(2);
+    expect(mysql.stderr.trim()).toMatch(/^gilbench: unknown database kind 'mysql:'/);
+    const fromEnv = await runCli(
+      ['server', 'token', 'create', '--role', 'admin'],
+      {
+        GILBENCH_DATABASE_URL: `sqlite:${cwd}/from-env.db`,
+      },
+      { cwd },
+    );
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(readdirSync(cwd)).toContain('from-env.db');
+    expect(readdirSync(cwd)).not.toContain('gilbench.db');
+  });
+
+  it('refuses a file that is not a database in one line, exit 2', async () => {
+    const file = `${dir}/not-a-database.db`;
+    writeFileSync(file, 'this is text, not SQLite '.repeat(200));
+    const result = await runCli(['server', 'token', 'list', '--db', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(
+      /^gilbench: cannot open the database .*not-a-database\.db \(file is not a database\); check --db$/,
+    );
   });
 
   it('refuses a role other than admin or enroll', async () => {

@@ -201,16 +201,23 @@ export async function spawnServer(
   };
 }
 
-/** Runs `gilbench ...args`; resolves with its exit code and output. */
+/**
+ * Runs `gilbench ...args` (in `cwd`; killed after `timeoutMs`, which answers code null);
+ * resolves with its exit code and output.
+ */
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
+  opts: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: opts.cwd,
     });
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : null;
+    child.once('exit', () => timer && clearTimeout(timer));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => {
