@@ -116,6 +116,13 @@ describe('arrowError', () => {
       expect.stringContaining('production code never imports test code'),
     ],
     ['agents/e2e.test.ts', 'server/repo/types.ts', expect.stringContaining('agents import only harness')],
+    ['server/contract/jobs.ts', 'server/store/core/types.ts', expect.stringContaining('the API contract imports only')],
+    [
+      'server/store/sqlite/windows.ts',
+      'server/detector/detector.ts',
+      expect.stringContaining('the store imports only'),
+    ],
+    ['server/store/core/types.ts', 'server/services/index.ts', expect.stringContaining('the store imports only')],
   ])('%s -> %s is refused', (from, to, message) => {
     expect(arrowError(from, to)).toEqual(message);
   });
@@ -132,6 +139,9 @@ describe('arrowError', () => {
     ['cli/start-pass.ts', 'agents/agent.ts'],
     ['agents/e2e.test.ts', 'server/test-support/index.ts'],
     ['web/test/server.ts', 'server/test-support/index.ts'],
+    ['server/contract/runs.ts', 'harness/schema.ts'],
+    ['server/store/core/types.ts', 'server/contract/enums.ts'],
+    ['server/store/contract.test.ts', 'server/test-support/index.ts'],
   ])('%s -> %s is allowed', (from, to) => {
     expect(arrowError(from, to)).toBeNull();
   });

@@ -29,6 +29,24 @@ export const ARROWS: Readonly<Record<Room, { may: readonly string[]; rule: strin
   cli: { may: ROOMS.map((room) => `${room}/`), rule: 'cli may import every room' },
 };
 
+/**
+ * Rules inside a room: production code under `within` imports only its own
+ * folder, the prefixes in `may` and packages. Test code there is held to the
+ * room's rule only.
+ */
+export const INNER_ARROWS: ReadonlyArray<{ within: string; may: readonly string[]; rule: string }> = [
+  {
+    within: 'server/contract/',
+    may: ['harness/'],
+    rule: 'the API contract imports only itself and harness (no store, database or server code)',
+  },
+  {
+    within: 'server/store/',
+    may: ['harness/schema.ts', 'server/contract/enums.ts'],
+    rule: "the store imports only itself, the run schema and the API's vocabularies (never the services, detector, routes or app above it)",
+  },
+];
+
 export interface ImportSite {
   /** The module named, or null when it is not a string literal (a computed dynamic import). */
   specifier: string | null;
@@ -85,6 +103,12 @@ export function arrowError(from: string, to: string): string | null {
   const room = roomOf(from);
   if (!room) return null;
   if (isTestCode(to) && !isTestCode(from)) return `${from} imports ${to}: production code never imports test code`;
+  if (!isTestCode(from)) {
+    for (const inner of INNER_ARROWS) {
+      if (from.startsWith(inner.within) && !to.startsWith(inner.within) && !inner.may.some((p) => to.startsWith(p)))
+        return `${from} imports ${to}: ${inner.rule}`;
+    }
+  }
   const target = roomOf(to);
   if (target === room) return null;
   if (ARROWS[room].may.some((prefix) => to.startsWith(prefix))) return null;

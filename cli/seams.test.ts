@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../harness/test-support/index.ts';
-import { createApp } from '../server/app.ts';
+import { openApp } from '../server/app.ts';
 import { type Seed, seedDatabase, startGilbench } from '../server/test-support/index.ts';
 import { dashboard, openServerDb } from './seams.ts';
 
@@ -15,7 +15,7 @@ afterAll(remove);
 
 describe('the dashboard handed to the server', () => {
   it('is served outside /api/ with its CSP; the API still answers JSON', async () => {
-    const app = createApp({ db: join(dir, 'dash.db'), public: true, dashboard: dashboard() });
+    const app = await openApp({ db: join(dir, 'dash.db'), public: true, dashboard: dashboard() });
     try {
       const page = await app.request('/');
       expect(page.status).toBe(200);
@@ -31,7 +31,7 @@ describe('the dashboard handed to the server', () => {
 
   it('is left out when none is handed in, and without a web/ folder', async () => {
     expect(dashboard(null)).toBeUndefined();
-    const app = createApp({ db: join(dir, 'nodash.db'), public: true });
+    const app = await openApp({ db: join(dir, 'nodash.db'), public: true });
     try {
       const page = await app.request('/');
       expect(page.status).toBe(404);

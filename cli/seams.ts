@@ -23,7 +23,7 @@ const WEB_DIR: string | null = (() => {
  * no `web/`. The web's code (and esbuild with it) is loaded on the first page
  * request, so a server that only answers the API never loads it.
  *
- * @example createApp({ db: 'gilbench.db', dashboard: dashboard() })
+ * @example await openApp({ db: 'gilbench.db', dashboard: dashboard() })
  */
 export function dashboard(webDir: string | null = WEB_DIR): Dashboard | undefined {
   if (!webDir) return undefined;
@@ -44,7 +44,7 @@ export function dashboard(webDir: string | null = WEB_DIR): Dashboard | undefine
  * @example const { request, close } = await openServerDb('gilbench.db');
  */
 export const openServerDb: DbOpener = async (dbFile) => {
-  const { createApp } = await import('../server/app.ts');
-  const app = createApp({ db: dbFile, public: true });
+  const { openApp } = await import('../server/app.ts');
+  const app = await openApp({ db: dbFile, public: true });
   return { request: (pathWithQuery) => app.request(pathWithQuery), close: () => app.close() };
 };

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../harness/test-support/index.ts';
-import { createApp } from './app.ts';
+import { openApp } from './app.ts';
 import { ROUTES, type RouteDef } from './routes.ts';
 import { copyDatabase, type Seed, seedDatabase } from './test-support/index.ts';
 import { EXAMPLES } from './test-support/route-examples.ts';
@@ -105,7 +105,7 @@ describe('authorisation matrix', () => {
       const got: Record<string, number> = {};
       const want: Record<string, number> = {};
       for (const caller of CALLERS) {
-        const app = createApp({ db: copyDatabase(seed.file, dir), public: caller === 'public' });
+        const app = await openApp({ db: copyDatabase(seed.file, dir), public: caller === 'public' });
         try {
           const { path, body } = example(seed);
           const token = {
@@ -132,7 +132,7 @@ describe('authorisation matrix', () => {
             expect(typeof json.detail, `${caller}: error detail`).toBe('string');
           }
         } finally {
-          app.close();
+          await app.close();
         }
       }
       expect(got).toEqual(want);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildResult, sampleRun, tempDir } from '../harness/test-support/index.ts';
-import { createApp } from './app.ts';
+import { openApp } from './app.ts';
 import { runDocumentProblems } from './routes.ts';
 
 describe('runDocumentProblems()', () => {
@@ -22,7 +22,7 @@ describe('runDocumentProblems()', () => {
 
   it('refuses such an upload with a 400 and stores nothing', async () => {
     const { dir, remove } = tempDir('gilbench-routes-');
-    const app = createApp({ db: `${dir}/routes.db` });
+    const app = await openApp({ db: `${dir}/routes.db` });
     try {
       const { token } = await app.repo.createToken({ role: 'admin' }, Date.now());
       const doc = sampleRun({ results: [buildResult({ params: { n: 1 } }), buildResult({ params: { n: '1' } })] });

@@ -18,7 +18,7 @@
  */
 import pRetry, { AbortError } from 'p-retry';
 import { formatChange, formatPercent } from '../harness/format/index.ts';
-import type { Regression } from './repo/types.ts';
+import type { Regression } from './store/core/types.ts';
 
 export interface WebhookOptions {
   /** Attempts after the first (default 5). */

@@ -94,18 +94,22 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, prefix: st
 }
 
 /**
- * Runs `gilbench ...args` to its end; resolves with its exit code and output.
+ * Runs `gilbench ...args` to its end (in `cwd`; killed after `timeoutMs`, which answers code null);
+ * resolves with its exit code and output.
  * @example const { code, stderr } = await runCli(['server', 'token', 'create', '--role', 'nope']);
  */
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
+  opts: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [GILBENCH_BIN, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: opts.cwd,
     });
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : null;
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => {
@@ -114,7 +118,10 @@ export function runCli(
     child.stderr.on('data', (b: Buffer) => {
       stderr += b.toString();
     });
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    child.once('exit', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

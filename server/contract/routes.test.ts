@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { tempDir } from '../../harness/test-support/index.ts';
-import { createApp } from '../app.ts';
+import { openApp } from '../app.ts';
 import { ROUTES, type RouteDef } from '../routes.ts';
 import { copyDatabase, type Seed, seedDatabase } from '../test-support/index.ts';
 import { EXAMPLES } from '../test-support/route-examples.ts';
@@ -50,7 +50,7 @@ describe('answers of the real app', () => {
       const example = EXAMPLES[key(route)];
       expect(example, 'an example in route-examples.ts').toBeDefined();
       const { path, body } = example!(seed);
-      const app = createApp({ db: copyDatabase(seed.file, dir) });
+      const app = await openApp({ db: copyDatabase(seed.file, dir) });
       try {
         const headers: Record<string, string> = { authorization: `Bearer ${seed.tokens.admin}` };
         if (body !== undefined) headers['content-type'] = 'application/json';

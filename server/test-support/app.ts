@@ -4,19 +4,19 @@
  * (the web's view models) without importing the server's code themselves.
  *
  * @example
- * const app = inProcessApp(seed.file);
+ * const app = await inProcessApp(seed.file);
  * const machines = await (await app.request('/api/v1/machines')).json();
- * app.close();
+ * await app.close();
  */
-import { createApp } from '../app.ts';
+import { openApp } from '../app.ts';
 
 export interface InProcessApp {
   request(path: string, init?: RequestInit): Response | Promise<Response>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** A public app on `db` that logs nothing (the tests read its answers, not its log). */
-export function inProcessApp(db: string): InProcessApp {
-  const app = createApp({ db, public: true, log: () => {} });
+export async function inProcessApp(db: string): Promise<InProcessApp> {
+  const app = await openApp({ db, public: true, log: () => {} });
   return { request: (path, init) => app.request(path, init), close: () => app.close() };
 }

@@ -21,7 +21,7 @@ export {
   fixtureRun,
 } from '../../harness/test-support/index.ts';
 export { type InProcessApp, inProcessApp } from './app.ts';
-export { copyDatabase, type Seed, seedDatabase, snapshot } from './database.ts';
+export { copyDatabase, openServices, type Seed, seedDatabase, snapshot } from './database.ts';
 export {
   ADMIN_TOKEN,
   api,

@@ -36,7 +36,7 @@ export async function seededApi(): Promise<SeededApi> {
   const { dir, remove } = tempDir('gilbench-web-api-');
   const file = join(dir, 'gilbench.db');
   const seed = await seedDatabase(file);
-  const app = inProcessApp(file);
+  const app = await inProcessApp(file);
   let count = 0;
   const source: DataSource = {
     kind: 'api',

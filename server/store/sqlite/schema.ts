@@ -8,12 +8,28 @@
  * queries (history, the detector) read one covering index and no table rows.
  */
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { Machine, SuiteInfo, Warning } from '../../harness/schema.ts';
-import { JOB_STATUSES, REGRESSION_STATUSES, RESULT_STATUSES, TOKEN_ROLES } from '../contract/enums.ts';
+import type { Machine, SuiteInfo, Warning } from '../../../harness/schema.ts';
+import {
+  JOB_STATUSES,
+  type JobStatus,
+  MODE_KINDS,
+  REGRESSION_STATUSES,
+  RESULT_STATUSES,
+  type RegressionStatus,
+  TOKEN_ROLES,
+  type TokenRole,
+} from '../core/types.ts';
 
-// The API's vocabularies are the contract's; the columns take their enums from there.
-export type { JobStatus, RegressionStatus, TokenRole } from '../contract/enums.ts';
-export { JOB_STATUSES, REGRESSION_STATUSES, RESULT_STATUSES, TOKEN_ROLES };
+// The enums are the store contract's; re-exported for the code that still reads them here.
+export {
+  JOB_STATUSES,
+  type JobStatus,
+  REGRESSION_STATUSES,
+  RESULT_STATUSES,
+  type RegressionStatus,
+  TOKEN_ROLES,
+  type TokenRole,
+};
 
 /** A benchmark machine, keyed by the fingerprint its agent computes. */
 export const machines = sqliteTable('machines', {
@@ -64,7 +80,7 @@ export const modes = sqliteTable(
       .references(() => runtimes.id, { onDelete: 'cascade' }),
     key: text('key').notNull(),
     name: text('name').notNull(),
-    mode: text('mode', { enum: ['gil', 'nogil', 'ft-gil'] }).notNull(),
+    mode: text('mode', { enum: MODE_KINDS }).notNull(),
     env: text('env', { mode: 'json' }).$type<Record<string, string>>().notNull(),
   },
   (t) => [uniqueIndex('modes_runtime_key').on(t.runtimeId, t.key)],
@@ -160,7 +176,7 @@ export const series = sqliteTable(
       .references(() => cases.id),
     /** The mode's id, e.g. `cpython-3.13.5t/nogil`. */
     modeName: text('mode_name').notNull(),
-    mode: text('mode', { enum: ['gil', 'nogil', 'ft-gil'] }).notNull(),
+    mode: text('mode', { enum: MODE_KINDS }).notNull(),
     /** The detector reads points from this time on (set when a change is acknowledged). */
     baselineFrom: integer('baseline_from'),
     lastStartedAt: integer('last_started_at'),
