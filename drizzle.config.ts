@@ -2,7 +2,7 @@
  * drizzle-kit configuration for the server's two databases, chosen by
  * `GILBENCH_DIALECT` (sqlite unless told). Regenerate the migrations after
  * changing a schema:
- *   npx drizzle-kit generate                               # SQLite: server/db/schema.ts -> drizzle/
+ *   npx drizzle-kit generate                               # SQLite: server/store/sqlite/schema.ts -> drizzle/
  *   GILBENCH_DIALECT=postgresql npx drizzle-kit generate   # PostgreSQL: server/store/postgres/schema.ts -> its migrations/
  * Each server applies its own folder at start-up.
  */
@@ -22,7 +22,7 @@ export default dialect === 'postgresql'
     })
   : defineConfig({
       dialect: 'sqlite',
-      schema: './server/db/schema.ts',
+      schema: './server/store/sqlite/schema.ts',
       out: './drizzle',
       dbCredentials: { url: process.env.GILBENCH_DB ?? './gilbench.db' },
     });

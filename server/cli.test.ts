@@ -6,9 +6,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR } from './db/open.ts';
 import { fixtureMachine, fixtureRun } from './fixtures.ts';
 import { openSqliteRepository } from './repo/sqlite.ts';
+import { MIGRATIONS_DIR } from './store/sqlite/open.ts';
 import { runCli, snapshot, spawnServer, tempDir } from './test-support.ts';
 
 const { dir, cleanup } = tempDir('gilbench-server-cli-');

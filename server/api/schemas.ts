@@ -6,7 +6,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { Machine } from '../../harness/schema.ts';
-import { JOB_STATUSES, REGRESSION_STATUSES } from '../db/schema.ts';
+import { JOB_STATUSES, REGRESSION_STATUSES } from '../store/core/types.ts';
 
 /**
  * A whole number that may come as a JSON number (bodies) or as plain decimal

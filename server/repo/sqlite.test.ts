@@ -10,8 +10,8 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../../harness/schema.ts';
-import { MIGRATIONS_DIR } from '../db/open.ts';
 import { fixtureHistory, fixtureMachine, fixtureRun } from '../fixtures.ts';
+import { MIGRATIONS_DIR } from '../store/sqlite/open.ts';
 import { snapshot, tempDir } from '../test-support.ts';
 import { decodeSamples, encodeSamples, openSqliteRepository } from './sqlite.ts';
 

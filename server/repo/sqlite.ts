@@ -13,7 +13,9 @@ import { endianness } from 'node:os';
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
 import { caseKey, caseId as formatCaseId, type Machine, type Mode, type RunDocument } from '../../harness/schema.ts';
 import { digestMatches, generateToken, hashToken, plausibleToken } from '../auth/tokens.ts';
-import { type OpenDatabase, openDatabase } from '../db/open.ts';
+import type { DetectedChange } from '../detector/detector.ts';
+import { pointFromSamples } from '../detector/point.ts';
+import { type OpenDatabase, openDatabase } from '../store/sqlite/open.ts';
 import {
   annotations,
   type JobStatus,
@@ -26,9 +28,7 @@ import {
   series,
   type TokenRole,
   tokens,
-} from '../db/schema.ts';
-import type { DetectedChange } from '../detector/detector.ts';
-import { pointFromSamples } from '../detector/point.ts';
+} from '../store/sqlite/schema.ts';
 import {
   type Actor,
   type Annotation,

@@ -8,8 +8,8 @@
  * Times are milliseconds since the epoch; ratios and changes are unitless.
  */
 import type { Machine, Mode, ModeName, Result, RunDocument, Stats, SuiteInfo, Warning } from '../../harness/schema.ts';
-import type { JobStatus, RegressionStatus, TokenRole } from '../db/schema.ts';
 import type { DetectedChange, SeriesPoint } from '../detector/detector.ts';
+import type { JobStatus, RegressionStatus, TokenRole } from '../store/core/types.ts';
 
 export type { JobStatus, RegressionStatus, TokenRole };
 export type Params = Record<string, string | number | boolean>;

@@ -74,7 +74,14 @@ export class PgJobs implements JobStore {
     const row = await this.db.one(
       `INSERT INTO jobs (suites, modes, labels, profile, machine_id, status, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6) RETURNING *`,
-      [JSON.stringify(spec.suites), JSON.stringify(spec.modes), JSON.stringify(spec.labels), spec.profile, spec.machineId, now],
+      [
+        JSON.stringify(spec.suites),
+        JSON.stringify(spec.modes),
+        JSON.stringify(spec.labels),
+        spec.profile,
+        spec.machineId,
+        now,
+      ],
     );
     return jobView(row!);
   }
@@ -177,7 +184,10 @@ export class PgJobs implements JobStore {
       values.push(guard.leaseExpiredBy);
       where.push(`lease_expires_at <= $${values.length}`);
     }
-    const row = await this.db.one(`UPDATE jobs SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING *`, values);
+    const row = await this.db.one(
+      `UPDATE jobs SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING *`,
+      values,
+    );
     return row ? jobView(row) : null;
   }
 }

@@ -14,7 +14,12 @@ import { runInfos } from './rows.ts';
 import { insertToken } from './tokens.ts';
 
 /** Creates or refreshes a machine by fingerprint on `db`; returns its id. */
-export async function upsertMachine(db: Queryable, m: Machine, addLabels: readonly string[], now: number): Promise<number> {
+export async function upsertMachine(
+  db: Queryable,
+  m: Machine,
+  addLabels: readonly string[],
+  now: number,
+): Promise<number> {
   const row = await db.one<{ id: number }>(
     `INSERT INTO machines (fingerprint, hostname, os, kernel, arch, cpu, memory_bytes, details, labels, first_seen, last_seen)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
@@ -47,13 +52,18 @@ export class PgMachines implements MachineStore {
     return upsertMachine(this.db, facts, addLabels, now);
   }
 
-  enroll(facts: Machine, addLabels: readonly string[], agentToken: Omit<NewToken, 'machineId'>, now: number): Promise<number> {
+  enroll(
+    facts: Machine,
+    addLabels: readonly string[],
+    agentToken: Omit<NewToken, 'machineId'>,
+    now: number,
+  ): Promise<number> {
     return this.db.tx(async (t) => {
       const id = await upsertMachine(t, facts, addLabels, now);
-      await t.run(
-        "UPDATE tokens SET revoked_at = $2 WHERE machine_id = $1 AND role = 'agent' AND revoked_at IS NULL",
-        [id, now],
-      );
+      await t.run("UPDATE tokens SET revoked_at = $2 WHERE machine_id = $1 AND role = 'agent' AND revoked_at IS NULL", [
+        id,
+        now,
+      ]);
       await insertToken(t, { ...agentToken, machineId: id }, now);
       return id;
     });

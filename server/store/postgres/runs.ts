@@ -21,7 +21,15 @@ import type {
 } from '../core/types.ts';
 import type { Db, Tx } from './db.ts';
 import { upsertMachine } from './machines.ts';
-import { canonicalJson, decodeSamples, encodeSamples, RESULT_JOINS, RESULT_SELECT, resultRow, runInfos } from './rows.ts';
+import {
+  canonicalJson,
+  decodeSamples,
+  encodeSamples,
+  RESULT_JOINS,
+  RESULT_SELECT,
+  resultRow,
+  runInfos,
+} from './rows.ts';
 
 export class PgRuns implements RunStore {
   /**
@@ -36,139 +44,140 @@ export class PgRuns implements RunStore {
   async insert(doc: RunDocument, input: RunInsertInput): Promise<RunInsertOutcome> {
     const existing = await this.#existing(doc.id);
     if (existing) return existing;
-    return this.db.tx(async (t) => {
-      const machineId = await upsertMachine(t, doc.machine, input.addLabels, input.now);
-      const startedAt = Date.parse(doc.startedAt);
-      const run = await t.one<{ pk: number }>(
-        `INSERT INTO runs (id, machine_id, job_id, started_at, finished_at, started_at_text, finished_at_text, profile,
+    return this.db
+      .tx(async (t) => {
+        const machineId = await upsertMachine(t, doc.machine, input.addLabels, input.now);
+        const startedAt = Date.parse(doc.startedAt);
+        const run = await t.one<{ pk: number }>(
+          `INSERT INTO runs (id, machine_id, job_id, started_at, finished_at, started_at_text, finished_at_text, profile,
            gilbench_version, machine, suites, warnings, result_count, received_at, uploaded_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (id) DO NOTHING RETURNING pk`,
-        [
-          doc.id,
-          machineId,
-          doc.jobId,
-          startedAt,
-          Date.parse(doc.finishedAt),
-          doc.startedAt,
-          doc.finishedAt,
-          doc.profile,
-          doc.gilbenchVersion,
-          JSON.stringify(doc.machine),
-          JSON.stringify(doc.suites),
-          JSON.stringify(doc.warnings),
-          doc.results.length,
-          input.now,
-          input.uploadedBy,
-        ],
-      );
-      if (!run) {
-        // Another connection stored this id between our check and our insert (we waited for
-        // its commit): throw our writes away and answer as for a stored run.
-        throw new StoredAlready();
-      }
-      const runPk = run.pk;
-      const modeIds = await this.#modes(t, machineId, doc.modes);
-      await t.run(
-        'INSERT INTO run_modes (run_pk, position, mode_id) SELECT $1, p - 1, m FROM unnest($2::int[]) WITH ORDINALITY u(m, p)',
-        [runPk, doc.modes.map((m) => modeIds.get(m.id)!.id)],
-      );
-      const benchmarkIds = await this.#benchmarks(t, doc);
-      const caseIds = await this.#cases(t, doc, benchmarkIds);
+          [
+            doc.id,
+            machineId,
+            doc.jobId,
+            startedAt,
+            Date.parse(doc.finishedAt),
+            doc.startedAt,
+            doc.finishedAt,
+            doc.profile,
+            doc.gilbenchVersion,
+            JSON.stringify(doc.machine),
+            JSON.stringify(doc.suites),
+            JSON.stringify(doc.warnings),
+            doc.results.length,
+            input.now,
+            input.uploadedBy,
+          ],
+        );
+        if (!run) {
+          // Another connection stored this id between our check and our insert (we waited for
+          // its commit): throw our writes away and answer as for a stored run.
+          throw new StoredAlready();
+        }
+        const runPk = run.pk;
+        const modeIds = await this.#modes(t, machineId, doc.modes);
+        await t.run(
+          'INSERT INTO run_modes (run_pk, position, mode_id) SELECT $1, p - 1, m FROM unnest($2::int[]) WITH ORDINALITY u(m, p)',
+          [runPk, doc.modes.map((m) => modeIds.get(m.id)!.id)],
+        );
+        const benchmarkIds = await this.#benchmarks(t, doc);
+        const caseIds = await this.#cases(t, doc, benchmarkIds);
 
-      // One point per result; results of one case and mode in one run add as many points.
-      const seriesKeys: string[] = [];
-      const perSeries = new Map<string, { caseId: number; mode: string; kind: string; count: number }>();
-      for (const [i, r] of doc.results.entries()) {
-        const caseId = caseIds[i]!;
-        const key = `${caseId}\u0000${r.mode}`;
-        seriesKeys.push(key);
-        const entry = perSeries.get(key);
-        if (entry) entry.count++;
-        else perSeries.set(key, { caseId, mode: r.mode, kind: modeIds.get(r.mode)!.mode, count: 1 });
-      }
-      const groups = [...perSeries.values()].sort((a, b) => a.caseId - b.caseId || (a.mode < b.mode ? -1 : 1));
-      const seriesRows = await t.rows<{ id: number; version: number; case_id: number; mode_name: string }>(
-        `INSERT INTO series (machine_id, case_id, mode_name, mode, last_started_at, point_count, version)
+        // One point per result; results of one case and mode in one run add as many points.
+        const seriesKeys: string[] = [];
+        const perSeries = new Map<string, { caseId: number; mode: string; kind: string; count: number }>();
+        for (const [i, r] of doc.results.entries()) {
+          const caseId = caseIds[i]!;
+          const key = `${caseId}\u0000${r.mode}`;
+          seriesKeys.push(key);
+          const entry = perSeries.get(key);
+          if (entry) entry.count++;
+          else perSeries.set(key, { caseId, mode: r.mode, kind: modeIds.get(r.mode)!.mode, count: 1 });
+        }
+        const groups = [...perSeries.values()].sort((a, b) => a.caseId - b.caseId || (a.mode < b.mode ? -1 : 1));
+        const seriesRows = await t.rows<{ id: number; version: number; case_id: number; mode_name: string }>(
+          `INSERT INTO series (machine_id, case_id, mode_name, mode, last_started_at, point_count, version)
          SELECT $1, c, m, k, $2, n, n FROM unnest($3::int[], $4::text[], $5::text[], $6::int[]) u(c, m, k, n)
          ON CONFLICT (machine_id, case_id, mode_name) DO UPDATE SET point_count = series.point_count + excluded.point_count,
            last_started_at = greatest(coalesce(series.last_started_at, 0), excluded.last_started_at),
            version = series.version + excluded.point_count
          RETURNING id, version, case_id, mode_name`,
-        [
-          machineId,
-          startedAt,
-          groups.map((g) => g.caseId),
-          groups.map((g) => g.mode),
-          groups.map((g) => g.kind),
-          groups.map((g) => g.count),
-        ],
-      );
-      const seriesOf = new Map<string, { id: number; next: number }>();
-      for (const s of seriesRows) {
-        const count = perSeries.get(`${s.case_id}\u0000${s.mode_name}`)!.count;
-        seriesOf.set(`${s.case_id}\u0000${s.mode_name}`, { id: s.id, next: s.version - count + 1 });
-      }
+          [
+            machineId,
+            startedAt,
+            groups.map((g) => g.caseId),
+            groups.map((g) => g.mode),
+            groups.map((g) => g.kind),
+            groups.map((g) => g.count),
+          ],
+        );
+        const seriesOf = new Map<string, { id: number; next: number }>();
+        for (const s of seriesRows) {
+          const count = perSeries.get(`${s.case_id}\u0000${s.mode_name}`)!.count;
+          seriesOf.set(`${s.case_id}\u0000${s.mode_name}`, { id: s.id, next: s.version - count + 1 });
+        }
 
-      const n = doc.results.length;
-      const cols = {
-        series: new Array<number>(n),
-        mode: new Array<number>(n),
-        status: new Array<string>(n),
-        unit: new Array<string>(n),
-        loopCost: new Array<number>(n),
-        loops: new Array<number>(n),
-        opsPerLoop: new Array<number>(n),
-        processes: new Array<number>(n),
-        stats: Array.from({ length: 9 }, () => new Array<number | null>(n)),
-        peakRss: new Array<number | null>(n),
-        checksum: new Array<string | null>(n),
-        gilLoad: new Array<boolean | null>(n),
-        gilRun: new Array<boolean | null>(n),
-        loadBefore: new Array<number | null>(n),
-        loadAfter: new Array<number | null>(n),
-        wallMs: new Array<number>(n),
-        warnings: new Array<string>(n),
-        error: new Array<string | null>(n),
-        level: new Array<number | null>(n),
-        rse: new Array<number | null>(n),
-        samples: new Array<Buffer>(n),
-      };
-      const appended: AppendedPoint[] = [];
-      const seriesIds: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const r = doc.results[i]!;
-        const series = seriesOf.get(seriesKeys[i]!)!;
-        const point = input.points[i] ?? null;
-        const s = r.stats;
-        cols.series[i] = series.id;
-        cols.mode[i] = modeIds.get(r.mode)!.id;
-        cols.status[i] = r.status;
-        cols.unit[i] = r.unit;
-        cols.loopCost[i] = r.loopCostNs;
-        cols.loops[i] = r.loops;
-        cols.opsPerLoop[i] = r.opsPerLoop;
-        cols.processes[i] = r.processes;
-        const values = s ? [s.n, s.mean, s.median, s.min, s.max, s.sd, s.ciLow, s.ciHigh, s.margin] : null;
-        for (let k = 0; k < 9; k++) cols.stats[k]![i] = values ? values[k]! : null;
-        cols.peakRss[i] = r.peakRssBytes;
-        cols.checksum[i] = r.checksum;
-        cols.gilLoad[i] = r.gil.afterLoad;
-        cols.gilRun[i] = r.gil.afterRun;
-        cols.loadBefore[i] = r.load.before;
-        cols.loadAfter[i] = r.load.after;
-        cols.wallMs[i] = r.wallMs;
-        cols.warnings[i] = JSON.stringify(r.warnings);
-        cols.error[i] = r.error === null ? null : JSON.stringify(r.error);
-        cols.level[i] = point?.level ?? null;
-        cols.rse[i] = point?.rse ?? null;
-        cols.samples[i] = encodeSamples(r.samples);
-        appended.push({ seriesId: series.id, version: series.next++, startedAt, runPk, point });
-        seriesIds.push(series.id);
-      }
-      const stat = (k: number) => cols.stats[k];
-      await t.run(
-        `INSERT INTO results (run_pk, position, series_id, case_id, mode_id, started_at, status, unit, loop_cost_ns, loops,
+        const n = doc.results.length;
+        const cols = {
+          series: new Array<number>(n),
+          mode: new Array<number>(n),
+          status: new Array<string>(n),
+          unit: new Array<string>(n),
+          loopCost: new Array<number>(n),
+          loops: new Array<number>(n),
+          opsPerLoop: new Array<number>(n),
+          processes: new Array<number>(n),
+          stats: Array.from({ length: 9 }, () => new Array<number | null>(n)),
+          peakRss: new Array<number | null>(n),
+          checksum: new Array<string | null>(n),
+          gilLoad: new Array<boolean | null>(n),
+          gilRun: new Array<boolean | null>(n),
+          loadBefore: new Array<number | null>(n),
+          loadAfter: new Array<number | null>(n),
+          wallMs: new Array<number>(n),
+          warnings: new Array<string>(n),
+          error: new Array<string | null>(n),
+          level: new Array<number | null>(n),
+          rse: new Array<number | null>(n),
+          samples: new Array<Buffer>(n),
+        };
+        const appended: AppendedPoint[] = [];
+        const seriesIds: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const r = doc.results[i]!;
+          const series = seriesOf.get(seriesKeys[i]!)!;
+          const point = input.points[i] ?? null;
+          const s = r.stats;
+          cols.series[i] = series.id;
+          cols.mode[i] = modeIds.get(r.mode)!.id;
+          cols.status[i] = r.status;
+          cols.unit[i] = r.unit;
+          cols.loopCost[i] = r.loopCostNs;
+          cols.loops[i] = r.loops;
+          cols.opsPerLoop[i] = r.opsPerLoop;
+          cols.processes[i] = r.processes;
+          const values = s ? [s.n, s.mean, s.median, s.min, s.max, s.sd, s.ciLow, s.ciHigh, s.margin] : null;
+          for (let k = 0; k < 9; k++) cols.stats[k]![i] = values ? values[k]! : null;
+          cols.peakRss[i] = r.peakRssBytes;
+          cols.checksum[i] = r.checksum;
+          cols.gilLoad[i] = r.gil.afterLoad;
+          cols.gilRun[i] = r.gil.afterRun;
+          cols.loadBefore[i] = r.load.before;
+          cols.loadAfter[i] = r.load.after;
+          cols.wallMs[i] = r.wallMs;
+          cols.warnings[i] = JSON.stringify(r.warnings);
+          cols.error[i] = r.error === null ? null : JSON.stringify(r.error);
+          cols.level[i] = point?.level ?? null;
+          cols.rse[i] = point?.rse ?? null;
+          cols.samples[i] = encodeSamples(r.samples);
+          appended.push({ seriesId: series.id, version: series.next++, startedAt, runPk, point });
+          seriesIds.push(series.id);
+        }
+        const stat = (k: number) => cols.stats[k];
+        await t.run(
+          `INSERT INTO results (run_pk, position, series_id, case_id, mode_id, started_at, status, unit, loop_cost_ns, loops,
            ops_per_loop, processes, n, mean, median, min, max, sd, ci_low, ci_high, margin, peak_rss_bytes, checksum,
            gil_after_load, gil_after_run, load_before, load_after, wall_ms, warnings, error, level_ns, level_rse, samples)
          SELECT $1, u.p - 1, u.series_id, u.case_id, u.mode_id, $2, u.status, u.unit, u.loop_cost_ns, u.loops,
@@ -183,46 +192,47 @@ export class PgRuns implements RunStore {
            ops_per_loop, processes, n, mean, median, min, max, sd, ci_low, ci_high, margin, peak_rss_bytes, checksum,
            gil_after_load, gil_after_run, load_before, load_after, wall_ms, warnings, error, level_ns, level_rse,
            samples, p)`,
-        [
-          runPk,
-          startedAt,
-          cols.series,
-          caseIds,
-          cols.mode,
-          cols.status,
-          cols.unit,
-          cols.loopCost,
-          cols.loops,
-          cols.opsPerLoop,
-          cols.processes,
-          stat(0),
-          stat(1),
-          stat(2),
-          stat(3),
-          stat(4),
-          stat(5),
-          stat(6),
-          stat(7),
-          stat(8),
-          cols.peakRss,
-          cols.checksum,
-          cols.gilLoad,
-          cols.gilRun,
-          cols.loadBefore,
-          cols.loadAfter,
-          cols.wallMs,
-          cols.warnings,
-          cols.error,
-          cols.level,
-          cols.rse,
-          cols.samples,
-        ],
-      );
-      return { created: true as const, runPk, machineId, seriesIds: [...new Set(seriesIds)], appended };
-    }).catch(async (err) => {
-      if (err instanceof StoredAlready) return (await this.#existing(doc.id))!;
-      throw err;
-    });
+          [
+            runPk,
+            startedAt,
+            cols.series,
+            caseIds,
+            cols.mode,
+            cols.status,
+            cols.unit,
+            cols.loopCost,
+            cols.loops,
+            cols.opsPerLoop,
+            cols.processes,
+            stat(0),
+            stat(1),
+            stat(2),
+            stat(3),
+            stat(4),
+            stat(5),
+            stat(6),
+            stat(7),
+            stat(8),
+            cols.peakRss,
+            cols.checksum,
+            cols.gilLoad,
+            cols.gilRun,
+            cols.loadBefore,
+            cols.loadAfter,
+            cols.wallMs,
+            cols.warnings,
+            cols.error,
+            cols.level,
+            cols.rse,
+            cols.samples,
+          ],
+        );
+        return { created: true as const, runPk, machineId, seriesIds: [...new Set(seriesIds)], appended };
+      })
+      .catch(async (err) => {
+        if (err instanceof StoredAlready) return (await this.#existing(doc.id))!;
+        throw err;
+      });
   }
 
   /** Runtime and mode ids of the document's modes, by mode id (from memory once known). */

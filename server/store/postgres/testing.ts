@@ -38,7 +38,9 @@ export async function postgresTables(url: string): Promise<Record<string, unknow
         text: `SELECT ${list.map((c) => `"${c}"`).join(', ')} FROM "${name}" ORDER BY 1, 2`,
         rowMode: 'array',
       });
-      out[name] = (result.rows as unknown[][]).map((row) => row.map((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)));
+      out[name] = (result.rows as unknown[][]).map((row) =>
+        row.map((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)),
+      );
     }
     return out;
   } finally {

@@ -8,7 +8,28 @@
  * queries (history, the detector) read one covering index and no table rows.
  */
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { Machine, SuiteInfo, Warning } from '../../harness/schema.ts';
+import type { Machine, SuiteInfo, Warning } from '../../../harness/schema.ts';
+import {
+  JOB_STATUSES,
+  type JobStatus,
+  MODE_KINDS,
+  REGRESSION_STATUSES,
+  RESULT_STATUSES,
+  type RegressionStatus,
+  TOKEN_ROLES,
+  type TokenRole,
+} from '../core/types.ts';
+
+// The enums are the store contract's; re-exported for the code that still reads them here.
+export {
+  JOB_STATUSES,
+  type JobStatus,
+  REGRESSION_STATUSES,
+  RESULT_STATUSES,
+  type RegressionStatus,
+  TOKEN_ROLES,
+  type TokenRole,
+};
 
 /** A benchmark machine, keyed by the fingerprint its agent computes. */
 export const machines = sqliteTable('machines', {
@@ -59,7 +80,7 @@ export const modes = sqliteTable(
       .references(() => runtimes.id, { onDelete: 'cascade' }),
     key: text('key').notNull(),
     name: text('name').notNull(),
-    mode: text('mode', { enum: ['gil', 'nogil', 'ft-gil'] }).notNull(),
+    mode: text('mode', { enum: MODE_KINDS }).notNull(),
     env: text('env', { mode: 'json' }).$type<Record<string, string>>().notNull(),
   },
   (t) => [uniqueIndex('modes_runtime_key').on(t.runtimeId, t.key)],
@@ -155,7 +176,7 @@ export const series = sqliteTable(
       .references(() => cases.id),
     /** The mode's id, e.g. `cpython-3.13.5t/nogil`. */
     modeName: text('mode_name').notNull(),
-    mode: text('mode', { enum: ['gil', 'nogil', 'ft-gil'] }).notNull(),
+    mode: text('mode', { enum: MODE_KINDS }).notNull(),
     /** The detector reads points from this time on (set when a change is acknowledged). */
     baselineFrom: integer('baseline_from'),
     lastStartedAt: integer('last_started_at'),
@@ -166,8 +187,6 @@ export const series = sqliteTable(
   },
   (t) => [uniqueIndex('series_identity').on(t.machineId, t.caseId, t.modeName), index('series_case').on(t.caseId)],
 );
-
-export const RESULT_STATUSES = ['ok', 'error', 'invalid'] as const;
 
 /** One result: statistics as uploaded plus the detector's level, computed from the samples. */
 export const results = sqliteTable(
@@ -242,9 +261,6 @@ export const results = sqliteTable(
     index('results_run').on(t.runPk, t.position),
   ],
 );
-
-export const REGRESSION_STATUSES = ['new', 'acknowledged', 'fixed', 'ignored'] as const;
-export type RegressionStatus = (typeof REGRESSION_STATUSES)[number];
 
 /** A change the detector found in a series. */
 export const regressions = sqliteTable(
@@ -329,9 +345,6 @@ export const schedules = sqliteTable('schedules', {
   updatedAt: integer('updated_at').notNull(),
 });
 
-export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-
 export interface JobProgress {
   done: number;
   total: number;
@@ -372,9 +385,6 @@ export const jobs = sqliteTable(
     index('jobs_status_created').on(t.status, t.createdAt),
   ],
 );
-
-export const TOKEN_ROLES = ['admin', 'enroll', 'agent'] as const;
-export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 /** Bearer tokens: `gb_<id>_<secret>`; only the SHA-256 of the secret is stored. */
 export const tokens = sqliteTable('tokens', {

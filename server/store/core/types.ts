@@ -1,0 +1,532 @@
+/**
+ * The store's domain types: what every backend reads and writes, as plain
+ * data (numbers, strings, arrays, plain objects; no class instances, no
+ * functions), so a backend may live behind a worker thread or a socket.
+ * Most are also the API's response shapes (server/API.md).
+ *
+ * Times are milliseconds since the epoch; ratios and changes are unitless.
+ */
+import type {
+  Machine,
+  Mode,
+  ModeName,
+  Result,
+  RunDocument,
+  Stats,
+  SuiteInfo,
+  Warning,
+} from '../../../harness/schema.ts';
+
+export type { Machine, Mode, ModeName, RunDocument };
+
+export const TOKEN_ROLES = ['admin', 'enroll', 'agent'] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
+
+export const RESULT_STATUSES = ['ok', 'error', 'invalid'] as const;
+export type ResultStatus = (typeof RESULT_STATUSES)[number];
+
+export const MODE_KINDS = ['gil', 'nogil', 'ft-gil'] as const;
+
+export const REGRESSION_STATUSES = ['new', 'acknowledged', 'fixed', 'ignored'] as const;
+export type RegressionStatus = (typeof REGRESSION_STATUSES)[number];
+
+export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export type Params = Record<string, string | number | boolean>;
+
+export interface TokenInfo {
+  id: string;
+  role: TokenRole;
+  machineId: number | null;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface RunInfo {
+  id: string;
+  machineId: number;
+  hostname: string;
+  startedAt: number;
+  finishedAt: number;
+  profile: string;
+  gilbenchVersion: string;
+  jobId: string | null;
+  modes: Mode[];
+  resultCount: number;
+  warnings: Warning[];
+  receivedAt: number;
+}
+
+export interface MachineInfo {
+  id: number;
+  fingerprint: string;
+  hostname: string;
+  os: string;
+  kernel: string;
+  arch: string;
+  cpu: Machine['cpu'];
+  memoryBytes: number;
+  labels: string[];
+  details: Record<string, unknown>;
+  firstSeen: number;
+  lastSeen: number;
+  runCount: number;
+  latestRun: RunInfo | null;
+  /** Regressions with status `new`. */
+  openRegressions: number;
+}
+
+export interface ResultRow {
+  id: number;
+  seriesId: number;
+  suite: string;
+  benchmark: string;
+  params: Params;
+  caseKey: string;
+  /** `suite/benchmark[params]`. */
+  caseId: string;
+  /** The mode's id, e.g. `cpython-3.13.5t/nogil`. */
+  mode: string;
+  modeKind: ModeName;
+  status: Result['status'];
+  unit: 'ns';
+  stats: Stats | null;
+  loopCostNs: number;
+  loops: number;
+  opsPerLoop: number;
+  processes: number;
+  peakRssBytes: number | null;
+  checksum: string | null;
+  gil: Result['gil'];
+  load: Result['load'];
+  wallMs: number;
+  warnings: Warning[];
+  error: Result['error'];
+  /** Raw samples, only when asked for. */
+  samples?: number[];
+}
+
+export interface RunDetail extends RunInfo {
+  machine: Machine;
+  suites: SuiteInfo[];
+  results: ResultRow[];
+}
+
+export interface SeriesInfo {
+  id: number;
+  machineId: number;
+  hostname: string;
+  suite: string;
+  benchmark: string;
+  params: Params;
+  caseKey: string;
+  caseId: string;
+  modeId: string;
+  mode: ModeName;
+  /** The detector reads points from this time on (null: from the first). */
+  baselineFrom: number | null;
+  lastStartedAt: number | null;
+  points: number;
+}
+
+export interface SeriesFilter {
+  machine?: number;
+  suite?: string;
+  benchmark?: string;
+  caseKey?: string;
+  mode?: string;
+  limit?: number;
+}
+
+export interface HistoryPoint {
+  runId: string;
+  at: number;
+  status: Result['status'];
+  n: number | null;
+  median: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+}
+
+/**
+ * A series' points as columns, as `GET /series/:id/history` sends them: the i-th
+ * entry of every array is one point (oldest first). A third of the JSON of an
+ * array of point objects is their keys, repeated 10,000 times.
+ */
+export interface HistoryColumns {
+  runId: string[];
+  at: number[];
+  status: Array<Result['status']>;
+  n: Array<number | null>;
+  median: Array<number | null>;
+  ciLow: Array<number | null>;
+  ciHigh: Array<number | null>;
+}
+
+export interface Regression {
+  id: number;
+  seriesId: number;
+  machineId: number;
+  hostname: string;
+  suite: string;
+  benchmark: string;
+  params: Params;
+  caseKey: string;
+  modeId: string;
+  mode: ModeName;
+  kind: 'regression' | 'improvement';
+  status: RegressionStatus;
+  note: string;
+  change: number;
+  changeCiLow: number;
+  changeCiHigh: number;
+  confidence: number;
+  score: number;
+  beforeNs: number;
+  afterNs: number;
+  noise: number;
+  beforeCount: number;
+  afterCount: number;
+  method: string;
+  /** Start of the first run after the change. */
+  startedAt: number;
+  runId: string;
+  previousRunId: string | null;
+  detectedRunId: string | null;
+  detectedAt: number;
+  updatedAt: number;
+}
+
+export interface RegressionFilter {
+  status?: RegressionStatus;
+  kind?: 'regression' | 'improvement';
+  machine?: number;
+  series?: number;
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+export interface Annotation {
+  id: number;
+  at: number;
+  text: string;
+  machineId: number | null;
+  seriesId: number | null;
+  runId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AnnotationInput {
+  at?: number;
+  text: string;
+  machineId?: number | null;
+  seriesId?: number | null;
+  runId?: string | null;
+}
+
+export interface AnnotationFilter {
+  machine?: number;
+  series?: number;
+  run?: string;
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+export interface HistoryView {
+  series: SeriesInfo;
+  points: HistoryPoint[];
+  /** Changes found in the range of the points. */
+  regressions: Regression[];
+  /** Notes in the range: on this series, its machine, or everything. */
+  annotations: Annotation[];
+}
+
+export interface JobSpecInput {
+  suites: string[];
+  modes: string[];
+  labels?: string[];
+  profile?: string | null;
+  machineId?: number | null;
+}
+
+export interface Job {
+  id: number;
+  scheduleId: number | null;
+  slot: number | null;
+  status: JobStatus;
+  suites: string[];
+  modes: string[];
+  labels: string[];
+  profile: string | null;
+  machineId: number | null;
+  claimedBy: number | null;
+  claimedAt: number | null;
+  leaseExpiresAt: number | null;
+  leaseSeconds: number | null;
+  attempts: number;
+  progress: { done: number; total: number; message: string; at: number } | null;
+  runId: string | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface JobFilter {
+  status?: JobStatus;
+  machine?: number;
+  schedule?: number;
+  limit?: number;
+}
+
+export interface Schedule {
+  id: number;
+  name: string;
+  cron: string;
+  timezone: string | null;
+  suites: string[];
+  modes: string[];
+  labels: string[];
+  profile: string | null;
+  enabled: boolean;
+  lastSlot: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ScheduleInput {
+  name: string;
+  cron: string;
+  timezone?: string | null;
+  suites: string[];
+  modes: string[];
+  labels?: string[];
+  profile?: string | null;
+  enabled?: boolean;
+}
+
+// ------------------------------------------------------------------------------------------
+// What only the store and the services see (not API shapes).
+
+/** A token as stored: its public part and the SHA-256 of its secret (never the secret). */
+export interface TokenRecord extends TokenInfo {
+  secretHash: Uint8Array;
+}
+
+/** A token to store; `createdAt` is the `now` of the call. */
+export interface NewToken {
+  id: string;
+  secretHash: Uint8Array;
+  role: TokenRole;
+  machineId: number | null;
+  name: string;
+}
+
+/** The detector's point of one result: the level (ns) and its relative standard error. */
+export interface DetectorPoint {
+  level: number;
+  rse: number;
+}
+
+/** What `runs.insert` is given besides the document. */
+export interface RunInsertInput {
+  /** Id of the token that uploaded the run (null: stored from outside the API). */
+  uploadedBy: string | null;
+  now: number;
+  /** Per result of the document (same order): its detector point, or null when the detector does not read it. */
+  points: ReadonlyArray<DetectorPoint | null>;
+  /** Labels to add to the machine's stored ones (see `MachineStore.upsert`). */
+  addLabels: readonly string[];
+}
+
+/** One point a stored run added to a series, for caches of detector windows. */
+export interface AppendedPoint {
+  seriesId: number;
+  /** The series' version after this point was added. */
+  version: number;
+  startedAt: number;
+  runPk: number;
+  point: DetectorPoint | null;
+}
+
+export type RunInsertOutcome =
+  | {
+      created: true;
+      /** Internal key of the run (never reused, even after a delete). */
+      runPk: number;
+      machineId: number;
+      /** Distinct series that got a point, in the order first touched. */
+      seriesIds: number[];
+      /** One entry per result, in document order. */
+      appended: AppendedPoint[];
+    }
+  | {
+      created: false;
+      runPk: number;
+      /** Fingerprint of the machine the stored run belongs to. */
+      fingerprint: string;
+    };
+
+/** A stored run's keys. */
+export interface RunRef {
+  pk: number;
+  id: string;
+  machineId: number;
+  startedAt: number;
+}
+
+export interface RunFilter {
+  machine?: number;
+  /** Runs that started before this time. */
+  before?: number;
+  /** Default 100. */
+  limit?: number;
+}
+
+export interface HistoryRange {
+  from?: number;
+  to?: number;
+  /** The newest `limit` points in the range (default 10,000). */
+  limit?: number;
+}
+
+/** One point of a series' history as stored (the run by its internal key). */
+export interface HistoryRow {
+  runPk: number;
+  at: number;
+  status: Result['status'];
+  n: number | null;
+  median: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+}
+
+/**
+ * Some of a series' points as the JSON text of each column without its brackets
+ * (`at`, `status`, `n`, `median`, `ciLow`, `ciHigh`, in that order), plus the runs'
+ * keys in the same order and the version of the series they were read at (one snapshot).
+ */
+export interface HistoryColumnsText {
+  version: number;
+  runPks: number[];
+  /** Six texts, e.g. `1717322400000,1717408800000`; `null` stands for a missing value. */
+  texts: string[];
+  first: number | null;
+  last: number | null;
+}
+
+/** What the detector reads of one series, as stored, at one version of the series. */
+export interface StoredWindow {
+  seriesId: number;
+  version: number;
+  /** The newest `size` points from the baseline on with a level, oldest first (by start, then run key). */
+  points: DetectorPoint[];
+  runPks: number[];
+  startedAts: number[];
+  /** Changes stored for this series (any run, any status). */
+  changes: Array<{ runPk: number; status: RegressionStatus }>;
+}
+
+/** A change the detector found, to store. */
+export interface NewChange {
+  seriesId: number;
+  /** First run after the change. */
+  runPk: number;
+  /** Last run before it (null: none). */
+  previousRunPk: number | null;
+  /** The run whose upload made the detector decide. */
+  detectedRunPk: number | null;
+  kind: 'regression' | 'improvement';
+  change: number;
+  changeCiLow: number;
+  changeCiHigh: number;
+  confidence: number;
+  score: number;
+  beforeNs: number;
+  afterNs: number;
+  noise: number;
+  beforeCount: number;
+  afterCount: number;
+  method: string;
+}
+
+export interface RegressionPatch {
+  status?: RegressionStatus;
+  note?: string;
+  /** Raise the series' baseline to at least this time (never lowers it). */
+  baselineFrom?: number;
+}
+
+/** An annotation as stored: the run by its internal key. */
+export interface AnnotationRecordInput {
+  at: number;
+  text: string;
+  machineId: number | null;
+  seriesId: number | null;
+  runPk: number | null;
+}
+
+export interface ScheduleRecordInput {
+  name: string;
+  cron: string;
+  timezone: string | null;
+  suites: string[];
+  modes: string[];
+  labels: string[];
+  profile: string | null;
+  enabled: boolean;
+  lastSlot: number | null;
+}
+
+/** What a job asks an agent to run. */
+export interface JobSpec {
+  suites: string[];
+  modes: string[];
+  labels: string[];
+  profile: string | null;
+  /** Only this machine may claim the job (null: any machine with the labels). */
+  machineId: number | null;
+}
+
+/** A job as stored: the API's shape plus every machine that ever claimed it. */
+export interface JobRecord extends Job {
+  holders: number[];
+}
+
+export interface ClaimRequest {
+  machineId: number;
+  /** Every label the machine has: a job matches when each of its labels is among them. */
+  labels: readonly string[];
+  leaseSeconds: number;
+  now: number;
+}
+
+/** Conditions `jobs.update` checks in the same atomic step as its write. */
+export interface JobGuard {
+  /** The job's status is one of these. */
+  status?: readonly JobStatus[];
+  /** The job is held by this machine (null: by none). */
+  claimedBy?: number | null;
+  /** The job was claimed this many times. */
+  attempts?: number;
+  /** The job's lease ran out at or before this time. */
+  leaseExpiredBy?: number;
+}
+
+/** Fields `jobs.update` may set; `updatedAt` is always the call's `now`. */
+export interface JobPatch {
+  status?: JobStatus;
+  claimedBy?: number | null;
+  claimedAt?: number | null;
+  leaseExpiresAt?: number | null;
+  progress?: Job['progress'];
+  runId?: string | null;
+  error?: string | null;
+  finishedAt?: number | null;
+}
