@@ -5,12 +5,14 @@
  *   gilbench server token create --role admin|enroll [--db FILE] [--name TEXT]
  *   gilbench server token list [--db FILE]
  *   gilbench server token revoke ID [--db FILE]
+ *   gilbench server migrate --from FILE --to postgres://… [--force]
  *
  * @example
  * registerServerCommands(program); // from harness/cli/main.ts
  */
 import { type Command, Option } from 'commander';
 import { UsageError } from '../harness/cli/errors.ts';
+import { registerMigrateCommand } from './migrate-command.ts';
 import { openSqliteRepository } from './repo/sqlite.ts';
 import { DomainError } from './repo/types.ts';
 import { startServer } from './start.ts';
@@ -77,6 +79,8 @@ export function registerServerCommands(program: Command): void {
         });
       },
     );
+
+  registerMigrateCommand(server);
 
   const token = server
     .command('token')
