@@ -42,17 +42,15 @@ export class PgRuns implements RunStore {
   constructor(readonly db: Db) {}
 
   async insert(doc: RunDocument, input: RunInsertInput): Promise<RunInsertOutcome> {
-    const existing = await this.#existing(doc.id);
-    if (existing) return existing;
     return this.db
       .tx(async (t) => {
         const machineId = await upsertMachine(t, doc.machine, input.addLabels, input.now);
         const startedAt = Date.parse(doc.startedAt);
         const run = await t.one<{ pk: number }>(
           `INSERT INTO runs (id, machine_id, job_id, started_at, finished_at, started_at_text, finished_at_text, profile,
-           gilbench_version, machine, suites, warnings, result_count, received_at, uploaded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (id) DO NOTHING RETURNING pk`,
+             gilbench_version, machine, suites, warnings, result_count, received_at, uploaded_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+           ON CONFLICT (id) DO NOTHING RETURNING pk`,
           [
             doc.id,
             machineId,
@@ -71,166 +69,126 @@ export class PgRuns implements RunStore {
             input.uploadedBy,
           ],
         );
-        if (!run) {
-          // Another connection stored this id between our check and our insert (we waited for
-          // its commit): throw our writes away and answer as for a stored run.
-          throw new StoredAlready();
-        }
+        // Stored already (by an earlier upload, or by a connection whose commit our insert
+        // waited for): roll back the machine refresh too, and answer as for a stored run.
+        if (!run) throw new StoredAlready();
         const runPk = run.pk;
         const modeIds = await this.#modes(t, machineId, doc.modes);
-        await t.run(
-          'INSERT INTO run_modes (run_pk, position, mode_id) SELECT $1, p - 1, m FROM unnest($2::int[]) WITH ORDINALITY u(m, p)',
-          [runPk, doc.modes.map((m) => modeIds.get(m.id)!.id)],
-        );
         const benchmarkIds = await this.#benchmarks(t, doc);
         const caseIds = await this.#cases(t, doc, benchmarkIds);
 
         // One point per result; results of one case and mode in one run add as many points.
-        const seriesKeys: string[] = [];
         const perSeries = new Map<string, { caseId: number; mode: string; kind: string; count: number }>();
         for (const [i, r] of doc.results.entries()) {
-          const caseId = caseIds[i]!;
-          const key = `${caseId}\u0000${r.mode}`;
-          seriesKeys.push(key);
+          const key = `${caseIds[i]}\u0000${r.mode}`;
           const entry = perSeries.get(key);
           if (entry) entry.count++;
-          else perSeries.set(key, { caseId, mode: r.mode, kind: modeIds.get(r.mode)!.mode, count: 1 });
+          else perSeries.set(key, { caseId: caseIds[i]!, mode: r.mode, kind: modeIds.get(r.mode)!.mode, count: 1 });
         }
+        // Series in key order, so two uploads at once lock them in one order.
         const groups = [...perSeries.values()].sort((a, b) => a.caseId - b.caseId || (a.mode < b.mode ? -1 : 1));
+
+        const n = doc.results.length;
+        const col = <T>(f: (r: RunDocument['results'][number], i: number) => T): T[] => doc.results.map(f);
+        const stat = (k: 'n' | 'mean' | 'median' | 'min' | 'max' | 'sd' | 'ciLow' | 'ciHigh' | 'margin') =>
+          col((r) => r.stats?.[k] ?? null);
+        // Series, run modes and results in one statement: a round trip per step is what bounds ingest.
         const seriesRows = await t.rows<{ id: number; version: number; case_id: number; mode_name: string }>(
-          `INSERT INTO series (machine_id, case_id, mode_name, mode, last_started_at, point_count, version)
-         SELECT $1, c, m, k, $2, n, n FROM unnest($3::int[], $4::text[], $5::text[], $6::int[]) u(c, m, k, n)
-         ON CONFLICT (machine_id, case_id, mode_name) DO UPDATE SET point_count = series.point_count + excluded.point_count,
-           last_started_at = greatest(coalesce(series.last_started_at, 0), excluded.last_started_at),
-           version = series.version + excluded.point_count
-         RETURNING id, version, case_id, mode_name`,
+          `WITH se AS (
+             INSERT INTO series (machine_id, case_id, mode_name, mode, last_started_at, point_count, version)
+             SELECT $1, c, m, k, $2, n, n FROM unnest($4::int[], $5::text[], $6::text[], $7::int[]) u(c, m, k, n)
+             ON CONFLICT (machine_id, case_id, mode_name) DO UPDATE SET point_count = series.point_count + excluded.point_count,
+               last_started_at = greatest(coalesce(series.last_started_at, 0), excluded.last_started_at),
+               version = series.version + excluded.point_count
+             RETURNING id, version, case_id, mode_name),
+           rm AS (
+             INSERT INTO run_modes (run_pk, position, mode_id) SELECT $3, p - 1, m FROM unnest($8::int[]) WITH ORDINALITY u(m, p)),
+           re AS (
+             INSERT INTO results (run_pk, position, series_id, case_id, mode_id, started_at, status, unit, loop_cost_ns,
+               loops, ops_per_loop, processes, n, mean, median, min, max, sd, ci_low, ci_high, margin, peak_rss_bytes,
+               checksum, gil_after_load, gil_after_run, load_before, load_after, wall_ms, warnings, error, level_ns,
+               level_rse, samples)
+             SELECT $3, u.p - 1, se.id, u.case_id, u.mode_id, $2, u.status, u.unit, u.loop_cost_ns, u.loops,
+               u.ops_per_loop, u.processes, u.n, u.mean, u.median, u.min, u.max, u.sd, u.ci_low, u.ci_high, u.margin,
+               u.peak_rss_bytes, u.checksum, u.gil_after_load, u.gil_after_run, u.load_before, u.load_after, u.wall_ms,
+               u.warnings::json, u.error::json, u.level_ns, u.level_rse, u.samples
+             FROM unnest($9::int[], $10::text[], $11::int[], $12::text[], $13::text[], $14::float8[], $15::bigint[],
+               $16::int[], $17::int[], $18::int[], $19::float8[], $20::float8[], $21::float8[], $22::float8[],
+               $23::float8[], $24::float8[], $25::float8[], $26::float8[], $27::float8[], $28::text[], $29::bool[],
+               $30::bool[], $31::float8[], $32::float8[], $33::float8[], $34::text[], $35::text[], $36::float8[],
+               $37::float8[], $38::bytea[]) WITH ORDINALITY AS u(case_id, mode_name, mode_id, status, unit,
+               loop_cost_ns, loops, ops_per_loop, processes, n, mean, median, min, max, sd, ci_low, ci_high, margin,
+               peak_rss_bytes, checksum, gil_after_load, gil_after_run, load_before, load_after, wall_ms, warnings,
+               error, level_ns, level_rse, samples, p)
+             JOIN se ON se.case_id = u.case_id AND se.mode_name = u.mode_name)
+           SELECT id, version, case_id, mode_name FROM se`,
           [
             machineId,
             startedAt,
+            runPk,
             groups.map((g) => g.caseId),
             groups.map((g) => g.mode),
             groups.map((g) => g.kind),
             groups.map((g) => g.count),
+            doc.modes.map((m) => modeIds.get(m.id)!.id),
+            caseIds,
+            col((r) => r.mode),
+            col((r) => modeIds.get(r.mode)!.id),
+            col((r) => r.status),
+            col((r) => r.unit),
+            col((r) => r.loopCostNs),
+            col((r) => r.loops),
+            col((r) => r.opsPerLoop),
+            col((r) => r.processes),
+            stat('n'),
+            stat('mean'),
+            stat('median'),
+            stat('min'),
+            stat('max'),
+            stat('sd'),
+            stat('ciLow'),
+            stat('ciHigh'),
+            stat('margin'),
+            col((r) => r.peakRssBytes),
+            col((r) => r.checksum),
+            col((r) => r.gil.afterLoad),
+            col((r) => r.gil.afterRun),
+            col((r) => r.load.before),
+            col((r) => r.load.after),
+            col((r) => r.wallMs),
+            col((r) => JSON.stringify(r.warnings)),
+            col((r) => (r.error === null ? null : JSON.stringify(r.error))),
+            col((_, i) => input.points[i]?.level ?? null),
+            col((_, i) => input.points[i]?.rse ?? null),
+            col((r) => encodeSamples(r.samples)),
           ],
         );
-        const seriesOf = new Map<string, { id: number; next: number }>();
+        // Each result's point gets the series' version after it (the versions a series went
+        // through in this run are its last `count` ones).
+        const next = new Map<string, { id: number; version: number }>();
         for (const s of seriesRows) {
           const count = perSeries.get(`${s.case_id}\u0000${s.mode_name}`)!.count;
-          seriesOf.set(`${s.case_id}\u0000${s.mode_name}`, { id: s.id, next: s.version - count + 1 });
+          next.set(`${s.case_id}\u0000${s.mode_name}`, { id: s.id, version: s.version - count + 1 });
         }
-
-        const n = doc.results.length;
-        const cols = {
-          series: new Array<number>(n),
-          mode: new Array<number>(n),
-          status: new Array<string>(n),
-          unit: new Array<string>(n),
-          loopCost: new Array<number>(n),
-          loops: new Array<number>(n),
-          opsPerLoop: new Array<number>(n),
-          processes: new Array<number>(n),
-          stats: Array.from({ length: 9 }, () => new Array<number | null>(n)),
-          peakRss: new Array<number | null>(n),
-          checksum: new Array<string | null>(n),
-          gilLoad: new Array<boolean | null>(n),
-          gilRun: new Array<boolean | null>(n),
-          loadBefore: new Array<number | null>(n),
-          loadAfter: new Array<number | null>(n),
-          wallMs: new Array<number>(n),
-          warnings: new Array<string>(n),
-          error: new Array<string | null>(n),
-          level: new Array<number | null>(n),
-          rse: new Array<number | null>(n),
-          samples: new Array<Buffer>(n),
-        };
-        const appended: AppendedPoint[] = [];
-        const seriesIds: number[] = [];
-        for (let i = 0; i < n; i++) {
-          const r = doc.results[i]!;
-          const series = seriesOf.get(seriesKeys[i]!)!;
-          const point = input.points[i] ?? null;
-          const s = r.stats;
-          cols.series[i] = series.id;
-          cols.mode[i] = modeIds.get(r.mode)!.id;
-          cols.status[i] = r.status;
-          cols.unit[i] = r.unit;
-          cols.loopCost[i] = r.loopCostNs;
-          cols.loops[i] = r.loops;
-          cols.opsPerLoop[i] = r.opsPerLoop;
-          cols.processes[i] = r.processes;
-          const values = s ? [s.n, s.mean, s.median, s.min, s.max, s.sd, s.ciLow, s.ciHigh, s.margin] : null;
-          for (let k = 0; k < 9; k++) cols.stats[k]![i] = values ? values[k]! : null;
-          cols.peakRss[i] = r.peakRssBytes;
-          cols.checksum[i] = r.checksum;
-          cols.gilLoad[i] = r.gil.afterLoad;
-          cols.gilRun[i] = r.gil.afterRun;
-          cols.loadBefore[i] = r.load.before;
-          cols.loadAfter[i] = r.load.after;
-          cols.wallMs[i] = r.wallMs;
-          cols.warnings[i] = JSON.stringify(r.warnings);
-          cols.error[i] = r.error === null ? null : JSON.stringify(r.error);
-          cols.level[i] = point?.level ?? null;
-          cols.rse[i] = point?.rse ?? null;
-          cols.samples[i] = encodeSamples(r.samples);
-          appended.push({ seriesId: series.id, version: series.next++, startedAt, runPk, point });
-          seriesIds.push(series.id);
-        }
-        const stat = (k: number) => cols.stats[k];
-        await t.run(
-          `INSERT INTO results (run_pk, position, series_id, case_id, mode_id, started_at, status, unit, loop_cost_ns, loops,
-           ops_per_loop, processes, n, mean, median, min, max, sd, ci_low, ci_high, margin, peak_rss_bytes, checksum,
-           gil_after_load, gil_after_run, load_before, load_after, wall_ms, warnings, error, level_ns, level_rse, samples)
-         SELECT $1, u.p - 1, u.series_id, u.case_id, u.mode_id, $2, u.status, u.unit, u.loop_cost_ns, u.loops,
-           u.ops_per_loop, u.processes, u.n, u.mean, u.median, u.min, u.max, u.sd, u.ci_low, u.ci_high, u.margin,
-           u.peak_rss_bytes, u.checksum, u.gil_after_load, u.gil_after_run, u.load_before, u.load_after, u.wall_ms,
-           u.warnings::json, u.error::json, u.level_ns, u.level_rse, u.samples
-         FROM unnest($3::int[], $4::int[], $5::int[], $6::text[], $7::text[], $8::float8[], $9::bigint[], $10::int[],
-           $11::int[], $12::int[], $13::float8[], $14::float8[], $15::float8[], $16::float8[], $17::float8[],
-           $18::float8[], $19::float8[], $20::float8[], $21::float8[], $22::text[], $23::bool[], $24::bool[],
-           $25::float8[], $26::float8[], $27::float8[], $28::text[], $29::text[], $30::float8[], $31::float8[],
-           $32::bytea[]) WITH ORDINALITY AS u(series_id, case_id, mode_id, status, unit, loop_cost_ns, loops,
-           ops_per_loop, processes, n, mean, median, min, max, sd, ci_low, ci_high, margin, peak_rss_bytes, checksum,
-           gil_after_load, gil_after_run, load_before, load_after, wall_ms, warnings, error, level_ns, level_rse,
-           samples, p)`,
-          [
-            runPk,
+        const appended: AppendedPoint[] = new Array(n);
+        for (const [i, r] of doc.results.entries()) {
+          const series = next.get(`${caseIds[i]}\u0000${r.mode}`)!;
+          appended[i] = {
+            seriesId: series.id,
+            version: series.version++,
             startedAt,
-            cols.series,
-            caseIds,
-            cols.mode,
-            cols.status,
-            cols.unit,
-            cols.loopCost,
-            cols.loops,
-            cols.opsPerLoop,
-            cols.processes,
-            stat(0),
-            stat(1),
-            stat(2),
-            stat(3),
-            stat(4),
-            stat(5),
-            stat(6),
-            stat(7),
-            stat(8),
-            cols.peakRss,
-            cols.checksum,
-            cols.gilLoad,
-            cols.gilRun,
-            cols.loadBefore,
-            cols.loadAfter,
-            cols.wallMs,
-            cols.warnings,
-            cols.error,
-            cols.level,
-            cols.rse,
-            cols.samples,
-          ],
-        );
-        return { created: true as const, runPk, machineId, seriesIds: [...new Set(seriesIds)], appended };
+            runPk,
+            point: input.points[i] ?? null,
+          };
+        }
+        const seriesIds = [...new Set(appended.map((a) => a.seriesId))];
+        return { created: true as const, runPk, machineId, seriesIds, appended };
       })
       .catch(async (err) => {
-        if (err instanceof StoredAlready) return (await this.#existing(doc.id))!;
+        if (err instanceof StoredAlready) {
+          const existing = await this.#existing(doc.id);
+          if (existing) return existing;
+        }
         throw err;
       });
   }
@@ -295,30 +253,34 @@ export class PgRuns implements RunStore {
       for (const b of suite.benchmarks) described.set(`${suite.name}/${b.name}`, b.description);
     }
     const suiteNames = [...new Set(doc.results.map((r) => r.suite))].sort();
-    const suiteRows = await t.rows<{ id: number; name: string }>(
-      `INSERT INTO suites (name, description) SELECT n, coalesce(d, '') FROM unnest($1::text[], $2::text[]) u(n, d)
-       ON CONFLICT (name) DO UPDATE SET description = coalesce(
-         (SELECT d FROM unnest($1::text[], $2::text[]) v(n, d) WHERE v.n = excluded.name), suites.description)
-       RETURNING id, name`,
-      [suiteNames, suiteNames.map((n) => described.get(n) ?? null)],
+    const pairs = [...new Map(doc.results.map((r) => [`${r.suite}/${r.benchmark}`, r])).entries()].sort(([x], [y]) =>
+      x < y ? -1 : x > y ? 1 : 0,
     );
-    const suiteIds = new Map(suiteRows.map((r) => [r.name, r.id]));
-    const pairs = [...new Set(doc.results.map((r) => `${r.suite}/${r.benchmark}`))].sort();
-    const split = pairs.map((p) => {
-      const r = doc.results.find((x) => `${x.suite}/${x.benchmark}` === p)!;
-      return { key: p, suiteId: suiteIds.get(r.suite)!, name: r.benchmark };
-    });
-    const rows = await t.rows<{ id: number; suite_id: number; name: string }>(
-      `INSERT INTO benchmarks (suite_id, name, description)
-       SELECT s, n, coalesce(d, '') FROM unnest($1::int[], $2::text[], $3::text[]) u(s, n, d)
-       ON CONFLICT (suite_id, name) DO UPDATE SET description = coalesce(
-         (SELECT d FROM unnest($1::int[], $2::text[], $3::text[]) v(s, n, d) WHERE v.s = excluded.suite_id AND v.n = excluded.name),
-         benchmarks.description)
-       RETURNING id, suite_id, name`,
-      [split.map((s) => s.suiteId), split.map((s) => s.name), split.map((s) => described.get(s.key) ?? null)],
+    // Both in one statement: every suite comes back from the first insert (DO UPDATE returns
+    // the row), so the benchmarks find their suite's id in it.
+    const rows = await t.rows<{ id: number; suite: string; name: string }>(
+      `WITH s AS (
+         INSERT INTO suites (name, description) SELECT n, coalesce(d, '') FROM unnest($1::text[], $2::text[]) u(n, d)
+         ON CONFLICT (name) DO UPDATE SET description = coalesce(
+           (SELECT d FROM unnest($1::text[], $2::text[]) v(n, d) WHERE v.n = excluded.name), suites.description)
+         RETURNING id, name),
+       b AS (
+         INSERT INTO benchmarks (suite_id, name, description)
+         SELECT s.id, u.n, coalesce(u.d, '') FROM unnest($3::text[], $4::text[], $5::text[]) u(sn, n, d) JOIN s ON s.name = u.sn
+         ON CONFLICT (suite_id, name) DO UPDATE SET description = coalesce(
+           (SELECT v.d FROM unnest($3::text[], $4::text[], $5::text[]) v(sn, n, d) JOIN s ON s.name = v.sn
+            WHERE s.id = excluded.suite_id AND v.n = excluded.name), benchmarks.description)
+         RETURNING id, suite_id, name)
+       SELECT b.id, s.name AS suite, b.name FROM b JOIN s ON s.id = b.suite_id`,
+      [
+        suiteNames,
+        suiteNames.map((n) => described.get(n) ?? null),
+        pairs.map(([, r]) => r.suite),
+        pairs.map(([, r]) => r.benchmark),
+        pairs.map(([key]) => described.get(key) ?? null),
+      ],
     );
-    const byIds = new Map(rows.map((r) => [`${r.suite_id}\u0000${r.name}`, r.id]));
-    return new Map(split.map((s) => [s.key, byIds.get(`${s.suiteId}\u0000${s.name}`)!]));
+    return new Map(rows.map((r) => [`${r.suite}/${r.name}`, r.id]));
   }
 
   /** The case id of each result (in document order), adding the cases not stored yet. */
