@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../harness/schema.ts';
-import { createApp, type GilbenchApp, nestedDeeperThan } from './app.ts';
+import { type GilbenchApp, nestedDeeperThan, openApp } from './app.ts';
 import { fixtureHistory, fixtureMachine, scaleNetTimes } from './fixtures.ts';
-import type { SqliteRepository } from './repo/sqlite.ts';
 import { copyDatabase, type Seed, seedDatabase, snapshot, tempDir } from './test-support.ts';
 
 const { dir, cleanup } = tempDir();
@@ -17,8 +16,8 @@ beforeAll(async () => {
 });
 afterAll(cleanup);
 
-function open(opts: Parameters<typeof createApp>[0] = {}): GilbenchApp {
-  return createApp({ db: copyDatabase(seed.file, dir), ...opts });
+function open(opts: Omit<Parameters<typeof openApp>[0], 'db'> = {}): Promise<GilbenchApp> {
+  return openApp({ db: copyDatabase(seed.file, dir), ...opts });
 }
 
 async function call(
@@ -255,33 +254,33 @@ describe('bad input: a 4xx with {error, detail}, and the database unchanged', ()
 
   for (const c of cases) {
     it(`${c.name}: ${c.status}`, async () => {
-      const app = open();
+      const app = await open();
       try {
-        const before = snapshot(app.repo as SqliteRepository);
+        const before = snapshot(app.repo.store);
         const [method, path, opts] = c.request(seed);
         const response = await call(app, method, path, opts);
         expect(response.status, response.text.slice(0, 300)).toBe(c.status);
         expect(response.json).toEqual({ error: expect.any(String), detail: expect.any(String) });
         expect(response.text).not.toMatch(/at .*\.ts:\d+/); // no stack trace
-        expect(snapshot(app.repo as SqliteRepository)).toEqual(before);
+        expect(snapshot(app.repo.store)).toEqual(before);
       } finally {
-        app.close();
+        await app.close();
       }
     });
   }
 
   it('names what is wrong, and where', async () => {
-    const app = open();
+    const app = await open();
     const doc = structuredClone(seed.newRunA);
     doc.results[5]!.samples[3] = -12;
     const { json } = await call(app, 'POST', '/api/v1/runs', { token: seed.tokens.admin, body: doc });
     expect(json.detail).toContain('body.results[5].samples[3]');
-    app.close();
+    await app.close();
   });
 
   it('hides a server error behind a reference, without stack or token', async () => {
     const lines: string[] = [];
-    const app = open({ log: (line) => lines.push(line) });
+    const app = await open({ log: (line) => lines.push(line) });
     // A repository that fails like a broken disk would.
     app.repo.listMachines = async () => {
       throw new Error(`disk I/O error near ${seed.tokens.admin}`);
@@ -293,11 +292,11 @@ describe('bad input: a 4xx with {error, detail}, and the database unchanged', ()
     expect(text).not.toContain('disk I/O');
     const reference = /reference ([0-9a-f]+)/.exec(json.detail)![1]!;
     expect(lines.join('\n')).toContain(reference);
-    app.close();
+    await app.close();
   });
 
   it('slows down guessing: failed authentications are rate-limited per address', async () => {
-    const app = open({ rateLimits: { authFailures: { capacity: 3, refillPerSecond: 0.001 } } });
+    const app = await open({ rateLimits: { authFailures: { capacity: 3, refillPerSecond: 0.001 } } });
     const bad = `gb_${'A'.repeat(43)}`;
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await call(app, 'GET', '/api/v1/machines', { token: bad })).status);
@@ -305,11 +304,11 @@ describe('bad input: a 4xx with {error, detail}, and the database unchanged', ()
     // Only failures are refused: a valid token from the same address still gets in, and guesses still wait.
     expect((await call(app, 'GET', '/api/v1/machines', { token: seed.tokens.admin })).status).toBe(200);
     expect((await call(app, 'GET', '/api/v1/machines', { token: bad })).status).toBe(429);
-    app.close();
+    await app.close();
   });
 
   it('rate-limits enrollment per address', async () => {
-    const app = open({ rateLimits: { enroll: { capacity: 2, refillPerSecond: 0.001 } } });
+    const app = await open({ rateLimits: { enroll: { capacity: 2, refillPerSecond: 0.001 } } });
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
       const machine = fixtureMachine(500 + i);
@@ -318,28 +317,28 @@ describe('bad input: a 4xx with {error, detail}, and the database unchanged', ()
       );
     }
     expect(statuses).toEqual([201, 201, 429]);
-    app.close();
+    await app.close();
   });
 });
 
 describe('ingest', () => {
   it('stores a run once: a repeat returns the stored run and writes nothing', async () => {
-    const app = open();
+    const app = await open();
     const first = await call(app, 'POST', '/api/v1/runs', { token: seed.tokens.agentA, body: seed.newRunA });
     expect(first.status).toBe(201);
     expect(first.json.created).toBe(true);
     expect(first.headers.get('location')).toBe(`/api/v1/runs/${seed.newRunA.id}`);
-    const after = snapshot(app.repo as SqliteRepository);
+    const after = snapshot(app.repo.store);
     const again = await call(app, 'POST', '/api/v1/runs', { token: seed.tokens.agentA, body: seed.newRunA });
     expect(again.status).toBe(200);
     expect(again.json.created).toBe(false);
     expect(again.json.run).toEqual(first.json.run);
-    expect(snapshot(app.repo as SqliteRepository)).toEqual(after);
-    app.close();
+    expect(snapshot(app.repo.store)).toEqual(after);
+    await app.close();
   });
 
   it('gives back the document that was uploaded, samples and all', async () => {
-    const app = open();
+    const app = await open();
     await call(app, 'POST', '/api/v1/runs', { token: seed.tokens.admin, body: seed.newRunA });
     const { json } = await call(app, 'GET', `/api/v1/runs/${seed.newRunA.id}/document`, { token: seed.tokens.admin });
     expect(RunDocument.parse(json)).toEqual(RunDocument.parse(seed.newRunA));
@@ -349,13 +348,13 @@ describe('ingest', () => {
       token: seed.tokens.admin,
     });
     expect(withSamples.json.run.results[0].samples).toEqual(seed.newRunA.results[0]!.samples);
-    app.close();
+    await app.close();
   });
 
   it('finds a planted regression on the second run after it, and an improvement too', async () => {
     const { dir: d2, cleanup: c2 } = tempDir();
     const found: number[] = [];
-    const app = createApp({ db: `${d2}/ingest.db`, onChange: (r) => found.push(r.id) });
+    const app = await openApp({ db: `${d2}/ingest.db`, onChange: (r) => found.push(r.id) });
     try {
       const { token } = await app.repo.createToken({ role: 'admin' }, Date.now());
       const machine = fixtureMachine(7);
@@ -412,7 +411,7 @@ describe('ingest', () => {
       const planted = changes.filter((r) => r.seriesId === acked.json.regression.seriesId);
       expect(planted.map((r) => [r.kind, r.runId])).toEqual([['improvement', later[10]!.id]]);
     } finally {
-      app.close();
+      await app.close();
       c2();
     }
   });
@@ -432,8 +431,8 @@ function withFactor(
 
 describe('reads', () => {
   let app: GilbenchApp;
-  beforeAll(() => {
-    app = open({ public: true });
+  beforeAll(async () => {
+    app = await open({ public: true });
   });
   afterAll(() => app.close());
 
@@ -562,7 +561,7 @@ describe('reads', () => {
 describe('agents and jobs', () => {
   it('enrolls, heartbeats, claims under a lease, reports progress, uploads and completes', async () => {
     // The seed's clock, so the seed's held job is still under its lease.
-    const app = open({ now: () => new Date('2025-06-02T12:01:00Z') });
+    const app = await open({ now: () => new Date('2025-06-02T12:01:00Z') });
     try {
       const machine = fixtureMachine(201, ['nightly', 'big']);
       const enrolled = await call(app, 'POST', '/api/v1/agents/enroll', {
@@ -612,12 +611,12 @@ describe('agents and jobs', () => {
           .status,
       ).toBe(409);
     } finally {
-      app.close();
+      await app.close();
     }
   });
 
   it("keeps an admin's labels through the agent's heartbeats and uploads, and claims with both", async () => {
-    const app = open({ now: () => new Date('2025-06-02T12:01:00Z') });
+    const app = await open({ now: () => new Date('2025-06-02T12:01:00Z') });
     try {
       const machine = fixtureMachine(202, ['x86']);
       const enrolled = await call(app, 'POST', '/api/v1/agents/enroll', {
@@ -659,13 +658,13 @@ describe('agents and jobs', () => {
       expect((await claim()).id).toBe(seed.queuedJobId); // the seed's older label-free job comes first
       expect((await claim()).id).toBe(job.json.job.id);
     } finally {
-      app.close();
+      await app.close();
     }
   });
 
   it('returns a job whose lease expired to the queue, and tells the old holder', async () => {
     let clock = Date.parse('2025-06-02T12:00:00Z');
-    const app = open({ now: () => new Date(clock) });
+    const app = await open({ now: () => new Date(clock) });
     try {
       const claimA = await call(app, 'POST', '/api/v1/jobs/claim', {
         token: seed.tokens.agentA,
@@ -692,7 +691,7 @@ describe('agents and jobs', () => {
       expect(late.status).toBe(409);
       expect(late.json.detail).toMatch(/lease expired/);
     } finally {
-      app.close();
+      await app.close();
     }
   });
 });

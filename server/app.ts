@@ -2,14 +2,14 @@
  * The server's hono app: the route table (routes.ts) wired with
  * authentication, rate limits, body size limits, zod validation, safe headers
  * and JSON errors; the dashboard from `web/` when asked for. The app holds no
- * state beyond the repository it is given, so tests build one per database.
+ * state beyond the services it is given, so tests build one per database.
  *
  * Every error a caller can cause is a 4xx with `{error, detail}`; any other
  * failure is a 500 whose body names a reference to the server log, never a
  * stack trace or a token.
  *
  * @example
- * const app = createApp({ repo: openSqliteRepository('gilbench.db') });
+ * const app = await openApp({ db: 'gilbench.db' });
  * const res = await app.request('/api/v1/machines', { headers: { authorization: `Bearer ${token}` } });
  */
 import { isUtf8 } from 'node:buffer';
@@ -27,16 +27,15 @@ import { createRateLimiter, type RateLimitOptions } from './auth/rate-limit.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createDetector } from './detector/detector.ts';
 import { openApiDocument } from './openapi.ts';
-import { openSqliteRepository } from './repo/sqlite.ts';
-import { DomainError, type Regression, type Repository } from './repo/types.ts';
 import { type Access, type AppDeps, DEFAULT_BODY_LIMIT, type Principal, ROUTES, type RouteDef } from './routes.ts';
+import { createServices, DomainError, type Services } from './services/index.ts';
+import type { Regression } from './store/core/types.ts';
+import { openStore } from './store/open.ts';
 import { createWebhook } from './webhook.ts';
 
 export interface AppOptions {
-  /** Where the data lives. */
-  repo?: Repository;
-  /** Or: a database file to open (the app then owns the repository). */
-  db?: string;
+  /** Where the data lives: the services over a store (see openApp to open one by its URL). */
+  repo: Services;
   /** Open every GET of results and pages to anyone. */
   public?: boolean;
   /** The clock (tests move it). */
@@ -54,13 +53,13 @@ export interface AppOptions {
 }
 
 export interface GilbenchApp extends Hono<Env> {
-  /** The repository (opened here when `db` was given). */
-  readonly repo: Repository;
+  /** The services over the store. */
+  readonly repo: Services;
   readonly detection: Detection;
   /** Resolves when alerts in flight are delivered or given up. */
   alertsIdle(): Promise<void>;
-  /** Closes the repository if the app opened it. */
-  close(): void;
+  /** Closes the store if the app opened it (openApp). */
+  close(): Promise<void>;
 }
 
 type Env = { Variables: { auth: Principal | null } };
@@ -183,13 +182,23 @@ export function decideAccess(access: Access, auth: Principal | null, isPublic: b
 }
 
 /**
- * Builds the app. Options are checked here, so a mistake throws at start-up.
- * @example createApp({ db: ':memory:', public: true })
+ * Opens the store `db` names (a file, or a postgres:// URL: see server/store/open.ts)
+ * and builds the app over it; the app owns the store (`close()` closes it).
+ * @example const app = await openApp({ db: ':memory:', public: true });
  */
-export function createApp(options: AppOptions = {}): GilbenchApp {
-  if (!options.repo && !options.db) throw new TypeError('createApp needs a repository (repo) or a database file (db)');
-  const ownsRepo = !options.repo;
-  const repo = options.repo ?? openSqliteRepository(options.db!);
+export async function openApp(options: Omit<AppOptions, 'repo'> & { db: string }): Promise<GilbenchApp> {
+  const services = createServices(await openStore(options.db));
+  const app = createApp({ ...options, repo: services });
+  return Object.assign(app, { close: () => services.close() });
+}
+
+/**
+ * Builds the app. Options are checked here, so a mistake throws at start-up.
+ * @example createApp({ repo: createServices(await openStore(':memory:')), public: true })
+ */
+export function createApp(options: AppOptions): GilbenchApp {
+  if (!options?.repo) throw new TypeError('createApp needs the services over a store (repo); openApp opens one');
+  const repo = options.repo;
   const isPublic = options.public ?? false;
   const now = () => (options.now ? options.now().getTime() : Date.now());
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -397,8 +406,6 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
     alertsIdle: async () => {
       await webhook?.idle();
     },
-    close: () => {
-      if (ownsRepo) repo.close();
-    },
+    close: async () => {},
   });
 }

@@ -5,7 +5,7 @@
  * rules in the issue, not computed by the code under test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from './app.ts';
+import { openApp } from './app.ts';
 import { ROUTES, type RouteDef } from './routes.ts';
 import { copyDatabase, type Seed, seedDatabase, tempDir } from './test-support.ts';
 
@@ -180,7 +180,7 @@ describe('authorisation matrix', () => {
       const got: Record<string, number> = {};
       const want: Record<string, number> = {};
       for (const caller of CALLERS) {
-        const app = createApp({ db: copyDatabase(seed.file, dir), public: caller === 'public' });
+        const app = await openApp({ db: copyDatabase(seed.file, dir), public: caller === 'public' });
         try {
           const { path, body } = example(seed);
           const token = {
@@ -207,7 +207,7 @@ describe('authorisation matrix', () => {
             expect(typeof json.detail, `${caller}: error detail`).toBe('string');
           }
         } finally {
-          app.close();
+          await app.close();
         }
       }
       expect(got).toEqual(want);

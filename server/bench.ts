@@ -10,7 +10,7 @@
  *    from the series kept in memory), the same URL again; and uncached in process;
  * 3. database size per 1,000,000 results.
  *
- * The big database is filled through the repository (the same ingest code,
+ * The big database is filled through the services (the same ingest code,
  * without HTTP, validation and detection, which step 1 measures) from
  * documents derived from fixtures: copies with new ids, times and jittered
  * samples.
@@ -21,11 +21,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import type { RunDocument } from '../harness/schema.ts';
 import { createRng } from '../harness/stats/prng.ts';
 import { FIXTURE_CASES, FIXTURE_MODES, fixtureHistory, fixtureMachine, fixtureRun, scaleNetTimes } from './fixtures.ts';
-import { openSqliteRepository } from './repo/sqlite.ts';
-import { spawnServer, tempDir } from './test-support.ts';
+import { openServices, spawnServer, tempDir } from './test-support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -129,7 +129,7 @@ async function measureIngest(): Promise<{
 }
 
 async function fillBigDatabase(file: string): Promise<{ seriesId: number; results: number; seconds: number }> {
-  const repo = openSqliteRepository(file);
+  const repo = await openServices(file);
   const next = createRng(7);
   const totalRuns = Math.ceil(targetResults / RESULTS_PER_RUN);
   const longRuns = Math.min(HISTORY_POINTS, totalRuns);
@@ -156,8 +156,8 @@ async function fillBigDatabase(file: string): Promise<{ seriesId: number; result
     }
   }
   const [series] = await repo.listSeries({ machine: 1, suite: 'calls', benchmark: 'positional', limit: 1 });
-  repo.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  repo.close();
+  await repo.close();
+  withFile(file, (sqlite) => sqlite.pragma('wal_checkpoint(TRUNCATE)'));
   return { seriesId: series!.id, results: stored * RESULTS_PER_RUN, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -167,8 +167,10 @@ async function measureHistory(file: string, seriesId: number) {
   // request, as an upload from another process would: every answer is read from the database.
   // "New range" asks for a new `from` each time (still before the first point): cut from the
   // points in memory, as a dashboard zooming. "Warm" repeats one URL.
-  const repo = openSqliteRepository(file);
-  const changeSeries = () => repo.sqlite.prepare('UPDATE series SET version = version + 1 WHERE id = ?').run(seriesId);
+  const repo = await openServices(file);
+  // Another connection, as another process's upload would be.
+  const other = new Database(file);
+  const changeSeries = () => other.prepare('UPDATE series SET version = version + 1 WHERE id = ?').run(seriesId);
   const first = JSON.parse((await repo.seriesHistoryJson(seriesId, {}))!).points.at[0] as number;
   const inProcess: number[] = [];
   let points = 0;
@@ -203,22 +205,34 @@ async function measureHistory(file: string, seriesId: number) {
     for (let i = 0; i < requests; i++) await get('', i === 0 ? null : warm);
   } finally {
     await server.stop();
-    repo.close();
+    other.close();
+    await repo.close();
   }
   for (const xs of [inProcess, uncached, newRange, warm]) xs.sort((a, b) => a - b);
   return { points, bytes, inProcess, uncached, newRange, warm };
 }
 
-function sizeBreakdown(file: string): Array<{ name: string; bytes: number }> {
-  const repo = openSqliteRepository(file);
+/** Runs `fn` on a plain connection to the SQLite file (for what the store does not offer: checkpoints, dbstat). */
+function withFile<T>(file: string, fn: (sqlite: Database.Database) => T): T {
+  const sqlite = new Database(file);
   try {
-    return repo.sqlite
-      .prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 6')
-      .all() as Array<{ name: string; bytes: number }>;
+    return fn(sqlite);
+  } finally {
+    sqlite.close();
+  }
+}
+
+function sizeBreakdown(file: string): Array<{ name: string; bytes: number }> {
+  try {
+    return withFile(
+      file,
+      (sqlite) =>
+        sqlite
+          .prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 6')
+          .all() as Array<{ name: string; bytes: number }>,
+    );
   } catch {
     return [];
-  } finally {
-    repo.close();
   }
 }
 

@@ -3,13 +3,13 @@
  * file: the "done when" path with a real `gilbench run --json` document,
  * concurrent start-ups and schedulers on one file, and the CLI's errors.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureMachine, fixtureRun } from './fixtures.ts';
-import { openSqliteRepository } from './repo/sqlite.ts';
 import { MIGRATIONS_DIR } from './store/sqlite/open.ts';
-import { runCli, snapshot, spawnServer, tempDir } from './test-support.ts';
+import { sqliteTables } from './store/sqlite/testing.ts';
+import { openServices, runCli, snapshot, spawnServer, tempDir } from './test-support.ts';
 
 const { dir, cleanup } = tempDir('gilbench-server-cli-');
 afterAll(cleanup);
@@ -47,8 +47,8 @@ describe('gilbench server', () => {
       expect(runs.runs.map((r) => r.id)).toEqual([doc.id]);
       expect(runs.runs[0]!.resultCount).toBe(doc.results.length);
 
-      const reader = openSqliteRepository(db);
-      const before = snapshot(reader);
+      const reader = await openServices(db);
+      const before = snapshot(reader.store);
       const malformed = await fetch(`${server.url}/api/v1/runs`, {
         method: 'POST',
         headers: json(token),
@@ -56,8 +56,8 @@ describe('gilbench server', () => {
       });
       expect(malformed.status).toBe(400);
       expect(await malformed.json()).toEqual({ error: 'invalid', detail: expect.stringContaining('body.results[0]') });
-      expect(snapshot(reader)).toEqual(before);
-      reader.close();
+      expect(snapshot(reader.store)).toEqual(before);
+      await reader.close();
     } finally {
       expect(await server.stop()).toBe(0);
     }
@@ -89,11 +89,9 @@ describe('gilbench server', () => {
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
-    const repo = openSqliteRepository(db);
-    expect(repo.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(
+    expect(sqliteTables(db).__drizzle_migrations).toHaveLength(
       readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
     );
-    repo.close();
   });
 
   it('makes one job per cron slot: two servers at once on one file, then a restart', async () => {
@@ -115,9 +113,9 @@ describe('gilbench server', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     await c.stop();
 
-    const repo = openSqliteRepository(db);
+    const repo = await openServices(db);
     const slots = (await repo.listJobs({ limit: 1000 })).map((j) => j.slot!);
-    repo.close();
+    await repo.close();
     expect(slots.length).toBeGreaterThanOrEqual(4);
     expect(new Set(slots).size).toBe(slots.length);
     for (const slot of slots) expect(slot % 1000).toBe(0);
@@ -134,8 +132,55 @@ describe('gilbench server: user errors', () => {
       expect(result.code).toBe(2);
       expect(result.stderr.trim()).toBe(`gilbench: port ${port} on 127.0.0.1 is in use; pick another with --port`);
     } finally {
-      blocker.close();
+      await blocker.close();
     }
+  });
+
+  // As tried: `--db postgres://…` once made a SQLite file in a folder named `postgres:` and served from it.
+  it.each([
+    ['server', ['server', '--port', '0', '--no-web']],
+    ['server token list', ['server', 'token', 'list']],
+  ])(
+    'refuses a PostgreSQL URL it cannot serve in one line, exit 2, making no file: gilbench %s',
+    async (_name, args) => {
+      const cwd = `${dir}/cwd-${args.length}`;
+      mkdirSync(cwd);
+      const url = 'postgres://gilbench:secret@127.0.0.1:1/gilbench';
+      const result = await runCli([...args, '--db', url], {}, { cwd, timeoutMs: 30_000 });
+      expect(result.code, result.stdout + result.stderr).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/^gilbench: cannot open postgres:\/\/gilbench:\*\*\*@127\.0\.0\.1:1\/gilbench/);
+      expect(result.stderr).not.toContain('secret');
+      expect(readdirSync(cwd)).toEqual([]);
+    },
+  );
+
+  it('refuses a database URL of no known kind, and takes GILBENCH_DATABASE_URL when --db is not given', async () => {
+    const cwd = `${dir}/cwd-kinds`;
+    mkdirSync(cwd);
+    const mysql = await runCli(['server', 'token', 'list', '--db', 'mysql://root@127.0.0.1/gilbench'], {}, { cwd });
+    expect(mysql.code).toBe(2);
+    expect(mysql.stderr.trim()).toMatch(/^gilbench: unknown database kind 'mysql:'/);
+    const fromEnv = await runCli(
+      ['server', 'token', 'create', '--role', 'admin'],
+      {
+        GILBENCH_DATABASE_URL: `sqlite:${cwd}/from-env.db`,
+      },
+      { cwd },
+    );
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(readdirSync(cwd)).toContain('from-env.db');
+    expect(readdirSync(cwd)).not.toContain('gilbench.db');
+  });
+
+  it('refuses a file that is not a database in one line, exit 2', async () => {
+    const file = `${dir}/not-a-database.db`;
+    writeFileSync(file, 'this is text, not SQLite '.repeat(200));
+    const result = await runCli(['server', 'token', 'list', '--db', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(
+      /^gilbench: cannot open the database .*not-a-database\.db \(file is not a database\); check --db$/,
+    );
   });
 
   it('refuses a role other than admin or enroll', async () => {

@@ -1,7 +1,7 @@
 /**
  * `gilbench server`: serve the API (and the dashboard), and manage tokens.
  *
- *   gilbench server [--port 8080] [--host 127.0.0.1] [--db FILE] [--public] [--webhook URL] [--no-web]
+ *   gilbench server [--port 8080] [--host 127.0.0.1] [--db FILE|URL] [--public] [--webhook URL] [--no-web]
  *   gilbench server token create --role admin|enroll [--db FILE] [--name TEXT]
  *   gilbench server token list [--db FILE]
  *   gilbench server token revoke ID [--db FILE]
@@ -13,11 +13,12 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../harness/cli/errors.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
-import { openSqliteRepository } from './repo/sqlite.ts';
-import { DomainError } from './repo/types.ts';
-import { startServer } from './start.ts';
+import { createServices, DomainError } from './services/index.ts';
+import { openOrExplain, startServer } from './start.ts';
+import { redact } from './store/core/store.ts';
 
-const DEFAULT_DB = './gilbench.db';
+/** Where the data is when --db is not given: GILBENCH_DATABASE_URL, else a file here. */
+const defaultDb = () => process.env.GILBENCH_DATABASE_URL || './gilbench.db';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -34,13 +35,9 @@ function checkUrl(value: string): string {
   throw new UsageError(`--webhook must be an http(s) URL, got '${value}'`);
 }
 
-/** Opens the database for a token command; a file that cannot be opened is the user's to fix. */
-function openForTokens(db: string) {
-  try {
-    return openSqliteRepository(db);
-  } catch (err) {
-    throw new UsageError(`cannot open the database ${db} (${(err as Error).message}); check --db`);
-  }
+/** Opens the store for a token command; one that cannot be opened is the user's to fix. */
+async function openForTokens(db: string) {
+  return createServices(await openOrExplain(db));
 }
 
 /** Adds `gilbench server` and `gilbench server token ...` to the program. */
@@ -50,14 +47,18 @@ export function registerServerCommands(program: Command): void {
     .description('serve the API and the dashboard; manage tokens (gilbench server token --help)')
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8080)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--db <file>', 'SQLite database file (made and migrated if new)', DEFAULT_DB)
+    .option(
+      '--db <file|url>',
+      'SQLite file (made and migrated if new) or postgres://USER@HOST/DB (default: GILBENCH_DATABASE_URL, else ./gilbench.db)',
+    )
     .option('--public', 'let anyone read results and pages (writes still need a token)', false)
     .option('--webhook <url>', 'POST each regression or improvement found to this URL', checkUrl)
     .option('--no-web', 'serve the API only, not the dashboard')
     .action(
-      async (opts: { port: number; host: string; db: string; public: boolean; webhook?: string; web: boolean }) => {
+      async (opts: { port: number; host: string; db?: string; public: boolean; webhook?: string; web: boolean }) => {
+        const db = opts.db ?? defaultDb();
         const running = await startServer({
-          db: opts.db,
+          db,
           port: opts.port,
           host: opts.host,
           public: opts.public,
@@ -66,7 +67,7 @@ export function registerServerCommands(program: Command): void {
           adminToken: process.env.GILBENCH_ADMIN_TOKEN || undefined,
         });
         console.log(
-          `gilbench server listening on ${running.url} (database ${running.repo.kind} ${opts.db}; ${opts.public ? 'reads are public' : 'reads need a token'})`,
+          `gilbench server listening on ${running.url} (database ${running.repo.kind} ${redact(db)}; ${opts.public ? 'reads are public' : 'reads need a token'})`,
         );
         await new Promise<void>((resolve) => {
           const stop = () => {
@@ -96,22 +97,23 @@ export function registerServerCommands(program: Command): void {
     .option('--name <text>', 'what the token is for', '')
     .action(async (_opts: unknown, cmd: Command) => {
       // --db belongs to `gilbench server`; commander hands it to the parent wherever it is written.
-      const opts = cmd.optsWithGlobals<{ role: 'admin' | 'enroll'; db: string; name: string }>();
-      const repo = openForTokens(opts.db);
+      const opts = cmd.optsWithGlobals<{ role: 'admin' | 'enroll'; db?: string; name: string }>();
+      const db = opts.db ?? defaultDb();
+      const repo = await openForTokens(db);
       try {
         const { token: secret, info } = await repo.createToken({ role: opts.role, name: opts.name }, Date.now());
-        process.stderr.write(`${opts.role} token ${info.id} stored in ${opts.db}; it is shown only now:\n`);
+        process.stderr.write(`${opts.role} token ${info.id} stored in ${redact(db)}; it is shown only now:\n`);
         console.log(secret);
       } finally {
-        repo.close();
+        await repo.close();
       }
     });
   token
     .command('list')
     .description('list tokens (id, role, machine, name, last use; never the secret)')
     .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<{ db: string }>();
-      const repo = openForTokens(opts.db);
+      const opts = cmd.optsWithGlobals<{ db?: string }>();
+      const repo = await openForTokens(opts.db ?? defaultDb());
       try {
         for (const t of await repo.listTokens()) {
           const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -126,7 +128,7 @@ export function registerServerCommands(program: Command): void {
           );
         }
       } finally {
-        repo.close();
+        await repo.close();
       }
     });
   token
@@ -134,8 +136,8 @@ export function registerServerCommands(program: Command): void {
     .description('revoke a token by id')
     .argument('<id>', 'token id (gilbench server token list)')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<{ db: string }>();
-      const repo = openForTokens(opts.db);
+      const opts = cmd.optsWithGlobals<{ db?: string }>();
+      const repo = await openForTokens(opts.db ?? defaultDb());
       try {
         await repo.revokeToken(id, Date.now());
         process.stderr.write(`token ${id} revoked\n`);
@@ -143,7 +145,7 @@ export function registerServerCommands(program: Command): void {
         if (err instanceof DomainError) throw new UsageError(`${err.message}; see gilbench server token list`);
         throw err;
       } finally {
-        repo.close();
+        await repo.close();
       }
     });
 }

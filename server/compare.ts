@@ -12,7 +12,7 @@ import type { ModeName, Result } from '../harness/schema.ts';
 import { compareResults } from '../harness/stats/compare.ts';
 import { geometricMean } from '../harness/stats/geomean.ts';
 import type { Comparison, GeometricMean } from '../harness/stats/types.ts';
-import type { Params, ResultRow } from './repo/types.ts';
+import type { Params, ResultRow } from './store/core/types.ts';
 
 export interface ComparisonSide {
   label: string;

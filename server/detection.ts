@@ -8,7 +8,8 @@
  * const found = await detection.afterIngest(outcome.seriesIds, outcome.runPk, Date.now());
  */
 import type { Detector } from './detector/detector.ts';
-import type { Regression, Repository } from './repo/types.ts';
+import type { Services } from './services/index.ts';
+import type { Regression } from './store/core/types.ts';
 
 export interface Detection {
   readonly detector: Detector;
@@ -17,7 +18,7 @@ export interface Detection {
 }
 
 export function createDetection(deps: {
-  repo: Repository;
+  repo: Services;
   detector: Detector;
   onChange?: (regression: Regression) => void;
 }): Detection {

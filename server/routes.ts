@@ -52,8 +52,9 @@ import {
 } from './api/schemas.ts';
 import { asResult, compareSides } from './compare.ts';
 import type { Detection } from './detection.ts';
-import { type Actor, DomainError, type Repository, type RunDetail } from './repo/types.ts';
 import { nextRunOf } from './scheduler.ts';
+import { type Actor, DomainError, type Services } from './services/index.ts';
+import type { RunDetail } from './store/core/types.ts';
 
 export type Access = 'open' | 'read' | 'operator' | 'enroll' | 'agent' | 'admin';
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -67,7 +68,7 @@ export interface Principal {
 
 /** What handlers may use. */
 export interface AppDeps {
-  repo: Repository;
+  repo: Services;
   detection: Detection;
   isPublic: boolean;
   now: () => number;
@@ -161,7 +162,7 @@ export function runDocumentProblems(doc: RunDocument): string[] {
   return problems.slice(0, 20);
 }
 
-async function runOr404(repo: Repository, id: string, samples: boolean): Promise<RunDetail> {
+async function runOr404(repo: Services, id: string, samples: boolean): Promise<RunDetail> {
   return (await repo.getRun(id, { samples })) ?? notFound(`no run ${id}`);
 }
 
@@ -616,12 +617,8 @@ export const ROUTES: readonly RouteDef[] = [
     success: 200,
     handler: async ({ c, deps, auth, body }) => {
       const machineId = machineFor(auth, body.machineId);
-      const machine = (await deps.repo.getMachine(machineId)) ?? notFound(`no machine ${machineId}`);
-      const now = deps.now();
-      await deps.repo.requeueExpired(now, MAX_JOB_ATTEMPTS);
-      // The agent's own labels and those an admin gave the machine.
-      const labels = [...new Set([...(body.labels ?? []), ...machine.labels])];
-      return c.json({ job: await deps.repo.claimJob(machineId, labels, body.leaseSeconds, now) });
+      // Expired leases go back first; the machine's stored labels join the agent's (the job service's rules).
+      return c.json({ job: await deps.repo.claimJob(machineId, body.labels ?? [], body.leaseSeconds, deps.now()) });
     },
   }),
   route({
@@ -701,6 +698,3 @@ export const ROUTES: readonly RouteDef[] = [
     handler: async ({ c, deps, params }) => c.json({ token: await deps.repo.revokeToken(params.id, deps.now()) }),
   }),
 ];
-
-/** Claims of one job before an expiring lease fails it instead of requeueing it. */
-export const MAX_JOB_ATTEMPTS = 3;

@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureMachine } from './fixtures.ts';
-import { openSqliteRepository } from './repo/sqlite.ts';
 import { createScheduler, latestDueSlot, nextRunOf } from './scheduler.ts';
-import { tempDir } from './test-support.ts';
+import { openServices, tempDir } from './test-support.ts';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
@@ -32,7 +31,7 @@ describe('createScheduler', () => {
   it('makes exactly one job per slot, across ticks and across a restart', async () => {
     const file = `${dir}/slots.db`;
     let clock = at('2025-06-01T00:00:00Z');
-    const first = openSqliteRepository(file);
+    const first = await openServices(file);
     const schedule = await first.createSchedule(
       { name: 'hourly', cron: '0 * * * *', suites: ['calls'], modes: ['gil', 'nogil'], labels: ['nightly'] },
       clock,
@@ -51,10 +50,10 @@ describe('createScheduler', () => {
       status: 'queued',
     });
     expect(await schedulerA.tick()).toEqual([]);
-    first.close();
+    await first.close();
 
     // A new process on the same file, in the same slot: nothing new.
-    const second = openSqliteRepository(file);
+    const second = await openServices(file);
     const schedulerB = createScheduler({ repo: second, now: () => clock });
     expect(await schedulerB.tick()).toEqual([]);
     // Down from 01:00 to 04:30: one job, for 04:00.
@@ -62,11 +61,11 @@ describe('createScheduler', () => {
     expect((await schedulerB.tick()).map((j) => j.slot)).toEqual([at('2025-06-01T04:00:00Z')]);
     const slots = (await second.listJobs({ schedule: schedule.id })).map((j) => j.slot);
     expect(slots.sort()).toEqual([at('2025-06-01T01:00:00Z'), at('2025-06-01T04:00:00Z')]);
-    second.close();
+    await second.close();
   });
 
   it('makes no jobs for a disabled schedule, nor for slots before it existed', async () => {
-    const repo = openSqliteRepository(`${dir}/disabled.db`);
+    const repo = await openServices(`${dir}/disabled.db`);
     let clock = at('2025-06-01T00:30:00Z');
     const s = await repo.createSchedule({ name: 'n', cron: '0 * * * *', suites: ['a'], modes: ['gil'] }, clock);
     const scheduler = createScheduler({ repo, now: () => clock });
@@ -74,11 +73,11 @@ describe('createScheduler', () => {
     await repo.updateSchedule(s.id, { enabled: false }, clock);
     clock = at('2025-06-01T02:00:00Z');
     expect(await scheduler.tick()).toEqual([]);
-    repo.close();
+    await repo.close();
   });
 
   it('returns jobs whose lease expired to the queue on each tick', async () => {
-    const repo = openSqliteRepository(`${dir}/leases.db`);
+    const repo = await openServices(`${dir}/leases.db`);
     let clock = at('2025-06-01T00:00:00Z');
     const machine = (await repo.enrollMachine(fixtureMachine(1), clock)).machine.id;
     const job = await repo.createJob({ suites: ['a'], modes: ['gil'] }, clock);
@@ -90,6 +89,6 @@ describe('createScheduler', () => {
     clock += 2_000;
     await scheduler.tick();
     expect((await repo.getJob(job.id))!).toMatchObject({ status: 'queued', claimedBy: null });
-    repo.close();
+    await repo.close();
   });
 });

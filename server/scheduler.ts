@@ -13,10 +13,11 @@
  * await scheduler.tick(); // or by hand (tests)
  */
 import { Cron } from 'croner';
-import type { Job, Repository, Schedule } from './repo/types.ts';
+import { MAX_JOB_ATTEMPTS, type Services } from './services/index.ts';
+import type { Job, Schedule } from './store/core/types.ts';
 
 export interface SchedulerOptions {
-  repo: Repository;
+  repo: Services;
   now?: () => number;
   /** How often to look for due slots and expired leases (default 1000 ms). */
   intervalMs?: number;
@@ -59,7 +60,7 @@ export function latestDueSlot(s: Pick<Schedule, 'cron' | 'timezone'>, after: num
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const now = opts.now ?? Date.now;
   const intervalMs = opts.intervalMs ?? 1000;
-  const maxAttempts = opts.maxAttempts ?? 3;
+  const maxAttempts = opts.maxAttempts ?? MAX_JOB_ATTEMPTS;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<Job[]> | null = null;

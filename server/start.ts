@@ -1,7 +1,7 @@
 /**
  * Starts the server: the app on @hono/node-server, the scheduler, and the
- * admin token given from outside (GILBENCH_ADMIN_TOKEN), on a database file
- * migrated at start-up.
+ * admin token given from outside (GILBENCH_ADMIN_TOKEN), on a store opened
+ * (and migrated) at start-up: a SQLite file or a PostgreSQL URL.
  *
  * @example
  * const server = await startServer({ db: 'gilbench.db', port: 0 });
@@ -14,9 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { UsageError } from '../harness/cli/errors.ts';
 import { type AppOptions, createApp, type GilbenchApp } from './app.ts';
-import { openSqliteRepository } from './repo/sqlite.ts';
-import type { Repository } from './repo/types.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
+import { createServices, type Services } from './services/index.ts';
+import { StoreOpenError } from './store/core/store.ts';
+import { openStore } from './store/open.ts';
 
 /** The repository's dashboard folder, when this checkout has one. */
 export const DEFAULT_WEB_DIR: string | null = (() => {
@@ -25,9 +26,9 @@ export const DEFAULT_WEB_DIR: string | null = (() => {
 })();
 
 export interface StartOptions extends Omit<AppOptions, 'repo' | 'db' | 'webDir'> {
-  /** Database file (default ./gilbench.db), or an open repository. */
+  /** The store: a file path or a postgres:// URL (default ./gilbench.db); or services over an open store. */
   db?: string;
-  repo?: Repository;
+  repo?: Services;
   /** Default 8080; 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -44,7 +45,7 @@ export interface RunningServer {
   url: string;
   port: number;
   app: GilbenchApp;
-  repo: Repository;
+  repo: Services;
   scheduler: Scheduler;
   /** Stops taking requests, stops the scheduler, closes the database. */
   close(): Promise<void>;
@@ -59,13 +60,16 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     throw new UsageError(`--port must be a whole number from 0 to 65535, got ${port}`);
   }
   const host = opts.host ?? '127.0.0.1';
-  const repo = opts.repo ?? openSqliteRepository(opts.db ?? 'gilbench.db');
+  const repo = opts.repo ?? createServices(await openOrExplain(opts.db ?? 'gilbench.db'));
+  const closeOwned = async () => {
+    if (!opts.repo) await repo.close();
+  };
   const now = opts.now ? () => opts.now!().getTime() : Date.now;
   try {
     if (opts.adminToken)
       await repo.importToken(opts.adminToken, { role: 'admin', name: 'GILBENCH_ADMIN_TOKEN' }, now());
   } catch (err) {
-    if (!opts.repo) repo.close();
+    await closeOwned();
     throw new UsageError(`GILBENCH_ADMIN_TOKEN: ${(err as Error).message}`);
   }
   const webDir = opts.webDir === undefined ? DEFAULT_WEB_DIR : opts.webDir;
@@ -76,7 +80,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     const s = serve({ fetch: app.fetch, port, hostname: host });
     s.once('listening', () => resolve(s));
     s.once('error', (err: NodeJS.ErrnoException) => {
-      if (!opts.repo) repo.close();
+      void closeOwned();
       reject(
         err.code === 'EADDRINUSE'
           ? new UsageError(`port ${port} on ${host} is in use; pick another with --port`)
@@ -106,9 +110,22 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
         });
         await app.alertsIdle();
-        if (!opts.repo) repo.close();
+        await closeOwned();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * The store `db` names, or a UsageError (one line, exit 2) when it names none or cannot be opened.
+ * @example const store = await openOrExplain('postgres://gilbench@127.0.0.1/gilbench');
+ */
+export async function openOrExplain(db: string) {
+  try {
+    return await openStore(db);
+  } catch (err) {
+    if (err instanceof StoreOpenError) throw new UsageError(`${err.message}; check --db`);
+    throw err;
+  }
 }

@@ -6,17 +6,20 @@
  *
  * @example
  * const seed = await seedDatabase(join(dir, 'seed.db'));
- * const app = createApp({ db: copyDatabase(seed.file, dir) });
+ * const app = await openApp({ db: copyDatabase(seed.file, dir) });
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Machine, RunDocument } from '../harness/schema.ts';
 import { fixtureHistory, fixtureMachine, fixtureRun } from './fixtures.ts';
-import { openSqliteRepository, type SqliteRepository } from './repo/sqlite.ts';
+import { createServices, type Services } from './services/index.ts';
+import type { Store } from './store/core/store.ts';
+import { openStore } from './store/open.ts';
+import { sqliteTables } from './store/sqlite/testing.ts';
+import { hashTables } from './store/testing.ts';
 
 export const BIN = fileURLToPath(new URL('../harness/cli/bin.mjs', import.meta.url));
 
@@ -37,26 +40,19 @@ export function copyDatabase(file: string, dir: string): string {
 /**
  * Every table's rows, hashed: equal snapshots mean equal contents. Token use
  * times are left out (a request with a good token may record its use).
+ * Read from the database itself, beside the store (SQLite: its file).
  */
-export function snapshot(repo: SqliteRepository): Record<string, string> {
-  const out: Record<string, string> = {};
-  const tables = repo.sqlite
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .pluck()
-    .all() as string[];
-  for (const table of tables) {
-    const columns = (repo.sqlite.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>)
-      .map((c) => c.name)
-      .filter((c) => !(table === 'tokens' && c === 'last_used_at'));
-    const rows = repo.sqlite
-      .prepare(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY rowid`)
-      .raw()
-      .all();
-    const hash = createHash('sha256');
-    for (const row of rows) hash.update(JSON.stringify(row, (_, v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)));
-    out[table] = `${rows.length}:${hash.digest('hex').slice(0, 16)}`;
-  }
-  return out;
+export function snapshot(store: Pick<Store, 'kind' | 'location'>): Record<string, string> {
+  if (store.kind !== 'sqlite') throw new Error(`snapshot reads SQLite files; this store is ${store.kind}`);
+  return hashTables(sqliteTables(store.location));
+}
+
+/**
+ * The services over the store `url` names (a file or a postgres:// URL), as the server would open it.
+ * @example const services = await openServices(file); await services.close();
+ */
+export async function openServices(url: string): Promise<Services> {
+  return createServices(await openStore(url));
 }
 
 export interface Seed {
@@ -87,7 +83,7 @@ export interface Seed {
  * Times come from `now` (default 2025-06-02).
  */
 export async function seedDatabase(file: string, now = Date.parse('2025-06-02T12:00:00Z')): Promise<Seed> {
-  const repo = openSqliteRepository(file);
+  const repo = await openServices(file);
   try {
     const admin = await repo.createToken({ role: 'admin', name: 'seed admin' }, now);
     const enroll = await repo.createToken({ role: 'enroll', name: 'seed enroll' }, now);
@@ -145,7 +141,7 @@ export async function seedDatabase(file: string, now = Date.parse('2025-06-02T12
       enrollTokenId: enroll.info.id,
     };
   } finally {
-    repo.close();
+    await repo.close();
   }
 }
 
@@ -205,16 +201,23 @@ export async function spawnServer(
   };
 }
 
-/** Runs `gilbench ...args`; resolves with its exit code and output. */
+/**
+ * Runs `gilbench ...args` (in `cwd`; killed after `timeoutMs`, which answers code null);
+ * resolves with its exit code and output.
+ */
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
+  opts: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: opts.cwd,
     });
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : null;
+    child.once('exit', () => timer && clearTimeout(timer));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => {

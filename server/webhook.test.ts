@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Regression } from './repo/types.ts';
+import type { Regression } from './store/core/types.ts';
 import { createWebhook } from './webhook.ts';
 
 const regression = {

@@ -8,7 +8,7 @@
  * alerts.send(regression); // fire and forget; `await alerts.idle()` in tests
  */
 import pRetry, { AbortError } from 'p-retry';
-import type { Regression } from './repo/types.ts';
+import type { Regression } from './store/core/types.ts';
 
 export interface WebhookOptions {
   /** Attempts after the first (default 5). */

@@ -15,7 +15,7 @@ export interface InProcessApp {
 }
 
 interface ServerAppModule {
-  createApp(options: Record<string, unknown>): unknown;
+  openApp(options: Record<string, unknown>): unknown;
 }
 
 export async function openServerApp(dbFile: string): Promise<InProcessApp> {
@@ -29,7 +29,7 @@ export async function openServerApp(dbFile: string): Promise<InProcessApp> {
       `cannot load the server to read ${dbFile} (${(err as Error).message}); use --server URL with a running server`,
     );
   }
-  const made = (await mod.createApp({ dbFile, db: dbFile, public: true })) as
+  const made = (await mod.openApp({ db: dbFile, public: true })) as
     | { app?: InProcessApp['app']; close?: () => void; request?: InProcessApp['app']['request'] }
     | InProcessApp['app'];
   const app = 'app' in made && made.app ? made.app : (made as InProcessApp['app']);

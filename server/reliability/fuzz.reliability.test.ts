@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_SCHEMA } from '../../harness/schema.ts';
 import { fixtureMachine } from '../fixtures.ts';
-import { openSqliteRepository } from '../repo/sqlite.ts';
 import { ROUTES } from '../routes.ts';
 import { type Seed, seedDatabase, snapshot, tempDir } from '../test-support.ts';
 import { type FuzzContext, type FuzzRequest, fuzzRequests } from './fuzz.ts';
@@ -45,14 +44,8 @@ describe('bad input', () => {
   let seed: Seed;
   let server: GilbenchServer;
   let context: FuzzContext;
-  const tableSnapshot = () => {
-    const repo = openSqliteRepository(seed.file);
-    try {
-      return snapshot(repo);
-    } finally {
-      repo.close();
-    }
-  };
+  // Read beside the running server, from its database file.
+  const tableSnapshot = () => snapshot({ kind: 'sqlite', location: seed.file });
 
   beforeAll(async () => {
     seed = await seedDatabase(join(dir, 'fuzz.db'));

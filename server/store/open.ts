@@ -70,6 +70,6 @@ export async function openStore(value: string): Promise<Store> {
     return openSqliteStore(target.file);
   } catch (err) {
     if (err instanceof StoreOpenError) throw err;
-    throw new StoreOpenError(`cannot open the SQLite database ${target.file}: ${(err as Error).message}`);
+    throw new StoreOpenError(`cannot open the database ${target.file} (${(err as Error).message})`);
   }
 }

@@ -34,16 +34,24 @@ export interface TestBackend {
 export const STORE_BACKENDS: TestBackend[] = [sqliteTestBackend, postgresTestBackend];
 
 /**
- * Every table's rows, hashed: equal snapshots mean equal contents. Token use
- * times are left out (a request with a good token may record its use).
- * @example expect(await snapshotOf(db)).toEqual(before);
+ * Every table's rows, hashed: equal snapshots mean equal contents.
+ * @example hashTables({ runs: [[1, 'a']] }) // { runs: '1:…' }
  */
-export async function snapshotOf(db: Pick<TestDatabase, 'tables'>): Promise<Record<string, string>> {
+export function hashTables(tables: Record<string, unknown[][]>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [table, rows] of Object.entries(await db.tables())) {
+  for (const [table, rows] of Object.entries(tables)) {
     const hash = createHash('sha256');
     for (const row of rows) hash.update(JSON.stringify(row));
     out[table] = `${rows.length}:${hash.digest('hex').slice(0, 16)}`;
   }
   return out;
+}
+
+/**
+ * A test database's contents, hashed (token use times left out: a request with a good
+ * token may record its use).
+ * @example expect(await snapshotOf(db)).toEqual(before);
+ */
+export async function snapshotOf(db: Pick<TestDatabase, 'tables'>): Promise<Record<string, string>> {
+  return hashTables(await db.tables());
 }

@@ -29,7 +29,7 @@ import type {
   RunDetail,
   RunInfo,
   SeriesInfo,
-} from '../../server/repo/types.ts';
+} from '../../server/store/core/types.ts';
 import type { DataSource, Query } from './source.ts';
 
 /** The server's API prefix (see server/API.md). */

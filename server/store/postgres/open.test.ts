@@ -25,7 +25,7 @@ describe('opening a PostgreSQL store', () => {
     const refused = openPostgresStore('postgres://gilbench:s3cret@127.0.0.1:1/gilbench');
     await expect(refused).rejects.toThrow(StoreOpenError);
     await expect(refused).rejects.toThrow(
-      /^cannot connect to PostgreSQL at postgres:\/\/gilbench:\*\*\*@127\.0\.0\.1:1\/gilbench: /,
+      /^cannot open postgres:\/\/gilbench:\*\*\*@127\.0\.0\.1:1\/gilbench: /,
     );
     const missing = new URL(pg.url);
     missing.pathname = '/no_such_database';

@@ -40,7 +40,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     client = await pool.connect();
   } catch (err) {
     await pool.end().catch(() => {});
-    throw new StoreOpenError(`cannot connect to PostgreSQL at ${redact(url)}: ${oneLine(err)}`);
+    throw new StoreOpenError(`cannot open ${redact(url)}: ${oneLine(err)}`);
   }
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);

@@ -1,0 +1,99 @@
+/**
+ * Tokens over any store: making them (only the SHA-256 of the secret is
+ * stored), checking one in constant time, importing one chosen outside, and
+ * recording use at most once a minute (recording every use would make every
+ * read a write).
+ *
+ * @example
+ * const tokens = createTokenService(store);
+ * const { token } = await tokens.create({ role: 'admin', name: 'ci' }, Date.now());
+ * (await tokens.verify(token, Date.now()))?.role // 'admin'
+ */
+import { digestMatches, generateToken, hashToken, plausibleToken } from '../auth/tokens.ts';
+import type { Store } from '../store/core/store.ts';
+import type { TokenInfo, TokenRole } from '../store/core/types.ts';
+import { DomainError } from './errors.ts';
+
+/** How long a recorded use stands before the next use is written again. */
+export const TOKEN_USE_WRITE_INTERVAL_MS = 60_000;
+
+const ZERO_DIGEST = Buffer.alloc(32);
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+export interface TokenService {
+  create(
+    input: { role: TokenRole; name?: string; machineId?: number | null },
+    now: number,
+  ): Promise<{ token: string; info: TokenInfo }>;
+  /** Stores a token chosen outside (e.g. GILBENCH_ADMIN_TOKEN); a no-op when it is stored already. */
+  import(token: string, input: { role: TokenRole; name?: string }, now: number): Promise<TokenInfo>;
+  /** The live token matching `token` (compared in constant time), or null. */
+  verify(token: string, now: number): Promise<TokenInfo | null>;
+  list(): Promise<TokenInfo[]>;
+  revoke(id: string, now: number): Promise<TokenInfo>;
+  /** A new agent token's secret and what to store of it (for enrollment). */
+  newAgentToken(name: string): {
+    token: string;
+    stored: { id: string; secretHash: Uint8Array; role: 'agent'; name: string };
+  };
+}
+
+export function createTokenService(store: Store): TokenService {
+  const insert = (token: string, input: { role: TokenRole; name?: string; machineId?: number | null }, now: number) => {
+    const { id, digest } = hashToken(token);
+    return store.tokens.insert(
+      { id, secretHash: digest, role: input.role, machineId: input.machineId ?? null, name: input.name ?? '' },
+      now,
+    );
+  };
+  return {
+    async create(input, now) {
+      const token = generateToken();
+      return { token, info: await insert(token, input, now) };
+    },
+
+    async import(token, input, now) {
+      if (!plausibleToken(token)) throw new DomainError('invalid', 'a token must be 24 to 512 printable characters');
+      const { id, digest } = hashToken(token);
+      const existing = await store.tokens.get(id);
+      if (existing && digestMatches(asBuffer(existing.secretHash), digest)) {
+        if (existing.role !== input.role)
+          throw new DomainError('conflict', `that token is stored with role ${existing.role}`);
+        if (existing.revokedAt !== null) throw new DomainError('conflict', 'that token was revoked');
+        const { secretHash: _, ...info } = existing;
+        return info;
+      }
+      return insert(token, input, now);
+    },
+
+    async verify(token, now) {
+      if (!plausibleToken(token)) return null;
+      const { id, digest } = hashToken(token);
+      const row = await store.tokens.get(id);
+      // Compare against something even when the id is unknown, so both paths cost the same.
+      const matches = digestMatches(row ? asBuffer(row.secretHash) : ZERO_DIGEST, digest);
+      if (!row || !matches || row.revokedAt !== null) return null;
+      if (row.lastUsedAt === null || now - row.lastUsedAt > TOKEN_USE_WRITE_INTERVAL_MS) {
+        await store.tokens.touch(id, now);
+      }
+      const { secretHash: _, ...info } = row;
+      return { ...info, lastUsedAt: now };
+    },
+
+    list: () => store.tokens.list(),
+
+    async revoke(id, now) {
+      return (await store.tokens.revoke(id, now)) ?? notFound(`no token ${id}`);
+    },
+
+    newAgentToken(name) {
+      const token = generateToken();
+      const { id, digest } = hashToken(token);
+      return { token, stored: { id, secretHash: digest, role: 'agent', name } };
+    },
+  };
+}
+
+function notFound(message: string): never {
+  throw new DomainError('not-found', message);
+}
