@@ -24,9 +24,7 @@ describe('opening a PostgreSQL store', () => {
   it('an unreachable server or an unknown database is one clear line, without the password', async () => {
     const refused = openPostgresStore('postgres://gilbench:s3cret@127.0.0.1:1/gilbench');
     await expect(refused).rejects.toThrow(StoreOpenError);
-    await expect(refused).rejects.toThrow(
-      /^cannot open postgres:\/\/gilbench:\*\*\*@127\.0\.0\.1:1\/gilbench: /,
-    );
+    await expect(refused).rejects.toThrow(/^cannot open postgres:\/\/gilbench:\*\*\*@127\.0\.0\.1:1\/gilbench: /);
     const missing = new URL(pg.url);
     missing.pathname = '/no_such_database';
     const err = (await openPostgresStore(missing.toString()).catch((e) => e)) as Error;
