@@ -1,12 +1,13 @@
 /**
  * The agent against a real `gilbench server` process: real agent processes,
  * real interpreters (gil, nogil, ft-gil), the quick profile, temporary SQLite
- * files, 127.0.0.1 only. A second machine is the same host with fewer usable
+ * files (PostgreSQL databases in e2e.postgres.test.ts), 127.0.0.1 only. A second machine is the same host with fewer usable
  * cores (`taskset -c 0`), which changes the machine fingerprint.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { serverDatabase } from './e2e-backend.ts';
 import { collectMachine } from './machine.ts';
 import {
   alive,
@@ -28,13 +29,16 @@ const OTHER_MACHINE = ['taskset', '-c', '0'];
 let dir: string;
 let removeDir: () => void;
 let server: ServerProcess;
+/** The server's `--db`: a file in `dir`, or a PostgreSQL database. */
+let db: string;
 let enrollToken: string;
 const processes: CliProcess[] = [];
 const cleanups: Array<() => Promise<void> | void> = [];
 
 beforeEach(async () => {
   ({ dir, remove: removeDir } = tempDir('gilbench-e2e-'));
-  server = await startServerProcess(path.join(dir, 'db.sqlite'));
+  db = await serverDatabase(dir);
+  server = await startServerProcess(db);
   processes.push(server.cli);
   enrollToken = (await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'e2e' })).token;
 });
@@ -181,7 +185,7 @@ describe('gilbench agent with gilbench server', () => {
     expect(spooledRuns('a')).toHaveLength(1);
     await a.waitForLine(/upload of run .* failed/);
 
-    server = await startServerProcess(path.join(dir, 'db.sqlite'), port);
+    server = await startServerProcess(db, port);
     processes.push(server.cli);
     await a.waitForLine(/uploaded for job/);
     const all = await runs();
@@ -206,7 +210,7 @@ describe('gilbench agent with gilbench server', () => {
     await a.waitForLine(/stay in the spool/);
     expect(spooledRuns('a')).toHaveLength(1);
 
-    server = await startServerProcess(path.join(dir, 'db.sqlite'), port);
+    server = await startServerProcess(db, port);
     processes.push(server.cli);
     await a.waitForLine(/uploaded for job/);
     const all = await runs();
