@@ -81,11 +81,13 @@ export async function measureClaims(opts: { db: string; seconds: number; token: 
           if (claim.status === 204 || !claim.json?.job) break;
           if (claim.status !== 200) throw new Error(`claim: ${claim.status} ${claim.text}`);
           const job = claim.json.job as { id: number };
+          const startedAt = Date.parse(agent.template.startedAt) + ++n * 60_000 + a;
           const doc = {
             ...agent.template,
             id: randomUUID(),
             jobId: String(job.id),
-            startedAt: new Date(Date.parse(agent.template.startedAt) + ++n * 60_000 + a).toISOString(),
+            startedAt: new Date(startedAt).toISOString(),
+            finishedAt: new Date(startedAt + 30_000).toISOString(),
             results: agent.template.results.slice(0, 1),
           };
           const uploaded = await call(agent.url, 'POST', '/runs', agent.token, doc);
