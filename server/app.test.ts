@@ -283,7 +283,7 @@ describe('bad input: a 4xx with {error, detail}, and the database unchanged', ()
   it('hides a server error behind a reference, without stack or token', async () => {
     const lines: string[] = [];
     const app = await open({ log: (line) => lines.push(line) });
-    // A repository that fails like a broken disk would.
+    // Services whose store fails like a broken disk would.
     app.repo.listMachines = async () => {
       throw new Error(`disk I/O error near ${seed.tokens.admin}`);
     };
@@ -473,7 +473,7 @@ describe('reads', () => {
     expect(limited.json.points.runId).toEqual(seed.runsA.slice(1).map((r) => r.id));
   });
 
-  it('sends the same points, to the last digit, as the repository reads them one by one', async () => {
+  it('sends the same points, to the last digit, as the services read them one by one', async () => {
     const ranges = [{}, { limit: 2 }, { from: Date.parse(seed.runsA[1]!.startedAt) }, { to: 0 }];
     for (const range of ranges) {
       const query = new URLSearchParams(Object.entries(range).map(([k, v]) => [k, String(v)])).toString();

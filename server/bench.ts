@@ -325,7 +325,7 @@ async function main() {
     const fill = await fillBigDatabase(file);
     const size = await databaseSize(file);
     console.log(
-      `database: ${fmt(fill.results)} results (filled through the repository in ${fmt(fill.seconds, 0)} s, ${fmt(fill.results / fill.seconds)} results/s without HTTP, validation or detection)`,
+      `database: ${fmt(fill.results)} results (filled through the services in ${fmt(fill.seconds, 0)} s, ${fmt(fill.results / fill.seconds)} results/s without HTTP, validation or detection)`,
     );
     console.log(
       `database size: ${fmt(size / 2 ** 20, 0)} MiB, ${fmt(size / fill.results)} bytes per result, ${fmt(((size / fill.results) * 1e6) / 2 ** 20, 0)} MiB per 1,000,000 results`,

@@ -3,7 +3,7 @@
  * subject's reads and writes, and the atomic steps several processes rely on
  * (a claim hands a job to one caller, a slot makes one job, a run id is
  * stored once). "Another process" is a second store opened on the same
- * database. Behaviour through the services lives in contract.services.test.ts.
+ * database. Behaviour through the services: server/services/services.test.ts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../../harness/schema.ts';
