@@ -11,9 +11,10 @@
  * useTestBackend('postgres');
  * await import('./app.test.ts');
  */
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
-import { copyDatabase } from '../test-support.ts';
 import type { Store, StoreKind } from './core/store.ts';
 import { migrateSqliteToPostgres } from './migrate.ts';
 import { createDatabase, withDatabase } from './postgres/test/cluster.ts';
@@ -22,6 +23,7 @@ import { sqliteTables } from './sqlite/testing.ts';
 import { hashTables } from './testing.ts';
 
 let backend: StoreKind = 'sqlite';
+let copies = 0;
 const templates = new Map<string, string>();
 const made: Array<() => Promise<void>> = [];
 
@@ -40,7 +42,11 @@ export function testBackend(): StoreKind {
 
 /** A new copy of the seeded SQLite file `seedFile`, on this file's backend, as a `--db` value. */
 export async function seedCopy(seedFile: string, dir: string): Promise<string> {
-  if (backend === 'sqlite') return copyDatabase(seedFile, dir);
+  if (backend === 'sqlite') {
+    const copy = join(dir, `copy-${process.pid}-${++copies}.db`);
+    copyFileSync(seedFile, copy);
+    return copy;
+  }
   const admin = inject('pgUrl');
   let template = templates.get(seedFile);
   if (!template) {
