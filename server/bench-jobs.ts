@@ -63,7 +63,7 @@ export async function measureClaims(opts: { db: string; seconds: number; token: 
     await seed.connect();
     await seed.query(
       `INSERT INTO jobs (suites, modes, labels, profile, status, created_at, updated_at)
-       SELECT '["calls"]', '["gil"]', '[]', NULL, 'queued', $1 + i, $1 + i FROM generate_series(1, $2) i`,
+       SELECT '["calls"]', '["gil"]', '[]', NULL, 'queued', $1::bigint + i, $1::bigint + i FROM generate_series(1, $2) i`,
       [Date.now(), Math.max(1000, opts.seconds * 500)],
     );
     await seed.end();
