@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{cli,harness,agents,server,web,suites}/**/*.test.ts'],
+    // One private PostgreSQL cluster per run, for the tests that run on both backends.
+    globalSetup: ['server/store/postgres/test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',

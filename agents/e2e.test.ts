@@ -1,7 +1,7 @@
 /**
  * The agent against a real `gilbench server` process: real agent processes,
  * real interpreters (gil, nogil, ft-gil), the quick profile, temporary SQLite
- * files, 127.0.0.1 only. A second machine is the same host with fewer usable
+ * files (PostgreSQL databases in e2e.postgres.test.ts), 127.0.0.1 only. A second machine is the same host with fewer usable
  * cores (`taskset -c 0`), which changes the machine fingerprint.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import {
   waitFor,
 } from '../harness/test-support/index.ts';
 import { api, type ServerProcess, startGilbench } from '../server/test-support/index.ts';
+import { serverDatabase } from './e2e-backend.ts';
 import { collectMachine } from './machine.ts';
 import { startRecordingProxy } from './test-support.ts';
 
@@ -26,13 +27,16 @@ const OTHER_MACHINE = ['taskset', '-c', '0'];
 let dir: string;
 let removeDir: () => void;
 let server: ServerProcess;
+/** The server's `--db`: a file in `dir`, or a PostgreSQL database. */
+let db: string;
 let enrollToken: string;
 const processes: CliProcess[] = [];
 const cleanups: Array<() => Promise<void> | void> = [];
 
 beforeEach(async () => {
   ({ dir, remove: removeDir } = tempDir('gilbench-e2e-'));
-  server = await startGilbench(path.join(dir, 'db.sqlite'));
+  db = await serverDatabase(dir);
+  server = await startGilbench(db);
   processes.push(server.cli);
   enrollToken = (await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'e2e' })).token;
 });
@@ -179,7 +183,7 @@ describe('gilbench agent with gilbench server', () => {
     expect(spooledRuns('a')).toHaveLength(1);
     await a.waitForLine(/upload of run .* failed/);
 
-    server = await startGilbench(path.join(dir, 'db.sqlite'), { port });
+    server = await startGilbench(db, { port });
     processes.push(server.cli);
     await a.waitForLine(/uploaded for job/);
     const all = await runs();
@@ -204,7 +208,7 @@ describe('gilbench agent with gilbench server', () => {
     await a.waitForLine(/stay in the spool/);
     expect(spooledRuns('a')).toHaveLength(1);
 
-    server = await startGilbench(path.join(dir, 'db.sqlite'), { port });
+    server = await startGilbench(db, { port });
     processes.push(server.cli);
     await a.waitForLine(/uploaded for job/);
     const all = await runs();

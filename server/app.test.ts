@@ -7,14 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../harness/schema.ts';
 import { scaleResult, tempDir } from '../harness/test-support/index.ts';
 import { type GilbenchApp, nestedDeeperThan, openApp } from './app.ts';
-import {
-  copyDatabase,
-  fixtureHistory,
-  fixtureMachine,
-  type Seed,
-  seedDatabase,
-  snapshot,
-} from './test-support/index.ts';
+import { seedCopy, storeSnapshot as snapshot } from './store/test-backend.ts';
+import { fixtureHistory, fixtureMachine, type Seed, seedDatabase } from './test-support/index.ts';
 
 const { dir, remove: cleanup } = tempDir();
 let seed: Seed;
@@ -23,8 +17,9 @@ beforeAll(async () => {
 });
 afterAll(cleanup);
 
-function open(opts: Omit<Parameters<typeof openApp>[0], 'db'> = {}): Promise<GilbenchApp> {
-  return openApp({ db: copyDatabase(seed.file, dir), ...opts });
+// On SQLite here, and on PostgreSQL through app.postgres.test.ts.
+async function open(opts: Omit<Parameters<typeof openApp>[0], 'db'> = {}): Promise<GilbenchApp> {
+  return openApp({ db: await seedCopy(seed.file, dir), ...opts });
 }
 
 async function call(
@@ -272,13 +267,13 @@ describe('bad input: a 4xx with {error, detail}, and the database unchanged', ()
     it(`${c.name}: ${c.status}`, async () => {
       const app = await open();
       try {
-        const before = snapshot(app.repo.store);
+        const before = await snapshot(app.repo.store);
         const [method, path, opts] = c.request(seed);
         const response = await call(app, method, path, opts);
         expect(response.status, response.text.slice(0, 300)).toBe(c.status);
         expect(response.json).toEqual({ error: expect.any(String), detail: expect.any(String) });
         expect(response.text).not.toMatch(/at .*\.ts:\d+/); // no stack trace
-        expect(snapshot(app.repo.store)).toEqual(before);
+        expect(await snapshot(app.repo.store)).toEqual(before);
       } finally {
         await app.close();
       }
@@ -344,12 +339,12 @@ describe('ingest', () => {
     expect(first.status).toBe(201);
     expect(first.json.created).toBe(true);
     expect(first.headers.get('location')).toBe(`/api/v1/runs/${seed.newRunA.id}`);
-    const after = snapshot(app.repo.store);
+    const after = await snapshot(app.repo.store);
     const again = await call(app, 'POST', '/api/v1/runs', { token: seed.tokens.agentA, body: seed.newRunA });
     expect(again.status).toBe(200);
     expect(again.json.created).toBe(false);
     expect(again.json.run).toEqual(first.json.run);
-    expect(snapshot(app.repo.store)).toEqual(after);
+    expect(await snapshot(app.repo.store)).toEqual(after);
     await app.close();
   });
 

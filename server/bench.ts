@@ -15,16 +15,26 @@
  * documents derived from fixtures: copies with new ids, times and jittered
  * samples.
  *
- * Usage: tsx server/bench.ts [--results 1000000] [--ingest-runs 400] [--requests 200] [--dir DIR] [--keep]
+ * Each of the above runs on every backend asked for (default both: SQLite files, and a
+ * private PostgreSQL cluster with durable commits started for the benchmark), then
+ * 4. jobs on PostgreSQL: 20 agents claiming from 3 server processes on one database
+ *    (bench-jobs.ts): claims/s, and the proof that no job was held by two agents at once
+ *    and that every run was stored once.
+ *
+ * Usage: tsx server/bench.ts [--backends sqlite,postgres] [--results 1000000] [--ingest-runs 400]
+ *   [--requests 200] [--claim-seconds 60] [--dir DIR] [--keep]
  */
 import { readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { RunDocument } from '../harness/schema.ts';
 import { createRng } from '../harness/stats/prng.ts';
 import { scaleResult, tempDir } from '../harness/test-support/index.ts';
+import { measureClaims } from './bench-jobs.ts';
+import { createDatabase, startCluster } from './store/postgres/test/cluster.ts';
 import {
   FIXTURE_CASES,
   FIXTURE_MODES,
@@ -40,6 +50,8 @@ const { values } = parseArgs({
     results: { type: 'string', default: '1000000' },
     'ingest-runs': { type: 'string', default: '400' },
     requests: { type: 'string', default: '200' },
+    backends: { type: 'string', default: 'sqlite,postgres' },
+    'claim-seconds': { type: 'string', default: '60' },
     dir: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
@@ -47,7 +59,14 @@ const { values } = parseArgs({
 const targetResults = Number(values.results);
 const ingestRuns = Number(values['ingest-runs']);
 const requests = Number(values.requests);
+const claimSeconds = Number(values['claim-seconds']);
+const backends = values.backends.split(',').map((b) => b.trim());
+if (backends.length === 0 || backends.some((b) => b !== 'sqlite' && b !== 'postgres')) {
+  console.error(`bench: --backends takes sqlite and/or postgres, got '${values.backends}'`);
+  process.exit(2);
+}
 for (const [name, v] of [
+  ['--claim-seconds', claimSeconds],
   ['--results', targetResults],
   ['--ingest-runs', ingestRuns],
   ['--requests', requests],
@@ -92,7 +111,7 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
-async function measureIngest(): Promise<{
+async function measureIngest(backend: string): Promise<{
   runsPerSecond: number;
   resultsPerSecond: number;
   resultsPerCpuSecond: number | null;
@@ -107,7 +126,7 @@ async function measureIngest(): Promise<{
     .slice(0, ingestRuns)
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   const bodies = docs.map((d) => JSON.stringify(d));
-  const server = await startGilbench(join(temp.dir, 'ingest.db'), { adminToken: TOKEN });
+  const server = await startGilbench(await newDatabase(backend, 'ingest'), { adminToken: TOKEN });
   try {
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
     // Two uploads in flight keep the server busy while the client sends the next body.
@@ -167,7 +186,10 @@ async function fillBigDatabase(file: string): Promise<{ seriesId: number; result
   }
   const [series] = await repo.listSeries({ machine: 1, suite: 'calls', benchmark: 'positional', limit: 1 });
   await repo.close();
-  withFile(file, (sqlite) => sqlite.pragma('wal_checkpoint(TRUNCATE)'));
+  if (isPostgres(file)) {
+    // What autovacuum does soon after a fill: statistics, and the visibility map index-only scans need.
+    await withPg(file, (c) => c.query('VACUUM (ANALYZE)'));
+  } else withFile(file, (sqlite) => sqlite.pragma('wal_checkpoint(TRUNCATE)'));
   return { seriesId: series!.id, results: stored * RESULTS_PER_RUN, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -179,13 +201,18 @@ async function measureHistory(file: string, seriesId: number) {
   // points in memory, as a dashboard zooming. "Warm" repeats one URL.
   const repo = await openServices(file);
   // Another connection, as another process's upload would be.
-  const other = new Database(file);
-  const changeSeries = () => other.prepare('UPDATE series SET version = version + 1 WHERE id = ?').run(seriesId);
+  const other = isPostgres(file) ? new pg.Client({ connectionString: file }) : new Database(file);
+  if (other instanceof pg.Client) await other.connect();
+  const changeSeries = async () => {
+    if (other instanceof pg.Client)
+      await other.query('UPDATE series SET version = version + 1 WHERE id = $1', [seriesId]);
+    else other.prepare('UPDATE series SET version = version + 1 WHERE id = ?').run(seriesId);
+  };
   const first = JSON.parse((await repo.seriesHistoryJson(seriesId, {}))!).points.at[0] as number;
   const inProcess: number[] = [];
   let points = 0;
   for (let i = 0; i < requests + 10; i++) {
-    changeSeries();
+    await changeSeries();
     const t = performance.now();
     const text = await repo.seriesHistoryJson(seriesId, { from: first - 1 - i });
     if (i >= 10) inProcess.push(performance.now() - t);
@@ -208,18 +235,47 @@ async function measureHistory(file: string, seriesId: number) {
     };
     for (let i = 0; i < 10; i++) await get(`?from=${first - 10_000 - i}`, null);
     for (let i = 0; i < requests; i++) {
-      changeSeries();
+      await changeSeries();
       await get(`?from=${first - 1 - i}`, uncached);
     }
     for (let i = 0; i < requests; i++) await get(`?from=${first - 1 - requests - i}`, newRange);
     for (let i = 0; i < requests; i++) await get('', i === 0 ? null : warm);
   } finally {
     await server.stop();
-    other.close();
+    if (other instanceof pg.Client) await other.end();
+    else other.close();
     await repo.close();
   }
   for (const xs of [inProcess, uncached, newRange, warm]) xs.sort((a, b) => a - b);
   return { points, bytes, inProcess, uncached, newRange, warm };
+}
+
+/** The PostgreSQL cluster of this benchmark (started when a backend needs it). */
+let cluster: Awaited<ReturnType<typeof startCluster>> | null = null;
+
+/** A new database of `backend` for one measurement, as a `--db` value. */
+async function newDatabase(backend: string, name: string): Promise<string> {
+  if (backend === 'sqlite') return join(temp.dir, `${name}.db`);
+  cluster ??= await startCluster({ durable: true });
+  return (await createDatabase(cluster.url, `gb_${name}`)).url;
+}
+
+const isPostgres = (db: string) => /^postgres(ql)?:/.test(db);
+
+async function withPg<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Bytes the database takes on disk: the file (after a checkpoint), or what PostgreSQL reports for it. */
+async function databaseSize(db: string): Promise<number> {
+  if (!isPostgres(db)) return statSync(db).size;
+  return withPg(db, async (c) => Number((await c.query('SELECT pg_database_size(current_database()) AS n')).rows[0].n));
 }
 
 /** Runs `fn` on a plain connection to the SQLite file (for what the store does not offer: checkpoints, dbstat). */
@@ -232,7 +288,17 @@ function withFile<T>(file: string, fn: (sqlite: Database.Database) => T): T {
   }
 }
 
-function sizeBreakdown(file: string): Array<{ name: string; bytes: number }> {
+async function sizeBreakdown(file: string): Promise<Array<{ name: string; bytes: number }>> {
+  if (isPostgres(file)) {
+    return withPg(file, async (c) =>
+      (
+        await c.query(
+          `SELECT relname AS name, pg_total_relation_size(oid) AS bytes FROM pg_class
+           WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY bytes DESC LIMIT 6`,
+        )
+      ).rows.map((r) => ({ name: r.name as string, bytes: Number(r.bytes) })),
+    );
+  }
   try {
     return withFile(
       file,
@@ -251,40 +317,66 @@ async function main() {
   console.log(
     `gilbench server benchmark (${new Date().toISOString()}, node ${process.version}, load average ${load()})\n`,
   );
-  process.stderr.write(`ingest: ${ingestRuns} runs over HTTP...\n`);
-  const ingest = await measureIngest();
-  console.log(
-    `ingest over HTTP (validation + storage + detection), ${ingest.runs} runs of ${RESULTS_PER_RUN} results: ${fmt(ingest.runsPerSecond, 1)} runs/s, ${fmt(ingest.resultsPerSecond)} results/s` +
-      (ingest.resultsPerCpuSecond ? ` (${fmt(ingest.resultsPerCpuSecond)} results per CPU-second of the server)` : ''),
-  );
+  for (const backend of backends) {
+    console.log(
+      `\n== ${backend}${backend === 'postgres' ? ' (a private PostgreSQL cluster, durable commits)' : ''} ==`,
+    );
+    process.stderr.write(`ingest: ${ingestRuns} runs over HTTP...\n`);
+    const ingest = await measureIngest(backend);
+    console.log(
+      `ingest over HTTP (validation + storage + detection), ${ingest.runs} runs of ${RESULTS_PER_RUN} results: ${fmt(ingest.runsPerSecond, 1)} runs/s, ${fmt(ingest.resultsPerSecond)} results/s` +
+        (ingest.resultsPerCpuSecond
+          ? ` (${fmt(ingest.resultsPerCpuSecond)} results per CPU-second of the server)`
+          : ''),
+    );
 
-  const file = join(temp.dir, 'big.db');
-  process.stderr.write(`filling a database with ${fmt(targetResults)} results...\n`);
-  const fill = await fillBigDatabase(file);
-  const size = statSync(file).size;
-  console.log(
-    `database: ${fmt(fill.results)} results (filled through the services in ${fmt(fill.seconds, 0)} s, ${fmt(fill.results / fill.seconds)} results/s without HTTP, validation or detection)`,
-  );
-  console.log(
-    `database size: ${fmt(size / 2 ** 20, 0)} MiB, ${fmt(size / fill.results)} bytes per result, ${fmt(((size / fill.results) * 1e6) / 2 ** 20, 0)} MiB per 1,000,000 results`,
-  );
-  const breakdown = sizeBreakdown(file);
-  if (breakdown.length) {
-    console.log(`  largest parts: ${breakdown.map((b) => `${b.name} ${fmt(b.bytes / 2 ** 20, 0)} MiB`).join(', ')}`);
+    const file = await newDatabase(backend, 'big');
+    process.stderr.write(`filling a database with ${fmt(targetResults)} results...\n`);
+    const fill = await fillBigDatabase(file);
+    const size = await databaseSize(file);
+    console.log(
+      `database: ${fmt(fill.results)} results (filled through the services in ${fmt(fill.seconds, 0)} s, ${fmt(fill.results / fill.seconds)} results/s without HTTP, validation or detection)`,
+    );
+    console.log(
+      `database size: ${fmt(size / 2 ** 20, 0)} MiB, ${fmt(size / fill.results)} bytes per result, ${fmt(((size / fill.results) * 1e6) / 2 ** 20, 0)} MiB per 1,000,000 results`,
+    );
+    const breakdown = await sizeBreakdown(file);
+    if (breakdown.length) {
+      console.log(`  largest parts: ${breakdown.map((b) => `${b.name} ${fmt(b.bytes / 2 ** 20, 0)} MiB`).join(', ')}`);
+    }
+
+    const history = await measureHistory(file, fill.seriesId);
+    const line = (label: string, xs: number[]) =>
+      `${label}: p50 ${fmt(quantile(xs, 0.5), 1)} ms, p99 ${fmt(quantile(xs, 0.99), 1)} ms, max ${fmt(xs.at(-1)!, 1)} ms`;
+    console.log(
+      `history of a series with ${fmt(history.points)} points (${fmt(history.bytes / 1024, 0)} KiB of JSON, points as columns), ${requests} requests each:`,
+    );
+    console.log(
+      `  ${line('over HTTP, uncached (the series changed before each request: read from the database)', history.uncached)}`,
+    );
+    console.log(`  ${line('over HTTP, a new range each request (cut from the series in memory)', history.newRange)}`);
+    console.log(`  ${line('over HTTP, warm (the same URL again)', history.warm)}`);
+    console.log(`  ${line('in process, uncached (query and JSON)', history.inProcess)}`);
   }
-
-  const history = await measureHistory(file, fill.seriesId);
-  const line = (label: string, xs: number[]) =>
-    `${label}: p50 ${fmt(quantile(xs, 0.5), 1)} ms, p99 ${fmt(quantile(xs, 0.99), 1)} ms, max ${fmt(xs.at(-1)!, 1)} ms`;
-  console.log(
-    `history of a series with ${fmt(history.points)} points (${fmt(history.bytes / 1024, 0)} KiB of JSON, points as columns), ${requests} requests each:`,
-  );
-  console.log(
-    `  ${line('over HTTP, uncached (the series changed before each request: read from the database)', history.uncached)}`,
-  );
-  console.log(`  ${line('over HTTP, a new range each request (cut from the series in memory)', history.newRange)}`);
-  console.log(`  ${line('over HTTP, warm (the same URL again)', history.warm)}`);
-  console.log(`  ${line('in process, uncached (query and JSON)', history.inProcess)}`);
+  if (backends.includes('postgres')) {
+    process.stderr.write(`jobs: 20 agents claiming from 3 server processes for ${claimSeconds} s...\n`);
+    const claims = await measureClaims({
+      db: await newDatabase('postgres', 'claims'),
+      seconds: claimSeconds,
+      token: TOKEN,
+    });
+    console.log(`\n== jobs on PostgreSQL ==`);
+    console.log(
+      `20 agents claiming from 3 server processes on one database for ${claimSeconds} s: ${fmt(claims.claimsPerSecond, 1)} claims/s ` +
+        `(${claims.completed} jobs claimed, uploaded and completed; each claim, upload and completion one HTTP call)`,
+    );
+    console.log(
+      `  no job held by two agents at once: ${claims.heldTwice === 0 ? 'yes' : `NO (${claims.heldTwice})`} ` +
+        `(every job claimed once, its holders one machine); every run stored exactly once: ` +
+        `${claims.runsStored === claims.completed && claims.duplicateRuns === 0 ? 'yes' : 'NO'} (${claims.runsStored} runs for ${claims.completed} completed jobs, ${claims.duplicateRuns} duplicates)`,
+    );
+  }
+  await cluster?.stop();
   console.log(`(load average at the end: ${load()})`);
   if (!values.keep) temp.remove();
   else console.log(`kept ${temp.dir}`);

@@ -5,6 +5,7 @@
  *   gilbench server token create --role admin|enroll [--db FILE] [--name TEXT]
  *   gilbench server token list [--db FILE]
  *   gilbench server token revoke ID [--db FILE]
+ *   gilbench server migrate --from FILE --to postgres://… [--force]
  *
  * @example
  * registerServerCommands(program, { dashboard: webRoutes() }); // from cli/main.ts
@@ -13,6 +14,7 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../harness/errors.ts';
 import type { Dashboard } from './app.ts';
 import { parseTrustedProxies } from './auth/client-address.ts';
+import { registerMigrateCommand } from './migrate-command.ts';
 import { createServices, DomainError } from './services/index.ts';
 import { openOrExplain, startServer } from './start.ts';
 import { redact } from './store/core/store.ts';
@@ -114,6 +116,8 @@ export function registerServerCommands(program: Command, options: ServerCommandO
         });
       },
     );
+
+  registerMigrateCommand(server);
 
   const token = server
     .command('token')

@@ -12,7 +12,9 @@
  * queue when the lease runs out and another agent completes it (the agents'
  * e2e test has the same scenario; here it runs again with the shortest lease).
  *
- * Short: 3 kills; full (GILBENCH_RELIABILITY=full): 20 kills.
+ * Short: 3 kills; full (GILBENCH_RELIABILITY=full): 20 kills. On SQLite here, on
+ * PostgreSQL in faults.postgres.reliability.test.ts (the same test, a database of the
+ * run's private cluster).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -31,7 +33,6 @@ import {
   FULL,
   fixtureMachine,
   fixtureRun,
-  inspectDatabase,
   killHard,
   killStarted,
   loopback,
@@ -46,6 +47,7 @@ import {
   track,
   type UploadedShape,
 } from '../test-support/index.ts';
+import { inspectAny, reliabilityDatabase } from './backend.ts';
 
 const KILLS = size(3, 20);
 const DIRECT_UPLOADERS = 4;
@@ -73,7 +75,7 @@ describe('faults', () => {
   }, async () => {
     const random = createRng(20_251_122);
     const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-    const file = join(dir, 'faults.db');
+    const file = await reliabilityDatabase(dir, 'faults');
     let server: ServerProcess = await startGilbench(file);
     const port = server.port;
     const { token: enrollToken } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'faults' });
@@ -205,7 +207,7 @@ describe('faults', () => {
     const logs = server.output();
     expect(await server.stop()).toBe(0);
 
-    const report = inspectDatabase(file);
+    const report = await inspectAny(file);
     const uploadFailures = agents.reduce(
       (sum, a) => sum + (a.cli.stderr().match(/upload of run \S+ failed/g) ?? []).length,
       0,
@@ -235,7 +237,7 @@ describe('faults', () => {
     'an agent SIGKILLed mid-run: its job goes back to the queue after the lease and another agent completes it',
     { timeout: 600_000 },
     async () => {
-      const server = await startGilbench(join(dir, 'lease.db'));
+      const server = await startGilbench(await reliabilityDatabase(dir, 'lease'));
       const { token: enrollToken } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'lease' });
       const { job } = await api(server.url, 'POST', '/jobs', {
         suites: ['selftest'],

@@ -10,6 +10,7 @@
  * }
  */
 import { createHash } from 'node:crypto';
+import { postgresTestBackend } from './postgres/testing.ts';
 import { sqliteTestBackend } from './sqlite/testing.ts';
 
 /** One empty database of a backend, made for a test. */
@@ -30,7 +31,7 @@ export interface TestBackend {
   create(): Promise<TestDatabase>;
 }
 
-export const STORE_BACKENDS: TestBackend[] = [sqliteTestBackend];
+export const STORE_BACKENDS: TestBackend[] = [sqliteTestBackend, postgresTestBackend];
 
 /**
  * Every table's rows, hashed: equal snapshots mean equal contents.

@@ -1,0 +1,5 @@
+/** The faults test (faults.reliability.test.ts), unchanged, with the server on PostgreSQL. */
+import { useReliabilityBackend } from './backend.ts';
+
+useReliabilityBackend('postgres');
+await import('./faults.reliability.test.ts');
