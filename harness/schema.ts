@@ -24,8 +24,11 @@ const name = z
   .max(200)
   .regex(/^[A-Za-z0-9_.:@+\-/ =,[\]]+$/, 'use letters, digits and _.:@+-/ =,[] only');
 
-/** How a runtime is run. */
-export const ModeName = z.enum(['gil', 'nogil', 'ft-gil']);
+/**
+ * How a runtime is run: `gil` the default build; `nogil` the free-threaded build as users run it (no
+ * PYTHON_GIL); `nogil-forced` the free-threaded build with PYTHON_GIL=0; `ft-gil` with PYTHON_GIL=1.
+ */
+export const ModeName = z.enum(['gil', 'nogil', 'nogil-forced', 'ft-gil']);
 export type ModeName = z.infer<typeof ModeName>;
 
 /** One interpreter build on one machine. */
@@ -67,6 +70,8 @@ export const Warning = z.object({
     'timer-saturated',
     'machine-busy',
     'gil-reenabled',
+    /** nogil-forced: a module would have turned the GIL on without PYTHON_GIL=0 (the message names it). */
+    'gil-forced-off',
     'checksum-mismatch',
     'other',
   ]),
@@ -121,7 +126,12 @@ export const Result = z.object({
   /** What the benchmark returned once, for cross-mode correctness checks. */
   checksum: z.string().max(200).nullable(),
   /** GIL state seen by the worker after loading and after running. */
-  gil: z.object({ afterLoad: z.boolean().nullable(), afterRun: z.boolean().nullable() }),
+  gil: z.object({
+    afterLoad: z.boolean().nullable(),
+    afterRun: z.boolean().nullable(),
+    /** Modules whose import turned the GIL on (or, in nogil-forced, would have); absent when none. */
+    enabledBy: z.array(z.string().min(1).max(200)).max(50).optional(),
+  }),
   /** Machine load average (1 min) before and after the case, when known. */
   load: z.object({ before: nonNegative.nullable(), after: nonNegative.nullable() }),
   wallMs: nonNegative,

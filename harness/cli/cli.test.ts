@@ -10,7 +10,7 @@ describe('gilbench CLI usage errors: one line, exit code 2', () => {
   it.each([
     [['run', '--suite', 'selftest', '--bogus'], /unknown option '--bogus'/],
     [['run', '--suite', 'no-such-suite', '--mode', 'gil'], /unknown suite 'no-such-suite'; use one of .*selftest/],
-    [['run', '--suite', 'selftest', '--mode', 'fast'], /unknown mode 'fast'; use gil, nogil or ft-gil/],
+    [['run', '--suite', 'selftest', '--mode', 'fast'], /unknown mode 'fast'; use gil, nogil, nogil-forced, ft-gil/],
     [['run', '--suite', 'selftest', '--profile', 'sloppy'], /unknown profile 'sloppy'/],
     [['run', '--suite', 'selftest', '--threads', 'x'], /--threads takes whole numbers/],
     [['run', '--suite', 'selftest', '--filter', '('], /--filter is not a valid regular expression/],

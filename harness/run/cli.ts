@@ -28,7 +28,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 export function parseModes(values: string[]): ModeName[] {
   return values.map((v) => {
     const parsed = ModeName.safeParse(v);
-    if (!parsed.success) throw new UsageError(`unknown mode '${v}'; use gil, nogil or ft-gil`);
+    if (!parsed.success) throw new UsageError(`unknown mode '${v}'; use ${ModeName.options.join(', ')}`);
     return parsed.data;
   });
 }
@@ -127,7 +127,7 @@ export function registerRunCommands(program: Command): void {
     .command('run')
     .description('measure suites in several modes and print the results')
     .requiredOption('-s, --suite <names>', 'suite names or paths to .py files (comma-separated or repeated)', collect)
-    .option('-m, --mode <modes>', 'modes: gil, nogil, ft-gil (comma-separated)', collect)
+    .option('-m, --mode <modes>', 'modes: gil, nogil, nogil-forced, ft-gil (comma-separated)', collect)
     .option('--python <path>', 'an interpreter to use (repeatable; also GILBENCH_PYTHON)', collect)
     .option('-p, --profile <name>', 'quick, default or rigorous', 'default')
     .option('--json <file>', 'write the run document to this file')

@@ -27,12 +27,14 @@ const ids = (modes: Mode[]) => modes.map((m) => m.id);
 describe('resolveModes', () => {
   it('gives each mode its runtime and environment', () => {
     const modes = resolveModes(
-      ['gil', 'nogil', 'ft-gil'],
+      ['gil', 'nogil', 'nogil-forced', 'ft-gil'],
       [runtime('3.13.5', false, 'cache'), runtime('3.13.5', true, 'cache')],
     );
     expect(modes.map((m) => [m.id, m.env])).toEqual([
       ['cpython-3.13.5/gil', {}],
-      ['cpython-3.13.5t/nogil', { PYTHON_GIL: '0' }],
+      // nogil as users run it: the build decides, so no PYTHON_GIL (issue #15).
+      ['cpython-3.13.5t/nogil', {}],
+      ['cpython-3.13.5t/nogil-forced', { PYTHON_GIL: '0' }],
       ['cpython-3.13.5t/ft-gil', { PYTHON_GIL: '1' }],
     ]);
     for (const mode of modes) {
@@ -115,7 +117,7 @@ describe('resolveModes', () => {
 
   it('rejects unknown and missing mode names, listing the valid ones', () => {
     expect(() => resolveModes(['nogil', 'turbo'], [])).toThrow(
-      "unknown mode 'turbo'; valid modes are gil, nogil, ft-gil",
+      "unknown mode 'turbo'; valid modes are gil, nogil, nogil-forced, ft-gil",
     );
     expect(() => resolveModes([], [])).toThrow(/no mode given/);
   });

@@ -2,8 +2,11 @@
  * Modes: pick the runtime that serves each requested mode.
  *
  *   gil     a default (non-free-threaded) CPython build, environment untouched
- *   nogil   a free-threaded build with PYTHON_GIL=0
- *   ft-gil  a free-threaded build forced to PYTHON_GIL=1
+ *   nogil         a free-threaded build as users run it: no PYTHON_GIL, so an
+ *                 extension that does not declare Py_mod_gil turns the GIL back on
+ *                 (and the result is invalid)
+ *   nogil-forced  a free-threaded build with PYTHON_GIL=0: measured even then, flagged
+ *   ft-gil        a free-threaded build forced to PYTHON_GIL=1
  *
  * The point of a run is comparing GIL and no-GIL of the same version, so the
  * default build chosen for `gil` matches the free-threaded build's version
@@ -17,7 +20,9 @@ import { INSTALLABLE_MINORS } from './install.ts';
 /** The environment each mode sets for its workers. */
 export const MODE_ENV: Readonly<Record<ModeName, Readonly<Record<string, string>>>> = {
   gil: {},
-  nogil: { PYTHON_GIL: '0' },
+  // No PYTHON_GIL at all (modeEnvironment removes an inherited one): the build decides.
+  nogil: {},
+  'nogil-forced': { PYTHON_GIL: '0' },
   'ft-gil': { PYTHON_GIL: '1' },
 };
 

@@ -86,6 +86,12 @@ export function compareRun(doc: RunDocument, opts: CompareRunOptions = {}): RunC
       continue;
     }
     group.byMode.set(result.mode, result);
+    // The GIL's verdicts travel with the comparison: an invalid nogil row says why, a forced one says what it hid.
+    for (const w of result.warnings) {
+      if (w.code === 'gil-reenabled' || w.code === 'gil-forced-off') {
+        problems.push({ kind: w.code, caseId: group.caseId, message: `${group.caseId} ${result.mode}: ${w.message}` });
+      }
+    }
   }
 
   for (const group of cases.values()) {

@@ -120,9 +120,12 @@ export interface SuiteComparison {
   byMode: ModeSuiteComparison[];
 }
 
-/** Something wrong with the run that is not a result, e.g. modes that computed different things. */
+/**
+ * Something to know about the run beyond the tables: modes that computed different things, a nogil result
+ * the GIL made invalid (`gil-reenabled`), a nogil-forced result an extension would have put under the GIL.
+ */
 export interface RunProblem {
-  kind: 'checksum-mismatch' | 'duplicate-result';
+  kind: 'checksum-mismatch' | 'duplicate-result' | 'gil-reenabled' | 'gil-forced-off';
   caseId: string;
   message: string;
   /** Mode id -> checksum, for `checksum-mismatch`. */

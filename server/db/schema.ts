@@ -59,7 +59,7 @@ export const modes = sqliteTable(
       .references(() => runtimes.id, { onDelete: 'cascade' }),
     key: text('key').notNull(),
     name: text('name').notNull(),
-    mode: text('mode', { enum: ['gil', 'nogil', 'ft-gil'] }).notNull(),
+    mode: text('mode', { enum: ['gil', 'nogil', 'nogil-forced', 'ft-gil'] }).notNull(),
     env: text('env', { mode: 'json' }).$type<Record<string, string>>().notNull(),
   },
   (t) => [uniqueIndex('modes_runtime_key').on(t.runtimeId, t.key)],
@@ -155,7 +155,7 @@ export const series = sqliteTable(
       .references(() => cases.id),
     /** The mode's id, e.g. `cpython-3.13.5t/nogil`. */
     modeName: text('mode_name').notNull(),
-    mode: text('mode', { enum: ['gil', 'nogil', 'ft-gil'] }).notNull(),
+    mode: text('mode', { enum: ['gil', 'nogil', 'nogil-forced', 'ft-gil'] }).notNull(),
     /** The detector reads points from this time on (set when a change is acknowledged). */
     baselineFrom: integer('baseline_from'),
     lastStartedAt: integer('last_started_at'),

@@ -150,7 +150,7 @@ interface ResultDbRow {
   case_key: string;
   params: string;
   mode_name: string;
-  mode_kind: 'gil' | 'nogil' | 'ft-gil';
+  mode_kind: 'gil' | 'nogil' | 'nogil-forced' | 'ft-gil';
 }
 
 const SERIES_COLUMNS = `
@@ -171,7 +171,7 @@ interface SeriesDbRow {
   params: string;
   case_key: string;
   mode_name: string;
-  mode: 'gil' | 'nogil' | 'ft-gil';
+  mode: 'gil' | 'nogil' | 'nogil-forced' | 'ft-gil';
   baseline_from: number | null;
   last_started_at: number | null;
   point_count: number;
