@@ -33,7 +33,7 @@ export type ModeName = z.infer<typeof ModeName>;
 
 /** One interpreter build on one machine. */
 export const Runtime = z.object({
-  /** e.g. `cpython-3.13.5t`: implementation, version, `t` for free-threaded. */
+  /** e.g. `cpython-3.13.5t`: implementation, version, `t` for free-threaded, `-release` for a PGO + LTO build. */
   id: name,
   implementation: z.string().min(1).max(50),
   version: z.string().min(1).max(50),
@@ -46,6 +46,11 @@ export const Runtime = z.object({
   revision: shortText.nullable(),
   executable: shortText,
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * `fast` (no PGO/LTO: quick to build, slower to run) or `release` (PGO + LTO, as distributions ship);
+   * absent in documents written before build kinds were recorded (those were fast builds).
+   */
+  buildKind: z.enum(['fast', 'release']).optional(),
 });
 export type Runtime = z.infer<typeof Runtime>;
 
