@@ -35,6 +35,8 @@ export interface LocalRunSpec {
   modes: ModeName[];
   profile: string;
   filter?: string;
+  /** Which installed runtime (a version, a runtime id or `newest`). */
+  runtime?: string;
 }
 
 export interface AgentOptions {
@@ -278,7 +280,12 @@ class Agent {
         return parsed.data;
       });
       doc = await this.#measure(
-        { suites: job.suites, modes, profile: job.profile ?? this.#opts.defaultProfile },
+        {
+          suites: job.suites,
+          modes,
+          profile: job.profile ?? this.#opts.defaultProfile,
+          ...(job.runtime ? { runtime: job.runtime } : {}),
+        },
         { job, client },
       );
     } catch (err) {
@@ -361,7 +368,7 @@ class Agent {
     const o = this.#opts;
     this.#machine = await collectMachine({ labels: o.labels });
     const report = server ? (p: JobProgressReport) => this.#reportProgress(server.job, server.client, p) : null;
-    const modes = await this.#resolveRuntimes(spec.modes, report);
+    const modes = await this.#resolveRuntimes(spec.modes, spec.runtime, report);
     this.#log(`modes: ${modes.map((m) => `${m.id} (${m.runtime.executable})`).join(', ')}`);
     let pending: JobProgressReport | null = null;
     // tinybench never removes the abort listeners it adds: a signal per run keeps
@@ -414,7 +421,11 @@ class Agent {
   }
 
   /** Modes to runtimes on this machine; a missing CPython is built first when --install-runtimes allows it. */
-  async #resolveRuntimes(names: ModeName[], report: ((p: JobProgressReport) => Promise<void>) | null): Promise<Mode[]> {
+  async #resolveRuntimes(
+    names: ModeName[],
+    runtime: string | undefined,
+    report: ((p: JobProgressReport) => Promise<void>) | null,
+  ): Promise<Mode[]> {
     const o = this.#opts;
     // A build runs before any case: its progress may go out, and keeps the job's lease alive.
     let sent: Promise<void> = Promise.resolve();
@@ -425,6 +436,7 @@ class Agent {
     const installer = o.install ?? installCpython;
     const modes = await resolveJobRuntimes(names, {
       discover: { pythons: o.pythons },
+      runtime,
       install: o.installRuntimes ? (spec) => installer(spec, log) : null,
       log,
     });

@@ -57,6 +57,8 @@ export const ClaimedJob = z.object({
   modes: z.array(z.string()).min(1),
   labels: z.array(z.string()).default([]),
   profile: z.string().nullable().default(null),
+  /** Which installed runtime (a version, a runtime id or `newest`); absent or null: the default pick. */
+  runtime: z.string().nullable().optional(),
   leaseExpiresAt: z.union([z.string(), z.number()]).nullable().optional(),
   leaseSeconds: z.number().nullable().optional(),
 });

@@ -129,6 +129,10 @@ export function registerRunCommands(program: Command): void {
     .requiredOption('-s, --suite <names>', 'suite names or paths to .py files (comma-separated or repeated)', collect)
     .option('-m, --mode <modes>', 'modes: gil, nogil, nogil-forced, ft-gil (comma-separated)', collect)
     .option('--python <path>', 'an interpreter to use (repeatable; also GILBENCH_PYTHON)', collect)
+    .option(
+      '--runtime <selector>',
+      'which installed runtime: a version (3.13.15), a runtime id (cpython-3.13.15t, cpython-3.13.5-release) or newest',
+    )
     .option('-p, --profile <name>', 'quick, default or rigorous', 'default')
     .option('--json <file>', 'write the run document to this file')
     .option('--filter <regex>', 'only cases whose suite/benchmark[params] matches')
@@ -146,6 +150,7 @@ export function registerRunCommands(program: Command): void {
           modes: parseModes(opts.mode ?? ['gil', 'nogil']),
           profile: opts.profile,
           pythons: opts.python,
+          runtime: opts.runtime,
           filter: opts.filter,
           threads: parseThreads(opts.threads),
           oversubscribe: Boolean(opts.oversubscribe),
