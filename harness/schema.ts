@@ -157,6 +157,8 @@ export const SuiteInfo = z.object({
         /** Parameter name -> the values this run's matrix used. */
         params: z.record(z.string().max(100), z.array(z.union([z.string().max(200), finite, z.boolean()])).max(100)),
         opsPerLoop: z.number().int().positive(),
+        /** The kind of work, e.g. `objects` or `numeric` (a geometric mean is reported per category). */
+        category: name.optional(),
       }),
     )
     .max(1000),

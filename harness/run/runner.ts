@@ -109,7 +109,13 @@ export async function runBenchmarks(opts: RunOptions): Promise<RunDocument> {
       const params = 'threads' in bench.params ? { ...bench.params, threads: threads } : bench.params;
       const cases = expandCases(params).filter((p) => filter(caseId(suite.name, bench.name, p)));
       if (cases.length === 0) continue;
-      info.benchmarks.push({ name: bench.name, description: bench.description, params, opsPerLoop: bench.opsPerLoop });
+      info.benchmarks.push({
+        name: bench.name,
+        description: bench.description,
+        params,
+        opsPerLoop: bench.opsPerLoop,
+        ...(bench.category ? { category: bench.category } : {}),
+      });
       for (const p of cases) plan.push({ suite, benchmark: bench.name, params: p });
     }
     if (info.benchmarks.length) suites.push(info);

@@ -26,6 +26,8 @@ export interface BenchmarkInfo {
   description: string;
   params: Record<string, Array<string | number | boolean>>;
   opsPerLoop: number;
+  /** The kind of work (the suite's BENCHMARKS "category"), for geometric means per category. */
+  category?: string;
 }
 
 export interface SuiteListing extends SuiteRef {
@@ -61,7 +63,13 @@ export async function listSuite(worker: WorkerProcess, ref: SuiteRef): Promise<S
   try {
     const reply = await worker.request<{
       description: string;
-      benchmarks: Array<{ name: string; params: BenchmarkInfo['params']; ops: number; doc: string }>;
+      benchmarks: Array<{
+        name: string;
+        params: BenchmarkInfo['params'];
+        ops: number;
+        doc: string;
+        category?: string | null;
+      }>;
     }>({ cmd: 'list', file: ref.file });
     if (reply.benchmarks.length === 0) {
       throw new UsageError(`${ref.file}: no benchmarks found; define functions named bench_<name>(loops, ctx)`);
@@ -74,6 +82,7 @@ export async function listSuite(worker: WorkerProcess, ref: SuiteRef): Promise<S
         description: b.doc,
         params: b.params,
         opsPerLoop: b.ops,
+        ...(b.category ? { category: b.category } : {}),
       })),
     };
   } catch (err) {

@@ -113,6 +113,17 @@ export interface ModeSuiteComparison {
   rows: CaseComparison[];
   /** Over the rows with a ratio; null when none has one. */
   geometricMean: GeometricMean | null;
+  /**
+   * The same per benchmark category (the suite's `category`), in the order the suite lists them;
+   * absent when the suite gives no categories.
+   */
+  categories?: CategoryMean[];
+}
+
+/** The geometric mean of one category's rows, e.g. the `objects` kernels of the single-thread suite. */
+export interface CategoryMean {
+  category: string;
+  geometricMean: GeometricMean | null;
 }
 
 export interface SuiteComparison {

@@ -9,7 +9,8 @@ Requests ({"cmd": ..., ...}) and replies ({"ok": true, ...} or
 {"ok": false, "error": "...", "kind": "benchmark"|"protocol"}):
 
   hello                         -> interpreter facts, GIL state, usable cores, gil_enabled_by
-  list   {file}                 -> the suite's docstring and benchmarks
+  list   {file}                 -> the suite's docstring and benchmarks (name, function, params,
+                                   ops, doc, category: a BENCHMARKS entry's "category" or null)
   load   {file, benchmark, params, pin}
                                 -> runs setup, computes the checksum, starts threads;
                                    {checksum, ops, threaded, gil_enabled, gil_enabled_by}
@@ -136,8 +137,12 @@ def describe_suite(module, path):
         ops = meta.get("ops", 1)
         if not isinstance(ops, int) or ops < 1:
             raise BenchmarkError("%s: BENCHMARKS[%r]['ops'] must be a positive integer" % (path, name))
+        category = meta.get("category")
+        if category is not None and (not isinstance(category, str) or not category):
+            raise BenchmarkError("%s: BENCHMARKS[%r]['category'] must be a non-empty string" % (path, name))
         benchmarks.append(
             {
+                "category": category,
                 "name": name.replace("_", "-"),
                 "function": name,
                 "params": {k: list(v) for k, v in params.items()},
