@@ -135,9 +135,14 @@ describe('resolveModes', () => {
 
   it("picks the cache's provisioned 3.13 pair on this machine", async () => {
     const { version } = await provisionedCpython();
-    const modes = resolveModes(['gil', 'nogil', 'ft-gil'], await discoverRuntimes());
+    // By version: the cache may hold other releases too (cpython@3.13.15), and the newest is the default pick.
+    const modes = resolveModes(['gil', 'nogil', 'ft-gil'], await discoverRuntimes(), { runtime: version });
     expect(ids(modes)).toEqual([`cpython-${version}/gil`, `cpython-${version}t/nogil`, `cpython-${version}t/ft-gil`]);
     expect(modes[0]!.runtime.executable).toContain(`/gilbench/cpython/${version}-`);
+    // By runtime id: the same fast pair.
+    const byId = resolveModes(['gil', 'nogil'], await discoverRuntimes(), { runtime: `cpython-${version}t` });
+    expect(ids(byId)).toEqual([`cpython-${version}/gil`, `cpython-${version}t/nogil`]);
+    expect(byId.map((m) => m.runtime.buildKind)).toEqual(['fast', 'fast']);
   });
 });
 
