@@ -45,6 +45,8 @@ export interface LocalRunSpec {
   modes: ModeName[];
   profile: string;
   filter?: string;
+  /** Which installed runtime (a version, a runtime id or `newest`). */
+  runtime?: string;
 }
 
 export interface AgentOptions {
@@ -300,7 +302,15 @@ class Agent {
       });
       // Before any interpreter starts: a suite file outside --allow-suite-dir is never imported.
       const suites = jobSuites(job.suites, this.#opts.allowSuiteDirs);
-      doc = await this.#measure({ suites, modes, profile: job.profile ?? this.#opts.defaultProfile }, { job, client });
+      doc = await this.#measure(
+        {
+          suites,
+          modes,
+          profile: job.profile ?? this.#opts.defaultProfile,
+          ...(job.runtime ? { runtime: job.runtime } : {}),
+        },
+        { job, client },
+      );
     } catch (err) {
       if (this.#opts.signal.aborted) {
         // Back to the queue at once, rather than after the lease runs out.
@@ -381,7 +391,7 @@ class Agent {
     const o = this.#opts;
     this.#machine = await collectMachine({ labels: o.labels });
     const report = server ? (p: JobProgressReport) => this.#reportProgress(server.job, server.client, p) : null;
-    const modes = await this.#resolveRuntimes(spec.modes, report);
+    const modes = await this.#resolveRuntimes(spec.modes, spec.runtime, report);
     this.#log(`modes: ${modes.map((m) => `${m.id} (${m.runtime.executable})`).join(', ')}`);
     let pending: JobProgressReport | null = null;
     // tinybench never removes the abort listeners it adds: a signal per run keeps
@@ -434,7 +444,11 @@ class Agent {
   }
 
   /** Modes to runtimes on this machine; a missing CPython is built first when --install-runtimes allows it. */
-  async #resolveRuntimes(names: ModeName[], report: ((p: JobProgressReport) => Promise<void>) | null): Promise<Mode[]> {
+  async #resolveRuntimes(
+    names: ModeName[],
+    runtime: string | undefined,
+    report: ((p: JobProgressReport) => Promise<void>) | null,
+  ): Promise<Mode[]> {
     const o = this.#opts;
     // A build runs before any case: its progress may go out, and keeps the job's lease alive.
     let sent: Promise<void> = Promise.resolve();
@@ -445,6 +459,7 @@ class Agent {
     const installer = o.install ?? installCpython;
     const modes = await resolveJobRuntimes(names, {
       discover: { pythons: o.pythons },
+      runtime,
       install: o.installRuntimes ? (spec) => installer(spec, log) : null,
       log,
     });

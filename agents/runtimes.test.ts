@@ -7,7 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../harness/errors.ts';
 import { type DiscoverOptions, discoverRuntimes } from '../harness/runtimes/discover.ts';
-import { resolveJobRuntimes } from './runtimes.ts';
+import { provisionedCpython } from '../harness/test-support/cpython.ts';
+import { installSpecFor, resolveJobRuntimes } from './runtimes.ts';
 
 let cached: string[];
 beforeAll(async () => {
@@ -66,5 +67,31 @@ describe('resolveJobRuntimes', () => {
         log: () => {},
       }),
     ).rejects.toThrow('configure failed');
+  });
+
+  it('uses the job’s runtime, and builds that exact release when it is missing', async () => {
+    const { version } = await provisionedCpython();
+    const discover = empty();
+    const installs: string[] = [];
+    const modes = await resolveJobRuntimes(['gil', 'nogil'], {
+      discover,
+      runtime: version,
+      install: async (spec, _log, build) => {
+        installs.push(`${spec} ${build}`);
+        discover.pythons.push(...cached);
+      },
+      log: () => {},
+    });
+    expect(installs).toEqual([`cpython@${version} fast`]);
+    expect(modes.map((m) => m.runtime.version)).toEqual([version, version]);
+  });
+
+  it('names the install spec of a selector', () => {
+    expect(installSpecFor('3.13.15')).toEqual({ spec: 'cpython@3.13.15', build: 'fast' });
+    expect(installSpecFor('cpython-3.13.5t-release')).toEqual({ spec: 'cpython@3.13.5', build: 'release' });
+    expect(installSpecFor('3.14')).toEqual({ spec: 'cpython@3.14', build: 'fast' });
+    expect(installSpecFor('newest')).toEqual({ spec: 'cpython@3.13', build: 'fast' });
+    expect(installSpecFor(undefined)).toEqual({ spec: 'cpython@3.13', build: 'fast' });
+    expect(() => installSpecFor('latest-and-greatest')).toThrow(UsageError);
   });
 });

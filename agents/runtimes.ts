@@ -9,19 +9,34 @@
 import { UsageError } from '../harness/errors.ts';
 import { type DiscoverOptions, discoverRuntimes } from '../harness/runtimes/discover.ts';
 import { installRuntime } from '../harness/runtimes/install.ts';
-import { resolveModes } from '../harness/runtimes/modes.ts';
+import { parseRuntimeSelector, resolveModes } from '../harness/runtimes/modes.ts';
 import type { Mode, ModeName } from '../harness/schema.ts';
 
-/** What the agent builds when a mode has no runtime (the installer's one spec today). */
+/** What the agent builds when a mode has no runtime and the job names no release. */
 export const INSTALL_SPEC = 'cpython@3.13';
 
-export type Installer = (spec: string, log: (message: string) => void) => Promise<void>;
+/**
+ * The install spec for a job's runtime selector: its exact release (`3.13.15`, `cpython-3.13.15t`),
+ * its minor (`3.14`), else INSTALL_SPEC; a release build when the selector names one.
+ * @example installSpecFor('cpython-3.13.15t') // { spec: 'cpython@3.13.15', build: 'fast' }
+ */
+export function installSpecFor(runtime: string | undefined): { spec: string; build: 'fast' | 'release' } {
+  const selector = runtime ? parseRuntimeSelector(runtime) : {};
+  return {
+    spec: selector.version ? `cpython@${selector.version}` : INSTALL_SPEC,
+    build: selector.buildKind ?? 'fast',
+  };
+}
+
+export type Installer = (spec: string, log: (message: string) => void, build?: 'fast' | 'release') => Promise<void>;
 
 export interface ResolveJobRuntimesOptions {
   discover?: DiscoverOptions;
   /** Null: a missing runtime is the job's error. */
   install: Installer | null;
   log: (message: string) => void;
+  /** The job's runtime selector (a version, a runtime id or `newest`). */
+  runtime?: string;
 }
 
 /**
@@ -30,12 +45,14 @@ export interface ResolveJobRuntimesOptions {
  */
 export async function resolveJobRuntimes(names: ModeName[], opts: ResolveJobRuntimesOptions): Promise<Mode[]> {
   try {
-    return resolveModes(names, await discoverRuntimes(opts.discover));
+    return resolveModes(names, await discoverRuntimes(opts.discover), { runtime: opts.runtime });
   } catch (err) {
     if (!(err instanceof UsageError) || !opts.install) throw err;
-    opts.log(`${err.message.split(';')[0]}; building ${INSTALL_SPEC} (--install-runtimes), this takes a while`);
-    await opts.install(INSTALL_SPEC, opts.log);
-    return resolveModes(names, await discoverRuntimes(opts.discover));
+    const { spec, build } = installSpecFor(opts.runtime);
+    const kind = build === 'release' ? ' --build release' : '';
+    opts.log(`${err.message.split(';')[0]}; building ${spec}${kind} (--install-runtimes), this takes a while`);
+    await opts.install(spec, opts.log, build);
+    return resolveModes(names, await discoverRuntimes(opts.discover), { runtime: opts.runtime });
   }
 }
 
@@ -43,9 +60,14 @@ export async function resolveJobRuntimes(names: ModeName[], opts: ResolveJobRunt
  * The harness's installer, with its phases as log lines.
  * @example await installCpython('cpython@3.13', console.log);
  */
-export async function installCpython(spec: string, log: (message: string) => void): Promise<void> {
+export async function installCpython(
+  spec: string,
+  log: (message: string) => void,
+  build: 'fast' | 'release' = 'fast',
+): Promise<void> {
   let lastPhase = '';
   const result = await installRuntime(spec, {
+    build,
     onEvent: (event) => {
       if (event.type === 'phase') {
         const phase = `${event.variant ?? 'source'}: ${event.phase}`;

@@ -89,6 +89,7 @@ export function isTestCode(path: string): boolean {
   return (
     /\.test\.[cm]?[jt]s$/.test(path) ||
     /(^|\/)(test-support|bench|reliability)(\/|\.ts$)/.test(path) ||
+    /(^|\/)bench-[\w-]+\.ts$/.test(path) ||
     path.startsWith('web/test/')
   );
 }

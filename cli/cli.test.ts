@@ -10,11 +10,16 @@ describe('gilbench CLI usage errors: one line, exit code 2', () => {
   it.each([
     [['run', '--suite', 'selftest', '--bogus'], /unknown option '--bogus'/],
     [['run', '--suite', 'no-such-suite', '--mode', 'gil'], /unknown suite 'no-such-suite'; use one of .*selftest/],
-    [['run', '--suite', 'selftest', '--mode', 'fast'], /unknown mode 'fast'; use gil, nogil or ft-gil/],
+    [['run', '--suite', 'selftest', '--mode', 'fast'], /unknown mode 'fast'; use gil, nogil, nogil-forced, ft-gil/],
     [['run', '--suite', 'selftest', '--profile', 'sloppy'], /unknown profile 'sloppy'/],
     [['run', '--suite', 'selftest', '--threads', 'x'], /--threads takes whole numbers/],
     [['run', '--suite', 'selftest', '--filter', '('], /--filter is not a valid regular expression/],
     [['run', '--suite', 'selftest', '--mode', 'gil', '--filter', 'nothing-matches'], /no case matches --filter/],
+    [['run', '--suite', 'selftest', '--runtime', 'latest'], /--runtime latest is not a runtime selector/],
+    [
+      ['run', '--suite', 'selftest', '--mode', 'nogil', '--runtime', '3.13.99'],
+      /no free-threaded CPython 3\.13\.99 found for mode 'nogil'; run `gilbench runtimes install cpython@3\.13\.99`/,
+    ],
     [['run'], /required option '-s, --suite <names>' not specified/],
     [['no-such-command'], /unknown command 'no-such-command'/],
   ])('%j', (args, message) => {

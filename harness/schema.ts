@@ -24,13 +24,16 @@ const name = z
   .max(200)
   .regex(/^[A-Za-z0-9_.:@+\-/ =,[\]]+$/, 'use letters, digits and _.:@+-/ =,[] only');
 
-/** How a runtime is run. */
-export const ModeName = z.enum(['gil', 'nogil', 'ft-gil']);
+/**
+ * How a runtime is run: `gil` the default build; `nogil` the free-threaded build as users run it (no
+ * PYTHON_GIL); `nogil-forced` the free-threaded build with PYTHON_GIL=0; `ft-gil` with PYTHON_GIL=1.
+ */
+export const ModeName = z.enum(['gil', 'nogil', 'nogil-forced', 'ft-gil']);
 export type ModeName = z.infer<typeof ModeName>;
 
 /** One interpreter build on one machine. */
 export const Runtime = z.object({
-  /** e.g. `cpython-3.13.5t`: implementation, version, `t` for free-threaded. */
+  /** e.g. `cpython-3.13.5t`: implementation, version, `t` for free-threaded, `-release` for a PGO + LTO build. */
   id: name,
   implementation: z.string().min(1).max(50),
   version: z.string().min(1).max(50),
@@ -43,6 +46,11 @@ export const Runtime = z.object({
   revision: shortText.nullable(),
   executable: shortText,
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * `fast` (no PGO/LTO: quick to build, slower to run) or `release` (PGO + LTO, as distributions ship);
+   * absent in documents written before build kinds were recorded (those were fast builds).
+   */
+  buildKind: z.enum(['fast', 'release']).optional(),
 });
 export type Runtime = z.infer<typeof Runtime>;
 
@@ -67,6 +75,8 @@ export const Warning = z.object({
     'timer-saturated',
     'machine-busy',
     'gil-reenabled',
+    /** nogil-forced: a module would have turned the GIL on without PYTHON_GIL=0 (the message names it). */
+    'gil-forced-off',
     'checksum-mismatch',
     'other',
   ]),
@@ -121,7 +131,12 @@ export const Result = z.object({
   /** What the benchmark returned once, for cross-mode correctness checks. */
   checksum: z.string().max(200).nullable(),
   /** GIL state seen by the worker after loading and after running. */
-  gil: z.object({ afterLoad: z.boolean().nullable(), afterRun: z.boolean().nullable() }),
+  gil: z.object({
+    afterLoad: z.boolean().nullable(),
+    afterRun: z.boolean().nullable(),
+    /** Modules whose import turned the GIL on (or, in nogil-forced, would have); absent when none. */
+    enabledBy: z.array(z.string().min(1).max(200)).max(50).optional(),
+  }),
   /** Machine load average (1 min) before and after the case, when known. */
   load: z.object({ before: nonNegative.nullable(), after: nonNegative.nullable() }),
   wallMs: nonNegative,
@@ -142,6 +157,8 @@ export const SuiteInfo = z.object({
         /** Parameter name -> the values this run's matrix used. */
         params: z.record(z.string().max(100), z.array(z.union([z.string().max(200), finite, z.boolean()])).max(100)),
         opsPerLoop: z.number().int().positive(),
+        /** The kind of work, e.g. `objects` or `numeric` (a geometric mean is reported per category). */
+        category: name.optional(),
       }),
     )
     .max(1000),

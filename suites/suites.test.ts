@@ -73,6 +73,13 @@ describe('what the suites declare', () => {
     for (const b of st.benchmarks) expect(b.params, b.name).toEqual({});
   });
 
+  it('single-thread puts every kernel in a category, the object- and float-object-heavy ones included', () => {
+    const st = listings.get('single-thread')!;
+    for (const b of st.benchmarks) expect(['numeric', 'objects', 'text', 'data'], b.name).toContain(b.category);
+    const names = st.benchmarks.map((b) => b.name);
+    for (const kernel of ['constraints', 'board-playout', 'ray-trace', 'particles']) expect(names).toContain(kernel);
+  });
+
   it('scaling has at least 12 workloads, each on threads [1, 2] by default', () => {
     const scaling = listings.get('scaling')!;
     expect(scaling.benchmarks.length).toBeGreaterThanOrEqual(12);

@@ -49,8 +49,12 @@ export function registerRunCommands(program: Command): void {
     .command('run')
     .description('measure suites in several modes and print the results')
     .requiredOption('-s, --suite <names>', 'suite names or paths to .py files (comma-separated or repeated)', collect)
-    .option('-m, --mode <modes>', 'modes: gil, nogil, ft-gil (comma-separated)', collect)
+    .option('-m, --mode <modes>', 'modes: gil, nogil, nogil-forced, ft-gil (comma-separated)', collect)
     .option('--python <path>', 'an interpreter to use (repeatable; also GILBENCH_PYTHON)', collect)
+    .option(
+      '--runtime <selector>',
+      'which installed runtime: a version (3.13.15), a runtime id (cpython-3.13.15t, cpython-3.13.5-release) or newest',
+    )
     .option('-p, --profile <name>', 'quick, default or rigorous', 'default')
     .option('--json <file>', 'write the run document to this file')
     .option('--filter <regex>', 'only cases whose suite/benchmark[params] matches')
@@ -68,6 +72,7 @@ export function registerRunCommands(program: Command): void {
           modes: parseModes(opts.mode ?? ['gil', 'nogil']),
           profile: opts.profile,
           pythons: opts.python,
+          runtime: opts.runtime,
           filter: opts.filter,
           threads: parseThreads(opts.threads),
           oversubscribe: Boolean(opts.oversubscribe),

@@ -25,7 +25,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 export function parseModes(values: string[]): ModeName[] {
   return values.map((v) => {
     const parsed = ModeName.safeParse(v);
-    if (!parsed.success) throw new UsageError(`unknown mode '${v}'; use gil, nogil or ft-gil`);
+    if (!parsed.success) throw new UsageError(`unknown mode '${v}'; use ${ModeName.options.join(', ')}`);
     return parsed.data;
   });
 }

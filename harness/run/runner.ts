@@ -40,6 +40,8 @@ export interface RunOptions {
   profile: string | Profile;
   /** Extra interpreters to consider (`--python`). */
   pythons?: string[];
+  /** Which installed runtime: a version, a runtime id or `newest` (see resolveModes). */
+  runtime?: string;
   /** Only cases whose `suite/benchmark[params]` id matches this regular expression. */
   filter?: string;
   /** Thread counts for threaded benchmarks (default: 1..usable cores). */
@@ -78,7 +80,11 @@ export async function runBenchmarks(opts: RunOptions): Promise<RunDocument> {
   if (opts.modes.length === 0) throw new UsageError('no mode given; pass --mode gil,nogil');
   const refs = opts.suites.map(resolveSuite);
   const filter = compileFilter(opts.filter);
-  const modes = opts.resolvedModes ?? resolveModes(opts.modes, await discoverRuntimes({ pythons: opts.pythons }));
+  const modes =
+    opts.resolvedModes ??
+    resolveModes(opts.modes, await discoverRuntimes({ pythons: opts.pythons }), {
+      runtime: opts.runtime,
+    });
   const startedAt = new Date().toISOString();
 
   // One worker of the first mode reads the suites and tells the usable cores.
@@ -103,7 +109,13 @@ export async function runBenchmarks(opts: RunOptions): Promise<RunDocument> {
       const params = 'threads' in bench.params ? { ...bench.params, threads: threads } : bench.params;
       const cases = expandCases(params).filter((p) => filter(caseId(suite.name, bench.name, p)));
       if (cases.length === 0) continue;
-      info.benchmarks.push({ name: bench.name, description: bench.description, params, opsPerLoop: bench.opsPerLoop });
+      info.benchmarks.push({
+        name: bench.name,
+        description: bench.description,
+        params,
+        opsPerLoop: bench.opsPerLoop,
+        ...(bench.category ? { category: bench.category } : {}),
+      });
       for (const p of cases) plan.push({ suite, benchmark: bench.name, params: p });
     }
     if (info.benchmarks.length) suites.push(info);

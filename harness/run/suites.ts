@@ -26,6 +26,8 @@ export interface BenchmarkInfo {
   description: string;
   params: Record<string, Array<string | number | boolean>>;
   opsPerLoop: number;
+  /** The kind of work (the suite's BENCHMARKS "category"), for geometric means per category. */
+  category?: string;
 }
 
 export interface SuiteListing extends SuiteRef {
@@ -71,6 +73,7 @@ export async function listSuite(worker: WorkerProcess, ref: SuiteRef): Promise<S
         description: b.doc,
         params: b.params,
         opsPerLoop: b.ops,
+        ...(b.category ? { category: b.category } : {}),
       })),
     };
   } catch (err) {

@@ -3,7 +3,9 @@
  * file that says a build is complete.
  *
  * Layout:
- *   <cache>/cpython/<version>-<12 hex of the source hash>/{default,freethreaded}/   one prefix per variant
+ *   <cache>/cpython/<version>-<12 hex of the source hash>/{default,freethreaded}/   one prefix per variant (fast build)
+ *   <cache>/cpython/<version>-<12 hex>-release/...                                    the same for a release build
+ *   <cache>/apt/                                                                      the private apt state (indexes)
  *   <cache>/cpython/.../<variant>/gilbench-runtime.json                             the marker, written last
  *   <cache>/logs/<...>.log                                                           full build output
  *   <cache>/locks/<...>.lock                                                         one install at a time
@@ -18,6 +20,13 @@ import { writeFileAtomic } from '../fs/atomic-write.ts';
 export const Variant = z.enum(['default', 'freethreaded']);
 export type Variant = z.infer<typeof Variant>;
 
+/**
+ * How a runtime was built: `fast` (`--prefix` only: minutes) or `release` (PGO + LTO,
+ * `--enable-optimizations --with-lto`, as distributions and python.org build it).
+ */
+export const BuildKind = z.enum(['fast', 'release']);
+export type BuildKind = z.infer<typeof BuildKind>;
+
 export const MARKER_FILE = 'gilbench-runtime.json';
 
 /** What `<prefix>/gilbench-runtime.json` says; a prefix without it is not installed. */
@@ -29,6 +38,15 @@ export const RuntimeMarker = z.object({
   sourceSha256: z.string().regex(/^[0-9a-f]{64}$/),
   configureArgs: z.string(),
   builtAt: z.string().datetime({ offset: true }),
+  /** Markers written before build kinds existed are fast builds. */
+  buildKind: BuildKind.default('fast'),
+  /** The Debian suite the source came from (markers without it came from trixie). */
+  debianSuite: z.string().optional(),
+  /** `git describe` of a git checkout given as --source. */
+  revision: z.string().optional(),
+  /** Seconds the build of this variant took, and the 1-minute load average when it started. */
+  buildSeconds: z.number().nonnegative().optional(),
+  loadAtStart: z.number().nonnegative().optional(),
 });
 export type RuntimeMarker = z.infer<typeof RuntimeMarker>;
 
@@ -70,7 +88,7 @@ export async function readMarker(prefix: string): Promise<RuntimeMarker | null> 
  * half of it, and a marker that was written survives a crash, so a finished build is not rebuilt.
  * @example await writeMarker(prefix, { variant: 'default', version: '3.13.5', ... });
  */
-export async function writeMarker(prefix: string, marker: RuntimeMarker): Promise<void> {
+export async function writeMarker(prefix: string, marker: z.input<typeof RuntimeMarker>): Promise<void> {
   const valid = RuntimeMarker.parse(marker);
   const target = path.join(prefix, MARKER_FILE);
   writeFileAtomic(target, `${JSON.stringify(valid, null, 2)}\n`);
@@ -82,5 +100,6 @@ export async function writeMarker(prefix: string, marker: RuntimeMarker): Promis
  */
 export function describeSource(marker: RuntimeMarker): string {
   if (marker.source.startsWith('debian:')) return marker.source;
+  if (marker.revision) return `git ${marker.revision}`;
   return `${path.basename(marker.source)} sha256:${marker.sourceSha256.slice(0, 12)}`;
 }

@@ -74,7 +74,7 @@ describe('gilbench runtimes', () => {
     const spec = await gilbench(['runtimes', 'install', 'cpython@2.7']);
     expect([spec.code, spec.stderr]).toEqual([
       2,
-      "gilbench: unknown runtime 'cpython@2.7'; installable runtimes: cpython@3.13\n",
+      "gilbench: unknown runtime 'cpython@2.7'; installable runtimes: cpython@X.Y or cpython@X.Y.Z (3.13 and later; `gilbench runtimes available` lists them)\n",
     ]);
     const jobs = await gilbench(['runtimes', 'install', 'cpython@3.13', '--jobs', 'many']);
     expect(jobs.code).toBe(2);

@@ -150,8 +150,11 @@ export interface DebianSource {
 export interface FetchDebianSourceOptions {
   /** Source package, e.g. `python3.13`. */
   packageName: string;
-  /** Debian suite carrying it, e.g. `trixie`. */
-  suite: string;
+  /** Debian suite carrying it, e.g. `trixie`; or several (`suites`), looked up together. */
+  suite?: string;
+  suites?: readonly string[];
+  /** An exact Debian version, e.g. `3.13.15-1`; default: the one apt prefers. */
+  debianVersion?: string;
   /** Where the downloaded files go (created). */
   downloadDir: string;
   /** Private apt state (lists, cache); created and reused. */
@@ -167,13 +170,25 @@ export class DebianSourceError extends Error {
   override name = 'DebianSourceError';
 }
 
+/** A private apt state: its folder, the mirror it uses and the `-o` options that point apt at it. */
+export interface PrivateApt {
+  aptDir: string;
+  mirror: string;
+  options: string[];
+}
+
+export interface PrivateAptOptions {
+  aptDir: string;
+  suites: readonly string[];
+  mirror?: string;
+  log?: Writable;
+}
+
 /**
- * Download a Debian source package with a private apt state folder and return its upstream tarball.
- * @example
- * const src = await fetchDebianSource({ packageName: 'python3.13', suite: 'trixie', downloadDir, aptDir });
- * src.description; // 'debian:python3.13 3.13.5-2+deb13u5'
+ * Make a private apt state with one deb-src line per suite on the system's mirror, and `apt-get update` it.
+ * @example const apt = await updatePrivateApt({ aptDir, suites: ['trixie', 'sid'] });
  */
-export async function fetchDebianSource(opts: FetchDebianSourceOptions): Promise<DebianSource> {
+export async function updatePrivateApt(opts: PrivateAptOptions): Promise<PrivateApt> {
   const mirror = opts.mirror ?? pickDebianMirror(await readSystemAptSources());
   if (!mirror) throw new UsageError('no Debian mirror found in the apt sources; pass --source TARBALL|DIR');
   if (!existsSync(DEBIAN_KEYRING)) {
@@ -184,13 +199,15 @@ export async function fetchDebianSource(opts: FetchDebianSourceOptions): Promise
     path.join(opts.aptDir, 'state', 'lists', 'partial'),
     path.join(opts.aptDir, 'cache', 'archives', 'partial'),
     emptyParts,
-    opts.downloadDir,
   ]) {
     await mkdir(dir, { recursive: true });
   }
   const sourcesList = path.join(opts.aptDir, 'sources.list');
-  await writeFile(sourcesList, `deb-src [signed-by=${DEBIAN_KEYRING}] ${mirror} ${opts.suite} main\n`);
-  const aptOptions = [
+  await writeFile(
+    sourcesList,
+    opts.suites.map((suite) => `deb-src [signed-by=${DEBIAN_KEYRING}] ${mirror} ${suite} main\n`).join(''),
+  );
+  const options = [
     ['Dir::State', path.join(opts.aptDir, 'state')],
     ['Dir::Cache', path.join(opts.aptDir, 'cache')],
     ['Dir::Etc::SourceList', sourcesList],
@@ -198,15 +215,34 @@ export async function fetchDebianSource(opts: FetchDebianSourceOptions): Promise
     ['Debug::NoLocking', '1'],
     ['Acquire::Retries', '2'],
   ].flatMap(([k, v]) => ['-o', `${k}=${v}`]);
+  await runApt('update', ['-q', ...options, 'update'], opts.aptDir, opts.log);
+  return { aptDir: opts.aptDir, mirror, options };
+}
 
-  await runApt('update', ['-q', ...aptOptions, 'update'], opts.aptDir, opts.log);
-  await runApt(
-    'source',
-    ['-q', ...aptOptions, 'source', '--download-only', opts.packageName],
-    opts.downloadDir,
-    opts.log,
-  );
+/**
+ * Download a Debian source package with a private apt state folder and return its upstream tarball.
+ * @example
+ * const src = await fetchDebianSource({ packageName: 'python3.13', suite: 'trixie', downloadDir, aptDir });
+ * src.description; // 'debian:python3.13 3.13.5-2+deb13u5'
+ */
+export async function fetchDebianSource(opts: FetchDebianSourceOptions): Promise<DebianSource> {
+  const suites = opts.suites ?? (opts.suite ? [opts.suite] : []);
+  if (suites.length === 0) throw new Error('fetchDebianSource needs a suite');
+  const apt = await updatePrivateApt({ aptDir: opts.aptDir, suites, mirror: opts.mirror, log: opts.log });
+  return downloadDebianSource(apt, opts);
+}
 
+/**
+ * `apt-get source --download-only` with an updated private apt state; returns the upstream tarball.
+ * @example const src = await downloadDebianSource(apt, { packageName: 'python3.13', debianVersion: '3.13.15-1', downloadDir });
+ */
+export async function downloadDebianSource(
+  apt: PrivateApt,
+  opts: Pick<FetchDebianSourceOptions, 'packageName' | 'debianVersion' | 'downloadDir' | 'log'>,
+): Promise<DebianSource> {
+  await mkdir(opts.downloadDir, { recursive: true });
+  const wanted = opts.debianVersion ? `${opts.packageName}=${opts.debianVersion}` : opts.packageName;
+  await runApt('source', ['-q', ...apt.options, 'source', '--download-only', wanted], opts.downloadDir, opts.log);
   const files = await readdir(opts.downloadDir);
   const dsc = files.find((f) => f.startsWith(`${opts.packageName}_`) && f.endsWith('.dsc'));
   const orig = files.find((f) => f.startsWith(`${opts.packageName}_`) && /\.orig\.tar\.(xz|gz|bz2)$/.test(f));
@@ -224,10 +260,11 @@ export async function fetchDebianSource(opts: FetchDebianSourceOptions): Promise
   };
 }
 
-function runApt(step: string, args: string[], cwd: string, log?: Writable): Promise<void> {
+/** Run apt-get (or apt-cache) and fail with a DebianSourceError naming apt's first error line. */
+export function runApt(step: string, args: string[], cwd: string, log?: Writable, tool = 'apt-get'): Promise<void> {
   return new Promise((resolve, reject) => {
-    log?.write(`$ apt-get ${args.join(' ')}\n`);
-    const child = spawn('apt-get', args, {
+    log?.write(`$ ${tool} ${args.join(' ')}\n`);
+    const child = spawn(tool, args, {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LC_ALL: 'C' },

@@ -17,6 +17,13 @@ export interface FakeSourceOptions {
   failFreeThreadedInstall?: boolean;
   /** Seconds `make` sleeps (to hold the lock long enough for a concurrency test). */
   makeSeconds?: number;
+  /**
+   * Tests the fake `-m test --pgo` of a release build (`--enable-optimizations`) fails, as a flaky
+   * test does in CPython's own training run; default none.
+   */
+  failingPgoTests?: string[];
+  /** Make the fake training run crash (abort) before any test, as a broken instrumented build would. */
+  crashPgo?: boolean;
 }
 
 /**
@@ -35,27 +42,53 @@ export async function writeFakeSource(dir: string, opts: FakeSourceOptions = {})
     '[ -z "$FAKE_BUILD_COUNTER" ] || echo "configure $*" >> "$FAKE_BUILD_COUNTER"',
     'echo "checking for a fake compiler... yes"',
     opts.failConfigure ? 'echo "configure: error: no fake compiler found" >&2; exit 1' : '',
-    'prefix=""; suffix=""',
+    'prefix=""; suffix=""; optimize=""',
     'for arg in "$@"; do',
     '  case "$arg" in',
     '    --prefix=*) prefix=$(echo "$arg" | cut -d= -f2-) ;;',
     '    --disable-gil) suffix=t ;;',
+    '    --enable-optimizations) optimize=yes ;;',
     '  esac',
     'done',
-    'printf "PREFIX=%s\\nSUFFIX=%s\\n" "$prefix" "$suffix" > config.mk',
+    'printf "PREFIX=%s\\nSUFFIX=%s\\nOPTIMIZE=%s\\n" "$prefix" "$suffix" "$optimize" > config.mk',
     '',
   ].join('\n');
   await writeFile(path.join(dir, 'configure'), configure);
   await chmod(path.join(dir, 'configure'), 0o755);
   const tab = '\t';
+  // A fake `test` package for the training run: progress lines like CPython's runner, then its exit code.
+  const failing = opts.failingPgoTests ?? [];
+  const tests = ['test_array', ...failing, 'test_json'];
+  await mkdir(path.join(dir, 'FakeLib', 'test'), { recursive: true });
+  await writeFile(path.join(dir, 'FakeLib', 'test', '__init__.py'), '');
+  await writeFile(
+    path.join(dir, 'FakeLib', 'test', '__main__.py'),
+    [
+      'import os, sys',
+      opts.crashPgo ? 'os.abort()' : '',
+      `tests = ${JSON.stringify(tests)}`,
+      `failing = ${JSON.stringify(failing)}`,
+      'for i, name in enumerate(tests, 1):',
+      '    print("0:00:%02d load avg: 1.00 [%2d/%d] %s" % (i, i, len(tests), name), flush=True)',
+      'if failing:',
+      '    print("%d test%s failed:" % (len(failing), "" if len(failing) == 1 else "s"))',
+      '    print("    " + " ".join(failing))',
+      '    sys.exit(2)',
+      '',
+    ].join('\n'),
+  );
   const makefile = [
     'include config.mk',
+    // CPython's default, overridable on make's command line as in CPython's Makefile.
+    'PROFILE_TASK=-m test --pgo',
     'all:',
     `${tab}@echo "cc -c -O2 -o Objects/a.o Objects/a.c"`,
     `${tab}@echo "cc -c -O2 -o Objects/b.o Objects/b.c"`,
     `${tab}@sleep ${opts.makeSeconds ?? 0}`,
-    `${tab}printf '#!/bin/sh\\nexec /usr/bin/python3 "$$@"\\n' > python`,
+    `${tab}printf '#!/bin/sh\\nPYTHONPATH=$(CURDIR)/FakeLib exec /usr/bin/python3 "$$@"\\n' > python`,
     `${tab}chmod +x python`,
+    // A release build: the training run, then the optimized pass compiles again.
+    `${tab}@if [ "$(OPTIMIZE)" = yes ]; then ./python $(PROFILE_TASK) && echo "cc -c -O2 -o Objects/a.o Objects/a.c"; fi`,
     'install:',
     `${tab}mkdir -p $(DESTDIR)$(PREFIX)/bin`,
     `${tab}cp python $(DESTDIR)$(PREFIX)/bin/python3.13$(SUFFIX)`,

@@ -5,7 +5,8 @@
  * import { discoverRuntimes, resolveModes } from '../runtimes/index.ts';
  * const modes = resolveModes(['gil', 'nogil'], await discoverRuntimes({ pythons: opts.python }));
  */
-export { defaultCacheDir, MARKER_FILE, type RuntimeMarker, readMarker, type Variant } from './cache.ts';
+export { BuildKind, defaultCacheDir, MARKER_FILE, type RuntimeMarker, readMarker, type Variant } from './cache.ts';
+export { type DebianRelease, isServed, listDebianReleases, pickRelease, RELEASE_SUITES } from './debian-releases.ts';
 export { type DiscoverOptions, discoverRuntimes, type FoundRuntime, type RuntimeOrigin } from './discover.ts';
 export {
   INSTALLABLE_MINORS,
@@ -16,5 +17,12 @@ export {
   installRuntime,
   parseRuntimeSpec,
 } from './install.ts';
-export { compareVersions, MODE_ENV, type ResolveModesOptions, resolveModes } from './modes.ts';
-export { ProbeError, type ProbeOptions, probeRuntime, runtimeId, sha256File } from './probe.ts';
+export {
+  compareVersions,
+  MODE_ENV,
+  parseRuntimeSelector,
+  type ResolveModesOptions,
+  type RuntimeSelector,
+  resolveModes,
+} from './modes.ts';
+export { buildKindOf, ProbeError, type ProbeOptions, probeRuntime, runtimeId, sha256File } from './probe.ts';

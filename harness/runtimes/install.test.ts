@@ -16,6 +16,7 @@ import {
   installRuntime,
   isCompileLine,
   parseRuntimeSpec,
+  parseTrainingLine,
 } from './install.ts';
 
 let tmp: string;
@@ -184,6 +185,49 @@ describe('installRuntime with a fake source', () => {
     expect(await configureRuns()).toHaveLength(2);
   });
 
+  it('makes a release build (PGO + LTO) that survives a failing test in the training run and logs it', async () => {
+    const src = await writeFakeSource(path.join(tmp, 'src'), { failingPgoTests: ['test_generators'] });
+    const events: InstallEvent[] = [];
+    const result = await installRuntime('cpython@3.13', {
+      source: src,
+      cacheDir,
+      env,
+      build: 'release',
+      onEvent: (e) => events.push(e),
+    });
+    expect(result).toMatchObject({ alreadyInstalled: false, buildKind: 'release' });
+    // Its own cache entry: a release build never stands in for a fast one of the same source.
+    expect(path.basename(result.root)).toMatch(/^3\.13\.99-[0-9a-f]{12}-release$/);
+    for (const v of result.variants) {
+      expect(v.marker.buildKind).toBe('release');
+      expect(v.marker.configureArgs).toContain('--enable-optimizations --with-lto');
+      expect(v.marker.buildSeconds).toBeGreaterThanOrEqual(0);
+    }
+    const training = events.filter((e) => e.type === 'training');
+    expect(training.map((e) => (e.type === 'training' ? `${e.variant} ${e.done}/${e.total} ${e.test}` : ''))).toEqual([
+      'default 1/3 test_array',
+      'default 2/3 test_generators',
+      'default 3/3 test_json',
+      'freethreaded 1/3 test_array',
+      'freethreaded 2/3 test_generators',
+      'freethreaded 3/3 test_json',
+    ]);
+    expect(events).toContainEqual({ type: 'phase', variant: 'default', phase: 'train' });
+    const log = await readFile(result.logFile!, 'utf8');
+    expect(log).toContain('gilbench PGO training: the test runner exited with 2 (failed: test_generators)');
+    // A fast build of the same source is another runtime, built separately.
+    const fast = await installRuntime('cpython@3.13', { source: src, cacheDir, env });
+    expect(fast).toMatchObject({ alreadyInstalled: false, buildKind: 'fast' });
+    expect(fast.root).toBe(result.root.replace(/-release$/, ''));
+  });
+
+  it('a release build stops when the training run crashes before any test', async () => {
+    const src = await writeFakeSource(path.join(tmp, 'src'), { crashPgo: true });
+    await expect(installRuntime('cpython@3.13', { source: src, cacheDir, env, build: 'release' })).rejects.toThrow(
+      /failed during make/,
+    );
+  });
+
   it('rejects bad input before building anything', async () => {
     const src = await writeFakeSource(path.join(tmp, 'src'), { version: '3.12.4' });
     await expect(installRuntime('cpython@3.13', { source: src, cacheDir, env })).rejects.toThrow(
@@ -293,11 +337,35 @@ describe.skipIf(!isDebianFamily())('installRuntime without --source (network: th
 });
 
 describe('helpers', () => {
-  it('parses the one spec it knows', () => {
-    expect(parseRuntimeSpec('cpython@3.13')).toMatchObject({ minor: '3.13', debianPackage: 'python3.13' });
-    expect(() => parseRuntimeSpec('cpython@3.99')).toThrow(
-      /unknown runtime 'cpython@3.99'; installable runtimes: cpython@3.13/,
-    );
+  it('parses a minor, an exact release or a bare cpython, from 3.13 on (no version hard-coded)', () => {
+    expect(parseRuntimeSpec('cpython@3.13')).toMatchObject({ minor: '3.13', exact: null, debianPackage: 'python3.13' });
+    expect(parseRuntimeSpec('cpython@3.13.15')).toMatchObject({ minor: '3.13', exact: '3.13.15' });
+    expect(parseRuntimeSpec('cpython@3.15.0rc1')).toMatchObject({ minor: '3.15', exact: '3.15.0rc1' });
+    expect(parseRuntimeSpec('cpython@4.0')).toMatchObject({ minor: '4.0', debianPackage: 'python4.0' });
+    expect(parseRuntimeSpec('cpython')).toMatchObject({ minor: null, exact: null, debianPackage: null });
+    // Older than free-threading, or not a version: the forms that work are named.
+    for (const bad of ['cpython@3.12', 'cpython@3.12.4', 'pypy@3.10', 'cpython@3', 'cpython@latest']) {
+      expect(() => parseRuntimeSpec(bad)).toThrow(
+        new RegExp(
+          `unknown runtime '${bad}'; installable runtimes: cpython@X\\.Y or cpython@X\\.Y\\.Z \\(3\\.13 and later`,
+        ),
+      );
+    }
+  });
+
+  it('reads the PGO training run’s progress lines', () => {
+    expect(parseTrainingLine('0:00:05 load avg: 1.20 [ 3/44] test_array')).toEqual({
+      done: 3,
+      total: 44,
+      test: 'test_array',
+    });
+    // After a failure the runner counts failures in a third field.
+    expect(parseTrainingLine('0:09:02 load avg: 3.1 [40/44/1] test_generators failed (1 failure)')).toEqual({
+      done: 40,
+      total: 44,
+      test: 'test_generators',
+    });
+    expect(parseTrainingLine('gcc -c -o Objects/a.o Objects/a.c')).toBeNull();
   });
 
   it('counts compile lines, not link or install lines', () => {

@@ -12,65 +12,97 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, rmSync, type WriteStream } from 'node:fs';
 import { cp, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.ts';
-import { defaultCacheDir, type RuntimeMarker, readMarker, type Variant, writeMarker } from './cache.ts';
-import { DebianSourceError, fetchDebianSource, isDebianFamily } from './debian-source.ts';
+import { BuildKind, defaultCacheDir, type RuntimeMarker, readMarker, type Variant, writeMarker } from './cache.ts';
+import { type DebianRelease, isServed, listDebianReleases, pickRelease, RELEASE_SUITES } from './debian-releases.ts';
+import { DebianSourceError, downloadDebianSource, isDebianFamily, updatePrivateApt } from './debian-source.ts';
+import { compareVersions } from './modes.ts';
 import { sha256File } from './probe.ts';
+
+/** The PGO training task of release builds: CPython's own, surviving a flaky test (see pgo-task.py). */
+const PGO_TASK = fileURLToPath(new URL('./pgo-task.py', import.meta.url));
+/** Compiled objects in one pass of a 3.13.5 build, when the source tree cannot be asked (see countObjects). */
+const FALLBACK_OBJECTS = 354;
 
 type Env = Record<string, string | undefined>;
 
-/** What `gilbench runtimes install <spec>` can build. */
+/** What `gilbench runtimes install <spec>` asks for. */
 export interface RuntimeSpec {
   spec: string;
   implementation: 'cpython';
-  /** `3.13`: the source must be a 3.13.x release. */
-  minor: string;
-  /** Debian source package and suite used when no --source is given. */
-  debianPackage: string;
-  debianSuite: string;
-  /** Compiled objects in one build (for the progress estimate). */
-  expectedObjects: number;
+  /** `3.13`: the source must be a 3.13.x release; null (`cpython` with --source): any CPython >= 3.13. */
+  minor: string | null;
+  /** `3.13.15` for an exact release; null for the newest of a minor. */
+  exact: string | null;
+  /** Debian source package looked up when no --source is given, e.g. `python3.13`. */
+  debianPackage: string | null;
 }
 
-const SPECS: Record<string, RuntimeSpec> = {
-  'cpython@3.13': {
-    spec: 'cpython@3.13',
-    implementation: 'cpython',
-    minor: '3.13',
-    debianPackage: 'python3.13',
-    debianSuite: 'trixie',
-    // Counted in a 3.13.5 build on Linux (both variants compile the same number).
-    expectedObjects: 354,
-  },
-};
-
-/** Minor versions `gilbench runtimes install cpython@X.Y` can build. */
-export const INSTALLABLE_MINORS: readonly string[] = Object.values(SPECS).map((s) => s.minor);
+/** The oldest CPython with a free-threaded build. */
+const OLDEST_MINOR = [3, 13];
 
 /**
- * Parse an install spec; an unknown one is a UsageError listing the known ones.
- * @example parseRuntimeSpec('cpython@3.13').debianPackage === 'python3.13'
+ * Minor versions whose source the first Debian suite (trixie) carries, so `cpython@X.Y` builds
+ * without naming a release; any other release >= 3.13 is `cpython@X.Y.Z` or `--source`.
+ */
+export const INSTALLABLE_MINORS: readonly string[] = ['3.13'];
+
+const SPEC_FORMS = 'cpython@X.Y or cpython@X.Y.Z (3.13 and later; `gilbench runtimes available` lists them)';
+
+/**
+ * Parse an install spec; a malformed or too old one is a UsageError saying what is accepted.
+ * @example parseRuntimeSpec('cpython@3.13.15').exact === '3.13.15'
  */
 export function parseRuntimeSpec(spec: string): RuntimeSpec {
-  const found = SPECS[spec.trim().toLowerCase()];
-  if (!found) throw new UsageError(`unknown runtime '${spec}'; installable runtimes: ${Object.keys(SPECS).join(', ')}`);
-  return found;
+  const text = spec.trim().toLowerCase();
+  if (text === 'cpython')
+    return { spec: text, implementation: 'cpython', minor: null, exact: null, debianPackage: null };
+  const match = text.match(/^cpython@(\d+)\.(\d+)(\.\d+(?:(?:a|b|rc)\d+)?)?$/);
+  const major = Number(match?.[1]);
+  const minorNumber = Number(match?.[2]);
+  if (!match || major < OLDEST_MINOR[0]! || (major === OLDEST_MINOR[0] && minorNumber < OLDEST_MINOR[1]!)) {
+    throw new UsageError(`unknown runtime '${spec}'; installable runtimes: ${SPEC_FORMS}`);
+  }
+  const minor = `${major}.${minorNumber}`;
+  return {
+    spec: text,
+    implementation: 'cpython',
+    minor,
+    exact: match[3] ? `${minor}${match[3]}` : null,
+    debianPackage: `python${minor}`,
+  };
 }
 
-export type InstallPhase = 'fetch' | 'extract' | 'configure' | 'make' | 'install';
+/** Whether a CPython `version` is what the spec asks for. */
+function specAccepts(spec: RuntimeSpec, version: string): boolean {
+  if (spec.exact) return version === spec.exact;
+  if (spec.minor) return version.startsWith(`${spec.minor}.`);
+  return compareVersions(version, OLDEST_MINOR.join('.')) >= 0;
+}
+
+function specWants(spec: RuntimeSpec): string {
+  return spec.exact ?? (spec.minor ? `${spec.minor}.x` : `${OLDEST_MINOR.join('.')} or later`);
+}
+
+export type InstallPhase = 'fetch' | 'extract' | 'configure' | 'make' | 'train' | 'install';
 
 /** Progress of an install, for a display (see progress.ts). */
 export type InstallEvent =
   | { type: 'phase'; variant: Variant | null; phase: InstallPhase }
   | { type: 'objects'; variant: Variant; compiled: number; expected: number }
+  /** PGO training (release builds): `done` of `total` tests of the training run. */
+  | { type: 'training'; variant: Variant; done: number; total: number; test: string }
   | { type: 'variant-done'; variant: Variant; prefix: string }
   | { type: 'note'; text: string };
 
 export interface InstallOptions {
-  /** A CPython source tarball or folder; default: Debian's source package (Debian-family systems only). */
+  /** A CPython source tarball, folder or git checkout; default: Debian's source package (Debian-family systems only). */
   source?: string;
+  /** `fast` (default) or `release` (PGO + LTO). */
+  build?: BuildKind;
   /** Parallel make jobs; default: the CPUs this process may use. */
   jobs?: number;
   cacheDir?: string;
@@ -93,6 +125,7 @@ export interface InstallResult {
   /** True when nothing had to be built. */
   alreadyInstalled: boolean;
   version: string;
+  buildKind: BuildKind;
   /** `<cache>/cpython/<version>-<12 hex>` */
   root: string;
   variants: InstalledVariant[];
@@ -120,24 +153,35 @@ interface ResolvedSource {
   sha256: string;
   /** What the marker records as `source`. */
   description: string;
+  /** Debian suite it was fetched from. */
+  debianSuite?: string;
+  /** `git describe` of a git checkout. */
+  revision?: string;
 }
 
 /**
  * Build and install the default and free-threaded variants of `spec` into the cache.
  * Returns at once (alreadyInstalled) when both are there.
  * @example
- * const result = await installRuntime('cpython@3.13', { jobs: 2 });
+ * const result = await installRuntime('cpython@3.13.15', { jobs: 2, build: 'fast' });
  * result.variants.map((v) => v.executable); // [.../default/bin/python3.13, .../freethreaded/bin/python3.13t]
  */
 export async function installRuntime(specText: string, opts: InstallOptions = {}): Promise<InstallResult> {
   const spec = parseRuntimeSpec(specText);
+  const buildKind = BuildKind.parse(opts.build ?? 'fast');
   const jobs = opts.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number >= 1, not ${jobs}`);
+  if (!opts.source && !spec.debianPackage) {
+    throw new UsageError(`'${spec.spec}' names no release; pass cpython@X.Y[.Z] or --source TARBALL|DIR|GIT-CHECKOUT`);
+  }
   const env = opts.env ?? process.env;
   const cacheDir = opts.cacheDir ?? defaultCacheDir(env);
   const emit = opts.onEvent ?? (() => {});
 
-  const installLog = new InstallLog(path.join(cacheDir, 'logs'), `${spec.implementation}-${spec.minor}`);
+  const installLog = new InstallLog(
+    path.join(cacheDir, 'logs'),
+    `${spec.implementation}-${spec.exact ?? spec.minor ?? 'source'}${buildKind === 'release' ? '-release' : ''}`,
+  );
   const scratch = path.join(cacheDir, 'tmp', `fetch-${process.pid}-${randomBytes(4).toString('hex')}`);
 
   try {
@@ -145,22 +189,28 @@ export async function installRuntime(specText: string, opts: InstallOptions = {}
     if (opts.source) {
       source = await resolveGivenSource(opts.source);
     } else {
-      const debianBuild = await findDebianBuild(specText, cacheDir);
+      const debianBuild = await findDebianBuild(specText, cacheDir, buildKind);
       if (debianBuild) return debianBuild;
       if (!isDebianFamily()) {
         throw new UsageError(`no CPython source to build ${spec.spec} from on this system; pass --source TARBALL|DIR`);
       }
       emit({ type: 'phase', variant: null, phase: 'fetch' });
-      source = await fetchFromDebian(spec, scratch, await installLog.open());
+      source = await fetchFromDebian(spec, cacheDir, scratch, opts.lockWaitMs, await installLog.open());
     }
-    const sameSource = await findInstalled(cacheDir, spec, (m) => m.sourceSha256 === source.sha256);
+    const sameSource = await findInstalled(
+      cacheDir,
+      spec,
+      (m) => m.sourceSha256 === source.sha256 && m.buildKind === buildKind,
+    );
     if (sameSource) return sameSource;
     const version = await readSourceVersion(source);
-    if (!version.startsWith(`${spec.minor}.`)) {
-      throw new UsageError(`${source.path} is CPython ${version}, not ${spec.minor}; pass a ${spec.minor} source`);
+    if (!specAccepts(spec, version)) {
+      throw new UsageError(
+        `${source.path} is CPython ${version}, not ${specWants(spec)}; pass a ${specWants(spec)} source`,
+      );
     }
 
-    const key = `${version}-${source.sha256.slice(0, 12)}`;
+    const key = `${version}-${source.sha256.slice(0, 12)}${buildKind === 'release' ? '-release' : ''}`;
     const root = path.join(cacheDir, 'cpython', key);
     const lockFile = path.join(cacheDir, 'locks', `${spec.implementation}-${key}.lock`);
     const release = await acquireLock(lockFile, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, (holder) =>
@@ -172,13 +222,27 @@ export async function installRuntime(specText: string, opts: InstallOptions = {}
         const prefix = path.join(root, variant);
         if (await installedVariant(prefix, variant)) continue;
         const opened = await installLog.open();
-        await buildVariant({ spec, source, version, variant, prefix, cacheDir, key, jobs, env, emit, ...opened });
+        await buildVariant({
+          spec,
+          source,
+          version,
+          variant,
+          prefix,
+          cacheDir,
+          key,
+          jobs,
+          env,
+          emit,
+          buildKind,
+          ...opened,
+        });
         built = true;
       }
       const variants = await Promise.all(VARIANTS.map((v) => installedVariant(path.join(root, v), v)));
       return {
         alreadyInstalled: !built,
         version,
+        buildKind,
         root,
         variants: variants.filter((v): v is InstalledVariant => v !== null),
         logFile: built ? installLog.file : null,
@@ -194,16 +258,28 @@ export async function installRuntime(specText: string, opts: InstallOptions = {}
 
 /**
  * The cached build `installRuntime(spec)` without `--source` returns without
- * building or fetching: any complete build of the spec's Debian package, newest
- * first; null when there is none.
+ * building or fetching: a complete build of the spec's Debian package and build
+ * kind (an exact release: that release; a minor: the most stable suite's, then
+ * the newest build); null when there is none.
  * @example (await findDebianBuild('cpython@3.13'))?.variants[1]!.executable // .../freethreaded/bin/python3.13t
  */
 export async function findDebianBuild(
   specText: string,
   cacheDir: string = defaultCacheDir(),
+  buildKind: BuildKind = 'fast',
 ): Promise<InstallResult | null> {
   const spec = parseRuntimeSpec(specText);
-  return findInstalled(cacheDir, spec, (m) => m.source.startsWith(`debian:${spec.debianPackage} `));
+  if (!spec.debianPackage) return null;
+  const suiteRank = (m: RuntimeMarker) => {
+    const rank = RELEASE_SUITES.indexOf(m.debianSuite ?? RELEASE_SUITES[0]!);
+    return rank < 0 ? RELEASE_SUITES.length : rank;
+  };
+  return findInstalled(
+    cacheDir,
+    spec,
+    (m) => m.source.startsWith(`debian:${spec.debianPackage} `) && m.buildKind === buildKind,
+    (a, b) => suiteRank(a) - suiteRank(b),
+  );
 }
 
 /** The install's log file, created when there is first something to write. */
@@ -232,25 +308,54 @@ class InstallLog {
   }
 }
 
+/**
+ * Look the spec up in the Debian suites' indexes (a private apt state kept in the cache, so later
+ * lookups only fetch what changed), check the mirror serves it, and download it.
+ */
 async function fetchFromDebian(
   spec: RuntimeSpec,
+  cacheDir: string,
   scratch: string,
+  lockWaitMs: number | undefined,
   { log, logFile }: { log: WriteStream; logFile: string },
 ): Promise<ResolvedSource> {
+  const release = await acquireLock(path.join(cacheDir, 'locks', 'apt.lock'), lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   try {
-    const fetched = await fetchDebianSource({
-      packageName: spec.debianPackage,
-      suite: spec.debianSuite,
+    const apt = await updatePrivateApt({ aptDir: path.join(cacheDir, 'apt'), suites: RELEASE_SUITES, log });
+    const found = pickRelease(await listDebianReleases(apt), spec.exact ?? spec.minor!);
+    if (!found || found.packageName !== spec.debianPackage) {
+      throw new UsageError(
+        `CPython ${specWants(spec)} is in none of Debian's ${RELEASE_SUITES.join(', ')} indexes; \`gilbench runtimes available\` lists what can be installed, or pass --source TARBALL|DIR|GIT-CHECKOUT`,
+      );
+    }
+    if (!(await isServed(apt.mirror, found))) throw notServed(found);
+    const fetched = await downloadDebianSource(apt, {
+      packageName: found.packageName,
+      debianVersion: found.debianVersion,
       downloadDir: path.join(scratch, 'download'),
-      aptDir: path.join(scratch, 'apt'),
       log,
     });
     const sha256 = await sha256File(fetched.tarball);
-    return { kind: 'tarball', path: fetched.tarball, sha256, description: fetched.description };
+    return {
+      kind: 'tarball',
+      path: fetched.tarball,
+      sha256,
+      description: fetched.description,
+      debianSuite: found.suite,
+    };
   } catch (err) {
     if (err instanceof DebianSourceError) throw new InstallError(`${err.message}; log: ${logFile}`, logFile);
     throw err;
+  } finally {
+    await release();
   }
+}
+
+/** The one line for a release an index lists but the mirror does not serve. */
+export function notServed(release: DebianRelease): UsageError {
+  return new UsageError(
+    `CPython ${release.upstreamVersion} is listed in Debian ${release.suite}, but its source cannot be downloaded here; pass --source with a CPython ${release.upstreamVersion} tarball, folder or git checkout`,
+  );
 }
 
 interface BuildContext {
@@ -264,6 +369,7 @@ interface BuildContext {
   jobs: number;
   env: Env;
   emit: (event: InstallEvent) => void;
+  buildKind: BuildKind;
   log: WriteStream;
   logFile: string;
 }
@@ -276,7 +382,10 @@ async function buildVariant(ctx: BuildContext): Promise<void> {
     `--prefix=${prefix}`,
     '--without-ensurepip',
     ...(variant === 'freethreaded' ? ['--disable-gil'] : []),
+    ...(ctx.buildKind === 'release' ? ['--enable-optimizations', '--with-lto'] : []),
   ];
+  const started = Date.now();
+  const loadAtStart = loadavg()[0]!;
   let phase: InstallPhase = 'extract';
   const running = new Set<ChildProcess>();
 
@@ -308,12 +417,30 @@ async function buildVariant(ctx: BuildContext): Promise<void> {
       await runLogged(cmd, args, { cwd: src, env: ctx.env, log, running, onLine });
     };
     await step('configure', './configure', configureArgs);
+    // A release build compiles everything twice: instrumented for the training run, then optimized.
+    const passes = ctx.buildKind === 'release' ? 2 : 1;
+    const expected = passes * ((await countObjects(src, ctx.env)) ?? FALLBACK_OBJECTS);
     let compiled = 0;
-    await step('make', 'make', [`-j${ctx.jobs}`], (line) => {
+    const makeArgs = [`-j${ctx.jobs}`];
+    // Our training task replaces CPython's PROFILE_TASK: the same tests, but a failing one is logged, not fatal.
+    if (ctx.buildKind === 'release') makeArgs.push(`PROFILE_TASK=${PGO_TASK}`);
+    await step('make', 'make', makeArgs, (line) => {
       if (isCompileLine(line)) {
         compiled++;
-        emit({ type: 'objects', variant, compiled, expected: ctx.spec.expectedObjects });
+        if (phase === 'train') {
+          phase = 'make';
+          emit({ type: 'phase', variant, phase });
+        }
+        emit({ type: 'objects', variant, compiled, expected });
+        return;
       }
+      const training = parseTrainingLine(line);
+      if (!training) return;
+      if (phase !== 'train') {
+        phase = 'train';
+        emit({ type: 'phase', variant, phase });
+      }
+      emit({ type: 'training', variant, ...training });
     });
     await step('install', 'make', ['install', `DESTDIR=${stage}`]);
 
@@ -328,7 +455,15 @@ async function buildVariant(ctx: BuildContext): Promise<void> {
       sourceSha256: ctx.source.sha256,
       configureArgs: configureArgs.join(' '),
       builtAt: new Date().toISOString(),
+      buildKind: ctx.buildKind,
+      ...(ctx.source.debianSuite ? { debianSuite: ctx.source.debianSuite } : {}),
+      ...(ctx.source.revision ? { revision: ctx.source.revision } : {}),
+      buildSeconds: Math.round((Date.now() - started) / 1000),
+      loadAtStart: Math.round(loadAtStart * 100) / 100,
     });
+    log.write(
+      `\n=== ${variant} (${ctx.buildKind}) built in ${Math.round((Date.now() - started) / 1000)} s; load average at start ${loadAtStart.toFixed(2)} ===\n`,
+    );
     emit({ type: 'variant-done', variant, prefix });
   } catch (err) {
     // Nothing half-installed: a prefix without its marker goes, and so does the scratch folder.
@@ -344,6 +479,36 @@ async function buildVariant(ctx: BuildContext): Promise<void> {
     process.off('SIGTERM', onSignal);
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A progress line of CPython's test runner in the PGO training run, e.g.
+ * `0:01:02 load avg: 1.95 [ 7/44] test_generators`.
+ * @example parseTrainingLine('0:00:05 load avg: 1.2 [ 3/44] test_array') // { done: 3, total: 44, test: 'test_array' }
+ */
+export function parseTrainingLine(line: string): { done: number; total: number; test: string } | null {
+  // `[40/44/1]`: the third number counts the failures so far.
+  const m = line.match(/\[\s*(\d+)\/(\d+)(?:\/\d+)?\]\s+(test_\w+)/);
+  return m ? { done: Number(m[1]), total: Number(m[2]), test: m[3]! } : null;
+}
+
+/**
+ * Objects one pass of this configured source tree compiles, from a dry run of make
+ * (`make -n build_all`), so the estimate follows the release being built; null when make cannot say.
+ */
+async function countObjects(src: string, env: Env): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn('make', ['-n', 'build_all'], { cwd: src, env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let count = 0;
+    let partial = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (isCompileLine(line)) count++;
+    });
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code === 0 && count > 0 ? count : null));
+  });
 }
 
 /** A line of make output that compiles one object file. */
@@ -421,11 +586,13 @@ async function resolveGivenSource(given: string): Promise<ResolvedSource> {
   // A git tree is known by its commit; any other folder by its path and modification time.
   const head = await gitHead(resolved);
   const identity = head ? `git:${head}` : `dir:${resolved}:${info.mtimeMs}`;
+  const revision = head ? await gitDescribe(resolved) : null;
   return {
     kind: 'dir',
     path: resolved,
     sha256: createHash('sha256').update(identity).digest('hex'),
     description: head ? `${resolved} (git ${head})` : resolved,
+    ...(revision ? { revision } : {}),
   };
 }
 
@@ -444,6 +611,21 @@ function gitHead(dir: string): Promise<string | null> {
       // Only the top of a work tree: a source folder inside some other repository is not that repository.
       resolve(code === 0 && top === dir && head ? head : null);
     });
+  });
+}
+
+/** `git describe --tags --always --dirty` of a checkout (e.g. `v3.14.0-12-gabc1234`), or null. */
+function gitDescribe(dir: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const child = spawn('git', ['-C', dir, 'describe', '--tags', '--always', '--dirty'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code === 0 && out.trim() ? out.trim() : null));
   });
 }
 
@@ -481,11 +663,15 @@ async function installedVariant(prefix: string, variant: Variant): Promise<Insta
   return existsSync(executable) ? { variant, prefix, executable, marker } : null;
 }
 
-/** A cache entry of this spec with both variants installed, whose marker passes `accept`; newest first. */
+/**
+ * A cache entry of this spec with both variants installed, whose marker passes `accept`:
+ * first by `prefer` (when given), then the newest build.
+ */
 async function findInstalled(
   cacheDir: string,
   spec: RuntimeSpec,
   accept: (marker: RuntimeMarker) => boolean,
+  prefer: (a: RuntimeMarker, b: RuntimeMarker) => number = () => 0,
 ): Promise<InstallResult | null> {
   const base = path.join(cacheDir, 'cpython');
   const complete: InstallResult[] = [];
@@ -494,11 +680,22 @@ async function findInstalled(
     const variants = await Promise.all(VARIANTS.map((v) => installedVariant(path.join(root, v), v)));
     if (variants.some((v) => v === null)) continue;
     const found = variants as InstalledVariant[];
-    const version = found[0]!.marker.version;
-    if (!version.startsWith(`${spec.minor}.`) || !found.every((v) => accept(v.marker))) continue;
-    complete.push({ alreadyInstalled: true, version, root, variants: found, logFile: null });
+    const marker = found[0]!.marker;
+    if (!specAccepts(spec, marker.version) || !found.every((v) => accept(v.marker))) continue;
+    complete.push({
+      alreadyInstalled: true,
+      version: marker.version,
+      buildKind: marker.buildKind,
+      root,
+      variants: found,
+      logFile: null,
+    });
   }
-  complete.sort((a, b) => (b.variants[0]!.marker.builtAt > a.variants[0]!.marker.builtAt ? 1 : -1));
+  complete.sort(
+    (a, b) =>
+      prefer(a.variants[0]!.marker, b.variants[0]!.marker) ||
+      (b.variants[0]!.marker.builtAt > a.variants[0]!.marker.builtAt ? 1 : -1),
+  );
   return complete[0] ?? null;
 }
 

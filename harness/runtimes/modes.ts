@@ -2,8 +2,11 @@
  * Modes: pick the runtime that serves each requested mode.
  *
  *   gil     a default (non-free-threaded) CPython build, environment untouched
- *   nogil   a free-threaded build with PYTHON_GIL=0
- *   ft-gil  a free-threaded build forced to PYTHON_GIL=1
+ *   nogil         a free-threaded build as users run it: no PYTHON_GIL, so an
+ *                 extension that does not declare Py_mod_gil turns the GIL back on
+ *                 (and the result is invalid)
+ *   nogil-forced  a free-threaded build with PYTHON_GIL=0: measured even then, flagged
+ *   ft-gil        a free-threaded build forced to PYTHON_GIL=1
  *
  * The point of a run is comparing GIL and no-GIL of the same version, so the
  * default build chosen for `gil` matches the free-threaded build's version
@@ -17,13 +20,43 @@ import { INSTALLABLE_MINORS } from './install.ts';
 /** The environment each mode sets for its workers. */
 export const MODE_ENV: Readonly<Record<ModeName, Readonly<Record<string, string>>>> = {
   gil: {},
-  nogil: { PYTHON_GIL: '0' },
+  // No PYTHON_GIL at all (modeEnvironment removes an inherited one): the build decides.
+  nogil: {},
+  'nogil-forced': { PYTHON_GIL: '0' },
   'ft-gil': { PYTHON_GIL: '1' },
 };
 
 export interface ResolveModesOptions {
   /** Only runtimes of this version: `3.13` matches 3.13.x, `3.13.5` only itself. */
   version?: string;
+  /**
+   * Which installed runtime (`--runtime`, a job's `runtime`): a version (`3.13.15`, `3.13`), a runtime id
+   * (`cpython-3.13.15t`, `cpython-3.13.5-release`: version and build kind), or `newest`. Default: the
+   * fast build of the version the other rules pick.
+   */
+  runtime?: string;
+}
+
+/** What a runtime selector asks for. */
+export interface RuntimeSelector {
+  version?: string;
+  buildKind?: 'fast' | 'release';
+  newest?: boolean;
+}
+
+/**
+ * Parse a runtime selector; anything else is a UsageError naming the three forms.
+ * @example parseRuntimeSelector('cpython-3.13.5t-release') // { version: '3.13.5', buildKind: 'release' }
+ */
+export function parseRuntimeSelector(text: string): RuntimeSelector {
+  const value = text.trim();
+  if (value === 'newest') return { newest: true };
+  if (/^\d+\.\d+(\.\d+((a|b|rc)\d+)?)?$/.test(value)) return { version: value };
+  const id = value.match(/^cpython-(\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?)t?(-release)?$/);
+  if (id) return { version: id[1]!, buildKind: id[2] ? 'release' : 'fast' };
+  throw new UsageError(
+    `--runtime ${text} is not a runtime selector; pass a version (3.13.15), a runtime id (cpython-3.13.15t) or newest`,
+  );
 }
 
 /**
@@ -49,14 +82,25 @@ export function resolveModes(
   if (wanted.length === 0) throw new UsageError(`no mode given; valid modes are ${ModeName.options.join(', ')}`);
 
   let pool = runtimes.filter((r) => r.implementation === 'cpython');
-  if (opts.version) {
-    const version = opts.version;
-    pool = pool.filter((r) => r.version === version || r.version.startsWith(`${version}.`));
+  const selector = opts.runtime ? parseRuntimeSelector(opts.runtime) : {};
+  const needsThreaded = wanted.some((m) => m !== 'gil');
+  const needsDefault = wanted.includes('gil');
+  const matchesVersion = (r: FoundRuntime, version: string) =>
+    r.version === version || r.version.startsWith(`${version}.`);
+  for (const version of [opts.version, selector.version]) {
+    if (version) pool = pool.filter((r) => matchesVersion(r, version));
+  }
+  if (selector.buildKind) pool = pool.filter((r) => kindOf(r) === selector.buildKind);
+  if (selector.newest) {
+    // The newest version that serves every wanted mode, so a nightly follows releases.
+    const serves = (v: string) =>
+      (!needsThreaded || pool.some((r) => r.version === v && r.freeThreaded)) &&
+      (!needsDefault || pool.some((r) => r.version === v && !r.freeThreaded));
+    const newest = [...new Set(pool.map((r) => r.version))].sort(compareVersions).reverse().find(serves);
+    if (newest) pool = pool.filter((r) => r.version === newest);
   }
   const defaults = pool.filter((r) => !r.freeThreaded);
   const threaded = pool.filter((r) => r.freeThreaded);
-  const needsThreaded = wanted.some((m) => m !== 'gil');
-  const needsDefault = wanted.includes('gil');
 
   // The side the user named explicitly anchors the other side's version.
   let freeThreadedPick: FoundRuntime | undefined;
@@ -72,20 +116,29 @@ export function resolveModes(
 
   return wanted.map((mode) => {
     const runtime = mode === 'gil' ? defaultPick : freeThreadedPick;
-    if (!runtime) throw missingRuntime(mode, opts.version);
+    if (!runtime) throw missingRuntime(mode, selector.version ?? opts.version, opts.runtime);
     return { id: `${runtime.id}/${mode}`, mode, env: { ...MODE_ENV[mode] }, runtime: plainRuntime(runtime) };
   });
 }
 
 /** Says what to do: install the runtime when gilbench can build it, else name one with --python. */
-function missingRuntime(mode: ModeName, version: string | undefined): UsageError {
+function missingRuntime(mode: ModeName, version: string | undefined, selector?: string): UsageError {
   const minor = (version ?? INSTALLABLE_MINORS[0]!).split('.').slice(0, 2).join('.');
-  const install = INSTALLABLE_MINORS.includes(minor) ? `run \`gilbench runtimes install cpython@${minor}\` or ` : '';
+  const exact = version && /^\d+\.\d+\.\d+/.test(version) ? version : null;
+  const spec = exact ?? minor;
+  const install =
+    exact || INSTALLABLE_MINORS.includes(minor) ? `run \`gilbench runtimes install cpython@${spec}\` or ` : '';
   const what = mode === 'gil' ? 'default (GIL)' : 'free-threaded';
   const example = mode === 'gil' ? `python${minor}` : `python${minor}t`;
+  const wanted = selector && !version ? ` matching --runtime ${selector}` : version ? ` ${version}` : '';
   return new UsageError(
-    `no ${what} CPython${version ? ` ${version}` : ''} found for mode '${mode}'; ${install}pass --python /path/to/${example}`,
+    `no ${what} CPython${wanted} found for mode '${mode}'; ${install}pass --python /path/to/${example}`,
   );
+}
+
+/** Runtimes probed before build kinds were recorded are fast builds. */
+function kindOf(r: FoundRuntime): 'fast' | 'release' {
+  return r.buildKind ?? 'fast';
 }
 
 const ORIGIN_RANK: Record<RuntimeOrigin, number> = { explicit: 0, cache: 1, uv: 2, pyenv: 2, path: 2 };
@@ -96,7 +149,9 @@ function isExplicit(r: FoundRuntime): boolean {
 
 /**
  * The preferred runtime: explicit first, then (when pairing with `partner`)
- * the same version, then the same minor version, then cache > others, then the newest.
+ * the same version, then the same minor version, then (with a partner) the
+ * same build kind, else a fast build (a release build only when selected),
+ * then cache > others, then the newest.
  */
 function best(candidates: FoundRuntime[], partner?: FoundRuntime): FoundRuntime | undefined {
   const closeness = (r: FoundRuntime) => {
@@ -104,10 +159,13 @@ function best(candidates: FoundRuntime[], partner?: FoundRuntime): FoundRuntime 
     if (r.version === partner.version) return 0;
     return minorOf(r.version) === minorOf(partner.version) ? 1 : 2;
   };
+  const kindRank = (r: FoundRuntime) =>
+    partner ? Number(kindOf(r) !== kindOf(partner)) : Number(kindOf(r) !== 'fast');
   return [...candidates].sort(
     (a, b) =>
       Number(isExplicit(b)) - Number(isExplicit(a)) ||
       closeness(a) - closeness(b) ||
+      kindRank(a) - kindRank(b) ||
       ORIGIN_RANK[a.origin] - ORIGIN_RANK[b.origin] ||
       compareVersions(b.version, a.version),
   )[0];

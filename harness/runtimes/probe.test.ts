@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../schema.ts';
 import { provisionedCpython } from '../test-support/cpython.ts';
-import { ProbeError, probeRuntime, runtimeId, sha256File } from './probe.ts';
+import { buildKindOf, ProbeError, probeRuntime, runtimeId, sha256File } from './probe.ts';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
 const cpython = await provisionedCpython();
@@ -134,5 +134,17 @@ describe('probeRuntime', () => {
   it('builds ids with a t for free-threaded builds', () => {
     expect(runtimeId('cpython', '3.13.5', true)).toBe('cpython-3.13.5t');
     expect(runtimeId('cpython', '3.14.0rc1', false)).toBe('cpython-3.14.0rc1');
+  });
+
+  it('marks a release (PGO) build in its id; an interpreter gilbench did not build is judged by its configure args', () => {
+    expect(runtimeId('cpython', '3.13.5', true, 'release')).toBe('cpython-3.13.5t-release');
+    expect(runtimeId('cpython', '3.13.5', false, 'fast')).toBe('cpython-3.13.5');
+    expect(buildKindOf("'--prefix=/usr' '--enable-optimizations' '--with-lto'")).toBe('release');
+    expect(buildKindOf('--prefix=/x --without-ensurepip --disable-gil')).toBe('fast');
+    expect(buildKindOf('--prefix=/x --enable-optimizations-not')).toBe('fast');
+  });
+
+  it('reports the provisioned pair as fast builds (the kind its marker records)', async () => {
+    expect((await probeRuntime(cpython.freeThreadedExecutable)).buildKind).toBe('fast');
   });
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Runtime } from '../schema.ts';
-import { describeSource, readMarker } from './cache.ts';
+import { type BuildKind, describeSource, readMarker } from './cache.ts';
 
 const PROBE_SCRIPT = fileURLToPath(new URL('./probe.py', import.meta.url));
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -106,8 +106,9 @@ async function describeProbe({ out, invokedAs }: ProbeFacts, executable: string)
   }
   const sha256 = await sha256File(hashed);
   const marker = await readMarker(out.basePrefix);
+  const buildKind = marker?.buildKind ?? buildKindOf(out.configureArgs);
   return {
-    id: runtimeId(out.implementation, out.version, out.freeThreaded),
+    id: runtimeId(out.implementation, out.version, out.freeThreaded, buildKind),
     implementation: out.implementation,
     version: out.version,
     freeThreaded: out.freeThreaded,
@@ -117,6 +118,7 @@ async function describeProbe({ out, invokedAs }: ProbeFacts, executable: string)
     revision: revisionOf(out, marker ? describeSource(marker) : null),
     executable: reported,
     sha256,
+    buildKind,
   };
 }
 
@@ -155,11 +157,26 @@ function runProbe(executable: string, opts: ProbeOptions): Promise<ProbeOutput> 
 }
 
 /**
- * A runtime's id: implementation, version, `t` when free-threaded.
+ * A runtime's id: implementation, version, `t` when free-threaded, `-release` for a PGO + LTO build.
  * @example runtimeId('cpython', '3.13.5', true) === 'cpython-3.13.5t'
+ * @example runtimeId('cpython', '3.13.5', true, 'release') === 'cpython-3.13.5t-release'
  */
-export function runtimeId(implementation: string, version: string, freeThreaded: boolean): string {
-  return `${implementation}-${version}${freeThreaded ? 't' : ''}`;
+export function runtimeId(
+  implementation: string,
+  version: string,
+  freeThreaded: boolean,
+  buildKind: BuildKind = 'fast',
+): string {
+  return `${implementation}-${version}${freeThreaded ? 't' : ''}${buildKind === 'release' ? '-release' : ''}`;
+}
+
+/**
+ * The build kind of an interpreter gilbench did not build, from its configure arguments:
+ * `release` when built with PGO (`--enable-optimizations`), else `fast`.
+ * @example buildKindOf("'--prefix=/usr' '--enable-optimizations' '--with-lto'") === 'release'
+ */
+export function buildKindOf(configureArgs: string): BuildKind {
+  return /(^|[\s'"])--enable-optimizations(?=$|[\s'"])/.test(configureArgs) ? 'release' : 'fast';
 }
 
 function revisionOf(out: ProbeOutput, markerSource: string | null): string | null {

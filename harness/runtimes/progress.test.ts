@@ -49,4 +49,27 @@ describe('createProgressDisplay', () => {
     expect(text).toContain('\r\x1b[Khello\n');
     expect(text.endsWith('\n')).toBe(true);
   });
+
+  it('shows the PGO training run of a release build as tests done, and the second compile pass goes on counting', () => {
+    let clock = 0;
+    const { out, chunks } = recorder(false);
+    const display = createProgressDisplay(out, () => clock);
+    display.onEvent({ type: 'phase', variant: 'default', phase: 'make' });
+    display.onEvent({ type: 'objects', variant: 'default', compiled: 100, expected: 200 });
+    display.onEvent({ type: 'phase', variant: 'default', phase: 'train' });
+    for (let done = 1; done <= 20; done++) {
+      display.onEvent({ type: 'training', variant: 'default', done, total: 20, test: `test_${done}` });
+    }
+    clock = 60_000;
+    display.onEvent({ type: 'phase', variant: 'default', phase: 'make' });
+    display.onEvent({ type: 'objects', variant: 'default', compiled: 150, expected: 200 });
+    display.stop();
+    const text = chunks.join('');
+    expect(text).toContain('default train: 2/20 tests (test_2)\n');
+    expect(text).toContain('default train: 20/20 tests (test_20)\n');
+    expect(text).toContain('default train done in 1:00\n');
+    // 150 of 200 is the third quarter, reached in the second pass.
+    expect(text).toContain('default make: 150/~200 objects\n');
+    expect(text.match(/default train: /g)).toHaveLength(10);
+  });
 });

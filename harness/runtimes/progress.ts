@@ -28,6 +28,7 @@ export function createProgressDisplay(out: Output = process.stdout, now: () => n
   const started = now();
   let current: { variant: Variant | null; phase: InstallPhase; since: number } | null = null;
   let objects: { compiled: number; expected: number } | null = null;
+  let training: { done: number; total: number; test: string } | null = null;
   let lastQuarter = 0;
   let timer: NodeJS.Timeout | null = null;
 
@@ -39,6 +40,7 @@ export function createProgressDisplay(out: Output = process.stdout, now: () => n
       const percent = Math.min(99, Math.floor((100 * objects.compiled) / objects.expected));
       text += `  objects ${objects.compiled}/~${objects.expected} (${percent}%)`;
     }
+    if (current.phase === 'train' && training) text += `  tests ${training.done}/${training.total} ${training.test}`;
     return `${text}  [total ${clock(now() - started)}]`;
   };
   const redraw = () => out.write(`\r\x1b[K${statusLine()}`);
@@ -55,8 +57,10 @@ export function createProgressDisplay(out: Output = process.stdout, now: () => n
         case 'phase':
           finishPhase();
           current = { variant: event.variant, phase: event.phase, since: now() };
-          objects = null;
-          lastQuarter = 0;
+          // A release build's make goes on after training: its object count carries over.
+          if (event.phase !== 'make' && event.phase !== 'train') objects = null;
+          training = null;
+          lastQuarter = event.phase === 'make' && objects ? Math.floor((4 * objects.compiled) / objects.expected) : 0;
           if (live) {
             redraw();
             timer ??= setInterval(redraw, 1000);
@@ -73,6 +77,16 @@ export function createProgressDisplay(out: Output = process.stdout, now: () => n
           if (quarter > lastQuarter && quarter < 4) {
             lastQuarter = quarter;
             out.write(`${label(event.variant, 'make')}: ${event.compiled}/~${event.expected} objects\n`);
+          }
+          break;
+        }
+        case 'training': {
+          training = { done: event.done, total: event.total, test: event.test };
+          if (live) break;
+          // Plain output: a line every tenth of the training run.
+          const step = Math.max(1, Math.round(event.total / 10));
+          if (event.done % step === 0 || event.done === event.total) {
+            out.write(`${label(event.variant, 'train')}: ${event.done}/${event.total} tests (${event.test})\n`);
           }
           break;
         }

@@ -21,6 +21,7 @@ import { Bench } from 'tinybench';
 import type { CaseParams, Mode, Result } from '../schema.ts';
 import { assessStability, describeAfterLoopCost, median } from '../stats/index.ts';
 import { WorkerError, type WorkerHello, WorkerProcess } from '../worker/client.ts';
+import type { WorkerRequest } from '../worker/protocol.ts';
 import { cpuSnapshot, otherLoad } from './cpu-load.ts';
 import type { Profile } from './profiles.ts';
 
@@ -55,6 +56,8 @@ interface Loaded {
   ops: number;
   threaded: boolean;
   gilAfterLoad: boolean;
+  /** Modules whose import turned the GIL on (the worker's `gil_enabled_by`). */
+  gilEnabledBy: string[];
 }
 
 /** One mode of a case while it is measured. */
@@ -263,13 +266,7 @@ async function startMode(spec: InterleavedCaseSpec, run: ModeRun): Promise<void>
         timeoutMs: spec.profile.requestTimeoutMs,
       });
       run.workers.push(worker);
-      const reply = await worker.request({
-        cmd: 'load',
-        file: spec.file,
-        benchmark: spec.benchmark,
-        params: spec.params,
-        pin: spec.pin ?? false,
-      });
+      const reply = await worker.request(loadRequest(spec));
       return {
         worker,
         hello,
@@ -277,6 +274,7 @@ async function startMode(spec: InterleavedCaseSpec, run: ModeRun): Promise<void>
         ops: reply.ops,
         threaded: reply.threaded,
         gilAfterLoad: reply.gil_enabled,
+        gilEnabledBy: reply.gil_enabled_by ?? [],
       };
     }),
   );
@@ -288,6 +286,11 @@ async function startMode(spec: InterleavedCaseSpec, run: ModeRun): Promise<void>
   run.result.opsPerLoop = first.ops;
   run.result.checksum = first.checksum;
   run.result.gil.afterLoad = run.loaded.some((l) => l.gilAfterLoad);
+  addEnabledBy(
+    run,
+    run.loaded.flatMap((l) => l.gilEnabledBy),
+  );
+  if (run.mode.mode === 'nogil-forced') addEnabledBy(run, await auditGil(spec, run));
   const checksums = new Set(run.loaded.map((l) => l.checksum));
   if (checksums.size > 1) {
     throw new WorkerError(
@@ -298,11 +301,45 @@ async function startMode(spec: InterleavedCaseSpec, run: ModeRun): Promise<void>
   }
 }
 
+function loadRequest(spec: InterleavedCaseSpec): WorkerRequest<'load'> {
+  return { cmd: 'load', file: spec.file, benchmark: spec.benchmark, params: spec.params, pin: spec.pin ?? false };
+}
+
+function addEnabledBy(run: ModeRun, modules: string[]): void {
+  const known = run.result.gil.enabledBy ?? [];
+  for (const m of modules) if (!known.includes(m)) known.push(m);
+  if (known.length) run.result.gil.enabledBy = known;
+}
+
+/**
+ * For `nogil-forced`: loads the case once more in a worker run as users run the
+ * build (no PYTHON_GIL) and returns the modules that turned the GIL on there,
+ * i.e. the ones PYTHON_GIL=0 kept from doing so. The worker is closed before sampling.
+ */
+async function auditGil(spec: InterleavedCaseSpec, run: ModeRun): Promise<string[]> {
+  const { worker } = await WorkerProcess.start({
+    python: run.mode.runtime.executable,
+    env: {},
+    unsetEnv: ['PYTHON_GIL'],
+    timeoutMs: spec.profile.requestTimeoutMs,
+  });
+  try {
+    const reply = await worker.request(loadRequest(spec));
+    return reply.gil_enabled_by ?? [];
+  } finally {
+    await worker.close();
+  }
+}
+
 /** After the samples: the loop cost, the GIL state and the peak RSS of the mode's processes. */
 async function finishMode(run: ModeRun): Promise<void> {
   run.result.loopCostNs = run.emptyPerLoop.length ? median(run.emptyPerLoop) / run.result.opsPerLoop : 0;
   const gilAfter = await Promise.all(run.loaded.map((l) => l.worker.request({ cmd: 'gil' })));
   run.result.gil.afterRun = gilAfter.some((g) => g.gil_enabled);
+  addEnabledBy(
+    run,
+    gilAfter.flatMap((g) => g.gil_enabled_by ?? []),
+  );
   const rss = await Promise.all(run.loaded.map((l) => l.worker.request({ cmd: 'rss' })));
   const peaks = rss.map((r) => r.peak_rss_bytes).filter((v): v is number => typeof v === 'number');
   run.result.peakRssBytes = peaks.length ? Math.max(...peaks) : null;
@@ -319,18 +356,37 @@ function judge(run: ModeRun, profile: Profile): void {
       message: `a sample lasts ${totalNs} ns, too close to the timer's resolution of ${first.hello.timer_resolution_ns} ns`,
     });
   }
+  const enabledBy = result.gil.enabledBy ?? [];
   if (run.mode.mode === 'nogil' && (result.gil.afterLoad || result.gil.afterRun)) {
     result.status = 'invalid';
+    result.warnings.push({ code: 'gil-reenabled', message: gilReenabledMessage(enabledBy) });
+  }
+  if (run.mode.mode === 'nogil-forced' && enabledBy.length > 0) {
     result.warnings.push({
-      code: 'gil-reenabled',
-      message:
-        'the GIL was enabled while this nogil case ran (an imported extension not marked free-threading-safe turns it back on); the result is invalid',
+      code: 'gil-forced-off',
+      message: `measured with PYTHON_GIL=0, but ${moduleList(enabledBy)} would have turned the GIL on for users (not declared free-threading-safe); users of the free-threaded build get the GIL unless they set PYTHON_GIL=0`,
     });
   }
   result.stats = describeAfterLoopCost(result.samples, result.loopCostNs, { processes: run.loaded.length });
   result.warnings.push(
     ...assessStability(result.stats, { maxMargin: profile.maxMargin, minSamples: profile.minSamples }),
   );
+}
+
+/**
+ * Why a nogil result is invalid, naming the modules and what to do.
+ * @example gilReenabledMessage(['gilext']) // "the GIL was enabled to load module 'gilext' ..."
+ */
+export function gilReenabledMessage(enabledBy: string[]): string {
+  const who = enabledBy.length
+    ? `the GIL was enabled to load ${moduleList(enabledBy)}, which does not declare that it can run without the GIL (Py_mod_gil)`
+    : 'the GIL was enabled while this nogil case ran';
+  return `${who}: the result is invalid; mark the extension free-threading-safe (Py_mod_gil = Py_MOD_GIL_NOT_USED) and rebuild it, or measure it anyway with --mode nogil-forced`;
+}
+
+function moduleList(modules: string[]): string {
+  const quoted = modules.map((m) => `'${m}'`);
+  return `${modules.length === 1 ? 'module' : 'modules'} ${quoted.join(', ')}`;
 }
 
 function describeError(err: unknown, lastWorker: WorkerProcess | null): Result['error'] {

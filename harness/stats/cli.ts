@@ -55,7 +55,10 @@ export function registerCompareCommand(program: Command): void {
     .command('compare')
     .description('compare the modes of one run: time ratios with 95% CIs, significance, geometric means per suite')
     .argument('<file>', 'run document (JSON) written by `gilbench run`')
-    .option('--base <mode>', 'mode to compare against: a mode name (gil, nogil, ft-gil) or a mode id (default: gil)')
+    .option(
+      '--base <mode>',
+      'mode to compare against: a mode name (gil, nogil, nogil-forced, ft-gil) or a mode id (default: gil)',
+    )
     .option('--json', 'print the comparison as JSON')
     .option('--all', 'also list the cases that could not be compared, with the reason')
     .action(async (file: string, options: { base?: string; json?: boolean; all?: boolean }) => {

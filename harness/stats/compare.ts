@@ -130,7 +130,8 @@ export function compareResults(base: Result, other: Result, opts: Omit<CompareOp
 function notComparable(base: Result, other: Result): string | null {
   for (const result of [base, other]) {
     if (result.status !== 'ok') {
-      const detail = result.error ? `: ${result.error.message}` : '';
+      const gil = result.warnings.find((w) => w.code === 'gil-reenabled');
+      const detail = result.error ? `: ${result.error.message}` : gil ? `: ${gil.message}` : '';
       return `${result.mode} result is ${result.status}${detail}`;
     }
     if (result.samples.length === 0) return `${result.mode} result has no samples`;

@@ -41,6 +41,12 @@ function formatTable(baseId: string, byMode: ModeSuiteComparison, opts: ReportOp
   const table: string[][] = [['Benchmark', baseId, byMode.other.id, 'Ratio [95% CI]', 'Change', 'Significance']];
   for (const row of shown) table.push(caseRow(row));
   table.push(geometricMeanRow(byMode.geometricMean));
+  // Per category beside the overall figure: the overall one depends on the suite's mix.
+  for (const c of byMode.categories ?? []) {
+    const row = geometricMeanRow(c.geometricMean);
+    row[0] = `  ${c.category}`;
+    table.push(row);
+  }
   const lines = alignColumns(table);
   if (hidden > 0) {
     lines.push(`(${hidden} case${hidden === 1 ? '' : 's'} not compared; --all lists them with the reason)`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Mode } from '../schema.ts';
 import { fixtureMode, fixtureResult, fixtureRunDocument, sampleRunDocument } from '../test-support/index.ts';
 import { geometricMean } from './geomean.ts';
+import { formatRunComparison } from './report.ts';
 import { BaseModeError, compareRun, resolveBaseMode } from './run-comparison.ts';
 
 const gil = fixtureMode('gil');
@@ -136,5 +137,39 @@ describe('resolveBaseMode()', () => {
       /matches 2 modes \(cpython-3.13.5\/gil, cpython-3.14.0\/gil\)/,
     );
     expect(resolveBaseMode([gil, other314], 'cpython-3.14.0/gil')).toBe(other314);
+  });
+});
+
+describe('geometric means per category', () => {
+  it('groups the rows by the suite’s benchmark categories, beside the overall mean, and prints them', () => {
+    const results = [];
+    let seed = 100;
+    // objects: 2x slower; text: no change. The overall mean sits between them.
+    for (const [benchmark, nogilNs] of [
+      ['solver', 60],
+      ['board', 80],
+      ['regex', 40],
+    ] as const) {
+      const gilNs = benchmark === 'regex' ? 40 : nogilNs / 2;
+      results.push(fixtureResult({ suite: 'st', benchmark, mode: gil, medianNs: gilNs, seed: seed++ }));
+      results.push(fixtureResult({ suite: 'st', benchmark, mode: nogil, medianNs: nogilNs, seed: seed++ }));
+    }
+    const doc = fixtureRunDocument(results, [gil, nogil]);
+    const categoryOf: Record<string, string> = { solver: 'objects', board: 'objects', regex: 'text' };
+    for (const b of doc.suites[0]!.benchmarks) b.category = categoryOf[b.name];
+    const byMode = compareRun(doc).suites[0]!.byMode[0]!;
+    expect(byMode.categories!.map((c) => c.category)).toEqual(['objects', 'text']);
+    const [objects, text] = byMode.categories!.map((c) => c.geometricMean!);
+    expect(objects!.count).toBe(2);
+    expect(objects!.value).toBeGreaterThan(1.8);
+    expect(text!.value).toBeGreaterThan(0.9);
+    expect(text!.value).toBeLessThan(1.1);
+    expect(byMode.geometricMean!.value).toBeGreaterThan(text!.value);
+    expect(byMode.geometricMean!.value).toBeLessThan(objects!.value);
+    const report = formatRunComparison(compareRun(doc));
+    expect(report).toMatch(/^ {2}objects\s+\d\.\d+x \[/m);
+    expect(report).toMatch(/^ {2}text\s+\d\.\d+x \[/m);
+    // A suite without categories has none.
+    expect(compareRun(sampleRunDocument()).suites[0]!.byMode[0]!.categories).toBeUndefined();
   });
 });

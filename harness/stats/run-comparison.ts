@@ -5,7 +5,16 @@
 import { type CaseParams, caseId, caseKey, type Mode, type Result, type RunDocument } from '../schema.ts';
 import { compareResults } from './compare.ts';
 import { geometricMean } from './geomean.ts';
-import type { CaseComparison, CompareOptions, ModeRef, RunComparison, RunProblem, SuiteComparison } from './types.ts';
+import type {
+  CaseComparison,
+  CategoryMean,
+  CompareOptions,
+  ModeRef,
+  ModeSuiteComparison,
+  RunComparison,
+  RunProblem,
+  SuiteComparison,
+} from './types.ts';
 
 /** The base mode asked for is not in the run, or matches several modes. */
 export class BaseModeError extends Error {
@@ -86,6 +95,12 @@ export function compareRun(doc: RunDocument, opts: CompareRunOptions = {}): RunC
       continue;
     }
     group.byMode.set(result.mode, result);
+    // The GIL's verdicts travel with the comparison: an invalid nogil row says why, a forced one says what it hid.
+    for (const w of result.warnings) {
+      if (w.code === 'gil-reenabled' || w.code === 'gil-forced-off') {
+        problems.push({ kind: w.code, caseId: group.caseId, message: `${group.caseId} ${result.mode}: ${w.message}` });
+      }
+    }
   }
 
   for (const group of cases.values()) {
@@ -113,13 +128,31 @@ export function compareRun(doc: RunDocument, opts: CompareRunOptions = {}): RunC
     const byMode = others
       .map((other) => {
         const rows = suiteCases.flatMap((group) => compareCase(group, base, other, compareOptions));
-        return { other: refOf(other), rows, geometricMean: geometricMean(rows.map((r) => r.comparison)) };
+        const byMode: ModeSuiteComparison = {
+          other: refOf(other),
+          rows,
+          geometricMean: geometricMean(rows.map((r) => r.comparison)),
+        };
+        const categories = categoryMeans(doc, suite, rows);
+        if (categories.length > 0) byMode.categories = categories;
+        return byMode;
       })
       .filter((m) => m.rows.length > 0);
     if (byMode.length > 0) suites.push({ suite, byMode });
   }
 
   return { runId: doc.id, profile: doc.profile, base: refOf(base), others: others.map(refOf), suites, problems };
+}
+
+/** Geometric means per benchmark category, in the order the suite lists its benchmarks. */
+function categoryMeans(doc: RunDocument, suite: string, rows: CaseComparison[]): CategoryMean[] {
+  const info = doc.suites.find((s) => s.name === suite);
+  const categoryOf = new Map((info?.benchmarks ?? []).map((b) => [b.name, b.category]));
+  const order = [...new Set((info?.benchmarks ?? []).map((b) => b.category).filter((c): c is string => !!c))];
+  return order.map((category) => ({
+    category,
+    geometricMean: geometricMean(rows.filter((r) => categoryOf.get(r.benchmark) === category).map((r) => r.comparison)),
+  }));
 }
 
 function compareCase(

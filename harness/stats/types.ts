@@ -113,6 +113,17 @@ export interface ModeSuiteComparison {
   rows: CaseComparison[];
   /** Over the rows with a ratio; null when none has one. */
   geometricMean: GeometricMean | null;
+  /**
+   * The same per benchmark category (the suite's `category`), in the order the suite lists them;
+   * absent when the suite gives no categories.
+   */
+  categories?: CategoryMean[];
+}
+
+/** The geometric mean of one category's rows, e.g. the `objects` kernels of the single-thread suite. */
+export interface CategoryMean {
+  category: string;
+  geometricMean: GeometricMean | null;
 }
 
 export interface SuiteComparison {
@@ -120,9 +131,12 @@ export interface SuiteComparison {
   byMode: ModeSuiteComparison[];
 }
 
-/** Something wrong with the run that is not a result, e.g. modes that computed different things. */
+/**
+ * Something to know about the run beyond the tables: modes that computed different things, a nogil result
+ * the GIL made invalid (`gil-reenabled`), a nogil-forced result an extension would have put under the GIL.
+ */
 export interface RunProblem {
-  kind: 'checksum-mismatch' | 'duplicate-result';
+  kind: 'checksum-mismatch' | 'duplicate-result' | 'gil-reenabled' | 'gil-forced-off';
   caseId: string;
   message: string;
   /** Mode id -> checksum, for `checksum-mismatch`. */

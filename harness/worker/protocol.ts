@@ -56,6 +56,8 @@ export const WORKER_REPLIES = {
     usable_cores: z.number().int().positive(),
     pid: z.number().int().positive(),
     timer_resolution_ns: z.number().nonnegative(),
+    /** Modules whose import turned the GIL back on so far (CPython's RuntimeWarning names them). */
+    gil_enabled_by: z.array(z.string()).optional(),
   }),
   list: z.object({
     description: z.string(),
@@ -66,6 +68,8 @@ export const WORKER_REPLIES = {
         params: z.record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()]))),
         ops: z.number().int().positive(),
         doc: z.string(),
+        /** The kind of work (numeric, objects, text, data), for the per-category means. */
+        category: z.string().nullable().optional(),
       }),
     ),
   }),
@@ -75,11 +79,12 @@ export const WORKER_REPLIES = {
     ops: z.number().int().positive(),
     threaded: z.boolean(),
     gil_enabled: z.boolean(),
+    gil_enabled_by: z.array(z.string()).optional(),
   }),
   calibrate: z.object({ loops: z.number().int().positive() }),
   /** `empty_ns` is null when no empty loop was asked for, or the case is threaded. */
   sample: z.object({ ns: count, empty_ns: count.nullable() }),
-  gil: z.object({ gil_enabled: z.boolean() }),
+  gil: z.object({ gil_enabled: z.boolean(), gil_enabled_by: z.array(z.string()).optional() }),
   rss: z.object({ peak_rss_bytes: count.nullable() }),
   exit: z.object({}),
 } as const;

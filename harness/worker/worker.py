@@ -8,15 +8,21 @@ Python 3.9+ syntax, because it runs in every runtime gilbench measures.
 Requests ({"cmd": ..., ...}) and replies ({"ok": true, ...} or
 {"ok": false, "error": "...", "kind": "benchmark"|"protocol"}):
 
-  hello                         -> interpreter facts, GIL state, usable cores
-  list   {file}                 -> the suite's docstring and benchmarks
+  hello                         -> interpreter facts, GIL state, usable cores, gil_enabled_by
+  list   {file}                 -> the suite's docstring and benchmarks (name, function, params,
+                                   ops, doc, category: a BENCHMARKS entry's "category" or null)
   load   {file, benchmark, params, pin}
-                                -> runs setup, computes the checksum, starts threads
+                                -> runs setup, computes the checksum, starts threads;
+                                   {checksum, ops, threaded, gil_enabled, gil_enabled_by}
   calibrate {target_ns, max_loops}
                                 -> loops per sample
   sample {loops, empty_loops}   -> {ns, empty_ns}: one timed batch of `loops` iterations,
                                    and the empty loop timed just before it
-  gil                           -> {gil_enabled}
+  gil                           -> {gil_enabled, gil_enabled_by}
+
+`gil_enabled_by` lists, in import order, the modules whose import turned the
+GIL on in a free-threaded build (taken from CPython's RuntimeWarning "The
+global interpreter lock (GIL) has been enabled to load module '...'").
   rss                           -> {peak_rss_bytes}
   exit                          -> tears the case down and ends the process
 """
@@ -29,8 +35,10 @@ import os
 import sys
 import threading
 import time
+import re
 import traceback
 import types
+import warnings
 from itertools import repeat
 
 perf_ns = time.perf_counter_ns
@@ -43,6 +51,28 @@ class BenchmarkError(Exception):
 def gil_enabled():
     check = getattr(sys, "_is_gil_enabled", None)
     return True if check is None else bool(check())
+
+
+# CPython 3.13+ warns with this text when importing an extension that does not
+# declare Py_mod_gil turns the GIL back on in a free-threaded build.
+GIL_WARNING = re.compile(r"global interpreter lock \(GIL\) has been enabled to load module '([^']+)'")
+gil_enabled_by = []
+
+
+def watch_gil_warnings():
+    """Record every module named by the GIL warning, and still show the warning on stderr."""
+    # "always": the default filter shows a warning once per code location, and
+    # every import is issued from the same place in the import machinery.
+    warnings.filterwarnings("always", message=".*global interpreter lock", category=RuntimeWarning)
+    shown = warnings.showwarning
+
+    def record(message, category, filename, lineno, file=None, line=None):
+        match = GIL_WARNING.search(str(message))
+        if match and match.group(1) not in gil_enabled_by:
+            gil_enabled_by.append(match.group(1))
+        shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = record
 
 
 def usable_cores():
@@ -107,8 +137,12 @@ def describe_suite(module, path):
         ops = meta.get("ops", 1)
         if not isinstance(ops, int) or ops < 1:
             raise BenchmarkError("%s: BENCHMARKS[%r]['ops'] must be a positive integer" % (path, name))
+        category = meta.get("category")
+        if category is not None and (not isinstance(category, str) or not category):
+            raise BenchmarkError("%s: BENCHMARKS[%r]['category'] must be a non-empty string" % (path, name))
         benchmarks.append(
             {
+                "category": category,
                 "name": name.replace("_", "-"),
                 "function": name,
                 "params": {k: list(v) for k, v in params.items()},
@@ -266,6 +300,7 @@ class Worker:
             "version": "%d.%d.%d" % sys.version_info[:3],
             "implementation": sys.implementation.name,
             "gil_enabled": gil_enabled(),
+            "gil_enabled_by": list(gil_enabled_by),
             "usable_cores": len(usable_cores()),
             "pid": os.getpid(),
             "timer_resolution_ns": time.get_clock_info("perf_counter").resolution * 1e9,
@@ -296,6 +331,7 @@ class Worker:
             "ops": meta["ops"],
             "threaded": self.case.threaded,
             "gil_enabled": gil_enabled(),
+            "gil_enabled_by": list(gil_enabled_by),
         }
 
     def calibrate(self, req):
@@ -331,7 +367,7 @@ class Worker:
         return {"ns": case.run(int(req["loops"])), "empty_ns": empty_ns}
 
     def gil(self, req):
-        return {"gil_enabled": gil_enabled()}
+        return {"gil_enabled": gil_enabled(), "gil_enabled_by": list(gil_enabled_by)}
 
     def rss(self, req):
         return {"peak_rss_bytes": peak_rss_bytes()}
@@ -352,6 +388,7 @@ def main():
     protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    watch_gil_warnings()
     worker = Worker()
     for line in sys.stdin:
         line = line.strip()

@@ -49,6 +49,11 @@ export const Job = z.object({
   modes: z.array(z.string()).min(1),
   labels: z.array(z.string()),
   profile: z.string().nullable(),
+  /**
+   * Which installed runtime to measure (a version, a runtime id or `newest`), as `gilbench run --runtime`;
+   * absent: the agent's default pick. The store keeps no runtime for jobs yet, so the server leaves it out.
+   */
+  runtime: z.string().nullable().optional(),
   machineId: RowId.nullable(),
   claimedBy: RowId.nullable(),
   claimedAt: Millis.nullable(),

@@ -25,9 +25,16 @@ it is the same on 3.9 through 3.14, with and without the GIL.
 The kernels live in sibling modules (imported normally: the worker puts this
 folder on sys.path): st_numeric (nbody, spectral-norm, fannkuch), st_objects
 (richards, classes, closures, exceptions, generators, recursion,
-binary-trees), st_text (string-build, regex, json) and st_data
+binary-trees), st_solvers (constraints, board-playout: object- and
+attribute-heavy solvers; ray-trace, particles: float objects and method
+calls), st_text (string-build, regex, json) and st_data
 (comprehensions, dict-set, sort-key, pickle, deepcopy, object-cache). The `st_` prefix keeps
 their names from shadowing anything else on sys.path.
+
+Every kernel has a `category` (numeric, objects, text, data): `gilbench compare`
+reports the geometric mean per category beside the overall one, because the
+overall figure depends on the mix (C-heavy text and data kernels lose little
+without the GIL; object- and float-object-heavy code loses most).
 """
 
 from st_data import (  # noqa: F401  (bench_/setup_ names are found by the worker)
@@ -55,6 +62,13 @@ from st_objects import (  # noqa: F401
     setup_exceptions,
     setup_generators,
 )
+from st_solvers import (  # noqa: F401
+    bench_board_playout,
+    bench_constraints,
+    bench_particles,
+    bench_ray_trace,
+    setup_board_playout,
+)
 from st_text import (  # noqa: F401
     bench_json,
     bench_regex,
@@ -66,26 +80,42 @@ from st_text import (  # noqa: F401
 
 BENCHMARKS = {
     # Numeric
-    "nbody": {"doc": "n-body orbit simulation: float arithmetic on lists, 150 steps of 5 bodies"},
-    "spectral_norm": {"doc": "spectral norm of a 24x24 implicit matrix: generator expressions over floats"},
-    "fannkuch": {"doc": "fannkuch(6): all permutations of 6 items, slice reversal of lists"},
+    "nbody": {"doc": "n-body orbit simulation: float arithmetic on lists, 150 steps of 5 bodies", "category": "numeric"},
+    "spectral_norm": {"doc": "spectral norm of a 24x24 implicit matrix: generator expressions over floats", "category": "numeric"},
+    "fannkuch": {"doc": "fannkuch(6): all permutations of 6 items, slice reversal of lists", "category": "numeric"},
+    "particles": {
+        "doc": "a spring mesh of particle objects: float attributes read and written every step",
+        "category": "numeric",
+    },
+    "ray_trace": {
+        "doc": "a 16x10 ray-traced scene: vector objects, method calls, shadows and reflections",
+        "category": "numeric",
+    },
     # Objects, calls and control flow
-    "richards": {"doc": "OS task scheduler simulation: polymorphic method calls and attribute access"},
-    "classes": {"doc": "a domain model: class instantiation, super().__init__, properties, __slots__"},
-    "closures": {"doc": "decorators (functools.wraps), nonlocal counters, memoization, function factories"},
-    "exceptions": {"doc": "input validation: raise/except over an exception hierarchy, raise from, with-blocks"},
-    "generators": {"doc": "lazy generator pipelines, yield-from tree walks and a send() coroutine"},
-    "recursion": {"doc": "an expression tree: recursive build, evaluation and printing (interpreters)"},
-    "binary_trees": {"doc": "allocate and walk many short-lived tuple trees (allocator and GC pressure)"},
+    "richards": {"doc": "OS task scheduler simulation: polymorphic method calls and attribute access", "category": "objects"},
+    "classes": {"doc": "a domain model: class instantiation, super().__init__, properties, __slots__", "category": "objects"},
+    "closures": {"doc": "decorators (functools.wraps), nonlocal counters, memoization, function factories", "category": "objects"},
+    "exceptions": {"doc": "input validation: raise/except over an exception hierarchy, raise from, with-blocks", "category": "objects"},
+    "generators": {"doc": "lazy generator pipelines, yield-from tree walks and a send() coroutine", "category": "objects"},
+    "recursion": {"doc": "an expression tree: recursive build, evaluation and printing (interpreters)", "category": "objects"},
+    "binary_trees": {"doc": "allocate and walk many short-lived tuple trees (allocator and GC pressure)", "category": "objects"},
+    "constraints": {
+        "doc": "an incremental one-way constraint network: planning walks over many small objects",
+        "category": "objects",
+    },
+    "board_playout": {
+        "doc": "playouts on a 9x9 go-like board: point objects, union-find groups, captures",
+        "category": "objects",
+    },
     # Text
-    "string_build": {"doc": "a text report: f-strings, %-format, str.format, join, split and str methods"},
-    "regex": {"doc": "log parsing with re: match with named groups, findall, sub with a callback, split"},
-    "json": {"doc": "json dumps and loads of an API payload, compact (C encoder) and indented (Python encoder)"},
+    "string_build": {"doc": "a text report: f-strings, %-format, str.format, join, split and str methods", "category": "text"},
+    "regex": {"doc": "log parsing with re: match with named groups, findall, sub with a callback, split", "category": "text"},
+    "json": {"doc": "json dumps and loads of an API payload, compact (C encoder) and indented (Python encoder)", "category": "text"},
     # Data structures
-    "comprehensions": {"doc": "list, dict and set comprehensions and generator expressions over small matrices"},
-    "dict_set": {"doc": "word counting, grouping with setdefault, de-duplication and set algebra on str keys"},
-    "sort_key": {"doc": "sorting 400 records with lambda, itemgetter, attrgetter and str.lower keys"},
-    "pickle": {"doc": "pickle dumps and loads of an object graph of 200 records with shared references"},
-    "deepcopy": {"doc": "copy.deepcopy of nested configuration with dicts, lists, tuples and objects"},
-    "object_cache": {"doc": "1000 lookups in a cache of 60,000 objects: the large-heap kernel for peak RSS"},
+    "comprehensions": {"doc": "list, dict and set comprehensions and generator expressions over small matrices", "category": "data"},
+    "dict_set": {"doc": "word counting, grouping with setdefault, de-duplication and set algebra on str keys", "category": "data"},
+    "sort_key": {"doc": "sorting 400 records with lambda, itemgetter, attrgetter and str.lower keys", "category": "data"},
+    "pickle": {"doc": "pickle dumps and loads of an object graph of 200 records with shared references", "category": "data"},
+    "deepcopy": {"doc": "copy.deepcopy of nested configuration with dicts, lists, tuples and objects", "category": "data"},
+    "object_cache": {"doc": "1000 lookups in a cache of 60,000 objects: the large-heap kernel for peak RSS", "category": "data"},
 }

@@ -32,7 +32,7 @@ export type { Machine, Mode, ModeName, RunDocument };
 
 import type { JobStatus, RegressionStatus, ResultStatus, TokenRole } from '../../contract/enums.ts';
 
-export const MODE_KINDS = ['gil', 'nogil', 'ft-gil'] as const;
+export const MODE_KINDS = ['gil', 'nogil', 'nogil-forced', 'ft-gil'] as const;
 
 export type Params = Record<string, string | number | boolean>;
 

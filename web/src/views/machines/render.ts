@@ -87,7 +87,12 @@ function runDetail(run: RunSection): Child {
         r.ci,
         r.peakRss,
         [
-          r.warnings.map((w) => h('span', { attrs: { title: w.message } }, w.code, ' ')),
+          r.warnings.map((w) =>
+            // The GIL's verdict names the module and what to do: shown in full, not only as a tooltip.
+            w.code === 'gil-reenabled' || w.code === 'gil-forced-off'
+              ? h('div', { className: 'note' }, `${w.code}: ${w.message}`)
+              : h('span', { attrs: { title: w.message } }, w.code, ' '),
+          ),
           r.error ? h('div', { className: 'note' }, r.error) : null,
         ],
       ]),
