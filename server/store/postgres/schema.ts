@@ -26,6 +26,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { Machine, SuiteInfo, Warning } from '../../../harness/schema.ts';
+import { MODE_KINDS } from '../core/types.ts';
 
 /** `bytea` as a Buffer (node-postgres' own representation). */
 export const bytea = customType<{ data: Buffer; driverData: Buffer }>({
@@ -35,8 +36,6 @@ export const bytea = customType<{ data: Buffer; driverData: Buffer }>({
 /** Epoch milliseconds. */
 const millis = (name: string) => bigint(name, { mode: 'number' });
 const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity();
-
-const MODE_NAMES = ['gil', 'nogil', 'ft-gil'] as const;
 
 export const machines = pgTable('machines', {
   id: id(),
@@ -84,7 +83,7 @@ export const modes = pgTable(
       .references(() => runtimes.id, { onDelete: 'cascade' }),
     key: text('key').notNull(),
     name: text('name').notNull(),
-    mode: text('mode', { enum: MODE_NAMES }).notNull(),
+    mode: text('mode', { enum: MODE_KINDS }).notNull(),
     env: json('env').$type<Record<string, string>>().notNull(),
   },
   (t) => [uniqueIndex('modes_runtime_key').on(t.runtimeId, t.key)],
@@ -172,7 +171,7 @@ export const series = pgTable(
       .notNull()
       .references(() => cases.id),
     modeName: text('mode_name').notNull(),
-    mode: text('mode', { enum: MODE_NAMES }).notNull(),
+    mode: text('mode', { enum: MODE_KINDS }).notNull(),
     baselineFrom: millis('baseline_from'),
     lastStartedAt: millis('last_started_at'),
     pointCount: integer('point_count').notNull().default(0),
