@@ -1,0 +1,96 @@
+/**
+ * Issue #16's findings, one test each, in Debian's chromium against a real
+ * `gilbench server --public` holding a real run of the harness (quick
+ * profile, a few cases of every suite, 1 and 2 threads). Each test looks
+ * where the finding was visible on the old page.
+ *
+ * `GILBENCH_PAGES_FIXTURE=FILE` keeps the real run in FILE between test runs
+ * (made on the first), so the page can be retried without measuring again.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunDocument } from '../harness/schema.ts';
+import { ensureWebBuilt } from './build.ts';
+import type { MachineInfo, RunDetail } from './src/api.ts';
+import { throughputAgainstGil } from './src/views/scaling/throughput.ts';
+import { ensureChromium, type LaunchedBrowser, launchChromium, type Page } from './test/browser.ts';
+import { realRun } from './test/data.ts';
+import { type RunningServer, startServer } from './test/server.ts';
+
+const log = (line: string) => process.stderr.write(`pages test: ${line}\n`);
+
+let server: RunningServer;
+let browser: LaunchedBrowser;
+const errors: string[] = [];
+let full: RunDocument;
+let machine: MachineInfo;
+
+async function api<T>(path: string): Promise<T> {
+  const response = await fetch(`${server.url}/api/v1${path}`);
+  expect(response.status, path).toBe(200);
+  return (await response.json()) as T;
+}
+
+async function open(page: Page, hash: string): Promise<void> {
+  await page.goto(`${server.url}/${hash}`);
+  const view = hash.replace(/^#\//, '').split('?')[0] || 'overview';
+  await page.waitForSelector(`body[data-ready="${view}"]`, { timeout: 30_000 });
+}
+
+async function fixtureRun(): Promise<RunDocument> {
+  const file = process.env.GILBENCH_PAGES_FIXTURE;
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as RunDocument;
+  const doc = await realRun({ log });
+  if (file) writeFileSync(file, JSON.stringify(doc));
+  return doc;
+}
+
+describe('public pages people can act on (issue #16), in chromium', () => {
+  beforeAll(async () => {
+    ensureChromium();
+    await ensureWebBuilt();
+    full = await fixtureRun();
+    server = await startServer({ public: true });
+    await server.upload(full);
+    const { machines } = await api<{ machines: MachineInfo[] }>('/machines');
+    machine = machines.find((m) => m.fingerprint === full.machine.fingerprint)!;
+    browser = await launchChromium({ errors });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('scaling: throughput against gil on 1 thread, drawn and tabled with CIs beside the speedup', async () => {
+    const page = await browser.newPage();
+    await open(page, `#/scaling?machine=${machine.id}&run=${full.id}`);
+    const charts = await page.evaluate(() => window.__gilbench!.charts());
+    const against = charts.filter((c) => c.id?.startsWith('throughput-'));
+    const speedup = charts.filter((c) => c.id?.startsWith('scaling-'));
+    expect(against.length).toBeGreaterThan(0);
+    expect(against.length).toBe(speedup.length);
+    expect(against[0]!.datasets.map((d) => d.label)).toContain('gil on 1 thread');
+    // The table's nogil cell at 2 threads is n · t_gil(1) / t_nogil(n) from the run's own samples.
+    const run = (await api<{ run: RunDetail }>(`/runs/${full.id}?samples=1`)).run;
+    const curves = throughputAgainstGil(run.results);
+    const nogil = full.modes.find((m) => m.mode === 'nogil')!;
+    const curve = curves.find((c) => c.mode === nogil.id && c.points.some((p) => p.threads === 2))!;
+    const cell = page.locator(
+      `table[data-table="throughput"] tr[data-workload="${curve.workload}"][data-mode="${nogil.id}"] td[data-threads="2"]`,
+    );
+    const text = (await cell.textContent())!;
+    const [ratio, low, high] = (text.match(/[\d.]+/g) ?? []).map(Number);
+    const point = curve.points.find((p) => p.threads === 2)!;
+    expect(Math.abs(ratio! - point.ratio)).toBeLessThan(0.01 * point.ratio + 0.006);
+    expect(low).toBeLessThanOrEqual(ratio!);
+    expect(high).toBeGreaterThanOrEqual(ratio!);
+    // One unit per table: the efficiency table holds percentages only, no ns column.
+    const efficiency = await page
+      .locator('table[data-table="efficiency"] tbody td.num')
+      .evaluateAll((tds) => tds.map((td) => td.textContent ?? ''));
+    expect(efficiency.length).toBeGreaterThan(0);
+    for (const t of efficiency) expect(t).toMatch(/^(\d+%|–)$/);
+    await page.close();
+  });
+});
