@@ -93,4 +93,25 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     for (const t of efficiency) expect(t).toMatch(/^(\d+%|–)$/);
     await page.close();
   });
+
+  it('overview: each headline says what it rests on, a quick run gets a notice, calls are nogil/gil by kind and arity', async () => {
+    const page = await browser.newPage();
+    await open(page, '#/overview');
+    const section = page.locator(`section.machine[data-machine="${machine.id}"]`);
+    // The fixture is a quick-profile run: the page says so above the numbers.
+    await expect(section.locator('[data-notice="caveat"]').textContent()).resolves.toMatch(/the quick profile/);
+    const context = (await section.locator('[data-card="overhead"] [data-context]').textContent())!;
+    const gil = full.modes.find((m) => m.mode === 'gil')!;
+    expect(context).toContain(`${gil.runtime.id} (default build)`);
+    expect(context).toContain('profile quick');
+    const unstable = full.results.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length;
+    expect(context).toContain(`${unstable} of ${full.results.length} results unstable`);
+    // Call overhead: one row per call kind, one column per arity, nogil / gil with its CI on hover.
+    const cells = section.locator('[data-card="call-overhead"] table[data-table="call-ratios"] td[data-arity]');
+    expect(await cells.count()).toBeGreaterThan(0);
+    const title = await cells.first().getAttribute('title');
+    expect(title).toMatch(/^95% CI \[/);
+    await expect(page.locator('dl[data-modes] dt').allTextContents()).resolves.toEqual(['gil', 'nogil', 'ft-gil']);
+    await page.close();
+  });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SeededApi, seededApi, viewState } from '../../../test/api.ts';
 import { formatRatio } from '../../format.ts';
 import { loadOverview } from './load.ts';
-import { type Card, type OverviewData, overviewModel } from './model.ts';
+import { type CallRatioTable, type Card, type OverviewData, overviewModel } from './model.ts';
 
 let seeded: SeededApi;
 let data: OverviewData;
@@ -26,6 +26,7 @@ describe('overview model', () => {
       'memory',
       'scaling',
       'worst-scaling',
+      'call-overhead',
       'calls',
       'regressions',
     ]);
@@ -61,6 +62,22 @@ describe('overview model', () => {
     ]);
   });
 
+  it('states nogil/gil per call kind and arity with CIs, what each card rests on, and what each mode is', () => {
+    const model = overviewModel(data, viewState());
+    const a = model.machines.find((m) => m.machineId === seeded.seed.machineA.id)!;
+    const card = cardOf(a.cards, 'call-overhead');
+    const table = card.value as CallRatioTable;
+    expect(table.arities.length).toBeGreaterThan(0);
+    expect(table.rows.length).toBeGreaterThan(0);
+    const cell = table.rows[0]!.cells.find((c) => c.text !== '–')!;
+    expect(cell.text).toMatch(/^[\d.]+×$/);
+    expect(cell.title).toMatch(/^95% CI \[[\d.]+, [\d.]+\]: nogil is /);
+    expect(cardOf(a.cards, 'overhead').context).toMatch(
+      /^cpython-3\.13\.5 \(default build\) vs cpython-3\.13\.5t \(free-threaded\).* · profile \w+ · \d+ of \d+ results unstable/,
+    );
+    expect(model.modes.map((m) => m.mode)).toEqual(['gil', 'nogil', 'ft-gil']);
+  });
+
   it('says where a headline comes from when the newest run did not measure it', () => {
     const a = data.machines.find((m) => m.machine.id === seeded.seed.machineA.id)!;
     const newer = { ...a.machine, latestRun: { ...a.machine.latestRun!, id: 'a-newer-run' } };
@@ -84,6 +101,7 @@ describe('overview model', () => {
       ['overhead', '–'],
       ['memory', '–'],
       ['scaling', '–'],
+      ['call-overhead', '–'],
       ['calls', '–'],
       ['regressions', String(a.machine.openRegressions)],
     ]);
