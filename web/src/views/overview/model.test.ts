@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SeededApi, seededApi, viewState } from '../../../test/api.ts';
 import { formatRatio } from '../../format.ts';
 import { loadOverview } from './load.ts';
-import { type CallRatioTable, type Card, type OverviewData, overviewModel } from './model.ts';
+import { type CallRatioTable, type CallsTable, type Card, type OverviewData, overviewModel } from './model.ts';
 
 let seeded: SeededApi;
 let data: OverviewData;
@@ -49,7 +49,7 @@ describe('overview model', () => {
 
   it('fills the calls table and the open regressions, and counts scaling at the most threads', () => {
     const a = overviewModel(data, viewState()).machines.find((m) => m.machineId === seeded.seed.machineA.id)!;
-    const calls = cardOf(a.cards, 'calls').value;
+    const calls = cardOf(a.cards, 'calls').value as string | CallsTable;
     expect(typeof calls === 'string' ? [] : calls.rows.map((r) => r.mode)).toEqual(['gil', 'nogil', 'ft-gil']);
     expect(cardOf(a.cards, 'regressions').value).toBe('1');
     expect(cardOf(a.cards, 'scaling').title).toBe('Scaling efficiency at 8 threads (nogil)');
