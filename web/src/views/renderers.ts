@@ -12,6 +12,7 @@ import { calls } from './calls/index.ts';
 import { compare } from './compare/index.ts';
 import { history } from './history/index.ts';
 import type { ViewId } from './index.ts';
+import { locks } from './locks/index.ts';
 import { machines } from './machines/index.ts';
 import { overview } from './overview/index.ts';
 import { regressions } from './regressions/index.ts';
@@ -44,6 +45,7 @@ export const DRAW: Record<ViewId, DrawView> = {
   compare: drawWith(compare, () => import('./compare/render.ts').then((m) => m.renderCompare)),
   scaling: drawWith(scaling, () => import('./scaling/render.ts').then((m) => m.renderScaling)),
   calls: drawWith(calls, () => import('./calls/render.ts').then((m) => m.renderCalls)),
+  locks: drawWith(locks, () => import('./locks/render.ts').then((m) => m.renderLocks)),
   history: drawWith(history, () => import('./history/render.ts').then((m) => m.renderHistory)),
   regressions: drawWith(regressions, () => import('./regressions/render.ts').then((m) => m.renderRegressions)),
   machines: drawWith(machines, () => import('./machines/render.ts').then((m) => m.renderMachines)),
