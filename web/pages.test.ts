@@ -132,4 +132,24 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     expect(charts.filter((c) => c.id?.startsWith('locks-')).length).toBe(kinds.size);
     await page.close();
   });
+
+  it('errors: an unknown view, machine, run or case says so on the page, in its own words', async () => {
+    const page = await browser.newPage();
+    const cases: Array<[string, string, RegExp]> = [
+      ['#/nope', 'view', /^There is no view “nope”\./],
+      [`#/compare?machine=99999`, 'machine', /^There is no machine “99999” on this server\./],
+      [`#/compare?run=not-a-run`, 'run', /^There is no run “not-a-run” on this server\./],
+      [`#/scaling?run=00000000-0000-4000-8000-000000000000`, 'run', /^There is no run “00000000-/],
+      [`#/history?machine=${machine.id}&case=nope%2Fnothing`, 'case', /^No history of the case “nope\/nothing”/],
+    ];
+    for (const [hash, what, message] of cases) {
+      await page.goto(`${server.url}/${hash}`);
+      const box = page.locator(`[data-missing="${what}"]`);
+      await box.waitFor({ timeout: 30_000 });
+      await expect(box.locator('strong').textContent(), hash).resolves.toMatch(message);
+      // No raw validator text ("path.id: Invalid UUID") reaches the reader.
+      expect(await page.locator('main').textContent(), hash).not.toMatch(/Invalid|path\.id/);
+    }
+    await page.close();
+  });
 });
