@@ -152,4 +152,49 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     }
     await page.close();
   });
+
+  it('downloads: every view offers its data as JSON and CSV, made from its model', async () => {
+    const page = await browser.newPage();
+    const views = ['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines'];
+    for (const view of views) {
+      await open(page, `#/${view}?machine=${machine.id}`);
+      const texts = await page.evaluate(async () => {
+        const read = async (kind: string) => {
+          const a = document.querySelector<HTMLAnchorElement>(`[data-downloads] a[data-download="${kind}"]`)!;
+          // The file is made on click; keep the Blob the link is given (the CSP lets no fetch read it), stop the download.
+          let blob: Blob | undefined;
+          const make = URL.createObjectURL;
+          URL.createObjectURL = (b: Blob) => {
+            blob = b;
+            return make(b);
+          };
+          a.addEventListener('click', (e) => e.preventDefault(), { once: true });
+          a.click();
+          URL.createObjectURL = make;
+          return blob!.text();
+        };
+        return { json: await read('json'), csv: await read('csv') };
+      });
+      expect(typeof JSON.parse(texts.json), view).toBe('object');
+      expect(texts.csv.split('\n')[0], view).toMatch(/^table,/);
+    }
+    // The scaling JSON holds the throughput table the page shows.
+    await open(page, `#/scaling?machine=${machine.id}&run=${full.id}`);
+    const json = await page.evaluate(async () => {
+      const a = document.querySelector<HTMLAnchorElement>('[data-downloads] a[data-download="json"]')!;
+      let blob: Blob | undefined;
+      const make = URL.createObjectURL;
+      URL.createObjectURL = (b: Blob) => {
+        blob = b;
+        return make(b);
+      };
+      a.addEventListener('click', (e) => e.preventDefault(), { once: true });
+      a.click();
+      URL.createObjectURL = make;
+      return JSON.parse(await blob!.text());
+    });
+    const shown = await page.locator('table[data-table="throughput"] tbody tr').count();
+    expect(json.throughputRows).toHaveLength(shown);
+    await page.close();
+  });
 });
