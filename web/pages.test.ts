@@ -7,7 +7,9 @@
  * `GILBENCH_PAGES_FIXTURE=FILE` keeps the real run in FILE between test runs
  * (made on the first), so the page can be retried without measuring again.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../harness/schema.ts';
 import { ensureWebBuilt } from './build.ts';
@@ -197,4 +199,28 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     expect(json.throughputRows).toHaveLength(shown);
     await page.close();
   });
+
+  // GILBENCH_GALLERY=1 re-takes the committed screenshots (web/gallery/) and prints each view's height.
+  it.runIf(process.env.GILBENCH_GALLERY === '1')(
+    'gallery: a desktop and a phone screenshot of every view',
+    async () => {
+      const dir = fileURLToPath(new URL('./gallery/', import.meta.url));
+      mkdirSync(dir, { recursive: true });
+      const views = ['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines'];
+      for (const [kind, size] of [
+        ['desktop', { width: 1400, height: 900 }],
+        ['phone', { width: 390, height: 844 }],
+      ] as const) {
+        const page = await browser.newPage();
+        await page.setViewportSize(size);
+        for (const view of views) {
+          await open(page, `#/${view}?machine=${machine.id}`);
+          const height = await page.evaluate(() => document.documentElement.scrollHeight);
+          log(`${kind} ${view}: ${height} px (${(height / size.height).toFixed(1)} screens)`);
+          await page.screenshot({ path: join(dir, `${view}-${kind}.png`), fullPage: true });
+        }
+        await page.close();
+      }
+    },
+  );
 });

@@ -204,7 +204,7 @@ export function renderScaling(model: ScalingModel, ctx: ViewContext): Child {
       { className: 'charts-grid' },
       model.charts.map((c) => {
         const against = model.throughputCharts.find((t) => t.workload === c.title);
-        return [against ? throughputChart(against) : null, speedupChart(c)];
+        return [speedupChart(c), against ? throughputChart(against) : null];
       }),
     ),
     h('h2', {}, 'Against gil on 1 thread'),
