@@ -60,7 +60,9 @@ export async function missingFromUrl(
   }
   const wantedCase = params.get('case');
   if (wantedCase && path === 'history') {
-    const series = await api.series(machineParam ? { machine: Number(machineParam) } : {});
+    // Per machine: the answers an exported site holds too.
+    const machines = machineParam ? [{ id: Number(machineParam) }] : await api.machines();
+    const series = (await Promise.all(machines.map((m) => api.series({ machine: m.id })))).flat();
     if (!series.some((s) => seriesCaseId(s) === wantedCase))
       return {
         what: 'case',
