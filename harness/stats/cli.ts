@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { RUN_SCHEMA, RunDocument } from '../schema.ts';
-import { formatRunComparison } from './report.ts';
+import { formatRunComparison, formatRunComparisonMarkdown } from './report.ts';
 import { BaseModeError, compareRun } from './run-comparison.ts';
 
 const WHAT_TO_DO = 'pass the path of a run document written by `gilbench run`';
@@ -47,7 +47,7 @@ function oneLine(text: string): string {
 }
 
 /**
- * Add `gilbench compare FILE [--base MODE] [--json] [--all]`.
+ * Add `gilbench compare FILE [--base MODE] [--json | --format text|json|markdown] [--all]`.
  * @example registerCompareCommand(program); // gilbench compare run.json --base gil
  */
 export function registerCompareCommand(program: Command): void {
@@ -60,8 +60,14 @@ export function registerCompareCommand(program: Command): void {
       'mode to compare against: a mode name (gil, nogil, nogil-forced, ft-gil) or a mode id (default: gil)',
     )
     .option('--json', 'print the comparison as JSON')
+    .option('--format <format>', 'text (default), json, or markdown (tables for a pull-request comment)')
     .option('--all', 'also list the cases that could not be compared, with the reason')
-    .action(async (file: string, options: { base?: string; json?: boolean; all?: boolean }) => {
+    .action(async (file: string, options: { base?: string; json?: boolean; format?: string; all?: boolean }) => {
+      const format = options.format ?? (options.json ? 'json' : 'text');
+      if (!['text', 'json', 'markdown'].includes(format))
+        throw new UsageError(`--format must be text, json or markdown, got ${JSON.stringify(format)}`);
+      if (options.json && format !== 'json')
+        throw new UsageError('--json and --format are two ways to say one thing; pass one');
       const doc = await loadRunDocument(file);
       let comparison: ReturnType<typeof compareRun>;
       try {
@@ -72,9 +78,11 @@ export function registerCompareCommand(program: Command): void {
         throw err;
       }
       process.stdout.write(
-        options.json
+        format === 'json'
           ? `${JSON.stringify(comparison, null, 2)}\n`
-          : formatRunComparison(comparison, { all: options.all }),
+          : format === 'markdown'
+            ? formatRunComparisonMarkdown(comparison, { all: options.all })
+            : formatRunComparison(comparison, { all: options.all }),
       );
     });
 }

@@ -34,6 +34,42 @@ export function formatRunComparison(comparison: RunComparison, opts: ReportOptio
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Render a `RunComparison` as Markdown (GitHub-flavoured tables, one per suite
+ * and other mode), for a pull-request comment.
+ * @example
+ * process.stdout.write(formatRunComparisonMarkdown(compareRun(doc)));
+ */
+export function formatRunComparisonMarkdown(comparison: RunComparison, opts: ReportOptions = {}): string {
+  const lines: string[] = [
+    `**gilbench run \`${comparison.runId}\`** (profile ${comparison.profile}), base: \`${comparison.base.id}\`. Ratios are other / base time: above 1× = slower.`,
+  ];
+  if (comparison.others.length === 0) lines.push('', 'The run has only one mode: nothing to compare.');
+  for (const suite of comparison.suites) {
+    for (const byMode of suite.byMode) {
+      lines.push('', `### ${suite.suite}: \`${byMode.other.id}\` vs \`${comparison.base.id}\``, '');
+      const measured = (row: CaseComparison) => row.comparison.base !== null && row.comparison.other !== null;
+      const shown = opts.all ? byMode.rows : byMode.rows.filter(measured);
+      const table = [
+        ['Benchmark', comparison.base.id, byMode.other.id, 'Ratio [95% CI]', 'Change', 'Significance'],
+        ...shown.map(caseRow),
+        geometricMeanRow(byMode.geometricMean).map((cell, i) => (i === 0 ? `**${cell}**` : cell)),
+      ];
+      const cell = (text: string) => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+      const row = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
+      lines.push(row(table[0]!), `|${table[0]!.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
+      for (const r of table.slice(1)) lines.push(row(r));
+      const hidden = byMode.rows.length - shown.length;
+      if (hidden > 0) lines.push('', `${hidden} case${hidden === 1 ? '' : 's'} not compared (\`--all\` lists them).`);
+    }
+  }
+  if (comparison.problems.length > 0) {
+    lines.push('', '**Problems:**', '');
+    for (const problem of comparison.problems) lines.push(`- ${problem.kind}: ${problem.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 function formatTable(baseId: string, byMode: ModeSuiteComparison, opts: ReportOptions): string[] {
   const measured = (row: CaseComparison) => row.comparison.base !== null && row.comparison.other !== null;
   const shown = opts.all ? byMode.rows : byMode.rows.filter(measured);

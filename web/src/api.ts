@@ -148,6 +148,13 @@ export class Api {
     );
   }
 
+  /** One run with its results' raw samples (`?samples=1`), for statistics the page computes itself. */
+  runWithSamples(id: string): Promise<RunDetail> {
+    return this.#cached(`run+samples ${id}`, () =>
+      this.get<{ run: RunDetail }>(`${API}/runs/${encodeURIComponent(id)}`, { samples: 1 }).then((r) => r.run),
+    );
+  }
+
   /** Speedup curves of a run's threaded benchmarks, with 95% CIs (statistics by the server). */
   scaling(runId: string): Promise<ScalingCurve[]> {
     return this.#cached(`scaling ${runId}`, () =>

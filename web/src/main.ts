@@ -13,6 +13,7 @@ import { createSource, storedToken, storeToken } from './page-source.ts';
 import { type RouteParams, routeHref } from './route.ts';
 import { ApiError } from './source.ts';
 import { parseRoute, VIEWS, viewById } from './views/index.ts';
+import { type Missing, missingFromUrl } from './views/missing.ts';
 import { DRAW } from './views/renderers.ts';
 import type { ViewContext } from './views/types.ts';
 
@@ -49,6 +50,25 @@ function errorView(err: unknown): Child {
     h('strong', {}, 'Could not load this view: '),
     message,
     detail ? h('p', {}, detail) : null,
+  );
+}
+
+/** What the URL named that is not here, and the ways on. */
+function missingView(missing: Missing, view: string, params: URLSearchParams): Child {
+  const without = Object.fromEntries([...params.entries()].filter(([k]) => k !== missing.param));
+  return h(
+    'div',
+    { className: 'error', attrs: { role: 'alert' }, data: { missing: missing.what } },
+    h('strong', {}, missing.message),
+    h(
+      'p',
+      {},
+      missing.param
+        ? [h('a', { attrs: { href: routeHref(view, without) } }, `Open ${view} without it`), ', or pick one of: ']
+        : 'Pick one of: ',
+      VIEWS.map((v, i) => [i ? ', ' : '', h('a', { attrs: { href: routeHref(v.id) } }, v.nav)]),
+      '.',
+    ),
   );
 }
 
@@ -103,7 +123,14 @@ async function render(): Promise<void> {
   };
   let content: Child;
   try {
-    content = await DRAW[view.id](ctx);
+    const missing = await missingFromUrl(
+      api,
+      location.hash,
+      VIEWS.map((v) => v.id),
+      route.params,
+    ).catch(() => null); // a check that cannot be made leaves the view to say what it can
+    if (missing) document.title = `Not found · gilbench`;
+    content = missing ? missingView(missing, route.view, route.params) : await DRAW[view.id](ctx);
   } catch (err) {
     content = errorView(err);
   }

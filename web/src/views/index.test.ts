@@ -9,6 +9,7 @@ describe('the view registry', () => {
       'compare',
       'scaling',
       'calls',
+      'locks',
       'history',
       'regressions',
       'machines',

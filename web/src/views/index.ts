@@ -13,6 +13,7 @@ import { parseHash, type Route } from '../route.ts';
 import { calls } from './calls/index.ts';
 import { compare } from './compare/index.ts';
 import { history } from './history/index.ts';
+import { locks } from './locks/index.ts';
 import { machines } from './machines/index.ts';
 import { overview } from './overview/index.ts';
 import { regressions } from './regressions/index.ts';
@@ -20,7 +21,7 @@ import { scaling } from './scaling/index.ts';
 import type { RegisteredView } from './types.ts';
 
 /** Every view, in nav bar order; the first is the home page. */
-export const VIEWS = [overview, compare, scaling, calls, history, regressions, machines] as const;
+export const VIEWS = [overview, compare, scaling, calls, locks, history, regressions, machines] as const;
 
 /** A registered view's id. */
 export type ViewId = (typeof VIEWS)[number]['id'];

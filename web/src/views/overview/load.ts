@@ -48,7 +48,9 @@ async function findHeadlines(api: Api, runs: readonly RunInfo[]): Promise<Headli
     return hit?.found ?? null;
   };
   const [o, s, c] = await Promise.all([overhead(), scaling(), calls()]);
-  return { overhead: o, scaling: s, calls: c };
+  const { gil, nogil } = c ? headlineModes(c) : {};
+  const callsComparison = c && gil && nogil ? await api.compareModes(c.id, gil.id, nogil.id).catch(() => null) : null;
+  return { overhead: o, scaling: s, calls: c, callsComparison };
 }
 
 export async function loadOverview(api: Api, _state: ViewState): Promise<OverviewData> {

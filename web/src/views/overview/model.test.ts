@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SeededApi, seededApi, viewState } from '../../../test/api.ts';
 import { formatRatio } from '../../format.ts';
 import { loadOverview } from './load.ts';
-import { type Card, type OverviewData, overviewModel } from './model.ts';
+import { type CallRatioTable, type CallsTable, type Card, type OverviewData, overviewModel } from './model.ts';
 
 let seeded: SeededApi;
 let data: OverviewData;
@@ -26,6 +26,7 @@ describe('overview model', () => {
       'memory',
       'scaling',
       'worst-scaling',
+      'call-overhead',
       'calls',
       'regressions',
     ]);
@@ -48,7 +49,7 @@ describe('overview model', () => {
 
   it('fills the calls table and the open regressions, and counts scaling at the most threads', () => {
     const a = overviewModel(data, viewState()).machines.find((m) => m.machineId === seeded.seed.machineA.id)!;
-    const calls = cardOf(a.cards, 'calls').value;
+    const calls = cardOf(a.cards, 'calls').value as string | CallsTable;
     expect(typeof calls === 'string' ? [] : calls.rows.map((r) => r.mode)).toEqual(['gil', 'nogil', 'ft-gil']);
     expect(cardOf(a.cards, 'regressions').value).toBe('1');
     expect(cardOf(a.cards, 'scaling').title).toBe('Scaling efficiency at 8 threads (nogil)');
@@ -59,6 +60,22 @@ describe('overview model', () => {
       'scaling/independent-arith',
       'scaling/shared-dict-read',
     ]);
+  });
+
+  it('states nogil/gil per call kind and arity with CIs, what each card rests on, and what each mode is', () => {
+    const model = overviewModel(data, viewState());
+    const a = model.machines.find((m) => m.machineId === seeded.seed.machineA.id)!;
+    const card = cardOf(a.cards, 'call-overhead');
+    const table = card.value as CallRatioTable;
+    expect(table.arities.length).toBeGreaterThan(0);
+    expect(table.rows.length).toBeGreaterThan(0);
+    const cell = table.rows[0]!.cells.find((c) => c.text !== '–')!;
+    expect(cell.text).toMatch(/^[\d.]+×$/);
+    expect(cell.title).toMatch(/^95% CI \[[\d.]+, [\d.]+\]: nogil is /);
+    expect(cardOf(a.cards, 'overhead').context).toMatch(
+      /^cpython-3\.13\.5 \(default build\) vs cpython-3\.13\.5t \(free-threaded\).* · profile \w+ · \d+ of \d+ results unstable/,
+    );
+    expect(model.modes.map((m) => m.mode)).toEqual(['gil', 'nogil', 'ft-gil']);
   });
 
   it('says where a headline comes from when the newest run did not measure it', () => {
@@ -84,6 +101,7 @@ describe('overview model', () => {
       ['overhead', '–'],
       ['memory', '–'],
       ['scaling', '–'],
+      ['call-overhead', '–'],
       ['calls', '–'],
       ['regressions', String(a.machine.openRegressions)],
     ]);

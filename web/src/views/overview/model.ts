@@ -23,16 +23,21 @@ import {
   formatTime,
 } from '../../format.ts';
 import {
+  caveatText,
   type Empty,
   findMode,
   type Inline,
   type Link,
   link,
+  MODE_HELP,
   machineLabel,
   measureCommand,
   modeName,
   noRunsYet,
   plural,
+  type RunCaveats,
+  runCaveats,
+  runtimesText,
 } from '../shared/model.ts';
 import type { ViewState } from '../types.ts';
 
@@ -42,6 +47,8 @@ export interface Headlines {
   overhead: { run: RunDetail; comparison: ComparisonView | null; singleThread: boolean } | null;
   scaling: { run: RunInfo; curves: ScalingGroup[] } | null;
   calls: RunDetail | null;
+  /** nogil against gil in the calls run (per case, with CIs), when it has both modes. */
+  callsComparison?: ComparisonView | null;
 }
 
 export interface OverviewData {
@@ -67,12 +74,22 @@ export interface CallsTable {
   rows: Array<{ modeId: string; mode: string; arity0: string; arity4: string }>;
 }
 
+/** The call-overhead card's value: nogil/gil per call kind (rows) and arity (columns), with CIs. */
+export interface CallRatioTable {
+  arities: number[];
+  rows: Array<{ kind: string; cells: Array<{ arity: number; text: string; title: string }> }>;
+}
+
 export interface Card {
   id: string;
   title: string;
-  value: string | CallsTable;
+  value: string | CallsTable | CallRatioTable;
   detail: CardDetail;
   link?: Link;
+  /** What the number rests on: runtimes, profile, warnings. */
+  context?: string;
+  /** The run is quick, busy or mostly unstable: the card is marked. */
+  caution?: boolean;
 }
 
 export interface SuiteChart {
@@ -95,10 +112,14 @@ export interface MachineSection {
   newest: Inline[];
   cards: Card[];
   chart: SuiteChart | null;
+  /** Shown above the cards when a headline rests on a quick, busy or mostly unstable run. */
+  notice: string | null;
 }
 
 export interface OverviewModel {
   lead: string[];
+  /** One line per mode. */
+  modes: Array<{ mode: string; text: string }>;
   noMachine: Empty | null;
   machines: MachineSection[];
 }
@@ -277,6 +298,50 @@ export function callsCard(machine: MachineInfo, run: RunDetail | null): Card {
   };
 }
 
+/** Marks a card with what it rests on. */
+function withContext(card: Card, modes: ReadonlyArray<{ id: string }>, caveats: RunCaveats): Card {
+  return { ...card, context: `${runtimesText(modes)} · ${caveatText(caveats)}`, caution: caveats.caution };
+}
+
+export function callOverheadCard(machine: MachineInfo, run: RunDetail | null, cmp: ComparisonView | null): Card {
+  const base = { id: 'call-overhead', title: 'Call overhead nogil/gil by arity' };
+  const rows = (cmp?.rows ?? []).filter(
+    (r) => 'arity' in r.params && !('threads' in r.params && Number(r.params.threads) !== 1),
+  );
+  if (!run || !cmp || rows.length === 0)
+    return {
+      ...base,
+      value: '–',
+      detail: text('no recent run measured calls in gil and nogil; measure with ', { code: '--suite calls' }),
+    };
+  const arities = [...new Set(rows.map((r) => Number(r.params.arity)))].sort((a, b) => a - b);
+  const kinds = [...new Set(rows.map((r) => r.benchmark))].sort();
+  const table: CallRatioTable = {
+    arities,
+    rows: kinds.map((kind) => ({
+      kind,
+      cells: arities.map((arity) => {
+        const r = rows.find((x) => x.benchmark === kind && Number(x.params.arity) === arity);
+        if (!r || r.ratio === null) return { arity, text: '–', title: r?.reason ?? 'not measured' };
+        return {
+          arity,
+          text: formatRatio(r.ratio),
+          title: `95% CI ${formatRatioRange(r.ciLow, r.ciHigh)}: nogil is ${formatRatioReading(r.ratio)} than gil`,
+        };
+      }),
+    })),
+  };
+  return {
+    ...base,
+    value: table,
+    detail: lines(
+      { text: ['time per call, nogil / gil, one call kind a row (hover a cell for its 95% CI)'] },
+      fromOlderRun(machine, run, 'calls'),
+    ),
+    link: { view: 'calls', params: { machine: machine.id, run: run.id }, text: 'calls and locks →' },
+  };
+}
+
 export function regressionsCard(machine: MachineInfo): Card {
   return {
     id: 'regressions',
@@ -316,6 +381,7 @@ function machineSection(machine: MachineInfo, found: Headlines | null, state: Vi
     newest: [],
     cards: [],
     chart: null,
+    notice: null,
   };
   const latest = machine.latestRun;
   if (!latest || !found)
@@ -336,21 +402,38 @@ function machineSection(machine: MachineInfo, found: Headlines | null, state: Vi
     ` (${formatAgo(latest.startedAt, state.now)}, profile ${latest.profile}, ${plural(machine.runCount, 'run')} in all). `,
     machine.runCount < 2 ? 'History needs a second run.' : link('history', { machine: machine.id }, 'history →'),
   ];
+  const o = found.overhead ? runCaveats(found.overhead.run) : null;
+  const s = found.scaling ? runCaveats(found.scaling.run) : null;
+  const c = found.calls ? runCaveats(found.calls) : null;
+  const mark = (card: Card, run: RunInfo | undefined, caveats: RunCaveats | null): Card =>
+    run && caveats && card.value !== '–' ? withContext(card, run.modes, caveats) : card;
   section.cards = [
-    overheadCard(machine, found.overhead),
-    memoryCard(machine, found.overhead),
-    ...scalingCards(machine, found.scaling),
-    callsCard(machine, found.calls),
+    mark(overheadCard(machine, found.overhead), found.overhead?.run, o),
+    mark(memoryCard(machine, found.overhead), found.overhead?.run, o),
+    ...scalingCards(machine, found.scaling).map((card) => mark(card, found.scaling?.run, s)),
+    mark(callOverheadCard(machine, found.calls, found.callsComparison ?? null), found.calls ?? undefined, c),
+    mark(callsCard(machine, found.calls), found.calls ?? undefined, c),
     regressionsCard(machine),
   ];
+  const cautious = [o, s, c].filter((x): x is RunCaveats => x?.caution === true);
+  if (cautious.length > 0) {
+    const why = [
+      cautious.some((x) => x.profile === 'quick') ? 'the quick profile' : '',
+      cautious.some((x) => x.busy) ? 'a busy machine' : '',
+      cautious.some((x) => x.results > 0 && x.unstable * 4 >= x.results) ? 'many unstable results' : '',
+    ].filter(Boolean);
+    section.notice = `Take these headlines with care: they rest on ${why.join(', ')}. Differences inside the 95% CIs are noise; a default-profile run on an idle machine settles them.`;
+  }
   section.chart = found.overhead?.comparison ? suiteChart(found.overhead.comparison) : null;
   return section;
 }
 
 export function overviewModel(data: OverviewData, state: ViewState): OverviewModel {
-  if (data.machines.length === 0) return { lead: OVERVIEW_LEAD, noMachine: noRunsYet(state), machines: [] };
+  const modes = Object.entries(MODE_HELP).map(([mode, text]) => ({ mode, text }));
+  if (data.machines.length === 0) return { lead: OVERVIEW_LEAD, modes, noMachine: noRunsYet(state), machines: [] };
   return {
     lead: OVERVIEW_LEAD,
+    modes,
     noMachine: null,
     machines: data.machines.map(({ machine, headlines }) => machineSection(machine, headlines, state)),
   };

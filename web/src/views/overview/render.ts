@@ -3,7 +3,15 @@ import { chartBox, modeColor, ratioBars } from '../../charts.ts';
 import { type Child, h } from '../../dom.ts';
 import { empty, header, inline, viewLink } from '../shared/render.ts';
 import type { ViewContext } from '../types.ts';
-import type { CallsTable, Card, CardDetail, MachineSection, OverviewModel, SuiteChart } from './model.ts';
+import type {
+  CallRatioTable,
+  CallsTable,
+  Card,
+  CardDetail,
+  MachineSection,
+  OverviewModel,
+  SuiteChart,
+} from './model.ts';
 
 function callsTable(table: CallsTable): HTMLElement {
   return h(
@@ -36,6 +44,42 @@ function callsTable(table: CallsTable): HTMLElement {
   );
 }
 
+function callRatioTable(table: CallRatioTable): HTMLElement {
+  return h(
+    'table',
+    { className: 'mini', data: { table: 'call-ratios' } },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'call kind'),
+        table.arities.map((a) => h('th', { className: 'num' }, `arity ${a}`)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      table.rows.map((r) =>
+        h(
+          'tr',
+          { data: { kind: r.kind } },
+          h('td', {}, r.kind),
+          r.cells.map((c) =>
+            h('td', { className: 'num', attrs: { title: c.title }, data: { arity: String(c.arity) } }, c.text),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function value(v: Card['value']): Child {
+  if (typeof v === 'string') return v;
+  return 'arities' in v ? callRatioTable(v) : callsTable(v);
+}
+
 function detail(d: CardDetail): Child {
   // Plain text stays a text node; text with a command in it is one span.
   if (d.kind === 'text') return d.text.every((p) => typeof p === 'string') ? d.text : h('span', {}, ...inline(d.text));
@@ -51,10 +95,17 @@ function detail(d: CardDetail): Child {
 function card(c: Card): HTMLElement {
   return h(
     'section',
-    { className: 'card', data: { card: c.id } },
+    { className: c.caution ? 'card caution' : 'card', data: { card: c.id } },
     h('h3', {}, c.title),
-    h('div', { className: 'big' }, typeof c.value === 'string' ? c.value : callsTable(c.value)),
+    h('div', { className: 'big' }, value(c.value)),
     h('div', { className: 'muted' }, detail(c.detail)),
+    c.context
+      ? h(
+          'div',
+          { className: 'context', data: { context: c.caution ? 'caution' : 'ok' } },
+          c.caution ? `⚠ ${c.context}` : c.context,
+        )
+      : null,
     c.link ? h('div', { className: 'more' }, viewLink(c.link.view, c.link.params, c.link.text)) : null,
   );
 }
@@ -80,13 +131,21 @@ function machineSection(s: MachineSection): HTMLElement {
     { className: 'machine', data: { machine: s.machineId } },
     title,
     h('p', { className: 'muted' }, ...inline(s.newest)),
+    s.notice ? h('p', { className: 'notice', attrs: { role: 'note' }, data: { notice: 'caveat' } }, s.notice) : null,
     h('div', { className: 'cards' }, s.cards.map(card)),
     s.chart ? suiteChart(s.chart) : null,
   );
 }
 
 export function renderOverview(model: OverviewModel, _ctx: ViewContext): Child {
-  const top = header('Overview', model.lead);
+  const top = [
+    header('Overview', model.lead),
+    h(
+      'dl',
+      { className: 'modes muted', data: { modes: '' } },
+      model.modes.map((m) => [h('dt', {}, m.mode), h('dd', {}, m.text)]),
+    ),
+  ];
   if (model.noMachine) return [top, empty(model.noMachine)];
   return [top, model.machines.map(machineSection)];
 }

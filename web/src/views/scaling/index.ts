@@ -14,7 +14,9 @@ export const scaling = defineView({
   model: scalingModel,
   exportData: {
     async machine({ api, runs, each }) {
-      await each(runs, 4, (run) => api.scaling(run.id));
+      await each(runs, 4, async (run) => {
+        if ((await api.scaling(run.id)).length > 0) await api.runWithSamples(run.id);
+      });
     },
   },
 });

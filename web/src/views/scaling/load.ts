@@ -4,12 +4,17 @@ import type { Api } from '../../api.ts';
 import { pickRun, resolveMachine } from '../shared/load.ts';
 import type { ViewState } from '../types.ts';
 import type { ScalingData } from './model.ts';
+import { type ThroughputCurve, throughputAgainstGil } from './throughput.ts';
 
 export async function loadScaling(api: Api, state: ViewState): Promise<ScalingData> {
   const machines = await api.machines();
   const machine = await resolveMachine(api, state.params, machines);
-  if (!machine) return { machines, machine, runs: [], run: undefined, curves: [] };
+  if (!machine) return { machines, machine, runs: [], run: undefined, curves: [], throughput: [] };
   const runs = await api.runs({ machine: machine.id });
   const run = await pickRun(state.params, runs, async (r) => hasScaling(await api.scaling(r.id)));
-  return { machines, machine, runs, run, curves: run ? await api.scaling(run.id) : [] };
+  const curves = run ? await api.scaling(run.id) : [];
+  // Against gil on one thread needs the raw samples (the server's curves are self-relative only).
+  const throughput: ThroughputCurve[] =
+    run && curves.length > 0 ? throughputAgainstGil((await api.runWithSamples(run.id)).results) : [];
+  return { machines, machine, runs, run, curves, throughput };
 }

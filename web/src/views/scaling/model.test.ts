@@ -36,6 +36,19 @@ describe('scaling model', () => {
     expect(model.controls[2]!.options[0]).toEqual({ value: '', label: `all (${workloads.length})` });
   });
 
+  it('tables and draws throughput against gil on 1 thread beside the speedup, one efficiency definition', async () => {
+    const { data, model } = await modelOf({ machine: seeded.seed.machineA.id });
+    expect(data.throughput.length).toBeGreaterThan(0);
+    expect(model.throughputCharts.map((c) => c.workload)).toEqual(model.charts.map((c) => c.title));
+    expect(model.throughputCharts[0]!.id).toBe('throughput-0');
+    const gil = model.throughputRows.find((r) => r.mode === 'gil')!;
+    expect(gil.cells[0]).toMatchObject({ threads: 1, text: '1×' });
+    const nogil = model.throughputRows.find((r) => r.mode === 'nogil')!;
+    expect(nogil.cells.map((c) => c.threads)).toEqual([1, 2, 4, 8]);
+    for (const c of nogil.cells) expect(c.text).toMatch(/^\d[\d.]*× \[\d[\d.]*, \d[\d.]*\]$/);
+    expect(model.efficiencyNote).toMatch(/^Efficiency = speedup over its own 1 thread ÷ threads/);
+  });
+
   it('shows one workload when the URL names it', async () => {
     const { data } = await modelOf({ machine: seeded.seed.machineA.id });
     const [, second] = byWorkload(data.curves).keys();

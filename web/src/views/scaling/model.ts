@@ -22,6 +22,7 @@ import {
   type Select,
 } from '../shared/model.ts';
 import type { ViewState } from '../types.ts';
+import type { ThroughputCurve } from './throughput.ts';
 
 export interface ScalingData {
   machines: MachineInfo[];
@@ -30,6 +31,24 @@ export interface ScalingData {
   /** The run shown and its curves. */
   run: RunInfo | undefined;
   curves: ScalingGroup[];
+  /** Throughput against gil on one thread (computed from the run's samples). */
+  throughput: ThroughputCurve[];
+}
+
+export interface ThroughputChart {
+  id: string;
+  title: string;
+  workload: string;
+  maxThreads: number;
+  lines: SpeedupChart['lines'];
+}
+
+export interface ThroughputRow {
+  workload: string;
+  modeId: string;
+  mode: string;
+  /** One cell per thread count, 1 included. */
+  cells: Array<{ threads: number; text: string; title: string }>;
 }
 
 export interface SpeedupChart {
@@ -64,12 +83,21 @@ export interface ScalingModel {
   charts: SpeedupChart[];
   threadCounts: number[];
   rows: EfficiencyRow[];
+  /** Work per second against gil on one thread, per workload (drawn beside each speedup chart). */
+  throughputCharts: ThroughputChart[];
+  throughputRows: ThroughputRow[];
+  /** The one efficiency definition the page uses. */
+  efficiencyNote: string;
 }
 
 export const SCALING_LEAD = [
-  'Each thread does the same work, so with t(n) the time at n threads, speedup = n · t(1) / t(n). ',
-  'The dashed line is perfect scaling; bars are 95% CIs.',
+  'Each thread does the same work; t(n) is the time per operation per thread at n threads. ',
+  'Against gil on 1 thread = n · t_gil(1) / t_mode(n): how much more work per second than the GIL build on one thread (above 1 = more). ',
+  'Speedup over its own 1 thread = n · t_mode(1) / t_mode(n); the dashed line is perfect scaling. Bars are 95% CIs.',
 ];
+
+export const EFFICIENCY_NOTE =
+  'Efficiency = speedup over its own 1 thread ÷ threads = t(1) / t(n): 100% = perfect scaling, 1 ÷ threads = no gain. Hover a cell for the speedup and its CI.';
 
 /** Curves by workload, the scaling suite first (it is what this page is for), then by name. */
 export function byWorkload(curves: readonly ScalingGroup[]): Map<string, ScalingGroup[]> {
@@ -98,6 +126,52 @@ function speedupChart(workload: string, groups: readonly ScalingGroup[], index: 
   };
 }
 
+function throughputChart(workload: string, curves: readonly ThroughputCurve[], index: number): ThroughputChart {
+  return {
+    id: `throughput-${index}`,
+    title: `${workload}: against gil on 1 thread`,
+    workload,
+    maxThreads: Math.max(...curves.flatMap((c) => c.points.map((p) => p.threads))),
+    lines: curves.map((c, i) => ({
+      label: modeName(c.mode),
+      mode: c.mode,
+      index: i,
+      points: c.points.map((p) => ({ x: p.threads, y: p.ratio, yMin: p.ciLow, yMax: p.ciHigh })),
+    })),
+  };
+}
+
+function throughputRows(
+  curves: readonly ThroughputCurve[],
+  workloads: readonly string[],
+  modes: readonly string[],
+  threadCounts: readonly number[],
+): ThroughputRow[] {
+  const rows: ThroughputRow[] = [];
+  for (const workload of workloads)
+    for (const mode of modes) {
+      const c = curves.find((x) => x.workload === workload && x.mode === mode);
+      if (!c) continue;
+      rows.push({
+        workload,
+        modeId: mode,
+        mode: modeName(mode),
+        cells: threadCounts.map((n) => {
+          const p = c.points.find((q) => q.threads === n);
+          if (!p) return { threads: n, text: '–', title: 'no usable result at this thread count' };
+          if (n === 1 && mode === c.reference)
+            return { threads: n, text: '1×', title: 'the reference: gil on 1 thread' };
+          return {
+            threads: n,
+            text: formatRatioCi(p.ratio, p.ciLow, p.ciHigh),
+            title: `${n} × t_gil(1) / t(${n}): ${p.ratio >= 1 ? 'more' : 'less'} work per second than gil on 1 thread`,
+          };
+        }),
+      });
+    }
+  return rows;
+}
+
 function efficiencyRows(
   shown: Map<string, ScalingGroup[]>,
   modes: readonly string[],
@@ -121,7 +195,7 @@ function efficiencyRows(
             return p
               ? {
                   text: formatPercent(p.efficiency, 0),
-                  title: `${formatNs(p.medianNs)} per operation per thread; speedup ${formatRatioCi(p.speedup, p.ciLow, p.ciHigh)}`,
+                  title: `speedup ${formatRatioCi(p.speedup, p.ciLow, p.ciHigh)} over ${formatNs(at(1)?.medianNs)} on 1 thread; ${formatNs(p.medianNs)} per operation per thread`,
                 }
               : { text: '–', title: 'no usable result at this thread count' };
           }),
@@ -141,6 +215,9 @@ export function scalingModel(data: ScalingData, state: ViewState): ScalingModel 
     charts: [],
     threadCounts: [],
     rows: [],
+    throughputCharts: [],
+    throughputRows: [],
+    efficiencyNote: EFFICIENCY_NOTE,
   };
   if (!data.machine) return { ...model, noMachine: noRunsYet(state) };
   model.controls.push(machineSelect(data.machines, data.machine));
@@ -197,5 +274,17 @@ export function scalingModel(data: ScalingData, state: ViewState): ScalingModel 
     data.run.modes.map((m) => m.id),
     model.threadCounts,
   );
+  const modes = data.run.modes.map((m) => m.id);
+  const throughput = (data.throughput ?? []).filter((c) => shown.has(c.workload));
+  model.throughputCharts = [...shown.keys()]
+    .map((w, i) =>
+      throughputChart(
+        w,
+        throughput.filter((c) => c.workload === w),
+        i,
+      ),
+    )
+    .filter((c) => c.lines.length > 0);
+  model.throughputRows = throughputRows(throughput, [...shown.keys()], modes, model.threadCounts);
   return model;
 }

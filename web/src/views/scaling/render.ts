@@ -4,7 +4,7 @@ import { type Child, h } from '../../dom.ts';
 import { formatRatio } from '../../format.ts';
 import { controls, empty, header } from '../shared/render.ts';
 import type { ViewContext } from '../types.ts';
-import type { ScalingModel, SpeedupChart } from './model.ts';
+import type { ScalingModel, SpeedupChart, ThroughputChart } from './model.ts';
 
 function speedupChart(model: SpeedupChart): HTMLElement {
   const { figure, canvas } = chartBox(model.title, { height: 260, id: model.id });
@@ -65,13 +65,105 @@ function speedupChart(model: SpeedupChart): HTMLElement {
   return figure;
 }
 
+function throughputChart(model: ThroughputChart): HTMLElement {
+  const { figure, canvas } = chartBox(model.title, { height: 260, id: model.id });
+  makeChart(canvas, {
+    type: 'lineWithErrorBars',
+    data: {
+      datasets: [
+        ...model.lines.map((line) => {
+          const color = modeColor(line.mode, line.index);
+          return {
+            label: line.label,
+            data: line.points,
+            borderColor: color,
+            backgroundColor: color,
+            errorBarColor: color,
+            errorBarWhiskerColor: color,
+            pointRadius: 3,
+          };
+        }),
+        {
+          label: 'gil on 1 thread',
+          data: [
+            { x: 1, y: 1 },
+            { x: model.maxThreads, y: 1 },
+          ],
+          borderColor: '#868e96',
+          borderDash: [5, 5],
+          pointRadius: 0,
+        },
+      ],
+    },
+    options: {
+      scales: {
+        x: {
+          type: 'linear',
+          min: 1,
+          max: model.maxThreads,
+          ticks: { stepSize: 1 },
+          title: { display: true, text: 'threads' },
+        },
+        y: { type: 'linear', min: 0, title: { display: true, text: 'work per second ÷ gil on 1 thread' } },
+      },
+      plugins: {
+        legend: { position: 'bottom', labels: { boxWidth: 14 } },
+        tooltip: {
+          callbacks: {
+            label: (item: { dataset: { label?: string }; parsed: { x: number; y: number } }) =>
+              `${item.dataset.label}: ${formatRatio(item.parsed.y)} the work of gil on 1 thread, at ${item.parsed.x} threads`,
+          },
+        },
+      },
+    },
+  } as never);
+  return figure;
+}
+
+function throughputTable(model: ScalingModel): HTMLElement {
+  const head = h(
+    'tr',
+    {},
+    h('th', { attrs: { scope: 'col' } }, 'workload'),
+    h('th', { attrs: { scope: 'col' } }, 'mode'),
+    model.threadCounts.map((n) =>
+      h('th', { className: 'num', attrs: { scope: 'col' } }, `${n} thread${n > 1 ? 's' : ''}`),
+    ),
+  );
+  const rows = model.throughputRows.map((r) =>
+    h(
+      'tr',
+      { data: { workload: r.workload, mode: r.modeId } },
+      h('td', { className: 'name' }, r.workload),
+      h('td', {}, r.mode),
+      r.cells.map((c) =>
+        h('td', { className: 'num', attrs: { title: c.title }, data: { threads: String(c.threads) } }, c.text),
+      ),
+    ),
+  );
+  return h(
+    'div',
+    { className: 'table-wrap' },
+    h(
+      'table',
+      { data: { table: 'throughput' } },
+      h(
+        'caption',
+        { className: 'muted' },
+        'Work per second against gil on 1 thread, n · t_gil(1) / t_mode(n), with its 95% CI: above 1× = more work done than the GIL build on one thread.',
+      ),
+      h('thead', {}, head),
+      h('tbody', {}, rows),
+    ),
+  );
+}
+
 function efficiencyTable(model: ScalingModel): HTMLElement {
   const head = h(
     'tr',
     {},
     h('th', { attrs: { scope: 'col' } }, 'workload'),
     h('th', { attrs: { scope: 'col' } }, 'mode'),
-    h('th', { className: 'num', attrs: { scope: 'col' } }, '1 thread'),
     model.threadCounts
       .filter((n) => n > 1)
       .map((n) => h('th', { className: 'num', attrs: { scope: 'col' } }, `${n} threads`)),
@@ -82,7 +174,6 @@ function efficiencyTable(model: ScalingModel): HTMLElement {
       { data: { workload: r.workload, mode: r.modeId } },
       h('td', { className: 'name' }, r.workload),
       h('td', {}, r.mode),
-      h('td', { className: 'num' }, r.oneThread),
       r.cells.map((c) => h('td', { className: 'num', attrs: { title: c.title } }, c.text)),
     ),
   );
@@ -92,11 +183,7 @@ function efficiencyTable(model: ScalingModel): HTMLElement {
     h(
       'table',
       { data: { table: 'efficiency' } },
-      h(
-        'caption',
-        { className: 'muted' },
-        '1 thread: ns per operation. 2 or more threads: efficiency t(1) / t(n); 100% = perfect scaling, 50% at 2 threads = no gain. Hover a cell for the speedup and its CI.',
-      ),
+      h('caption', { className: 'muted' }, model.efficiencyNote),
       h('thead', {}, head),
       h('tbody', {}, rows),
     ),
@@ -112,8 +199,17 @@ export function renderScaling(model: ScalingModel, ctx: ViewContext): Child {
     top,
     row,
     model.oneThread ? empty(model.oneThread) : null,
-    h('div', { className: 'charts-grid' }, model.charts.map(speedupChart)),
-    h('h2', {}, 'Efficiency'),
+    h(
+      'div',
+      { className: 'charts-grid' },
+      model.charts.map((c) => {
+        const against = model.throughputCharts.find((t) => t.workload === c.title);
+        return [speedupChart(c), against ? throughputChart(against) : null];
+      }),
+    ),
+    h('h2', {}, 'Against gil on 1 thread'),
+    throughputTable(model),
+    h('h2', {}, 'Efficiency (self-relative)'),
     efficiencyTable(model),
   ];
 }

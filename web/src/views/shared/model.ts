@@ -158,3 +158,64 @@ export function missingMode(what: string, modes: readonly ModeRef[]): Empty {
 export function link(view: string, params: RouteParams, text: string): { link: Link } {
   return { link: { view, params, text } };
 }
+
+/** One line per mode, for every page that shows a mode's name. */
+export const MODE_HELP: Record<ModeRef['mode'], string> = {
+  gil: 'the default build, with the GIL',
+  nogil: 'the free-threaded build as users run it (no PYTHON_GIL; an extension may turn the GIL back on)',
+  'nogil-forced':
+    'the free-threaded build with the GIL kept off (PYTHON_GIL=0) even where an extension would turn it on: flagged',
+  'ft-gil': 'the free-threaded build with the GIL forced on (PYTHON_GIL=1): its cost without the parallelism',
+};
+
+/** What a headline rests on: the run's profile and how many of its results carry warnings. */
+export interface RunCaveats {
+  profile: string;
+  results: number;
+  unstable: number;
+  warned: number;
+  busy: boolean;
+  /** A person should take the numbers with care: a quick profile, a busy machine, or many unstable results. */
+  caution: boolean;
+}
+
+/**
+ * @example runCaveats({ profile: 'quick', warnings: [], results }) // { profile: 'quick', unstable: 302, results: 507, caution: true, … }
+ */
+export function runCaveats(run: {
+  profile: string;
+  warnings: ReadonlyArray<{ code: string }>;
+  results?: ReadonlyArray<{ warnings: ReadonlyArray<{ code: string }> }>;
+}): RunCaveats {
+  const results = run.results ?? [];
+  const unstable = results.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length;
+  const warned = results.filter((r) => r.warnings.length > 0).length;
+  const busy =
+    run.warnings.some((w) => w.code === 'machine-busy') ||
+    results.some((r) => r.warnings.some((w) => w.code === 'machine-busy'));
+  return {
+    profile: run.profile,
+    results: results.length,
+    unstable,
+    warned,
+    busy,
+    caution: run.profile === 'quick' || busy || (results.length > 0 && unstable * 4 >= results.length),
+  };
+}
+
+/** `profile quick · 302 of 507 results unstable · machine busy`. */
+export function caveatText(c: RunCaveats): string {
+  return [
+    `profile ${c.profile}`,
+    c.results ? `${c.unstable} of ${plural(c.results, 'result')} unstable` : '',
+    c.busy ? 'machine busy' : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** `cpython-3.13.5 (default build) vs cpython-3.13.5t (free-threaded)`: the runtimes behind a gil/nogil figure. */
+export function runtimesText(modes: ReadonlyArray<{ id: string }>): string {
+  const runtimes = [...new Set(modes.map((m) => m.id.slice(0, m.id.lastIndexOf('/'))))];
+  return runtimes.map((r) => `${r} (${r.endsWith('t') ? 'free-threaded' : 'default build'})`).join(' vs ');
+}

@@ -1,0 +1,226 @@
+/**
+ * Issue #16's findings, one test each, in Debian's chromium against a real
+ * `gilbench server --public` holding a real run of the harness (quick
+ * profile, a few cases of every suite, 1 and 2 threads). Each test looks
+ * where the finding was visible on the old page.
+ *
+ * `GILBENCH_PAGES_FIXTURE=FILE` keeps the real run in FILE between test runs
+ * (made on the first), so the page can be retried without measuring again.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunDocument } from '../harness/schema.ts';
+import { ensureWebBuilt } from './build.ts';
+import type { MachineInfo, RunDetail } from './src/api.ts';
+import { throughputAgainstGil } from './src/views/scaling/throughput.ts';
+import { ensureChromium, type LaunchedBrowser, launchChromium, type Page } from './test/browser.ts';
+import { realRun } from './test/data.ts';
+import { type RunningServer, startServer } from './test/server.ts';
+
+const log = (line: string) => process.stderr.write(`pages test: ${line}\n`);
+
+let server: RunningServer;
+let browser: LaunchedBrowser;
+const errors: string[] = [];
+let full: RunDocument;
+let machine: MachineInfo;
+
+async function api<T>(path: string): Promise<T> {
+  const response = await fetch(`${server.url}/api/v1${path}`);
+  expect(response.status, path).toBe(200);
+  return (await response.json()) as T;
+}
+
+async function open(page: Page, hash: string): Promise<void> {
+  await page.goto(`${server.url}/${hash}`);
+  const view = hash.replace(/^#\//, '').split('?')[0] || 'overview';
+  await page.waitForSelector(`body[data-ready="${view}"]`, { timeout: 30_000 });
+}
+
+async function fixtureRun(): Promise<RunDocument> {
+  const file = process.env.GILBENCH_PAGES_FIXTURE;
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as RunDocument;
+  const doc = await realRun({ log });
+  if (file) writeFileSync(file, JSON.stringify(doc));
+  return doc;
+}
+
+describe('public pages people can act on (issue #16), in chromium', () => {
+  beforeAll(async () => {
+    ensureChromium();
+    await ensureWebBuilt();
+    full = await fixtureRun();
+    server = await startServer({ public: true });
+    await server.upload(full);
+    const { machines } = await api<{ machines: MachineInfo[] }>('/machines');
+    machine = machines.find((m) => m.fingerprint === full.machine.fingerprint)!;
+    browser = await launchChromium({ errors });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('scaling: throughput against gil on 1 thread, drawn and tabled with CIs beside the speedup', async () => {
+    const page = await browser.newPage();
+    await open(page, `#/scaling?machine=${machine.id}&run=${full.id}`);
+    const charts = await page.evaluate(() => window.__gilbench!.charts());
+    const against = charts.filter((c) => c.id?.startsWith('throughput-'));
+    const speedup = charts.filter((c) => c.id?.startsWith('scaling-'));
+    expect(against.length).toBeGreaterThan(0);
+    expect(against.length).toBe(speedup.length);
+    expect(against[0]!.datasets.map((d) => d.label)).toContain('gil on 1 thread');
+    // The table's nogil cell at 2 threads is n · t_gil(1) / t_nogil(n) from the run's own samples.
+    const run = (await api<{ run: RunDetail }>(`/runs/${full.id}?samples=1`)).run;
+    const curves = throughputAgainstGil(run.results);
+    const nogil = full.modes.find((m) => m.mode === 'nogil')!;
+    const curve = curves.find((c) => c.mode === nogil.id && c.points.some((p) => p.threads === 2))!;
+    const cell = page.locator(
+      `table[data-table="throughput"] tr[data-workload="${curve.workload}"][data-mode="${nogil.id}"] td[data-threads="2"]`,
+    );
+    const text = (await cell.textContent())!;
+    const [ratio, low, high] = (text.match(/[\d.]+/g) ?? []).map(Number);
+    const point = curve.points.find((p) => p.threads === 2)!;
+    expect(Math.abs(ratio! - point.ratio)).toBeLessThan(0.01 * point.ratio + 0.006);
+    expect(low).toBeLessThanOrEqual(ratio!);
+    expect(high).toBeGreaterThanOrEqual(ratio!);
+    // One unit per table: the efficiency table holds percentages only, no ns column.
+    const efficiency = await page
+      .locator('table[data-table="efficiency"] tbody td.num')
+      .evaluateAll((tds) => tds.map((td) => td.textContent ?? ''));
+    expect(efficiency.length).toBeGreaterThan(0);
+    for (const t of efficiency) expect(t).toMatch(/^(\d+%|–)$/);
+    await page.close();
+  });
+
+  it('overview: each headline says what it rests on, a quick run gets a notice, calls are nogil/gil by kind and arity', async () => {
+    const page = await browser.newPage();
+    await open(page, '#/overview');
+    const section = page.locator(`section.machine[data-machine="${machine.id}"]`);
+    // The fixture is a quick-profile run: the page says so above the numbers.
+    await expect(section.locator('[data-notice="caveat"]').textContent()).resolves.toMatch(/the quick profile/);
+    const context = (await section.locator('[data-card="overhead"] [data-context]').textContent())!;
+    const gil = full.modes.find((m) => m.mode === 'gil')!;
+    expect(context).toContain(`${gil.runtime.id} (default build)`);
+    expect(context).toContain('profile quick');
+    const unstable = full.results.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length;
+    expect(context).toContain(`${unstable} of ${full.results.length} results unstable`);
+    // Call overhead: one row per call kind, one column per arity, nogil / gil with its CI on hover.
+    const cells = section.locator('[data-card="call-overhead"] table[data-table="call-ratios"] td[data-arity]');
+    expect(await cells.count()).toBeGreaterThan(0);
+    const title = await cells.first().getAttribute('title');
+    expect(title).toMatch(/^95% CI \[/);
+    await expect(page.locator('dl[data-modes] dt').allTextContents()).resolves.toEqual(['gil', 'nogil', 'ft-gil']);
+    await page.close();
+  });
+
+  it('locks: its own view with the Lock/RLock vs lock-free vs private headline and one chart per read kind', async () => {
+    const page = await browser.newPage();
+    await open(page, `#/locks?machine=${machine.id}`);
+    // The old page opened the overview here, silently.
+    await expect(page.locator('h1').textContent()).resolves.toBe('Locks');
+    const headline = await page.locator('[data-headline="locks"] li').allTextContents();
+    // A pair the statistics decline (a median within noise of 0 on a busy quick run) is left out, not guessed.
+    expect(headline.length).toBeGreaterThan(0);
+    for (const t of headline)
+      expect(t).toMatch(/^[\w-]+: a Lock around a read costs [\d.]+× the lock-free read at \d+ threads/);
+    const rows = page.locator('table[data-table="lock-headline"] tbody tr');
+    expect(await rows.count()).toBeGreaterThan(0);
+    const kinds = new Set(full.results.filter((r) => r.suite === 'locks').map((r) => r.benchmark));
+    const charts = await page.evaluate(() => window.__gilbench!.charts());
+    expect(charts.filter((c) => c.id?.startsWith('locks-')).length).toBe(kinds.size);
+    await page.close();
+  });
+
+  it('errors: an unknown view, machine, run or case says so on the page, in its own words', async () => {
+    const page = await browser.newPage();
+    const cases: Array<[string, string, RegExp]> = [
+      ['#/nope', 'view', /^There is no view “nope”\./],
+      [`#/compare?machine=99999`, 'machine', /^There is no machine “99999” on this server\./],
+      [`#/compare?run=not-a-run`, 'run', /^There is no run “not-a-run” on this server\./],
+      [`#/scaling?run=00000000-0000-4000-8000-000000000000`, 'run', /^There is no run “00000000-/],
+      [`#/history?machine=${machine.id}&case=nope%2Fnothing`, 'case', /^No history of the case “nope\/nothing”/],
+    ];
+    for (const [hash, what, message] of cases) {
+      await page.goto(`${server.url}/${hash}`);
+      const box = page.locator(`[data-missing="${what}"]`);
+      await box.waitFor({ timeout: 30_000 });
+      await expect(box.locator('strong').textContent(), hash).resolves.toMatch(message);
+      // No raw validator text ("path.id: Invalid UUID") reaches the reader.
+      expect(await page.locator('main').textContent(), hash).not.toMatch(/Invalid|path\.id/);
+    }
+    await page.close();
+  });
+
+  it('downloads: every view offers its data as JSON and CSV, made from its model', async () => {
+    const page = await browser.newPage();
+    const views = ['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines'];
+    for (const view of views) {
+      await open(page, `#/${view}?machine=${machine.id}`);
+      const texts = await page.evaluate(async () => {
+        const read = async (kind: string) => {
+          const a = document.querySelector<HTMLAnchorElement>(`[data-downloads] a[data-download="${kind}"]`)!;
+          // The file is made on click; keep the Blob the link is given (the CSP lets no fetch read it), stop the download.
+          let blob: Blob | undefined;
+          const make = URL.createObjectURL;
+          URL.createObjectURL = (b: Blob) => {
+            blob = b;
+            return make(b);
+          };
+          a.addEventListener('click', (e) => e.preventDefault(), { once: true });
+          a.click();
+          URL.createObjectURL = make;
+          return blob!.text();
+        };
+        return { json: await read('json'), csv: await read('csv') };
+      });
+      expect(typeof JSON.parse(texts.json), view).toBe('object');
+      expect(texts.csv.split('\n')[0], view).toMatch(/^table,/);
+    }
+    // The scaling JSON holds the throughput table the page shows.
+    await open(page, `#/scaling?machine=${machine.id}&run=${full.id}`);
+    const json = await page.evaluate(async () => {
+      const a = document.querySelector<HTMLAnchorElement>('[data-downloads] a[data-download="json"]')!;
+      let blob: Blob | undefined;
+      const make = URL.createObjectURL;
+      URL.createObjectURL = (b: Blob) => {
+        blob = b;
+        return make(b);
+      };
+      a.addEventListener('click', (e) => e.preventDefault(), { once: true });
+      a.click();
+      URL.createObjectURL = make;
+      return JSON.parse(await blob!.text());
+    });
+    const shown = await page.locator('table[data-table="throughput"] tbody tr').count();
+    expect(json.throughputRows).toHaveLength(shown);
+    await page.close();
+  });
+
+  // GILBENCH_GALLERY=1 re-takes the committed screenshots (web/gallery/) and prints each view's height.
+  it.runIf(process.env.GILBENCH_GALLERY === '1')(
+    'gallery: a desktop and a phone screenshot of every view',
+    async () => {
+      const dir = fileURLToPath(new URL('./gallery/', import.meta.url));
+      mkdirSync(dir, { recursive: true });
+      const views = ['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines'];
+      for (const [kind, size] of [
+        ['desktop', { width: 1400, height: 900 }],
+        ['phone', { width: 390, height: 844 }],
+      ] as const) {
+        const page = await browser.newPage();
+        await page.setViewportSize(size);
+        for (const view of views) {
+          await open(page, `#/${view}?machine=${machine.id}`);
+          const height = await page.evaluate(() => document.documentElement.scrollHeight);
+          log(`${kind} ${view}: ${height} px (${(height / size.height).toFixed(1)} screens)`);
+          await page.screenshot({ path: join(dir, `${view}-${kind}.png`), fullPage: true });
+        }
+        await page.close();
+      }
+    },
+  );
+});
