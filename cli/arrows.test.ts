@@ -23,9 +23,6 @@ const SKIP = new Set(['node_modules', 'dist', 'screenshots']);
  * any room's test support, which biome's patterns cannot say per room.
  */
 const PENDING: ReadonlySet<string> = new Set([
-  // basics or lead: the faults test drives real agents (their spool, their process helper) against the server;
-  // a test of the whole system belongs in cli/, the one room that may import both.
-  'server/reliability/faults.reliability.test.ts -> agents/spool.ts',
 ]);
 
 /** Every source file of a room, repository-relative, with `/` separators. */

@@ -14,7 +14,9 @@
  *
  * Short: 3 kills; full (GILBENCH_RELIABILITY=full): 20 kills. On SQLite here, on
  * PostgreSQL in faults.postgres.reliability.test.ts (the same test, a database of the
- * run's private cluster).
+ * run's private cluster). It lives in cli/ because it drives both rooms, the
+ * agent (its spool) and the server; the reliability suite's other tests are
+ * the server's own, in server/reliability/.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -46,8 +48,8 @@ import {
   tokensIn,
   track,
   type UploadedShape,
-} from '../test-support/index.ts';
-import { inspectAny, reliabilityDatabase } from './backend.ts';
+} from '../../server/test-support/index.ts';
+import { inspectAny, reliabilityDatabase } from '../../server/reliability/backend.ts';
 
 const KILLS = size(3, 20);
 const DIRECT_UPLOADERS = 4;
