@@ -25,6 +25,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { createRateLimiter, type RateLimitOptions } from './auth/rate-limit.ts';
+import { type AnswerCacheOptions, createAnswerCache } from './cache/answers.ts';
+import { type ComputePoolOptions, createComputePool, Overloaded } from './compute/pool.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createDetector } from './detector/detector.ts';
 import { openApiDocument } from './openapi.ts';
@@ -55,6 +57,10 @@ export interface AppOptions {
   rateLimits?: { authFailures?: RateLimitOptions; enroll?: RateLimitOptions };
   /** Where server errors are logged (default stderr). */
   log?: (line: string) => void;
+  /** The worker threads for heavy answers (comparisons): threads, queue, time budget. */
+  compute?: ComputePoolOptions;
+  /** The cache of answers about runs. */
+  answers?: AnswerCacheOptions;
 }
 
 /**
@@ -218,8 +224,11 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
   const enrollments = createRateLimiter(options.rateLimits?.enroll ?? { capacity: 10, refillPerSecond: 1 / 30 });
 
   let openapi: ReturnType<typeof openApiDocument> | null = null;
+  const compute = createComputePool(options.compute);
   const deps: AppDeps = {
     repo,
+    compute,
+    answers: createAnswerCache(options.answers),
     detection,
     isPublic,
     now,
@@ -251,7 +260,8 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
   );
   app.use('/api/*', async (c, next) => {
     await next();
-    c.header('cache-control', 'no-store');
+    // What changes is never kept; answers about runs, which never change, say so themselves.
+    if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
   });
 
   const authenticate =
@@ -396,6 +406,10 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
       return fail(c, status, err.message || 'the request was refused');
     }
     if (err instanceof DomainError) return fail(c, DOMAIN_STATUS[err.kind], err.message);
+    if (err instanceof Overloaded) {
+      c.header('retry-after', String(err.retryAfterSeconds));
+      return fail(c, 503, err.message, 'unavailable');
+    }
     const reference = randomBytes(6).toString('hex');
     log(`gilbench server: error ${reference} on ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}`);
     return fail(c, 500, `the server failed (reference ${reference}); see its log`, 'internal');
@@ -408,6 +422,7 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
       await webhook?.idle();
     },
     close: () => {
+      void compute.close();
       if (ownsRepo) repo.close();
     },
   });
