@@ -29,6 +29,7 @@ import { type AnswerCacheOptions, createAnswerCache } from './cache/answers.ts';
 import { type ComputePoolOptions, createComputePool, Overloaded } from './compute/pool.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createDetector } from './detector/detector.ts';
+import { compress } from './http/compress.ts';
 import { openApiDocument } from './openapi.ts';
 import { openSqliteRepository } from './repo/sqlite.ts';
 import { DomainError, type Regression, type Repository } from './repo/types.ts';
@@ -246,6 +247,7 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
   };
 
   const app = new Hono<Env>();
+  app.use('*', compress());
   const fail = (c: Context, status: ContentfulStatusCode, detail: string, error = ERROR_CODES[status] ?? 'error') =>
     c.json({ error, detail }, status);
 

@@ -253,7 +253,9 @@ function immutableJson(c: Context, answer: CachedAnswer, isPublic: boolean): Res
     'cache-control': `${isPublic ? 'public' : 'private'}, max-age=${IMMUTABLE_MAX_AGE}, immutable`,
   };
   const wanted = c.req.header('if-none-match');
-  if (wanted?.split(',').some((tag) => tag.trim() === answer.etag)) return c.body(null, 304, headers);
+  // The compression middleware marks the ETag of compressed bytes with their encoding.
+  const held = (tag: string) => tag.trim().replace(/-(br|gzip)"$/, '"') === answer.etag;
+  if (wanted?.split(',').some(held)) return c.body(null, 304, headers);
   return c.body(answer.text, 200, { ...headers, 'content-type': 'application/json' });
 }
 

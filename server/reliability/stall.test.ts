@@ -107,3 +107,24 @@ describe('one heavy read', () => {
     expect((await fetch(`${server.url}/api/v1/runs/${doc.id}`)).status).toBe(404);
   }, 120_000);
 });
+
+describe('HTTP basics', () => {
+  it('compresses JSON for a client that accepts brotli or gzip; a compressed ETag still gives 304', async () => {
+    const doc = bigRun(3, 4, 200);
+    await api(server.url, 'POST', '/runs', doc, agentToken);
+    const path = `${server.url}/api/v1/runs/${doc.id}/document`;
+    for (const encoding of ['br', 'gzip']) {
+      // Node's fetch decodes what it asked for; the header says what came over the wire.
+      const r = await fetch(path, { headers: { 'accept-encoding': encoding } });
+      expect(r.headers.get('content-encoding')).toBe(encoding);
+      expect(((await r.json()) as { id: string }).id).toBe(doc.id);
+    }
+    const compare = `${server.url}/api/v1/runs/${doc.id}/compare?other=nogil`;
+    const first = await fetch(compare, { headers: { 'accept-encoding': 'br' } });
+    await first.text();
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/-br"$/);
+    const held = await fetch(compare, { headers: { 'accept-encoding': 'br', 'if-none-match': etag } });
+    expect(held.status).toBe(304);
+  }, 60_000);
+});
