@@ -408,6 +408,15 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
       return fail(c, status, err.message || 'the request was refused');
     }
     if (err instanceof DomainError) return fail(c, DOMAIN_STATUS[err.kind], err.message);
+    if ((err as { code?: unknown }).code === 'SQLITE_FULL') {
+      log(`gilbench server: the database is full (disk or size limit) on ${c.req.method} ${c.req.path}`);
+      return fail(
+        c,
+        507,
+        'the server has no room to store this: its disk is full; reads still work',
+        'insufficient-storage',
+      );
+    }
     if (err instanceof Overloaded) {
       c.header('retry-after', String(err.retryAfterSeconds));
       return fail(c, 503, err.message, 'unavailable');

@@ -463,7 +463,10 @@ export class SqliteRepository implements Repository {
     if (!row || !matches || row.revoked_at !== null) return null;
     // Recording every use would make every read a write; once a minute is enough to see a token is alive.
     if (row.last_used_at === null || now - row.last_used_at > 60_000) {
-      this.#sql('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, id);
+      // Best-effort: a read must not fail because this write did (a full disk, a lock held elsewhere).
+      try {
+        this.#sql('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, id);
+      } catch {}
     }
     return {
       id: row.id,
