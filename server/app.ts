@@ -15,7 +15,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { zValidator } from '@hono/zod-validator';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
@@ -83,6 +84,9 @@ export interface GilbenchApp extends Hono<Env> {
 }
 
 type Env = { Variables: { auth: Principal | null } };
+
+/** Free space below which /health says the disk is low (64 MiB). */
+const LOW_DISK_BYTES = 64 * 1024 * 1024;
 
 export const VERSION: string = (() => {
   try {
@@ -226,9 +230,25 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
 
   let openapi: ReturnType<typeof openApiDocument> | null = null;
   const compute = createComputePool(options.compute);
+  // Set when a write fails for want of space, cleared by the next upload stored.
+  let full = false;
+  const storage = () => {
+    let freeBytes: number | null = null;
+    try {
+      if (options.db && options.db !== ':memory:') {
+        const fs = statfsSync(dirname(resolve(options.db)));
+        freeBytes = fs.bavail * fs.bsize;
+      }
+    } catch {
+      // unknown
+    }
+    const low = full || (freeBytes !== null && freeBytes < LOW_DISK_BYTES);
+    return { freeBytes, low, writable: !full };
+  };
   const deps: AppDeps = {
     repo,
     compute,
+    storage,
     answers: createAnswerCache(options.answers),
     detection,
     isPublic,
@@ -262,6 +282,7 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
   );
   app.use('/api/*', async (c, next) => {
     await next();
+    if (c.req.method !== 'GET' && c.res.status < 300) full = false;
     // What changes is never kept; answers about runs, which never change, say so themselves.
     if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
   });
@@ -409,6 +430,7 @@ export function createApp(options: AppOptions = {}): GilbenchApp {
     }
     if (err instanceof DomainError) return fail(c, DOMAIN_STATUS[err.kind], err.message);
     if ((err as { code?: unknown }).code === 'SQLITE_FULL') {
+      full = true;
       log(`gilbench server: the database is full (disk or size limit) on ${c.req.method} ${c.req.path}`);
       return fail(
         c,

@@ -111,6 +111,8 @@ export interface AppDeps {
   answers: AnswerCache;
   /** Worker threads for heavy answers. */
   compute: ComputePool;
+  /** Room left for writes (for /health). */
+  storage: () => { freeBytes: number | null; low: boolean; writable: boolean };
 }
 
 export interface HandlerContext<P, Q, B> {
@@ -279,7 +281,8 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'liveness: the server answers and its database is open',
     response: HealthResponse,
     success: 200,
-    handler: ({ reply, deps }) => reply({ ok: true, version: deps.version, database: deps.repo.kind }),
+    handler: ({ reply, deps }) =>
+      reply({ ok: true, version: deps.version, database: deps.repo.kind, storage: deps.storage() }),
   }),
   route({
     method: 'GET',

@@ -85,5 +85,13 @@ describe.skipIf(!mounted)('with the disk full (a 3 MiB tmpfs filled to ENOSPC)',
     expect(
       (await app.request(`/api/v1/runs/${doc.id}`, { headers: { authorization: `Bearer ${token}` } })).status,
     ).toBe(404);
+    // /health tells: reads work (ok), writes do not.
+    const health = (await (await app.request('/api/v1/health')).json()) as {
+      ok: boolean;
+      storage: { freeBytes: number | null; low: boolean; writable: boolean };
+    };
+    expect(health.ok).toBe(true);
+    expect(health.storage).toMatchObject({ low: true, writable: false });
+    expect(health.storage.freeBytes).toBeLessThan(1024 * 1024);
   });
 });
