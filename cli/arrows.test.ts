@@ -22,8 +22,7 @@ const SKIP = new Set(['node_modules', 'dist', 'screenshots']);
  * test support, benches) is checked by this test alone: it may also import
  * any room's test support, which biome's patterns cannot say per room.
  */
-const PENDING: ReadonlySet<string> = new Set([
-]);
+const PENDING: ReadonlySet<string> = new Set([]);
 
 /** Every source file of a room, repository-relative, with `/` separators. */
 function sourceFiles(dir: string): string[] {

@@ -15,7 +15,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { zValidator } from '@hono/zod-validator';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
@@ -26,9 +27,12 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { createClientAddress, parseTrustedProxies } from './auth/client-address.ts';
 import { createRateLimiter, type RateLimitOptions } from './auth/rate-limit.ts';
+import { type AnswerCacheOptions, createAnswerCache } from './cache/answers.ts';
+import { type ComputePoolOptions, createComputePool, Overloaded } from './compute/pool.ts';
 import { unsafeNameIn } from './contract/names.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createDetector } from './detector/detector.ts';
+import { compress } from './http/compress.ts';
 import { openApiDocument } from './openapi.ts';
 import { type Access, type AppDeps, DEFAULT_BODY_LIMIT, type Principal, ROUTES, type RouteDef } from './routes.ts';
 import { createServices, DomainError, type Services } from './services/index.ts';
@@ -61,6 +65,10 @@ export interface AppOptions {
   trustProxy?: readonly string[];
   /** Where server errors are logged (default stderr). */
   log?: (line: string) => void;
+  /** The worker threads for heavy answers (comparisons): threads, queue, time budget. */
+  compute?: ComputePoolOptions;
+  /** The cache of answers about runs. */
+  answers?: AnswerCacheOptions;
 }
 
 /**
@@ -82,6 +90,9 @@ export interface GilbenchApp extends Hono<Env> {
 }
 
 type Env = { Variables: { auth: Principal | null } };
+
+/** Free space below which /health says the disk is low (64 MiB). */
+const LOW_DISK_BYTES = 64 * 1024 * 1024;
 
 export const VERSION: string = (() => {
   try {
@@ -241,8 +252,28 @@ export function createApp(options: AppOptions): GilbenchApp {
   const enrollments = createRateLimiter(options.rateLimits?.enroll ?? { capacity: 10, refillPerSecond: 1 / 30 });
 
   let openapi: ReturnType<typeof openApiDocument> | null = null;
+  const compute = createComputePool(options.compute);
+  // Set when a write fails for want of space, cleared by the next upload stored.
+  let full = false;
+  const storage = () => {
+    let freeBytes: number | null = null;
+    try {
+      // A SQLite store's file is on this machine; a PostgreSQL server's disk is not ours to measure.
+      if (repo.store.kind === 'sqlite' && repo.store.location !== ':memory:') {
+        const fs = statfsSync(dirname(resolve(repo.store.location)));
+        freeBytes = fs.bavail * fs.bsize;
+      }
+    } catch {
+      // unknown
+    }
+    const low = full || (freeBytes !== null && freeBytes < LOW_DISK_BYTES);
+    return { freeBytes, low, writable: !full };
+  };
   const deps: AppDeps = {
     repo,
+    compute,
+    storage,
+    answers: createAnswerCache(options.answers),
     detection,
     isPublic,
     now,
@@ -260,6 +291,7 @@ export function createApp(options: AppOptions): GilbenchApp {
   };
 
   const app = new Hono<Env>();
+  app.use('*', compress());
   const fail = (c: Context, status: ContentfulStatusCode, detail: string, error = ERROR_CODES[status] ?? 'error') =>
     c.json({ error, detail }, status);
 
@@ -274,7 +306,9 @@ export function createApp(options: AppOptions): GilbenchApp {
   );
   app.use('/api/*', async (c, next) => {
     await next();
-    c.header('cache-control', 'no-store');
+    if (c.req.method !== 'GET' && c.res.status < 300) full = false;
+    // What changes is never kept; answers about runs, which never change, say so themselves.
+    if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
   });
 
   const authenticate =
@@ -421,6 +455,20 @@ export function createApp(options: AppOptions): GilbenchApp {
       return fail(c, status, err.message || 'the request was refused');
     }
     if (err instanceof DomainError) return fail(c, DOMAIN_STATUS[err.kind], err.message);
+    if ((err as { code?: unknown }).code === 'SQLITE_FULL') {
+      full = true;
+      log(`gilbench server: the database is full (disk or size limit) on ${c.req.method} ${c.req.path}`);
+      return fail(
+        c,
+        507,
+        'the server has no room to store this: its disk is full; reads still work',
+        'insufficient-storage',
+      );
+    }
+    if (err instanceof Overloaded) {
+      c.header('retry-after', String(err.retryAfterSeconds));
+      return fail(c, 503, err.message, 'unavailable');
+    }
     const reference = randomBytes(6).toString('hex');
     log(`gilbench server: error ${reference} on ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}`);
     return fail(c, 500, `the server failed (reference ${reference}); see its log`, 'internal');
@@ -434,6 +482,7 @@ export function createApp(options: AppOptions): GilbenchApp {
     },
     close: async () => {
       webhook?.close();
+      await compute.close();
     },
   });
 }

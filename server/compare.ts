@@ -11,7 +11,7 @@
 import type { ModeName, Result } from '../harness/schema.ts';
 import { compareResults } from '../harness/stats/compare.ts';
 import { geometricMean } from '../harness/stats/geomean.ts';
-import type { Comparison, GeometricMean } from '../harness/stats/types.ts';
+import { COMPARE_DEFAULTS, type Comparison, type GeometricMean } from '../harness/stats/types.ts';
 import type { ComparisonRow, ComparisonView } from './contract/index.ts';
 import type { Params, ResultRow } from './store/core/types.ts';
 
@@ -50,6 +50,18 @@ export function asResult(row: ResultRow): Result {
   };
 }
 
+/**
+ * Samples x resamples one pair's bootstrap may touch: results of up to 10,000
+ * samples a side get the full 2,000 resamples; larger ones fewer (never under
+ * 200), so a pair of 100,000-sample results costs what a pair of 10,000 does.
+ */
+export const BOOTSTRAP_WORK = 40_000_000;
+
+/** Resamples for a pair of `n` samples in all (see `BOOTSTRAP_WORK`). */
+export function resamplesFor(n: number): number {
+  return Math.max(200, Math.min(COMPARE_DEFAULTS.resamples, Math.floor(BOOTSTRAP_WORK / Math.max(1, n))));
+}
+
 /** Pairs the two sides' results by case (suite, benchmark, case key) and compares each pair. */
 export function compareSides(base: ComparisonSide, other: ComparisonSide): ComparisonView {
   const key = (r: ResultRow) => `${r.suite}\u0000${r.benchmark}\u0000${r.caseKey}`;
@@ -84,7 +96,8 @@ export function compareSides(base: ComparisonSide, other: ComparisonSide): Compa
     if (seen.has(k)) continue;
     seen.add(k);
     const o = others.get(k);
-    push(b, o, o ? compareResults(asResult(b), asResult(o)) : missing(other.label));
+    const resamples = o ? resamplesFor((b.samples?.length ?? 0) + (o.samples?.length ?? 0)) : 0;
+    push(b, o, o ? compareResults(asResult(b), asResult(o), { resamples }) : missing(other.label));
   }
   for (const o of other.results) if (!seen.has(key(o))) push(undefined, o, missing(base.label));
 

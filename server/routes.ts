@@ -21,7 +21,9 @@ import type { z } from 'zod';
 import { caseKey } from '../harness/case-key.ts';
 import { resolveBaseMode } from '../harness/stats/run-comparison.ts';
 import { scalingCurves } from '../harness/stats/scaling.ts';
-import { asResult, compareSides } from './compare.ts';
+import type { AnswerCache, CachedAnswer } from './cache/answers.ts';
+import { asResult } from './compare.ts';
+import type { ComputePool } from './compute/pool.ts';
 import {
   AnnotationBody,
   AnnotationPatch,
@@ -106,6 +108,12 @@ export interface AppDeps {
   allowEnrollment: (c: Context) => boolean;
   version: string;
   openapi: () => OpenApiDocument;
+  /** Answers about runs, computed once (runs never change). */
+  answers: AnswerCache;
+  /** Worker threads for heavy answers. */
+  compute: ComputePool;
+  /** Room left for writes (for /health). */
+  storage: () => { freeBytes: number | null; low: boolean; writable: boolean };
 }
 
 export interface HandlerContext<P, Q, B> {
@@ -154,6 +162,26 @@ interface TypedRoute<P, Q, B, S extends z.ZodType>
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 export const RUN_BODY_LIMIT = 32 * 1024 * 1024;
+
+/**
+ * What one run may hold, stated in the API (API.md) and enforced at upload
+ * with a 413 that names the limit: every answer about a run is computed from
+ * all its samples, so their number bounds that work.
+ */
+export const RUN_LIMITS = { results: 10_000, samples: 1_000_000 } as const;
+
+/** Which per-run limit `doc` exceeds, or null. */
+export function runOverLimit(doc: { results: ReadonlyArray<{ samples: readonly unknown[] }> }): string | null {
+  if (doc.results.length > RUN_LIMITS.results) {
+    return `the run has ${doc.results.length} results; a run may have at most ${RUN_LIMITS.results}`;
+  }
+  let samples = 0;
+  for (const r of doc.results) samples += r.samples.length;
+  if (samples > RUN_LIMITS.samples) {
+    return `the run has ${samples} samples in all; a run may have at most ${RUN_LIMITS.samples}`;
+  }
+  return null;
+}
 const API = '/api/v1';
 
 // Keeps each route's handler typed by its own schemas while the table stays one array.
@@ -215,6 +243,25 @@ async function runOr404(repo: Services, id: string, samples: boolean): Promise<R
   return (await repo.getRun(id, { samples })) ?? notFound(`no run ${id}`);
 }
 
+/** How long a client may keep an answer about runs (they never change; a deleted run's answers are dropped here). */
+const IMMUTABLE_MAX_AGE = 31_536_000;
+
+/**
+ * Sends a cached answer with its strong ETag, as immutable (public only when
+ * the server is); 304 when the client already holds it.
+ */
+function immutableJson(c: Context, answer: CachedAnswer, isPublic: boolean): Response {
+  const headers = {
+    etag: answer.etag,
+    'cache-control': `${isPublic ? 'public' : 'private'}, max-age=${IMMUTABLE_MAX_AGE}, immutable`,
+  };
+  const wanted = c.req.header('if-none-match');
+  // The compression middleware marks the ETag of compressed bytes with their encoding.
+  const held = (tag: string) => tag.trim().replace(/-(br|gzip)"$/, '"') === answer.etag;
+  if (wanted?.split(',').some(held)) return c.body(null, 304, headers);
+  return c.body(answer.text, 200, { ...headers, 'content-type': 'application/json' });
+}
+
 /** A mode of a run by id (`cpython-3.13.5t/nogil`) or name (`nogil`, when only one mode has it). */
 function modeOf(run: RunDetail, wanted: string) {
   const byId = run.modes.find((m) => m.id === wanted);
@@ -235,7 +282,8 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'liveness: the server answers and its database is open',
     response: HealthResponse,
     success: 200,
-    handler: ({ reply, deps }) => reply({ ok: true, version: deps.version, database: deps.repo.kind }),
+    handler: ({ reply, deps }) =>
+      reply({ ok: true, version: deps.version, database: deps.repo.kind, storage: deps.storage() }),
   }),
   route({
     method: 'GET',
@@ -347,6 +395,8 @@ export const ROUTES: readonly RouteDef[] = [
     response: IngestResponse,
     success: 201,
     handler: async ({ c, reply, deps, auth, body }) => {
+      const over = runOverLimit(body);
+      if (over) return c.json({ error: 'too-large', detail: over }, 413);
       const problems = runDocumentProblems(body);
       if (problems.length) return c.json({ error: 'invalid', detail: problems.join('; ') }, 400);
       if (auth?.role === 'agent') {
@@ -395,8 +445,11 @@ export const ROUTES: readonly RouteDef[] = [
     params: RunIdParam,
     response: Deleted,
     success: 200,
-    handler: async ({ reply, deps, params }) =>
-      (await deps.repo.deleteRun(params.id)) ? reply({ deleted: true }) : notFound(`no run ${params.id}`),
+    handler: async ({ reply, deps, params }) => {
+      const deleted = await deps.repo.deleteRun(params.id);
+      deps.answers.forgetRun(params.id);
+      return deleted ? reply({ deleted: true }) : notFound(`no run ${params.id}`);
+    },
   }),
   route({
     method: 'GET',
@@ -407,17 +460,22 @@ export const ROUTES: readonly RouteDef[] = [
     query: CompareModesQuery,
     response: ComparisonView,
     success: 200,
-    handler: async ({ reply, deps, params, query }) => {
-      const run = await runOr404(deps.repo, params.id, true);
-      const base = query.base ? modeOf(run, query.base) : resolveBaseMode(run.modes);
-      const other = modeOf(run, query.other);
-      const side = (mode: typeof base) => ({
-        label: mode.id,
-        runId: run.id,
-        mode: { id: mode.id, mode: mode.mode },
-        results: run.results.filter((r) => r.mode === mode.id),
+    handler: async ({ c, deps, params, query }) => {
+      // Keyed by the request as asked: a cached answer needs no read of the run at all.
+      const key = `compare|${params.id}|${query.base ?? ''}|${query.other}`;
+      const answer = await deps.answers.get(key, [params.id], async () => {
+        const run = await runOr404(deps.repo, params.id, true);
+        const base = query.base ? modeOf(run, query.base) : resolveBaseMode(run.modes);
+        const other = modeOf(run, query.other);
+        const side = (mode: typeof base) => ({
+          label: mode.id,
+          runId: run.id,
+          mode: { id: mode.id, mode: mode.mode },
+          results: run.results.filter((r) => r.mode === mode.id),
+        });
+        return deps.compute.compare(side(base), side(other));
       });
-      return reply(compareSides(side(base), side(other)));
+      return immutableJson(c, answer, deps.isPublic);
     },
   }),
   route({
@@ -428,9 +486,12 @@ export const ROUTES: readonly RouteDef[] = [
     params: RunIdParam,
     response: ScalingResponse,
     success: 200,
-    handler: async ({ reply, deps, params }) => {
-      const run = await runOr404(deps.repo, params.id, true);
-      return reply({ runId: run.id, curves: scalingCurves({ results: run.results.map(asResult) }) });
+    handler: async ({ c, deps, params }) => {
+      const answer = await deps.answers.get(`scaling|${params.id}`, [params.id], async () => {
+        const run = await runOr404(deps.repo, params.id, true);
+        return JSON.stringify({ runId: run.id, curves: scalingCurves({ results: run.results.map(asResult) }) });
+      });
+      return immutableJson(c, answer, deps.isPublic);
     },
   }),
   route({
@@ -441,21 +502,25 @@ export const ROUTES: readonly RouteDef[] = [
     query: CompareRunsQuery,
     response: ComparisonView,
     success: 200,
-    handler: async ({ reply, deps, query }) => {
-      const [base, other] = await Promise.all([
-        runOr404(deps.repo, query.base, true),
-        runOr404(deps.repo, query.other, true),
-      ]);
-      const side = (run: RunDetail) => {
-        const mode = modeOf(run, query.mode);
-        return {
-          label: `${run.id.slice(0, 8)} (${new Date(run.startedAt).toISOString().slice(0, 10)})`,
-          runId: run.id,
-          mode: { id: mode.id, mode: mode.mode },
-          results: run.results.filter((r) => r.mode === mode.id),
+    handler: async ({ c, deps, query }) => {
+      const key = `compare-runs|${query.base}|${query.other}|${query.mode}`;
+      const answer = await deps.answers.get(key, [query.base, query.other], async () => {
+        const [base, other] = await Promise.all([
+          runOr404(deps.repo, query.base, true),
+          runOr404(deps.repo, query.other, true),
+        ]);
+        const side = (run: RunDetail) => {
+          const mode = modeOf(run, query.mode);
+          return {
+            label: `${run.id.slice(0, 8)} (${new Date(run.startedAt).toISOString().slice(0, 10)})`,
+            runId: run.id,
+            mode: { id: mode.id, mode: mode.mode },
+            results: run.results.filter((r) => r.mode === mode.id),
+          };
         };
-      };
-      return reply(compareSides(side(base), side(other)));
+        return deps.compute.compare(side(base), side(other));
+      });
+      return immutableJson(c, answer, deps.isPublic);
     },
   }),
 

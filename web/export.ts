@@ -22,13 +22,15 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../harness/errors.ts';
 import { ensureWebBuilt } from './build.ts';
@@ -116,11 +118,22 @@ export async function dbFetcher(dbFile: string, openDb: DbOpener): Promise<{ fet
 }
 
 /** A DataSource that fetches through `fetcher` and writes every answer to its static file. */
-function recordingSource(fetcher: Fetcher, outDir: string, stats: { files: number; bytes: number }): DataSource {
+function recordingSource(
+  fetcher: Fetcher,
+  outDir: string,
+  stats: { files: number; bytes: number },
+): DataSource & { stop(): Promise<void> } {
   const written = new Map<string, Promise<unknown>>();
+  let stopped = false;
   return {
     kind: 'static',
+    // After a failure other walks are still in flight: stop them writing, and wait for the writes under way.
+    async stop() {
+      stopped = true;
+      await Promise.allSettled(written.values());
+    },
     get<T>(path: string, query?: Query): Promise<T> {
+      if (stopped) return Promise.reject(new Error('the export stopped'));
       const file = staticDataFile(path, query);
       let pending = written.get(file);
       if (!pending) {
@@ -131,6 +144,7 @@ function recordingSource(fetcher: Fetcher, outDir: string, stats: { files: numbe
             const b = body as { error?: string; detail?: unknown } | null;
             throw new ApiError(status, `${path}: ${b?.error ?? `HTTP ${status}`}`, b?.detail);
           }
+          if (stopped) throw new Error('the export stopped');
           const text = JSON.stringify(body);
           const target = join(outDir, file);
           mkdirSync(dirname(target), { recursive: true });
@@ -158,20 +172,38 @@ async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-function prepareOutDir(outDir: string, force: boolean): void {
-  if (existsSync(outDir)) {
-    if (!statSync(outDir).isDirectory())
-      throw new UsageError(`${outDir} exists and is not a folder; choose another DIR`);
-    const entries = readdirSync(outDir);
-    if (entries.length > 0) {
-      if (!entries.includes(MARKER)) {
-        throw new UsageError(`${outDir} is not empty and holds no earlier export; choose an empty or new DIR`);
-      }
-      if (!force) throw new UsageError(`${outDir} holds an earlier export; pass --force to replace it`);
-      rmSync(outDir, { recursive: true, force: true });
-    }
+/** Checks that `outDir` may be (re)placed by an export; changes nothing. */
+function checkOutDir(outDir: string, force: boolean): void {
+  if (!existsSync(outDir)) return;
+  if (!statSync(outDir).isDirectory()) throw new UsageError(`${outDir} exists and is not a folder; choose another DIR`);
+  const entries = readdirSync(outDir);
+  if (entries.length === 0) return;
+  if (!entries.includes(MARKER)) {
+    throw new UsageError(`${outDir} is not empty and holds no earlier export; choose an empty or new DIR`);
   }
-  mkdirSync(outDir, { recursive: true });
+  if (!force) throw new UsageError(`${outDir} holds an earlier export; pass --force to replace it`);
+}
+
+/**
+ * A fresh folder beside `outDir` to write the export into: renamed over
+ * `outDir` only once it is complete, so an export that fails part-way leaves
+ * `outDir` as it was (and the next export is not refused).
+ */
+function stagingDir(outDir: string): string {
+  mkdirSync(dirname(outDir), { recursive: true });
+  return mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.partial-`));
+}
+
+/** Puts the complete export `staged` in place of `outDir` (an empty folder or an earlier export). */
+function replaceOutDir(staged: string, outDir: string): void {
+  if (!existsSync(outDir)) {
+    renameSync(staged, outDir);
+    return;
+  }
+  const old = `${staged}.old`;
+  renameSync(outDir, old);
+  renameSync(staged, outDir);
+  rmSync(old, { recursive: true, force: true });
 }
 
 /** Writes the static site; see the module's comment for what it contains. */
@@ -180,6 +212,8 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
   const log = opts.log ?? (() => {});
   const outDir = resolve(opts.outDir);
   let close = () => {};
+  let staged: string | null = null;
+  let source: ReturnType<typeof recordingSource> | null = null;
   let fetcher: Fetcher;
   if (opts.server) fetcher = httpFetcher(opts.server, opts.token ?? process.env.GILBENCH_TOKEN);
   else {
@@ -201,9 +235,11 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
         `the server answered HTTP ${probe.status} to /api/v1/machines; is ${opts.server ?? opts.db} a gilbench server?`,
       );
 
-    prepareOutDir(outDir, Boolean(opts.force));
+    checkOutDir(outDir, Boolean(opts.force));
+    staged = stagingDir(outDir);
     const stats = { files: 0, bytes: 0 };
-    const api = new Api(recordingSource(fetcher, outDir, stats));
+    source = recordingSource(fetcher, staged, stats);
+    const api = new Api(source);
     const machines = await api.machines();
     log(`export: ${machines.length} machine(s)`);
     // Each view in the registry asks for the answers it reads; the source writes each answer once.
@@ -223,7 +259,7 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
     }
 
     const distDir = await ensureWebBuilt();
-    for (const name of ['app.js', 'style.css']) copyFileSync(join(distDir, name), join(outDir, name));
+    for (const name of ['app.js', 'style.css']) copyFileSync(join(distDir, name), join(staged, name));
     const index = readFileSync(join(distDir, 'index.html'), 'utf8')
       .replace('<meta name="gilbench-data" content="api">', '<meta name="gilbench-data" content="static">')
       // A static host sends no CSP header: the page carries the live server's policy itself,
@@ -231,11 +267,13 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
       .replace('<meta charset="utf-8">', `<meta charset="utf-8">\n${CSP_META}`);
     if (!index.includes('content="static"')) throw new Error('index.html lacks the gilbench-data meta tag');
     if (!index.includes(CSP_META)) throw new Error('index.html lacks <meta charset="utf-8"> to put the CSP after');
-    writeFileSync(join(outDir, 'index.html'), index);
+    writeFileSync(join(staged, 'index.html'), index);
     writeFileSync(
-      join(outDir, MARKER),
+      join(staged, MARKER),
       `${JSON.stringify({ exportedAt: new Date().toISOString(), source: opts.server ?? 'database file', files: stats.files }, null, 1)}\n`,
     );
+    replaceOutDir(staged, outDir);
+    staged = null;
     return {
       outDir,
       files: stats.files + 4,
@@ -245,7 +283,9 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
       series: seriesCount,
     };
   } finally {
+    await source?.stop();
     close();
+    if (staged) rmSync(staged, { recursive: true, force: true });
   }
 }
 

@@ -28,6 +28,7 @@ import { openSpool } from '../../agents/spool.ts';
 import type { Machine } from '../../harness/schema.ts';
 import { createRng } from '../../harness/stats/prng.ts';
 import { alive, type CliProcess, startCli, tempDir } from '../../harness/test-support/index.ts';
+import { inspectAny, reliabilityDatabase } from '../../server/reliability/backend.ts';
 import {
   ADMIN_TOKEN,
   api,
@@ -49,7 +50,6 @@ import {
   track,
   type UploadedShape,
 } from '../../server/test-support/index.ts';
-import { inspectAny, reliabilityDatabase } from '../../server/reliability/backend.ts';
 
 const KILLS = size(3, 20);
 const DIRECT_UPLOADERS = 4;

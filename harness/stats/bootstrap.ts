@@ -25,8 +25,12 @@ export interface BootstrapOptions {
 }
 
 export interface BootstrapRatioCi {
+  /** The CI; a bound beyond the range of a double is 0 or Infinity here, and exact in `logCiLow`/`logCiHigh`. */
   ciLow: number;
   ciHigh: number;
+  /** The CI's bounds on the log scale (always finite when any resample had positive medians). */
+  logCiLow: number;
+  logCiHigh: number;
   /** SD of the bootstrap log ratios. */
   logSd: number;
   /** Resamples where a median was <= 0: the ratio is undefined there; any is a reason not to trust the CI. */
@@ -62,18 +66,32 @@ export function bootstrapMedianRatio(
     const baseMedian = medianOfResample(baseGroups, baseBuffer, next);
     const otherMedian = medianOfResample(otherGroups, otherBuffer, next);
     if (baseMedian <= 0 || otherMedian <= 0) nonPositive++;
-    else logRatios.push(Math.log(otherMedian / baseMedian));
+    // A difference of logs, not the log of a quotient: 1e-300 / 1e300 underflows to 0, its log does not.
+    else logRatios.push(Math.log(otherMedian) - Math.log(baseMedian));
   }
-  if (logRatios.length === 0) return { ciLow: Number.NaN, ciHigh: Number.NaN, logSd: Number.NaN, nonPositive };
+  if (logRatios.length === 0) {
+    return {
+      ciLow: Number.NaN,
+      ciHigh: Number.NaN,
+      logCiLow: Number.NaN,
+      logCiHigh: Number.NaN,
+      logSd: Number.NaN,
+      nonPositive,
+    };
+  }
   logRatios.sort((a, b) => a - b);
   let sum = 0;
   for (const v of logRatios) sum += v;
   const logMean = sum / logRatios.length;
   let squares = 0;
   for (const v of logRatios) squares += (v - logMean) ** 2;
+  const logCiLow = quantileSorted(logRatios, alpha / 2);
+  const logCiHigh = quantileSorted(logRatios, 1 - alpha / 2);
   return {
-    ciLow: Math.exp(quantileSorted(logRatios, alpha / 2)),
-    ciHigh: Math.exp(quantileSorted(logRatios, 1 - alpha / 2)),
+    ciLow: Math.exp(logCiLow),
+    ciHigh: Math.exp(logCiHigh),
+    logCiLow,
+    logCiHigh,
     logSd: Math.sqrt(squares / Math.max(1, logRatios.length - 1)),
     nonPositive,
   };

@@ -60,7 +60,19 @@ export function compareSamples(
   if (ci.nonPositive > 0) {
     return declined('a resampled median reached 0: too close to 0 for a ratio', pValue);
   }
-  const ratio = otherStats.median / baseStats.median;
+  // Formed in log space: medians of 1e-300 and 1e300 have a ratio of 1e-600, which no double holds.
+  // (Plain division where it fits, so ordinary ratios keep their last bit.)
+  const logRatio = Math.log(otherStats.median) - Math.log(baseStats.median);
+  const representable = (v: number) => v > 0 && Number.isFinite(v);
+  const quotient = otherStats.median / baseStats.median;
+  const ratio = representable(quotient) ? quotient : Math.exp(logRatio);
+  if (!(representable(ratio) && representable(ci.ciLow) && representable(ci.ciHigh))) {
+    const log10 = (v: number) => (v / Math.LN10).toPrecision(3);
+    return declined(
+      `the ratio (10^${log10(logRatio)}, CI 10^${log10(ci.logCiLow)} to 10^${log10(ci.logCiHigh)}) is beyond the range of a double`,
+      pValue,
+    );
+  }
   return {
     ratio,
     ciLow: ci.ciLow,

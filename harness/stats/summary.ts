@@ -15,7 +15,19 @@ export function mean(values: readonly number[]): number {
   requireValues(values, 'mean');
   let sum = 0;
   for (const v of values) sum += v;
-  return sum / values.length;
+  if (Number.isFinite(sum)) return sum / values.length;
+  // Values near the largest double overflow the plain sum: add them scaled down, then scale back.
+  const scale = largestMagnitude(values);
+  let scaled = 0;
+  for (const v of values) scaled += v / scale;
+  return (scaled / values.length) * scale;
+}
+
+/** The largest |value|, at least the smallest positive double (so it can divide). */
+function largestMagnitude(values: readonly number[]): number {
+  let largest = Number.MIN_VALUE;
+  for (const v of values) if (Math.abs(v) > largest) largest = Math.abs(v);
+  return largest;
 }
 
 /**
@@ -28,7 +40,12 @@ export function sampleSd(values: readonly number[]): number {
   const m = mean(values);
   let squares = 0;
   for (const v of values) squares += (v - m) ** 2;
-  return Math.sqrt(squares / (values.length - 1));
+  if (Number.isFinite(squares)) return Math.sqrt(squares / (values.length - 1));
+  // Squares of huge deviations overflow: take them relative to the largest deviation.
+  const scale = largestMagnitude(values.map((v) => v - m).filter(Number.isFinite));
+  let scaled = 0;
+  for (const v of values) scaled += ((v - m) / scale) ** 2;
+  return Math.sqrt(scaled / (values.length - 1)) * scale;
 }
 
 /** A sorted copy (numeric order; the input is left alone). */

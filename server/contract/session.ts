@@ -9,7 +9,16 @@ import { z } from 'zod';
 import { RowId } from './common.ts';
 import { TOKEN_ROLES } from './enums.ts';
 
-export const HealthResponse = z.object({ ok: z.literal(true), version: z.string(), database: z.string() });
+export const HealthResponse = z.object({
+  ok: z.literal(true),
+  version: z.string(),
+  database: z.string(),
+  /**
+   * Whether the server can store uploads: the free space where its database lives (null when
+   * unknown) and whether a write failed for want of it since the last one that succeeded.
+   */
+  storage: z.object({ freeBytes: z.number().nullable(), low: z.boolean(), writable: z.boolean() }).optional(),
+});
 
 export const SessionResponse = z.object({
   /** Whether reads work without a token (`gilbench server --public`). */

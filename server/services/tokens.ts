@@ -74,7 +74,8 @@ export function createTokenService(store: Store): TokenService {
       const matches = digestMatches(row ? asBuffer(row.secretHash) : ZERO_DIGEST, digest);
       if (!row || !matches || row.revokedAt !== null) return null;
       if (row.lastUsedAt === null || now - row.lastUsedAt > TOKEN_USE_WRITE_INTERVAL_MS) {
-        await store.tokens.touch(id, now);
+        // Best-effort: a read must not fail because this write did (a full disk, a lock held elsewhere).
+        await store.tokens.touch(id, now).catch(() => {});
       }
       const { secretHash: _, ...info } = row;
       return { ...info, lastUsedAt: now };

@@ -1,0 +1,101 @@
+/**
+ * Heavy answers computed off the event loop: a piscina pool of worker
+ * threads with a bounded queue and a time budget per task. A full queue or
+ * a task past its budget is `Overloaded` (the app answers 503 with
+ * `Retry-After`); a task past its budget is aborted, which ends its thread,
+ * so no request can hold a thread or the loop for longer than the budget.
+ * The pool starts on first use, so apps that never compare start no threads.
+ *
+ * @example
+ * const pool = createComputePool({ threads: 2, maxQueue: 8, timeoutMs: 10_000 });
+ * const json = await pool.compare(baseSide, otherSide);
+ * await pool.close();
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { ComparisonSide } from '../compare.ts';
+
+export interface ComputePoolOptions {
+  /** Worker threads (default: half the cores, at least 1). */
+  threads?: number;
+  /** Tasks waiting for a thread before the next is refused (default 16). */
+  maxQueue?: number;
+  /** Time budget of one task from when it is submitted, in ms (default 15,000). */
+  timeoutMs?: number;
+}
+
+export const COMPUTE_DEFAULTS = {
+  threads: Math.max(1, Math.floor(availableParallelism() / 2)),
+  maxQueue: 16,
+  timeoutMs: 15_000,
+} as const;
+
+/** The pool cannot take the task now; try again after `retryAfterSeconds`. */
+export class Overloaded extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'Overloaded';
+  }
+}
+
+export interface ComputePool {
+  /** `compareSides(base, other)` as JSON text, computed in a pool thread. */
+  compare(base: ComparisonSide, other: ComparisonSide): Promise<string>;
+  /** Tasks running and waiting. */
+  load(): { running: number; queued: number };
+  close(): Promise<void>;
+}
+
+/** A lazily started pool (see the module comment); options are checked here. */
+export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
+  const threads = opts.threads ?? COMPUTE_DEFAULTS.threads;
+  const maxQueue = opts.maxQueue ?? COMPUTE_DEFAULTS.maxQueue;
+  const timeoutMs = opts.timeoutMs ?? COMPUTE_DEFAULTS.timeoutMs;
+  if (!(Number.isInteger(threads) && threads >= 1))
+    throw new RangeError(`threads must be a whole number >= 1, got ${threads}`);
+  if (!(Number.isInteger(maxQueue) && maxQueue >= 0))
+    throw new RangeError(`maxQueue must be a whole number >= 0, got ${maxQueue}`);
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`);
+  let pool: Piscina | null = null;
+  let running = 0;
+  const retryAfter = Math.max(1, Math.ceil(timeoutMs / 1000));
+
+  return {
+    async compare(base, other) {
+      pool ??= new Piscina({
+        filename: new URL('./worker.mjs', import.meta.url).href,
+        minThreads: 0,
+        maxThreads: threads,
+        maxQueue,
+        idleTimeout: 30_000,
+      });
+      const signal = AbortSignal.timeout(timeoutMs);
+      running++;
+      try {
+        return (await pool.run({ base, other }, { signal })) as string;
+      } catch (err) {
+        if (signal.aborted) {
+          throw new Overloaded(
+            `the comparison did not finish within its ${timeoutMs} ms budget; try again later`,
+            retryAfter,
+          );
+        }
+        if (err instanceof Error && /queue is at limit/i.test(err.message)) {
+          throw new Overloaded('too many comparisons wait; try again shortly', retryAfter);
+        }
+        throw err;
+      } finally {
+        running--;
+      }
+    },
+    load: () => ({ running, queued: pool?.queueSize ?? 0 }),
+    async close() {
+      const closing = pool;
+      pool = null;
+      await closing?.destroy();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { chooseEncoding, compress } from './compress.ts';
+
+const big = JSON.stringify({ rows: Array.from({ length: 500 }, (_, i) => ({ i, name: `row ${i}` })) });
+const app = new Hono();
+app.use('*', compress());
+app.get('/json', (c) => c.body(big, 200, { 'content-type': 'application/json', etag: '"abc"' }));
+app.get('/small', (c) => c.json({ ok: true }));
+app.get('/png', (c) => c.body(new Uint8Array(5000), 200, { 'content-type': 'image/png' }));
+
+describe('compress()', () => {
+  it('sends brotli when accepted, gzip otherwise, the same bytes when decoded', async () => {
+    const br = await app.request('/json', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(br.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(br.headers.get('etag')).toBe('"abc-br"');
+    const brBytes = Buffer.from(await br.arrayBuffer());
+    expect(brBytes.length).toBeLessThan(big.length / 3);
+    expect(brotliDecompressSync(brBytes).toString()).toBe(big);
+
+    const gz = await app.request('/json', { headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe(big);
+  });
+
+  it('leaves small bodies, binary types and clients that accept nothing alone', async () => {
+    const small = await app.request('/small', { headers: { 'accept-encoding': 'br' } });
+    expect(small.headers.get('content-encoding')).toBeNull();
+    expect(await small.json()).toEqual({ ok: true });
+    const png = await app.request('/png', { headers: { 'accept-encoding': 'br' } });
+    expect(png.headers.get('content-encoding')).toBeNull();
+    const none = await app.request('/json');
+    expect(none.headers.get('content-encoding')).toBeNull();
+    expect(await none.text()).toBe(big);
+  });
+
+  it('reads Accept-Encoding with its weights', () => {
+    expect(chooseEncoding('br;q=0, gzip')).toBe('gzip');
+    expect(chooseEncoding('gzip;q=1, br;q=0.5')).toBe('gzip');
+    expect(chooseEncoding('*')).toBe('br');
+    expect(chooseEncoding('identity')).toBeNull();
+    expect(chooseEncoding(undefined)).toBeNull();
+  });
+
+  it('checks its options when made', () => {
+    expect(() => compress({ threshold: -1 })).toThrow(RangeError);
+  });
+});
