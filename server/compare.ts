@@ -11,9 +11,9 @@
 import type { ModeName, Result } from '../harness/schema.ts';
 import { compareResults } from '../harness/stats/compare.ts';
 import { geometricMean } from '../harness/stats/geomean.ts';
-import { COMPARE_DEFAULTS, type Comparison, type GeometricMean } from '../harness/stats/types.ts';
+import { COMPARE_DEFAULTS, type Comparison } from '../harness/stats/types.ts';
 import type { ComparisonRow, ComparisonView } from './contract/index.ts';
-import type { Params, ResultRow } from './store/core/types.ts';
+import type { ResultRow } from './store/core/types.ts';
 
 export interface ComparisonSide {
   label: string;

@@ -35,7 +35,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../harness/errors.ts';
 import { ensureWebBuilt } from './build.ts';
 import { DASHBOARD_META_CSP } from './serve.ts';
-import { Api, type RunInfo } from './src/api.ts';
+import { Api } from './src/api.ts';
 import { ApiError, canonicalQuery, type DataSource, type Query, staticDataFile } from './src/source.ts';
 import { VIEWS } from './src/views/index.ts';
 

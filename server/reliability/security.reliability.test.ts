@@ -6,14 +6,13 @@
  * the other safe headers; no token reaches the server's log. (The fuzzer
  * greps its server's log for every token it sent, too.) Short in both modes.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createConnection } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GILBENCH_BIN, runCli, startCli, tempDir } from '../../harness/test-support/index.ts';
+import { runCli, startCli, tempDir } from '../../harness/test-support/index.ts';
 import {
   ADMIN_TOKEN,
   api,

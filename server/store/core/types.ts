@@ -30,7 +30,7 @@ export {
 } from '../../contract/enums.ts';
 export type { Machine, Mode, ModeName, RunDocument };
 
-import type { JobStatus, RegressionStatus, ResultStatus, TokenRole } from '../../contract/enums.ts';
+import type { JobStatus, RegressionStatus, TokenRole } from '../../contract/enums.ts';
 
 export const MODE_KINDS = ['gil', 'nogil', 'nogil-forced', 'ft-gil'] as const;
 
