@@ -113,7 +113,12 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     expect(await cells.count()).toBeGreaterThan(0);
     const title = await cells.first().getAttribute('title');
     expect(title).toMatch(/^95% CI \[/);
-    await expect(page.locator('dl[data-modes] dt').allTextContents()).resolves.toEqual(['gil', 'nogil', 'ft-gil']);
+    await expect(page.locator('dl[data-modes] dt').allTextContents()).resolves.toEqual([
+      'gil',
+      'nogil',
+      'nogil-forced',
+      'ft-gil',
+    ]);
     await page.close();
   });
 

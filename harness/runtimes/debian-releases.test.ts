@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.ts';
+import { GILBENCH_BIN } from '../test-support/index.ts';
 import { writeMarker } from './cache.ts';
 import { type DebianRelease, isServed, listDebianReleases, pickRelease, RELEASE_SUITES } from './debian-releases.ts';
 import {
@@ -18,7 +18,6 @@ import {
 import { installRuntime } from './install.ts';
 
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../cli/bin.mjs', import.meta.url));
 
 function release(upstreamVersion: string, suite: string, debianRevision = '1'): DebianRelease {
   const minor = upstreamVersion.split('.').slice(0, 2).join('.');
@@ -148,7 +147,7 @@ describe.skipIf(!isDebianFamily())('the Debian suites’ indexes (network: the s
       `CPython ${unserved.upstreamVersion} is listed in Debian ${unserved.suite}, but its source cannot be downloaded here; pass --source with a CPython ${unserved.upstreamVersion} tarball, folder or git checkout`,
     );
     // Through the CLI: exit 2, that one line, nothing built.
-    const cli = await run('node', [BIN, 'runtimes', 'install', `cpython@${unserved.upstreamVersion}`], {
+    const cli = await run('node', [GILBENCH_BIN, 'runtimes', 'install', `cpython@${unserved.upstreamVersion}`], {
       env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'xdg') },
       timeout: 120_000,
     }).catch((err: { code: number; stderr: string }) => err);

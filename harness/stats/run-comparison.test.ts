@@ -167,8 +167,8 @@ describe('geometric means per category', () => {
     expect(byMode.geometricMean!.value).toBeGreaterThan(text!.value);
     expect(byMode.geometricMean!.value).toBeLessThan(objects!.value);
     const report = formatRunComparison(compareRun(doc));
-    expect(report).toMatch(/^ {2}objects\s+\d\.\d+x \[/m);
-    expect(report).toMatch(/^ {2}text\s+\d\.\d+x \[/m);
+    expect(report).toMatch(/^ {2}objects\s+\d\.\d+× \[/m);
+    expect(report).toMatch(/^ {2}text\s+\d\.\d+× \[/m);
     // A suite without categories has none.
     expect(compareRun(sampleRunDocument()).suites[0]!.byMode[0]!.categories).toBeUndefined();
   });

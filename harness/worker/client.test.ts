@@ -175,6 +175,6 @@ describe('replies checked against the protocol (protocol.ts)', () => {
     expect(err.message).toMatch(/'sample' request: loops: /);
     const unknown = await worker.request({ cmd: 'boom' } as never).catch((e) => e);
     expect(unknown.message).toBe('unknown worker command "boom"');
-    await expect(worker.request({ cmd: 'gil' })).resolves.toEqual({ gil_enabled: true });
+    await expect(worker.request({ cmd: 'gil' })).resolves.toEqual({ gil_enabled: true, gil_enabled_by: [] });
   });
 });

@@ -25,8 +25,8 @@ beforeAll(async () => {
   await repo.close();
   app = await openApp({ db: file, public: true, log: () => {} });
 });
-afterAll(() => {
-  app?.close();
+afterAll(async () => {
+  await app?.close();
   temp?.remove();
 });
 

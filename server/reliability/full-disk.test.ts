@@ -55,8 +55,8 @@ beforeAll(async () => {
   app = await openApp({ db: file, log: () => {} });
   fillDisk(join(mountPoint, 'filler'));
 });
-afterAll(() => {
-  app?.close();
+afterAll(async () => {
+  await app?.close();
   if (mounted) execFileSync('umount', [mountPoint]);
   rmSync(mountPoint, { recursive: true, force: true });
   remove();

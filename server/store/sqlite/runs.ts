@@ -257,7 +257,7 @@ export class SqliteRuns implements RunStore {
   #modesOf(runPks: readonly number[]): Map<number, Mode[]> {
     const rows = this.db
       .sql(
-        `SELECT rm.run_pk, mo.name, mo.mode, mo.env, rt.name AS runtime_name, rt.implementation, rt.version,
+        `SELECT rm.run_pk, mo.name, mo.mode, mo.env, rt.key AS runtime_key, rt.name AS runtime_name, rt.implementation, rt.version,
          rt.free_threaded, rt.gil_enabled_by_default, rt.configure_args, rt.compiler, rt.revision, rt.executable, rt.sha256
        FROM run_modes rm JOIN modes mo ON mo.id = rm.mode_id JOIN runtimes rt ON rt.id = mo.runtime_id
        WHERE rm.run_pk IN (SELECT value FROM json_each(?)) ORDER BY rm.run_pk, rm.position`,
@@ -271,6 +271,8 @@ export class SqliteRuns implements RunStore {
         mode: r.mode as Mode['mode'],
         env: parseJson(r.env as string),
         runtime: {
+          // The key is the runtime as it was sent: fields without a column of their own (buildKind) come from it.
+          ...JSON.parse(r.runtime_key as string),
           id: r.runtime_name as string,
           implementation: r.implementation as string,
           version: r.version as string,

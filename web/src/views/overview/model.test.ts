@@ -75,7 +75,7 @@ describe('overview model', () => {
     expect(cardOf(a.cards, 'overhead').context).toMatch(
       /^cpython-3\.13\.5 \(default build\) vs cpython-3\.13\.5t \(free-threaded\).* · profile \w+ · \d+ of \d+ results unstable/,
     );
-    expect(model.modes.map((m) => m.mode)).toEqual(['gil', 'nogil', 'ft-gil']);
+    expect(model.modes.map((m) => m.mode)).toEqual(['gil', 'nogil', 'nogil-forced', 'ft-gil']);
   });
 
   it('says where a headline comes from when the newest run did not measure it', () => {
