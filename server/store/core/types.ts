@@ -434,8 +434,25 @@ export interface StoredWindow {
   changes: Array<{ runPk: number; status: RegressionStatus }>;
 }
 
+/** What a stored change says of itself: the same fields a `Regression` answers with. */
+type ChangeFigures = Pick<
+  Regression,
+  | 'kind'
+  | 'change'
+  | 'changeCiLow'
+  | 'changeCiHigh'
+  | 'confidence'
+  | 'score'
+  | 'beforeNs'
+  | 'afterNs'
+  | 'noise'
+  | 'beforeCount'
+  | 'afterCount'
+  | 'method'
+>;
+
 /** A change the detector found, to store. */
-export interface NewChange {
+export interface NewChange extends ChangeFigures {
   seriesId: number;
   /** First run after the change. */
   runPk: number;
@@ -443,18 +460,6 @@ export interface NewChange {
   previousRunPk: number | null;
   /** The run whose upload made the detector decide. */
   detectedRunPk: number | null;
-  kind: 'regression' | 'improvement';
-  change: number;
-  changeCiLow: number;
-  changeCiHigh: number;
-  confidence: number;
-  score: number;
-  beforeNs: number;
-  afterNs: number;
-  noise: number;
-  beforeCount: number;
-  afterCount: number;
-  method: string;
 }
 
 export interface RegressionPatch {
