@@ -82,7 +82,9 @@ describe('the server app opened in-process for export-site --db', () => {
     const out = join(dir, 'no-site');
     const result = await runCli(['export-site', out, '--db', join(dir, 'missing.db')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^gilbench: database not found: .*missing\.db; pass the file gilbench server uses/);
+    expect(result.stderr).toMatch(
+      /^gilbench: database not found: .*missing\.db; pass the database gilbench server uses/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -8,7 +8,9 @@
  * registerExportCommand(program, { openDb: openServerDb });
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../harness/errors.ts';
 import type { Dashboard } from '../server/app.ts';
 import type { DbOpener } from '../web/export.ts';
 
@@ -37,14 +39,30 @@ export function dashboard(webDir: string | null = WEB_DIR): Dashboard | undefine
 }
 
 /**
- * The server's app opened on a database file in this process, as
- * `gilbench server --db FILE --public` would serve it, with no port opened:
- * what `gilbench export-site --db FILE` reads.
+ * The server's app opened on a database in this process, as `gilbench server
+ * --db DB --public` would serve it, with no port opened: what `gilbench
+ * export-site --db DB` reads. DB is what `--db` takes (a SQLite file or a
+ * postgres:// URL); a SQLite file that does not exist is a usage error, so an
+ * export never creates an empty database.
  *
  * @example const { request, close } = await openServerDb('gilbench.db');
  */
-export const openServerDb: DbOpener = async (dbFile) => {
-  const { openApp } = await import('../server/app.ts');
-  const app = await openApp({ db: dbFile, public: true });
-  return { request: (pathWithQuery) => app.request(pathWithQuery), close: () => app.close() };
+export const openServerDb: DbOpener = async (db) => {
+  const [{ openApp }, { storeTarget }, { StoreOpenError }] = await Promise.all([
+    import('../server/app.ts'),
+    import('../server/store/open.ts'),
+    import('../server/store/core/store.ts'),
+  ]);
+  try {
+    const target = storeTarget(db);
+    if (target.kind === 'sqlite' && target.file !== ':memory:' && !existsSync(target.file))
+      throw new UsageError(
+        `database not found: ${resolve(target.file)}; pass the database gilbench server uses (--db FILE or postgres://…)`,
+      );
+    const app = await openApp({ db, public: true });
+    return { request: (pathWithQuery) => app.request(pathWithQuery), close: () => app.close() };
+  } catch (err) {
+    if (err instanceof StoreOpenError) throw new UsageError(`${err.message}; check --db`);
+    throw err;
+  }
 };

@@ -45,8 +45,8 @@ import { VIEWS } from './src/views/index.ts';
  * @example const { request, close } = await openDb('gilbench.db'); await request('/api/v1/machines');
  */
 export type DbOpener = (
-  dbFile: string,
-) => Promise<{ request(pathWithQuery: string): Response | Promise<Response>; close(): void }>;
+  db: string,
+) => Promise<{ request(pathWithQuery: string): Response | Promise<Response>; close(): void | Promise<void> }>;
 
 /** The Content-Security-Policy of exported pages, as a meta tag. */
 export const CSP_META = `<meta http-equiv="Content-Security-Policy" content="${DASHBOARD_META_CSP}">`;
@@ -58,7 +58,7 @@ export interface ExportOptions {
   outDir: string;
   /** A running server's base URL. */
   server?: string;
-  /** A database file, read through the server's app in this process (opened by `openDb`). */
+  /** A database (a file or a postgres:// URL, as `gilbench server --db` takes), read through the server's app in this process (opened by `openDb`). */
   db?: string;
   /** Opens `db`; handed in by the wiring room, so the web never loads the server's code. */
   openDb?: DbOpener;
@@ -101,12 +101,14 @@ export function httpFetcher(base: string, token?: string): Fetcher {
 
 /**
  * Reads a database through the server's own app, in this process (no port):
- * the answers are exactly those a `gilbench server --db FILE` would give.
+ * the answers are exactly those a `gilbench server --db DB` would give. The
+ * opener (the wiring room's) says when `db` names nothing.
  */
-export async function dbFetcher(dbFile: string, openDb: DbOpener): Promise<{ fetcher: Fetcher; close(): void }> {
-  if (!existsSync(dbFile))
-    throw new UsageError(`database not found: ${resolve(dbFile)}; pass the file gilbench server uses (--db)`);
-  const { request, close } = await openDb(resolve(dbFile));
+export async function dbFetcher(
+  db: string,
+  openDb: DbOpener,
+): Promise<{ fetcher: Fetcher; close(): void | Promise<void> }> {
+  const { request, close } = await openDb(db);
   return {
     fetcher: async (pathWithQuery) => {
       const response = await request(pathWithQuery);
@@ -208,10 +210,11 @@ function replaceOutDir(staged: string, outDir: string): void {
 
 /** Writes the static site; see the module's comment for what it contains. */
 export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
-  if (Boolean(opts.server) === Boolean(opts.db)) throw new UsageError('give exactly one of --server URL or --db FILE');
+  if (Boolean(opts.server) === Boolean(opts.db))
+    throw new UsageError('give exactly one of --server URL or --db FILE|URL');
   const log = opts.log ?? (() => {});
   const outDir = resolve(opts.outDir);
-  let close = () => {};
+  let close: () => void | Promise<void> = () => {};
   let staged: string | null = null;
   let source: ReturnType<typeof recordingSource> | null = null;
   let fetcher: Fetcher;
@@ -284,19 +287,22 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
     };
   } finally {
     await source?.stop();
-    close();
+    await close();
     if (staged) rmSync(staged, { recursive: true, force: true });
   }
 }
 
-/** Adds `gilbench export-site DIR [--server URL | --db FILE] [--force]`; `--db` reads through `openDb`. */
+/** Adds `gilbench export-site DIR [--server URL | --db FILE|postgres://…] [--force]`; `--db` reads through `openDb`. */
 export function registerExportCommand(program: Command, wiring: { openDb?: DbOpener } = {}): void {
   program
     .command('export-site')
     .description('write the dashboard as a static site (HTML, JS, JSON data) for any static host')
     .argument('<dir>', 'folder to write (new, empty, or an earlier export with --force)')
     .option('--server <url>', 'read from a running gilbench server')
-    .option('--db <file>', 'read from a gilbench database file')
+    .option(
+      '--db <file|url>',
+      'read from a gilbench database: a SQLite file or a postgres:// URL, as gilbench server --db takes',
+    )
     .option('--force', 'replace an earlier export in DIR')
     .action(async (dir: string, opts: { server?: string; db?: string; force?: boolean }) => {
       const started = performance.now();
