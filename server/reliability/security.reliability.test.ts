@@ -735,3 +735,48 @@ describe('as tried: labels an agent declares route nothing; leases are capped', 
     expect(granted.machine.labels).toEqual(['gpu']);
   });
 });
+
+/**
+ * Issue 14, case 5 (case keys) as tried: `{a: "1,b=2"}` and `{a: 1, b: 2}` gave one case key, and
+ * so did `true` and `"true"`, so a run holding both was refused as "a second result for the same
+ * case" (or, across runs, the two cases shared one series). A real server; one upload.
+ */
+describe('as tried: parameters that only look alike are two cases', () => {
+  const { dir, remove: cleanup } = tempDir('gilbench-case-keys-');
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await startGilbench(join(dir, 'keys.db'));
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  it('one run with both pairs is stored with four series and four distinct keys', async () => {
+    const machine = fixtureMachine(90_001);
+    const base = fixtureRun({ machine, seed: 5, startedAt: new Date('2025-06-01T00:00:00Z') });
+    const mode = base.results[0]!.mode;
+    const alike = [{ a: '1,b=2' }, { a: 1, b: 2 }, { flag: true }, { flag: 'true' }];
+    const results = base.results
+      .filter((r) => r.mode === mode)
+      .slice(0, alike.length)
+      .map((r, i) => ({ ...r, suite: 'keys', benchmark: 'alike', params: alike[i]! }));
+    const answer = await send(server.url, {
+      method: 'POST',
+      path: '/api/v1/runs',
+      headers: bearer(ADMIN_TOKEN, true),
+      body: JSON.stringify({ ...base, results }),
+    });
+    // Before the fix: 400, "a second result for the same case and mode".
+    expect(answer.status, answer.body.toString()).toBe(201);
+    const { series } = await api(server.url, 'GET', '/series?suite=keys');
+    expect(series.map((s: { caseKey: string }) => s.caseKey).sort()).toEqual([
+      'a="1,b=2"',
+      'a=1,b=2',
+      'flag="true"',
+      'flag=true',
+    ]);
+  });
+});
