@@ -35,7 +35,24 @@ describe('case keys', () => {
   });
 
   it('gives distinct keys to every distinct set among many look-alikes (names and values with , = " and spaces)', () => {
-    const values: Array<string | number | boolean> = [1, '1', true, 'true', false, 'false', '', 'a', 'a,b', 'a=b', '"a"', 'a b', 1.5, '1.5', -1, 'x"y'];
+    const values: Array<string | number | boolean> = [
+      1,
+      '1',
+      true,
+      'true',
+      false,
+      'false',
+      '',
+      'a',
+      'a,b',
+      'a=b',
+      '"a"',
+      'a b',
+      1.5,
+      '1.5',
+      -1,
+      'x"y',
+    ];
     const names = ['a', 'b', 'a,b', 'a=b', '"a"'];
     const seen = new Map<string, string>();
     for (const n1 of names)
