@@ -491,7 +491,7 @@ describe('as tried: hostnames and labels with invisible or bidi characters are r
   });
 
   it('422 naming the field for enrollment, heartbeat, upload, machine, job and schedule labels and claims', async () => {
-    const { token: enroll } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'names' });
+    const { token: enroll } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'names', uses: null });
     const good = fixtureMachine(60_001);
     const call = async (token: string, method: string, path: string, body: unknown) => {
       const answer = await send(server.url, {
