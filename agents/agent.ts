@@ -233,13 +233,42 @@ class Agent {
         token: enrollment.token,
         fingerprint: machine.fingerprint,
         enrolledAt: new Date().toISOString(),
+        ...(enrollment.requestId ? { pendingRequest: enrollment.requestId } : {}),
       } satisfies AgentState;
       writeAgentState(o.stateFile, state);
-      this.#log(`enrolled with ${server} as machine ${state.machineId}; identity kept in ${o.stateFile}`);
+      if (!state.pendingRequest) {
+        this.#log(`enrolled with ${server} as machine ${state.machineId}; identity kept in ${o.stateFile}`);
+      }
     } else {
       this.#log(`machine ${state.machineId} at ${server} (identity from ${o.stateFile})`);
     }
     this.#client = new ServerClient(server, state.token);
+    if (state.pendingRequest) await this.#awaitApproval(state);
+  }
+
+  /**
+   * The machine was enrolled already, so an enrollment token only asked for its identity:
+   * the token works once an admin approves the request. Until then every call is refused
+   * (401); the agent asks again every poll interval and goes on when one is answered.
+   */
+  async #awaitApproval(state: AgentState): Promise<void> {
+    const o = this.#opts;
+    this.#log(
+      `this machine is enrolled with ${state.server} as machine ${state.machineId} already: request ${state.pendingRequest} waits for an admin (gilbench server enrollment approve ${state.pendingRequest}); waiting`,
+    );
+    while (!o.signal.aborted) {
+      try {
+        await this.#client!.heartbeat({ status: 'idle', jobId: null, machine: this.#machine! });
+        const { pendingRequest: _, ...approved } = state;
+        writeAgentState(o.stateFile, approved);
+        this.#log(`request ${state.pendingRequest} approved: enrolled as machine ${state.machineId}`);
+        return;
+      } catch (err) {
+        if (!isAuthError(err)) this.#log(`${(err as Error).message}; trying again`);
+      }
+      await this.#sleep(o.pollMs);
+    }
+    throw new Interrupted();
   }
 
   /** Claims one job, runs it, uploads it, exits. No job waiting is not an error. */

@@ -65,9 +65,17 @@ describe('ServerClient', () => {
   it('turns an enrollment answer into the identity the agent keeps', async () => {
     const { fingerprint, hostname, os, kernel, arch, cpu, memoryBytes, labels, details } = machine;
     const info = { id: 3, fingerprint, hostname, os, kernel, arch, cpu, memoryBytes, labels, details };
-    const record = { ...info, firstSeen: 1, lastSeen: 1, runCount: 0, latestRun: null, openRegressions: 0 };
+    const record = {
+      ...info,
+      declaredLabels: labels ?? [],
+      firstSeen: 1,
+      lastSeen: 1,
+      runCount: 0,
+      latestRun: null,
+      openRegressions: 0,
+    };
     answer = { machineId: 3, token: 'gb_agent', machine: record };
-    expect(await client.enroll(machine)).toEqual({ machineId: '3', token: 'gb_agent' });
+    expect(await client.enroll(machine)).toEqual({ machineId: '3', token: 'gb_agent', requestId: null });
     // The machine record must be whole: an answer the contract refuses is not half-used.
     answer = { machineId: 3, token: 'gb_agent', machine: { id: 3 } };
     await expect(client.enroll(machine)).rejects.toThrow(ServerReplyInvalid);

@@ -81,6 +81,8 @@ export class ServerReplyInvalid extends Error {
 export interface Enrollment {
   machineId: string;
   token: string;
+  /** Set when the machine was enrolled already: the token works once an admin approves this request. */
+  requestId: string | null;
 }
 
 /** A claimed job; its id is a string, as the agent's URLs and the run document's `jobId` carry it. */
@@ -133,7 +135,11 @@ export class ServerClient {
       await this.request('POST', '/agents/enroll', { machine }),
       'POST /agents/enroll',
     );
-    return { machineId: String(reply.machineId), token: reply.token };
+    return {
+      machineId: String(reply.machineId),
+      token: reply.token,
+      requestId: reply.request ? String(reply.request.id) : null,
+    };
   }
 
   /** Tells the server the agent is alive (and what it is doing); refreshes the machine's metadata. */

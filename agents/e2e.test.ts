@@ -38,7 +38,8 @@ beforeEach(async () => {
   db = await serverDatabase(dir);
   server = await startGilbench(db);
   processes.push(server.cli);
-  enrollToken = (await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'e2e' })).token;
+  enrollToken = (await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'e2e', uses: null, labels: ['e2e'] }))
+    .token;
 });
 
 afterEach(async () => {

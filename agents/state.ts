@@ -21,6 +21,8 @@ export const AgentState = z.object({
   token: z.string().min(1).max(500),
   fingerprint: z.string().min(8).max(128),
   enrolledAt: z.string().datetime({ offset: true }),
+  /** The enrollment request an admin has yet to approve before `token` works (the machine was enrolled already). */
+  pendingRequest: z.string().min(1).max(100).optional(),
 });
 export type AgentState = z.infer<typeof AgentState>;
 

@@ -4,6 +4,14 @@
  * `k=v` joined by commas), the display id `suite/benchmark[key]`, and the
  * names built on them. No runtime imports: the dashboard bundles this file.
  *
+ * The key is collision-free and knows types: a name or a string value is
+ * written bare only when it is a plain word (a letter or `_`, then letters,
+ * digits, `_`, `.`, `-`) and, for a value, not `true` or `false`; otherwise
+ * it is a JSON string. Numbers and booleans are written bare. So
+ * `{a: '1,b=2'}` is `a="1,b=2"`, never `a=1,b=2`, and `'true'` is `"true"`,
+ * never `true`; a key reads back to one set of parameters only. Stored keys
+ * were rewritten to this form by the migrations named `case_keys_typed`.
+ *
  * @example caseId('locks', 'read', { threads: 4, lock: 'rlock' }) === 'locks/read[lock=rlock,threads=4]'
  */
 import type { CaseParams } from './schema.ts';
@@ -11,16 +19,28 @@ import type { CaseParams } from './schema.ts';
 /** Parameters as the API and the dashboard carry them (same shape as the schema's). */
 type Params = Readonly<CaseParams>;
 
+/** A plain word: what may stand without quotes (and holds no `,`, `=` or `"`). */
+const PLAIN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+const encodeName = (name: string) => (PLAIN.test(name) ? name : JSON.stringify(name));
+
+function encodeValue(value: string | number | boolean): string {
+  if (typeof value !== 'string') return String(value);
+  return PLAIN.test(value) && value !== 'true' && value !== 'false' ? value : JSON.stringify(value);
+}
+
 /** `k=v` for each parameter, in key order. */
 function pairs(params: Params): string[] {
   return Object.keys(params)
     .sort()
-    .map((k) => `${k}=${String(params[k])}`);
+    .map((k) => `${encodeName(k)}=${encodeValue(params[k]!)}`);
 }
 
 /**
- * The canonical key of a case's parameters: keys sorted, `k=v` joined by commas.
+ * The canonical key of a case's parameters: keys sorted, `k=v` joined by commas; a value
+ * that is not a plain word, or a string that reads like a boolean, is a JSON string.
  * @example caseKey({ threads: 4, lock: 'rlock' }) === 'lock=rlock,threads=4'
+ * @example caseKey({ a: '1,b=2' }) === 'a="1,b=2"'
  */
 export function caseKey(params: Params): string {
   return pairs(params).join(',');

@@ -583,6 +583,11 @@ describe('agents and jobs', () => {
       });
       expect(enrolled.status).toBe(201);
       const agent = enrolled.json.token as string;
+      // Declared labels grant nothing until an admin accepts them (issue 14).
+      await call(app, 'PATCH', `/api/v1/machines/${enrolled.json.machineId}`, {
+        token: seed.tokens.admin,
+        body: { accept: ['nightly', 'big'] },
+      });
       // The enrollment token cannot act as the agent.
       expect((await call(app, 'POST', '/api/v1/jobs/claim', { token: seed.tokens.enroll, body: {} })).status).toBe(403);
 
@@ -628,7 +633,7 @@ describe('agents and jobs', () => {
     }
   });
 
-  it("keeps an admin's labels through the agent's heartbeats and uploads, and claims with both", async () => {
+  it("keeps an admin's labels through the agent's heartbeats and uploads; what it declares grants nothing", async () => {
     const app = await open({ now: () => new Date('2025-06-02T12:01:00Z') });
     try {
       const machine = fixtureMachine(202, ['x86']);
@@ -654,13 +659,14 @@ describe('agents and jobs', () => {
         (m: { id: number }) => m.id === id,
       );
       expect([...listed.labels].sort()).toEqual(['big', 'x86']);
-      // A label the agent declares later is added beside them.
+      // A label the agent declares later is shown as declared, and not granted (issue 14).
       const more = { ...machine, labels: ['x86', 'gpu'] };
       await call(app, 'POST', '/api/v1/agents/heartbeat', { token: agent, body: { status: 'idle', machine: more } });
       const after = (await call(app, 'GET', '/api/v1/machines', { token: seed.tokens.admin })).json.machines.find(
         (m: { id: number }) => m.id === id,
       );
-      expect([...after.labels].sort()).toEqual(['big', 'gpu', 'x86']);
+      expect([...after.labels].sort()).toEqual(['big', 'x86']);
+      expect([...after.declaredLabels].sort()).toEqual(['gpu', 'x86']);
       // A job for "big" reaches the agent even though the agent's claim names only its own labels.
       const job = await call(app, 'POST', '/api/v1/jobs', {
         token: seed.tokens.admin,

@@ -121,6 +121,7 @@ const DOMAIN_STATUS: Record<DomainError['kind'], ContentfulStatusCode> = {
   conflict: 409,
   invalid: 422,
   forbidden: 403,
+  unauthorized: 401,
 };
 
 /** The socket's peer (a test request without one counts as `local`). */
@@ -205,7 +206,8 @@ export function decideAccess(access: Access, auth: Principal | null, isPublic: b
     case 'agent':
       return auth.role === 'admin' || auth.role === 'agent' ? null : 403;
     case 'enroll':
-      return auth.role === 'admin' || auth.role === 'enroll' ? null : 403;
+      // An agent token enrolls too: its own machine again (the proof), nothing else (services/machines.ts).
+      return auth.role === 'admin' || auth.role === 'enroll' || auth.role === 'agent' ? null : 403;
     case 'admin':
       return auth.role === 'admin' ? null : 403;
   }
@@ -335,7 +337,7 @@ export function createApp(options: AppOptions): GilbenchApp {
         if (!token) {
           authFailures.take(address);
           c.header('www-authenticate', 'Bearer error="invalid_token"');
-          return fail(c, 401, 'unknown or revoked token');
+          return fail(c, 401, 'unknown, revoked or expired token (or an enrollment token with no use left)');
         }
         auth = { tokenId: token.id, role: token.role, machineId: token.machineId };
       }

@@ -43,7 +43,8 @@ export async function measureClaims(opts: { db: string; seconds: number; token: 
   try {
     for (let i = 0; i < SERVERS; i++) servers.push(await startGilbench(opts.db, { adminToken: opts.token }));
     const first = servers[0]!.url;
-    const enroll = (await call(first, 'POST', '/tokens', opts.token, { role: 'enroll', name: 'bench' })).json.token;
+    const enroll = (await call(first, 'POST', '/tokens', opts.token, { role: 'enroll', name: 'bench', uses: null }))
+      .json.token;
     const agents = await Promise.all(
       Array.from({ length: AGENTS }, async (_, i) => {
         const machine = fixtureMachine(30_000 + i, []);

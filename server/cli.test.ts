@@ -198,4 +198,78 @@ describe('gilbench server: user errors', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('gilbench: GILBENCH_ADMIN_TOKEN: a token must be 24 to 512 printable characters');
   });
+
+  it('token create --expires/--uses/--labels, token list shows them, token revoke; bad values exit 2 changing nothing', async () => {
+    const db = `${dir}/tokens.db`;
+    const made = await runCli([
+      'server',
+      'token',
+      'create',
+      '--role',
+      'enroll',
+      '--expires',
+      '30d',
+      '--uses',
+      '3',
+      '--labels',
+      'gpu,nightly',
+      '--name',
+      'lab',
+      '--db',
+      db,
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stderr).toMatch(/expires \d{4}-\d\d-\d\dT.*; 3 use\(s\); grants gpu,nightly/);
+    const listed = await runCli(['server', 'token', 'list', '--db', db]);
+    const row = listed.stdout.trim().split('\t');
+    expect(row.slice(1, 3)).toEqual(['enroll', '-']);
+    expect(row.slice(5)).toEqual(['uses left 3', 'gpu,nightly', 'lab']);
+    const expires = Date.parse(row[4]!.replace('expires ', ''));
+    expect(Math.abs(expires - (Date.now() + 30 * 86_400_000))).toBeLessThan(600_000);
+    for (const bad of [
+      ['--expires', '30 days'],
+      ['--expires', '0d'],
+      ['--uses', '0'],
+      ['--uses', 'lots'],
+    ]) {
+      const refused = await runCli(['server', 'token', 'create', '--role', 'enroll', ...bad, '--db', db]);
+      expect(refused.code, bad.join(' ')).toBe(2);
+      expect(refused.stderr.trim().split('\n'), bad.join(' ')).toHaveLength(1);
+    }
+    const adminUses = await runCli(['server', 'token', 'create', '--role', 'admin', '--uses', '2', '--db', db]);
+    expect(adminUses.code).toBe(2);
+    expect(adminUses.stderr).toMatch(/for enrollment tokens/);
+    expect((await runCli(['server', 'token', 'list', '--db', db])).stdout.trim().split('\n')).toHaveLength(1);
+    expect((await runCli(['server', 'token', 'revoke', row[0]!, '--db', db])).code).toBe(0);
+    expect((await runCli(['server', 'token', 'list', '--db', db])).stdout).toMatch(/\trevoked \d{4}-/);
+  });
+
+  it('enrollment list|approve|reject decide the requests an enrollment token leaves; a bad id exits 2', async () => {
+    const db = `${dir}/enrollments.db`;
+    const repo = await openServices(db);
+    const machine = fixtureMachine(5);
+    await repo.enrollMachine(machine, Date.now());
+    const asks = await repo.createToken({ role: 'enroll', uses: 2 }, Date.now());
+    const by = { role: 'enroll' as const, tokenId: asks.info.id };
+    const first = await repo.enrollMachine({ ...machine, hostname: 'again' }, Date.now(), by);
+    const second = await repo.enrollMachine(machine, Date.now(), by);
+    await repo.close();
+    const listed = await runCli(['server', 'enrollment', 'list', '--db', db]);
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t').slice(0, 2)),
+    ).toEqual([
+      [String(second.request!.id), 'pending'],
+      [String(first.request!.id), 'pending'],
+    ]);
+    const approved = await runCli(['server', 'enrollment', 'approve', String(first.request!.id), '--db', db]);
+    expect(approved.stderr).toMatch(/approved \(machine \d+\)/);
+    const twice = await runCli(['server', 'enrollment', 'reject', String(first.request!.id), '--db', db]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/approved already/);
+    expect((await runCli(['server', 'enrollment', 'reject', String(second.request!.id), '--db', db])).code).toBe(0);
+    expect((await runCli(['server', 'enrollment', 'approve', 'x1', '--db', db])).code).toBe(2);
+  });
 });

@@ -2,9 +2,10 @@
  * `gilbench server`: serve the API (and the dashboard), and manage tokens.
  *
  *   gilbench server [--port 8080] [--host 127.0.0.1] [--db FILE|URL] [--public] [--webhook URL] [--no-web] [--trust-proxy CIDR,…]
- *   gilbench server token create --role admin|enroll [--db FILE] [--name TEXT]
+ *   gilbench server token create --role admin|enroll [--db FILE] [--name TEXT] [--expires 30d] [--uses N|unlimited] [--labels a,b]
  *   gilbench server token list [--db FILE]
  *   gilbench server token revoke ID [--db FILE]
+ *   gilbench server enrollment list|approve ID|reject ID [--db FILE]
  *   gilbench server migrate --from FILE --to postgres://… [--force]
  *
  * @example
@@ -14,6 +15,7 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../harness/errors.ts';
 import type { Dashboard } from './app.ts';
 import { parseTrustedProxies } from './auth/client-address.ts';
+import { unsafeNameIn } from './contract/names.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { createServices, DomainError } from './services/index.ts';
 import { openOrExplain, startServer } from './start.ts';
@@ -35,6 +37,31 @@ function checkUrl(value: string): string {
     if (url.protocol === 'http:' || url.protocol === 'https:') return value;
   } catch {}
   throw new UsageError(`--webhook must be an http(s) URL, got '${value}'`);
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/**
+ * A duration as people write it (`30d`, `12h`, `90m`, `45s`) in seconds; a UsageError names the option otherwise.
+ * @example parseDuration('30d', '--expires') === 2_592_000
+ */
+export function parseDuration(value: string, option: string): number {
+  const match = /^(\d{1,7})([smhd])$/.exec(value.trim());
+  const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : 0;
+  if (!match || seconds <= 0) {
+    throw new UsageError(`${option} takes a duration like 30d, 12h, 90m or 45s, got '${value}'`);
+  }
+  return seconds;
+}
+
+/** `--uses`: a whole number of enrollments from 1, or `unlimited` (null). */
+function parseUses(value: string): number | null {
+  if (value === 'unlimited') return null;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 100_000) {
+    throw new UsageError(`--uses takes a whole number from 1 to 100000, or 'unlimited', got '${value}'`);
+  }
+  return n;
 }
 
 /** `--trust-proxy` / GILBENCH_TRUST_PROXY: comma-separated addresses or CIDR blocks, checked now. */
@@ -80,6 +107,11 @@ export function registerServerCommands(program: Command, options: ServerCommandO
       "reverse proxies whose X-Forwarded-For names the client for rate limits, e.g. 127.0.0.1,10.0.0.0/8 (also GILBENCH_TRUST_PROXY); default: none, the socket's address counts",
       parseTrustProxy,
     )
+    .option(
+      '--max-lease <duration>',
+      'the longest lease a job claim gets, e.g. 4h (progress renews it); default 4h',
+      (v: string) => parseDuration(v, '--max-lease'),
+    )
     .action(
       async (opts: {
         port: number;
@@ -89,6 +121,7 @@ export function registerServerCommands(program: Command, options: ServerCommandO
         webhook?: string;
         web: boolean;
         trustProxy?: string[];
+        maxLease?: number;
       }) => {
         const db = opts.db ?? defaultDb();
         const trustProxy = opts.trustProxy ?? parseTrustProxy(process.env.GILBENCH_TRUST_PROXY ?? '');
@@ -101,6 +134,7 @@ export function registerServerCommands(program: Command, options: ServerCommandO
           dashboard: opts.web ? options.dashboard : undefined,
           trustProxy,
           adminToken: process.env.GILBENCH_ADMIN_TOKEN || undefined,
+          maxLeaseSeconds: opts.maxLease,
         });
         console.log(
           `gilbench server listening on ${running.url} (database ${running.repo.kind} ${redact(db)}; ${opts.public ? 'reads are public' : 'reads need a token'})`,
@@ -131,14 +165,60 @@ export function registerServerCommands(program: Command, options: ServerCommandO
         .makeOptionMandatory(),
     )
     .option('--name <text>', 'what the token is for', '')
+    .option('--expires <duration>', 'refuse the token after this long, e.g. 30d, 12h (default: never)', (v: string) =>
+      parseDuration(v, '--expires'),
+    )
+    .option('--uses <n>', "enroll tokens: how many machines it may enroll, or 'unlimited' (default 1)", parseUses)
+    .option(
+      '--labels <a,b>',
+      'enroll tokens: labels granted to the machines it enrolls (they route jobs)',
+      (v: string) =>
+        v
+          .split(',')
+          .map((l) => l.trim())
+          .filter(Boolean),
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       // --db belongs to `gilbench server`; commander hands it to the parent wherever it is written.
-      const opts = cmd.optsWithGlobals<{ role: 'admin' | 'enroll'; db?: string; name: string }>();
+      const opts = cmd.optsWithGlobals<{
+        role: 'admin' | 'enroll';
+        db?: string;
+        name: string;
+        expires?: number;
+        uses?: number | null;
+        labels?: string[];
+      }>();
+      if (opts.role !== 'enroll' && (opts.uses !== undefined || opts.labels !== undefined)) {
+        throw new UsageError('--uses and --labels are for enrollment tokens (--role enroll)');
+      }
+      const bad = opts.labels?.find((l) => l.length > 100 || unsafeNameIn({ labels: [l] }) !== null);
+      if (bad !== undefined) throw new UsageError(`--labels: '${bad}' is not a label (at most 100 visible characters)`);
       const db = opts.db ?? defaultDb();
       const repo = await openForTokens(db);
+      const now = Date.now();
       try {
-        const { token: secret, info } = await repo.createToken({ role: opts.role, name: opts.name }, Date.now());
-        process.stderr.write(`${opts.role} token ${info.id} stored in ${redact(db)}; it is shown only now:\n`);
+        const { token: secret, info } = await repo.createToken(
+          {
+            role: opts.role,
+            name: opts.name,
+            expiresAt: opts.expires === undefined ? null : now + opts.expires * 1000,
+            uses: opts.uses,
+            labels: opts.labels,
+          },
+          now,
+        );
+        const limits = [
+          info.expiresAt === null ? 'no expiry' : `expires ${new Date(info.expiresAt).toISOString()}`,
+          ...(info.role === 'enroll'
+            ? [
+                info.usesLeft === null ? 'unlimited uses' : `${info.usesLeft} use(s)`,
+                `grants ${info.labels.join(',') || 'no labels'}`,
+              ]
+            : []),
+        ];
+        process.stderr.write(
+          `${opts.role} token ${info.id} stored in ${redact(db)} (${limits.join('; ')}); it is shown only now:\n`,
+        );
         console.log(secret);
       } finally {
         await repo.close();
@@ -146,7 +226,7 @@ export function registerServerCommands(program: Command, options: ServerCommandO
     });
   token
     .command('list')
-    .description('list tokens (id, role, machine, name, last use; never the secret)')
+    .description('list tokens (id, role, machine, state, expiry, uses left, granted labels, name; never the secret)')
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<{ db?: string }>();
       const repo = await openForTokens(opts.db ?? defaultDb());
@@ -159,6 +239,9 @@ export function registerServerCommands(program: Command, options: ServerCommandO
               t.role,
               t.machineId ?? '-',
               t.revokedAt ? `revoked ${when(t.revokedAt)}` : `last used ${when(t.lastUsedAt)}`,
+              t.expiresAt === null ? 'no expiry' : `expires ${when(t.expiresAt)}`,
+              t.role === 'enroll' ? `uses left ${t.usesLeft ?? 'unlimited'}` : '-',
+              t.labels.join(',') || '-',
               t.name,
             ].join('\t'),
           );
@@ -184,4 +267,55 @@ export function registerServerCommands(program: Command, options: ServerCommandO
         await repo.close();
       }
     });
+
+  const enrollment = server
+    .command('enrollment')
+    .description(
+      'requests to enroll a machine that is enrolled already (an enrollment token only asks; an admin decides)',
+    );
+  enrollment
+    .command('list')
+    .description('list requests (id, status, machine, hostname asked for, when; pending first to decide)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<{ db?: string }>();
+      const repo = await openForTokens(opts.db ?? defaultDb());
+      try {
+        for (const r of await repo.listEnrollmentRequests()) {
+          console.log(
+            [r.id, r.status, `machine ${r.machineId}`, r.facts.hostname, new Date(r.createdAt).toISOString()].join(
+              '\t',
+            ),
+          );
+        }
+      } finally {
+        await repo.close();
+      }
+    });
+  for (const [verb, decision] of [
+    ['approve', 'approved'],
+    ['reject', 'rejected'],
+  ] as const) {
+    enrollment
+      .command(verb)
+      .description(
+        verb === 'approve'
+          ? "approve a request: its holder becomes the machine's agent; the machine's older agent tokens are revoked"
+          : 'reject a request: nothing of the machine changes',
+      )
+      .argument('<id>', 'request id (gilbench server enrollment list)')
+      .action(async (id: string, _opts: unknown, cmd: Command) => {
+        const opts = cmd.optsWithGlobals<{ db?: string }>();
+        if (!/^\d{1,15}$/.test(id)) throw new UsageError(`the request id is a whole number, got '${id}'`);
+        const repo = await openForTokens(opts.db ?? defaultDb());
+        try {
+          const request = await repo.decideEnrollment(Number(id), decision, Date.now());
+          process.stderr.write(`enrollment request ${id} ${request.status} (machine ${request.machineId})\n`);
+        } catch (err) {
+          if (err instanceof DomainError) throw new UsageError(`${err.message}; see gilbench server enrollment list`);
+          throw err;
+        } finally {
+          await repo.close();
+        }
+      });
+  }
 }

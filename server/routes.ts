@@ -8,7 +8,7 @@
  * - `open`: anyone;
  * - `read`: admin and agent tokens, and anyone when the server runs `--public`;
  * - `operator`: admin and agent tokens (jobs and schedules; not public);
- * - `enroll`: enrollment and admin tokens;
+ * - `enroll`: enrollment and admin tokens, and an agent token (re-enrolling its own machine only);
  * - `agent`: agent and admin tokens; with `machineScoped`, an agent only for
  *   its own machine's resources (another machine's agent gets 403);
  * - `admin`: admin tokens.
@@ -38,6 +38,9 @@ import {
   CompleteBody,
   Deleted,
   EnrollBody,
+  EnrollmentResponse,
+  EnrollmentsQuery,
+  EnrollmentsResponse,
   EnrollResponse,
   FailBody,
   HealthResponse,
@@ -85,7 +88,7 @@ import {
 } from './contract/index.ts';
 import type { Detection } from './detection.ts';
 import { nextRunOf } from './scheduler.ts';
-import { type Actor, DomainError, type Services } from './services/index.ts';
+import { type Actor, DomainError, type Enroller, type Services } from './services/index.ts';
 import type { RunDetail } from './store/core/types.ts';
 
 export type Access = 'open' | 'read' | 'operator' | 'enroll' | 'agent' | 'admin';
@@ -151,7 +154,7 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown, R = unknown> {
 }
 
 /** Sends a successful answer, typed by the route's response schema. */
-export type Reply<R> = (body: R, status?: 200 | 201) => Response;
+export type Reply<R> = (body: R, status?: 200 | 201 | 202) => Response;
 
 /** A route as written in the table: its handler gets `reply`, so an answer that drifts from the contract fails typecheck. */
 interface TypedRoute<P, Q, B, S extends z.ZodType>
@@ -310,16 +313,24 @@ export const ROUTES: readonly RouteDef[] = [
     method: 'POST',
     path: `${API}/agents/enroll`,
     access: 'enroll',
-    summary: "trade an enrollment token and the machine's facts for the machine's own agent token",
+    summary:
+      "trade an enrollment token and a new machine's facts for its own agent token; for an enrolled fingerprint, a request an admin approves (202), or the machine's own agent token as proof",
     body: EnrollBody,
     response: EnrollResponse,
     success: 201,
-    handler: async ({ c, reply, deps, body }) => {
+    handler: async ({ c, reply, deps, auth, body }) => {
       if (!deps.allowEnrollment(c)) {
         return c.json({ error: 'rate-limited', detail: 'too many enrollments from this address; wait a minute' }, 429);
       }
-      const { machine, token } = await deps.repo.enrollMachine(body.machine, deps.now());
-      return reply({ machineId: machine.id, token, machine }, 201);
+      const by: Enroller =
+        auth?.role === 'agent'
+          ? { role: 'agent', machineId: auth.machineId! }
+          : auth?.role === 'enroll'
+            ? { role: 'enroll', tokenId: auth.tokenId }
+            : { role: 'admin' };
+      const { machine, token, request } = await deps.repo.enrollMachine(body.machine, deps.now(), by);
+      // 202: the machine is enrolled already; the token works once an admin approves the request.
+      return reply({ machineId: machine.id, token, machine, request }, request ? 202 : 201);
     },
   }),
   route({
@@ -363,13 +374,46 @@ export const ROUTES: readonly RouteDef[] = [
     method: 'PATCH',
     path: `${API}/machines/:id`,
     access: 'admin',
-    summary: "set a machine's labels (jobs go to machines with all their labels)",
+    summary: "set a machine's granted labels, or grant some it declared (jobs go to machines granted all their labels)",
     params: IdParam,
     body: MachinePatch,
     response: MachineResponse,
     success: 200,
     handler: async ({ reply, deps, params, body }) =>
-      reply({ machine: await deps.repo.setMachineLabels(params.id, body.labels, deps.now()) }),
+      reply({ machine: await deps.repo.setMachineLabels(params.id, body, deps.now()) }),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/enrollments`,
+    access: 'admin',
+    summary: 'requests to enroll a machine that is enrolled already, newest first (filter by status)',
+    query: EnrollmentsQuery,
+    response: EnrollmentsResponse,
+    success: 200,
+    handler: async ({ reply, deps, query }) =>
+      reply({ requests: await deps.repo.listEnrollmentRequests(query.status) }),
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/enrollments/:id/approve`,
+    access: 'admin',
+    summary: "approve a pending request: its token becomes the machine's agent token, the older ones are revoked",
+    params: IdParam,
+    response: EnrollmentResponse,
+    success: 200,
+    handler: async ({ reply, deps, params }) =>
+      reply({ request: await deps.repo.decideEnrollment(params.id, 'approved', deps.now()) }),
+  }),
+  route({
+    method: 'POST',
+    path: `${API}/enrollments/:id/reject`,
+    access: 'admin',
+    summary: 'reject a pending request: nothing of the machine changes',
+    params: IdParam,
+    response: EnrollmentResponse,
+    success: 200,
+    handler: async ({ reply, deps, params }) =>
+      reply({ request: await deps.repo.decideEnrollment(params.id, 'rejected', deps.now()) }),
   }),
 
   // ------------------------------------------------------------------ runs
@@ -764,8 +808,8 @@ export const ROUTES: readonly RouteDef[] = [
     success: 200,
     handler: async ({ reply, deps, auth, body }) => {
       const machineId = machineFor(auth, body.machineId);
-      // Expired leases go back first; the machine's stored labels join the agent's (the job service's rules).
-      return reply({ job: await deps.repo.claimJob(machineId, body.labels ?? [], body.leaseSeconds, deps.now()) });
+      // Expired leases go back first; granted labels only, the lease capped (the job service's rules).
+      return reply({ job: await deps.repo.claimJob(machineId, body.leaseSeconds, deps.now()) });
     },
   }),
   route({

@@ -81,7 +81,7 @@ describe('createScheduler', () => {
     let clock = at('2025-06-01T00:00:00Z');
     const machine = (await repo.enrollMachine(fixtureMachine(1), clock)).machine.id;
     const job = await repo.createJob({ suites: ['a'], modes: ['gil'] }, clock);
-    await repo.claimJob(machine, [], 60, clock);
+    await repo.claimJob(machine, 60, clock);
     const scheduler = createScheduler({ repo, now: () => clock });
     clock += 59_000;
     await scheduler.tick();

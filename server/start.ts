@@ -29,6 +29,8 @@ export interface StartOptions extends Omit<AppOptions, 'repo' | 'db'> {
   adminToken?: string;
   /** How often the scheduler looks for due slots and expired leases (default 1000 ms). */
   schedulerIntervalMs?: number;
+  /** The longest lease a claim gets (seconds; default 4 h); for services opened here (not `repo`). */
+  maxLeaseSeconds?: number;
 }
 
 export interface RunningServer {
@@ -50,7 +52,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     throw new UsageError(`--port must be a whole number from 0 to 65535, got ${port}`);
   }
   const host = opts.host ?? '127.0.0.1';
-  const repo = opts.repo ?? createServices(await openOrExplain(opts.db ?? 'gilbench.db'));
+  const repo =
+    opts.repo ??
+    createServices(await openOrExplain(opts.db ?? 'gilbench.db'), { maxLeaseSeconds: opts.maxLeaseSeconds });
   const closeOwned = async () => {
     if (!opts.repo) await repo.close();
   };

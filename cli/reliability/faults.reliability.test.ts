@@ -80,7 +80,11 @@ describe('faults', () => {
     const file = await reliabilityDatabase(dir, 'faults');
     let server: ServerProcess = await startGilbench(file);
     const port = server.port;
-    const { token: enrollToken } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'faults' });
+    const { token: enrollToken } = await api(server.url, 'POST', '/tokens', {
+      role: 'enroll',
+      name: 'faults',
+      uses: null,
+    });
 
     // Real agents, each with its spool on disk.
     const agents: Array<{ name: string; spool: string; cli: CliProcess; machine?: Machine }> = [];
@@ -240,7 +244,11 @@ describe('faults', () => {
     { timeout: 600_000 },
     async () => {
       const server = await startGilbench(await reliabilityDatabase(dir, 'lease'));
-      const { token: enrollToken } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'lease' });
+      const { token: enrollToken } = await api(server.url, 'POST', '/tokens', {
+        role: 'enroll',
+        name: 'lease',
+        uses: null,
+      });
       const { job } = await api(server.url, 'POST', '/jobs', {
         suites: ['selftest'],
         modes: ['gil', 'nogil', 'ft-gil'],

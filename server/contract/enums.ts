@@ -26,3 +26,7 @@ export type TokenRole = (typeof TOKEN_ROLES)[number];
 /** A stored result's verdict (the run document's `status`). */
 export const RESULT_STATUSES = ['ok', 'error', 'invalid'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
+
+/** Where a request to enroll an already enrolled machine is: waiting for an admin, or decided. */
+export const ENROLLMENT_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];

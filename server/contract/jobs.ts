@@ -23,13 +23,20 @@ export const JobBody = z.object({
   machineId: id.nullable().optional().describe('only this machine may claim it'),
 });
 export const ClaimBody = z.object({
-  labels: z.array(label).max(50).optional().describe("the agent's labels (default: the machine's)"),
+  labels: z
+    .array(label)
+    .max(50)
+    .optional()
+    .describe("the agent's labels: ignored for matching (only the machine's granted labels route jobs)"),
   leaseSeconds: z
     .number()
     .int()
     .min(10)
     .max(7 * 86_400)
-    .default(900),
+    .default(900)
+    .describe(
+      "the lease asked for; the server grants at most its cap (--max-lease, 4 h by default): see the job's leaseSeconds",
+    ),
   machineId: id.optional().describe('admin only: claim for this machine'),
 });
 export const ProgressBody = z.object({

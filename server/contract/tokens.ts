@@ -6,12 +6,22 @@
  * const { token } = TokenCreated.parse(await res.json());
  */
 import { z } from 'zod';
-import { Millis, RowId } from './common.ts';
+import { label, Millis, RowId, time } from './common.ts';
 import { TOKEN_ROLES } from './enums.ts';
 
 export const TokenBody = z.object({
   role: z.enum(['admin', 'enroll']),
   name: z.string().max(200).optional(),
+  expiresAt: time.optional().describe('refused after this time (default: never)'),
+  uses: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .nullable()
+    .optional()
+    .describe('enrollment tokens: machines it may enroll (default 1; null: no limit)'),
+  labels: z.array(label).max(50).optional().describe('enrollment tokens: labels granted to the machines it enrolls'),
 });
 
 /** A token without its secret. */
@@ -23,6 +33,11 @@ export const TokenInfo = z.object({
   createdAt: Millis,
   lastUsedAt: Millis.nullable(),
   revokedAt: Millis.nullable(),
+  expiresAt: Millis.nullable(),
+  /** Enrollments left (null: no limit, or not an enrollment token). */
+  usesLeft: z.number().int().nullable(),
+  /** Labels an enrollment token grants. */
+  labels: z.array(z.string()),
 });
 export type TokenInfo = z.infer<typeof TokenInfo>;
 

@@ -56,18 +56,19 @@ describe('bad input', () => {
     // A revoked enrollment token, and an agent token its machine replaced by enrolling again.
     const revoked = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'to revoke' });
     await api(server.url, 'DELETE', `/tokens/${revoked.info.id}`);
-    const enroll = async () => {
+    // Enrolling an enrolled machine again takes an admin (an enrollment token only asks).
+    const enroll = async (token: string) => {
       const answer = await send(server.url, {
         method: 'POST',
         path: '/api/v1/agents/enroll',
-        headers: bearer(seed.tokens.enroll, true),
+        headers: bearer(token, true),
         body: JSON.stringify({ machine: fixtureMachine(104) }),
       });
       expect(answer.status).toBe(201);
       return (answer.json() as { token: string }).token;
     };
-    const superseded = await enroll();
-    await enroll();
+    const superseded = await enroll(seed.tokens.enroll);
+    await enroll(seed.tokens.admin);
     // No cron slot may make a job while the data is compared.
     await api(server.url, 'PATCH', `/schedules/${seed.scheduleId}`, { enabled: false });
     context = {
@@ -87,6 +88,7 @@ describe('bad input', () => {
         heldJobId: seed.heldJobId,
         queuedJobId: seed.queuedJobId,
         enrollTokenId: seed.enrollTokenId,
+        enrollmentRequestId: seed.enrollmentRequestId,
       },
     };
   });

@@ -46,6 +46,7 @@ export type FuzzTargets = Pick<
   | 'heldJobId'
   | 'queuedJobId'
   | 'enrollTokenId'
+  | 'enrollmentRequestId'
 > & {
   machineA: number;
   machineFactsA: Machine;
@@ -132,6 +133,15 @@ const EXAMPLES: Record<string, (t: FuzzTargets) => RouteExamples> = {
     dead: { path: `${API}/agents/heartbeat`, token: 'enroll' },
   }),
   'GET /api/v1/machines': () => ({ base: { path: `${API}/machines`, token: 'agentA' } }),
+  'GET /api/v1/enrollments': () => ({ base: { path: `${API}/enrollments?status=pending`, token: 'admin' } }),
+  'POST /api/v1/enrollments/:id/approve': (t) => ({
+    base: { path: `${API}/enrollments/${t.enrollmentRequestId}/approve`, token: 'admin' },
+    dead: { path: `${API}/enrollments/${NO_ID}/approve`, token: 'admin' },
+  }),
+  'POST /api/v1/enrollments/:id/reject': (t) => ({
+    base: { path: `${API}/enrollments/${t.enrollmentRequestId}/reject`, token: 'admin' },
+    dead: { path: `${API}/enrollments/${NO_ID}/reject`, token: 'admin' },
+  }),
   'GET /api/v1/machines/:id': (t) => ({ base: { path: `${API}/machines/${t.machineA}`, token: 'agentB' } }),
   'PATCH /api/v1/machines/:id': (t) => ({
     base: { path: `${API}/machines/${t.machineA}`, token: 'admin', body: { labels: ['nightly', 'x86'] } },
@@ -812,6 +822,7 @@ const REFUSED_ROLES: Record<RouteDef['access'], TokenName[]> = {
   open: [],
   read: ['enroll'],
   operator: ['enroll'],
+  // An agent token reaches enrollment (its own machine only: the service refuses the rest with 403).
   enroll: ['agentA', 'agentB'],
   agent: ['enroll'],
   admin: ['enroll', 'agentA', 'agentB'],

@@ -73,7 +73,11 @@ describe('load', () => {
   }, async () => {
     const file = join(dir, 'load.db');
     const server = await startGilbench(file);
-    const { token: enrollToken } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'load' });
+    const { token: enrollToken } = await api(server.url, 'POST', '/tokens', {
+      role: 'enroll',
+      name: 'load',
+      uses: null,
+    });
 
     // One enrollment per address: the enrollment rate limit counts per client address.
     const clients: Client[] = await Promise.all(

@@ -39,7 +39,7 @@ describe('security basics', () => {
 
   beforeAll(async () => {
     server = await startGilbench(join(dir, 'security.db'));
-    enrollToken = (await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'security' })).token;
+    enrollToken = (await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'security', uses: null })).token;
     secrets.add(enrollToken);
   });
 
@@ -222,7 +222,7 @@ describe('as tried: a job cannot make an agent run any Python file', () => {
     // A link inside the allowed folder that leads out of it.
     symlinkSync(evil, join(allowed, 'link.py'));
     server = await startGilbench(join(dir, 'jobs.db'));
-    enrollToken = (await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'job-content' })).token;
+    enrollToken = (await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'job-content', uses: null })).token;
     // As the deployment examples do: the token in a file only its owner reads, not on the command line.
     writeFileSync(tokenFile, `${enrollToken}\n`, { mode: 0o600 });
   });
@@ -491,7 +491,7 @@ describe('as tried: hostnames and labels with invisible or bidi characters are r
   });
 
   it('422 naming the field for enrollment, heartbeat, upload, machine, job and schedule labels and claims', async () => {
-    const { token: enroll } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'names' });
+    const { token: enroll } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'names', uses: null });
     const good = fixtureMachine(60_001);
     const call = async (token: string, method: string, path: string, body: unknown) => {
       const answer = await send(server.url, {
@@ -565,5 +565,218 @@ describe('as tried: hostnames and labels with invisible or bidi characters are r
     expect(await api(server.url, 'GET', '/jobs')).toEqual(before.jobs);
     expect(await api(server.url, 'GET', '/schedules')).toEqual(before.schedules);
     expect((await api(server.url, 'GET', '/runs')).runs).toEqual([]);
+  });
+});
+
+/**
+ * Issue 14, case 1 as tried: `GET /machines` under `--public` gives anyone a machine's
+ * fingerprint; an enrollment with it, a new hostname and an extra label gave the caller that
+ * machine's identity, the real agent's next heartbeat got 401, and the caller claimed a job
+ * pinned to the machine. A real `--public` server; the calls made over HTTP as agents make them.
+ */
+describe('as tried: an enrollment token cannot take over an enrolled machine', () => {
+  const { dir, remove: cleanup } = tempDir('gilbench-takeover-');
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await startGilbench(join(dir, 'takeover.db'), { args: ['--public'] });
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  const call = async (token: string | null, method: string, path: string, body?: unknown) => {
+    const answer = await send(server.url, {
+      method,
+      path: `/api/v1${path}`,
+      headers: token
+        ? bearer(token, body !== undefined)
+        : body !== undefined
+          ? { 'content-type': 'application/json' }
+          : {},
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(errorShapeProblem(answer)).toBeNull();
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads the fields it asked for
+    return { status: answer.status, json: answer.json() as any };
+  };
+
+  it('the anonymous reader who enrolls with the fingerprint gets a pending request: no identity, no job, no lock-out', async () => {
+    // The real agent's machine, enrolled with its own one-use token.
+    const mine = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'machine 1' });
+    const facts = fixtureMachine(70_001, ['nightly']);
+    const real = await call(mine.token, 'POST', '/agents/enroll', { machine: facts });
+    expect(real.status).toBe(201);
+    const machineId = real.json.machineId as number;
+    const pinned = (await api(server.url, 'POST', '/jobs', { suites: ['selftest'], modes: ['gil'], machineId })).job;
+
+    // The stranger: the fingerprint from an anonymous read, an enrollment token left on another machine.
+    const listed = await call(null, 'GET', '/machines');
+    expect(listed.status).toBe(200);
+    const fingerprint = listed.json.machines.find((m: { id: number }) => m.id === machineId).fingerprint;
+    const { token: leftBehind } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'on agent 2' });
+    const taken = await call(leftBehind, 'POST', '/agents/enroll', {
+      machine: { ...facts, fingerprint, hostname: 'taker', labels: ['nightly', 'gpu'] },
+    });
+    // Before the fix: 201 with machine 1's identity.
+    expect(taken.status).toBe(202);
+    expect(taken.json.request).toMatchObject({ status: 'pending', machineId });
+    expect(taken.json.machine).toMatchObject({ id: machineId, hostname: facts.hostname });
+    expect(taken.json.machine.labels).not.toContain('gpu');
+
+    // The real agent goes on (before: 401); the stranger's token is no token yet.
+    expect((await call(real.json.token, 'POST', '/agents/heartbeat', { status: 'idle' })).status).toBe(200);
+    expect((await call(taken.json.token, 'POST', '/agents/heartbeat', { status: 'idle' })).status).toBe(401);
+    expect((await call(taken.json.token, 'POST', '/jobs/claim', { leaseSeconds: 7 * 86_400 })).status).toBe(401);
+    const claimed = await call(real.json.token, 'POST', '/jobs/claim', {});
+    expect(claimed.json.job).toMatchObject({ id: pinned.id, claimedBy: machineId });
+    // The token left behind was spent on the request: it enrolls nothing more.
+    expect((await call(leftBehind, 'POST', '/agents/enroll', { machine: fixtureMachine(70_002) })).status).toBe(401);
+
+    // The admin sees the request, and rejects it: nothing changes.
+    const pending = (await api(server.url, 'GET', '/enrollments?status=pending')).requests;
+    expect(pending).toMatchObject([{ machineId, facts: { hostname: 'taker' } }]);
+    expect((await call(null, 'GET', '/enrollments')).status).toBe(401);
+    await api(server.url, 'POST', `/enrollments/${pending[0].id}/reject`);
+    expect((await call(taken.json.token, 'POST', '/agents/heartbeat', { status: 'idle' })).status).toBe(401);
+    expect((await call(real.json.token, 'POST', '/agents/heartbeat', { status: 'idle' })).status).toBe(200);
+    expect((await api(server.url, 'GET', `/machines/${machineId}`)).machine.hostname).toBe(facts.hostname);
+  });
+
+  it('a real agent that lost its state waits for an admin, then goes on as the machine; the old token stops', async () => {
+    const { token: first } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'first' });
+    const { token: again } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'reinstalled' });
+    const agent = (token: string, spool: string) => {
+      const cli = startCli([
+        'agent',
+        '--once',
+        '--server',
+        server.url,
+        '--token',
+        token,
+        '--spool',
+        spool,
+        '--poll',
+        '1',
+      ]);
+      track(cli.child);
+      return cli;
+    };
+    const one = agent(first, join(dir, 'spool-1'));
+    expect(await one.exited, one.stderr()).toBe(0);
+    const state1 = JSON.parse(readFileSync(join(dir, 'spool-1', '.agent-state.json'), 'utf8')) as { token: string };
+    // The same machine with its state gone: the enrollment only asks.
+    const two = agent(again, join(dir, 'spool-2'));
+    const deadline = Date.now() + 60_000;
+    let request: { id: number } | undefined;
+    while (!request && Date.now() < deadline) {
+      request = (await api(server.url, 'GET', '/enrollments?status=pending')).requests[0];
+      if (!request) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(request, two.stderr()).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(two.stderr()).toMatch(/waits for an admin \(gilbench server enrollment approve \d+\)/);
+    expect((await call(state1.token, 'POST', '/agents/heartbeat', { status: 'idle' })).status).toBe(200);
+    await api(server.url, 'POST', `/enrollments/${request!.id}/approve`);
+    expect(await two.exited, two.stderr()).toBe(0);
+    expect(two.stderr()).toMatch(/approved: enrolled as machine/);
+    expect((await call(state1.token, 'POST', '/agents/heartbeat', { status: 'idle' })).status).toBe(401);
+  }, 120_000);
+});
+
+/**
+ * Issue 14, case 3 as tried: a claim merged whatever labels the agent sent, heartbeats added
+ * labels for good, and any agent could ask for a 7-day lease, so one agent could claim every
+ * job and starve the queue. A real server; the agent's calls over HTTP.
+ */
+describe('as tried: labels an agent declares route nothing; leases are capped', () => {
+  const { dir, remove: cleanup } = tempDir('gilbench-labels-');
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await startGilbench(join(dir, 'labels.db'), { args: ['--max-lease', '2h'] });
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  it('a job for gpu is not claimed by an agent that only says gpu; the granted machine gets it; a 7-day lease is 2 h', async () => {
+    const post = async (token: string, path: string, body: unknown) => {
+      const answer = await send(server.url, {
+        method: 'POST',
+        path: `/api/v1${path}`,
+        headers: bearer(token, true),
+        body: JSON.stringify(body),
+      });
+      expect(errorShapeProblem(answer)).toBeNull();
+      // biome-ignore lint/suspicious/noExplicitAny: the test reads the fields it asked for
+      return { status: answer.status, json: answer.json() as any };
+    };
+    const { token: plain } = await api(server.url, 'POST', '/tokens', { role: 'enroll', name: 'plain' });
+    const { token: gpuToken } = await api(server.url, 'POST', '/tokens', { role: 'enroll', labels: ['gpu'] });
+    const liar = await post(plain, '/agents/enroll', { machine: fixtureMachine(80_001, ['gpu']) });
+    const gpu = await post(gpuToken, '/agents/enroll', { machine: fixtureMachine(80_002, []) });
+    expect(liar.json.machine).toMatchObject({ labels: [], declaredLabels: ['gpu'] });
+    expect(gpu.json.machine).toMatchObject({ labels: ['gpu'], declaredLabels: [] });
+    const { job } = await api(server.url, 'POST', '/jobs', { suites: ['selftest'], modes: ['gil'], labels: ['gpu'] });
+    await post(liar.json.token, '/agents/heartbeat', { status: 'idle', machine: fixtureMachine(80_001, ['gpu']) });
+    // Before the fix: the liar's claim, naming gpu, took the job for 7 days.
+    const tried = await post(liar.json.token, '/jobs/claim', { labels: ['gpu'], leaseSeconds: 7 * 86_400 });
+    expect(tried).toMatchObject({ status: 200, json: { job: null } });
+    const claimed = await post(gpu.json.token, '/jobs/claim', { leaseSeconds: 7 * 86_400 });
+    expect(claimed.json.job).toMatchObject({ id: job.id, leaseSeconds: 7200 });
+    expect(claimed.json.job.leaseExpiresAt - claimed.json.job.claimedAt).toBe(7200 * 1000);
+    // An admin may grant what the liar declared; then its claims match it.
+    const granted = await api(server.url, 'PATCH', `/machines/${liar.json.machineId}`, { accept: ['gpu'] });
+    expect(granted.machine.labels).toEqual(['gpu']);
+  });
+});
+
+/**
+ * Issue 14, case 5 (case keys) as tried: `{a: "1,b=2"}` and `{a: 1, b: 2}` gave one case key, and
+ * so did `true` and `"true"`, so a run holding both was refused as "a second result for the same
+ * case" (or, across runs, the two cases shared one series). A real server; one upload.
+ */
+describe('as tried: parameters that only look alike are two cases', () => {
+  const { dir, remove: cleanup } = tempDir('gilbench-case-keys-');
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await startGilbench(join(dir, 'keys.db'));
+  });
+
+  afterAll(async () => {
+    await killStarted();
+    cleanup();
+  });
+
+  it('one run with both pairs is stored with four series and four distinct keys', async () => {
+    const machine = fixtureMachine(90_001);
+    const base = fixtureRun({ machine, seed: 5, startedAt: new Date('2025-06-01T00:00:00Z') });
+    const mode = base.results[0]!.mode;
+    const alike = [{ a: '1,b=2' }, { a: 1, b: 2 }, { flag: true }, { flag: 'true' }];
+    const results = base.results
+      .filter((r) => r.mode === mode)
+      .slice(0, alike.length)
+      .map((r, i) => ({ ...r, suite: 'keys', benchmark: 'alike', params: alike[i]! }));
+    const answer = await send(server.url, {
+      method: 'POST',
+      path: '/api/v1/runs',
+      headers: bearer(ADMIN_TOKEN, true),
+      body: JSON.stringify({ ...base, results }),
+    });
+    // Before the fix: 400, "a second result for the same case and mode".
+    expect(answer.status, answer.body.toString()).toBe(201);
+    const { series } = await api(server.url, 'GET', '/series?suite=keys');
+    expect(series.map((s: { caseKey: string }) => s.caseKey).sort()).toEqual([
+      'a="1,b=2"',
+      'a=1,b=2',
+      'flag="true"',
+      'flag=true',
+    ]);
   });
 });

@@ -16,6 +16,8 @@ import type {
   Annotation,
   AnnotationFilter,
   AnnotationInput,
+  EnrollmentRequest,
+  EnrollmentStatus,
   HistoryView,
   Job,
   JobFilter,
@@ -39,18 +41,20 @@ import type {
 import { createAnnotationService } from './annotations.ts';
 import { createHistoryService, type HistoryOptions, type HistoryRangeInput } from './history.ts';
 import { createIngestService, type IngestOutcome } from './ingest.ts';
-import { type Actor, createJobService } from './jobs.ts';
-import { createMachineService } from './machines.ts';
+import { type Actor, createJobService, type JobServiceOptions } from './jobs.ts';
+import { createMachineService, type Enroller, type Enrollment } from './machines.ts';
 import { createRegressionService } from './regressions.ts';
-import { createTokenService } from './tokens.ts';
+import { createTokenService, type TokenInput } from './tokens.ts';
 import { createWindowCache, type DetectionWindow } from './windows.ts';
 
 export { DomainError } from './errors.ts';
 export type { IngestOutcome } from './ingest.ts';
-export { type Actor, MAX_JOB_ATTEMPTS } from './jobs.ts';
+export { type Actor, DEFAULT_MAX_LEASE_SECONDS, MAX_JOB_ATTEMPTS } from './jobs.ts';
+export type { Enroller, Enrollment } from './machines.ts';
+export { DEFAULT_ENROLL_USES, type TokenInput } from './tokens.ts';
 export type { DetectionWindow } from './windows.ts';
 
-export type ServicesOptions = HistoryOptions;
+export type ServicesOptions = HistoryOptions & JobServiceOptions;
 
 export interface Services {
   /** The store's kind (`sqlite`, `postgres`). */
@@ -60,21 +64,26 @@ export interface Services {
   close(): Promise<void>;
 
   // tokens
-  createToken(
-    input: { role: TokenRole; name?: string; machineId?: number | null },
-    now: number,
-  ): Promise<{ token: string; info: TokenInfo }>;
+  createToken(input: TokenInput, now: number): Promise<{ token: string; info: TokenInfo }>;
   importToken(token: string, input: { role: TokenRole; name?: string }, now: number): Promise<TokenInfo>;
   verifyToken(token: string, now: number): Promise<TokenInfo | null>;
   listTokens(): Promise<TokenInfo[]>;
   revokeToken(id: string, now: number): Promise<TokenInfo>;
 
   // machines
-  enrollMachine(machine: Machine, now: number): Promise<{ machine: MachineInfo; token: string }>;
+  /** Enrolls (default: as an admin, who may enroll an enrolled fingerprint again). */
+  enrollMachine(machine: Machine, now: number, by?: Enroller): Promise<Enrollment>;
   heartbeat(machineId: number, machine: Machine | null, now: number): Promise<MachineInfo>;
   getMachine(id: number): Promise<MachineInfo | null>;
   listMachines(): Promise<MachineInfo[]>;
-  setMachineLabels(id: number, labels: string[], now: number): Promise<MachineInfo>;
+  /** Puts `labels` in place of the granted ones (an array), or changes them as `change` says. */
+  setMachineLabels(
+    id: number,
+    change: string[] | { labels?: string[]; accept?: string[] },
+    now: number,
+  ): Promise<MachineInfo>;
+  listEnrollmentRequests(status?: EnrollmentStatus): Promise<EnrollmentRequest[]>;
+  decideEnrollment(id: number, decision: 'approved' | 'rejected', now: number): Promise<EnrollmentRequest>;
 
   // runs
   ingestRun(doc: RunDocument, ctx: { uploadedBy: string | null; now: number }): Promise<IngestOutcome>;
@@ -121,8 +130,8 @@ export interface Services {
   listJobs(filter: JobFilter): Promise<Job[]>;
   getJob(id: number): Promise<Job | null>;
   requeueExpired(now: number, maxAttempts?: number): Promise<number>;
-  /** Claims for a machine with `labels` plus its stored labels, after putting expired leases back. */
-  claimJob(machineId: number, labels: readonly string[], leaseSeconds: number, now: number): Promise<Job | null>;
+  /** Claims for a machine with its granted labels, after putting expired leases back; the lease capped. */
+  claimJob(machineId: number, leaseSeconds: number, now: number): Promise<Job | null>;
   progressJob(
     id: number,
     actor: Actor,
@@ -146,7 +155,7 @@ export function createServices(store: Store, options: ServicesOptions = {}): Ser
   const history = createHistoryService(store, options);
   const regressions = createRegressionService(store);
   const annotations = createAnnotationService(store);
-  const jobs = createJobService(store);
+  const jobs = createJobService(store, options);
   return {
     kind: store.kind,
     store,
@@ -158,11 +167,14 @@ export function createServices(store: Store, options: ServicesOptions = {}): Ser
     listTokens: tokens.list,
     revokeToken: tokens.revoke,
 
-    enrollMachine: machines.enroll,
+    enrollMachine: (machine, now, by = { role: 'admin' }) => machines.enroll(machine, by, now),
     heartbeat: machines.heartbeat,
     getMachine: machines.get,
     listMachines: machines.list,
-    setMachineLabels: machines.setLabels,
+    setMachineLabels: (id, change, now) =>
+      machines.setLabels(id, Array.isArray(change) ? { labels: change } : change, now),
+    listEnrollmentRequests: machines.enrollmentRequests,
+    decideEnrollment: machines.decideEnrollment,
 
     ingestRun: ingest.ingest,
     getRun: (id, opts) => store.runs.get(id, opts),

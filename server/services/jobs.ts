@@ -1,8 +1,8 @@
 /**
  * Jobs and schedules over any store: the lease policy (a claim holds a job
- * for the lease the agent asks; progress renews it; a lease that runs out
- * puts the job back in the queue, and after `maxAttempts` claims fails it),
- * the labels a machine claims with (its agent's plus an admin's), and who may
+ * for the lease the agent asks, at most `maxLeaseSeconds`; progress renews it;
+ * a lease that runs out puts the job back in the queue, and after `maxAttempts`
+ * claims fails it), the labels a machine claims with (its granted ones only), and who may
  * change a job: its holder or an admin. A machine that lost its lease hears
  * "conflict" (the job moved on); one that never held the job, "forbidden".
  *
@@ -12,7 +12,7 @@
  *
  * @example
  * const jobs = createJobService(store);
- * const job = await jobs.claim(machineId, ['gpu'], 600, Date.now());
+ * const job = await jobs.claim(machineId, 600, Date.now());
  */
 import type { Store } from '../store/core/store.ts';
 import type {
@@ -28,6 +28,13 @@ import { DomainError } from './errors.ts';
 
 /** Claims a job gets before a lease that runs out fails it instead of queueing it again. */
 export const MAX_JOB_ATTEMPTS = 3;
+/** The longest lease a claim gets unless the server is told otherwise (`--max-lease`): progress renews it. */
+export const DEFAULT_MAX_LEASE_SECONDS = 4 * 3600;
+
+export interface JobServiceOptions {
+  /** A claim asking for a longer lease gets this long (default `DEFAULT_MAX_LEASE_SECONDS`). */
+  maxLeaseSeconds?: number;
+}
 /** Times a change is tried again after another caller changed the job first. */
 const RACE_RETRIES = 5;
 
@@ -42,9 +49,10 @@ export interface JobService {
   requeueExpired(now: number, maxAttempts?: number): Promise<number>;
   /**
    * Claims the oldest queued job the machine may run (its own or any machine's, with every
-   * label among `labels` and the machine's stored labels), after putting expired leases back.
+   * label among the machine's granted labels), after putting expired leases back. The lease
+   * is what the agent asks, at most the cap.
    */
-  claim(machineId: number, labels: readonly string[], leaseSeconds: number, now: number): Promise<Job | null>;
+  claim(machineId: number, leaseSeconds: number, now: number): Promise<Job | null>;
   progress(
     id: number,
     actor: Actor,
@@ -67,7 +75,11 @@ export interface JobService {
 /** What a job goes back to the queue with. */
 const REQUEUED: JobPatch = { status: 'queued', claimedBy: null, claimedAt: null, leaseExpiresAt: null, progress: null };
 
-export function createJobService(store: Store): JobService {
+export function createJobService(store: Store, options: JobServiceOptions = {}): JobService {
+  const maxLease = options.maxLeaseSeconds ?? DEFAULT_MAX_LEASE_SECONDS;
+  if (!Number.isInteger(maxLease) || maxLease < 10) {
+    throw new RangeError(`maxLeaseSeconds must be a whole number of seconds, at least 10 (got ${maxLease})`);
+  }
   const mustJob = async (id: number) => (await store.jobs.get(id)) ?? notFound(`no job ${id}`);
 
   /** The job, checked to be running and held by the actor's machine. */
@@ -152,12 +164,16 @@ export function createJobService(store: Store): JobService {
 
     requeueExpired,
 
-    async claim(machineId, labels, leaseSeconds, now) {
+    async claim(machineId, leaseSeconds, now) {
       const machine = (await store.machines.get(machineId)) ?? notFound(`no machine ${machineId}`);
       await requeueExpired(now);
-      // The agent's own labels and those an admin gave the machine.
-      const all = [...new Set([...labels, ...machine.labels])];
-      return store.jobs.claimNext({ machineId, labels: all, leaseSeconds, now });
+      // Granted labels only: what an agent declares routes nothing until an admin accepts it.
+      return store.jobs.claimNext({
+        machineId,
+        labels: machine.labels,
+        leaseSeconds: Math.min(leaseSeconds, maxLease),
+        now,
+      });
     },
 
     progress: (id, actor, report, now) =>

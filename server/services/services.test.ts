@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../../harness/schema.ts';
 import { STORE_BACKENDS, snapshotOf, type TestDatabase } from '../store/testing.ts';
 import { fixtureHistory, fixtureMachine, fixtureRun } from '../test-support/index.ts';
-import { createServices, type Services, type ServicesOptions } from './index.ts';
+import { createServices, DEFAULT_MAX_LEASE_SECONDS, type Services, type ServicesOptions } from './index.ts';
 
 const NOW = Date.parse('2025-06-02T12:00:00Z');
 
@@ -188,19 +188,96 @@ describe.each(STORE_BACKENDS)('services on $name', (backend) => {
     });
   });
 
+  describe('enrollment, labels and leases (issue 14)', () => {
+    it('an enrollment token makes new machines only: an enrolled fingerprint leaves a request, its agent keeps working', async () => {
+      const { repo } = await fresh();
+      const machine = fixtureMachine(7, ['declared']);
+      const real = await repo.enrollMachine(machine, NOW);
+      const { token: enroll, info } = await repo.createToken({ role: 'enroll', uses: 2, labels: ['granted'] }, NOW);
+      const taker = await repo.enrollMachine({ ...machine, hostname: 'taker' }, NOW + 1, {
+        role: 'enroll',
+        tokenId: info.id,
+      });
+      expect(taker.request).toMatchObject({ status: 'pending', machineId: real.machine.id });
+      expect(taker.machine.hostname).toBe(machine.hostname);
+      expect(await repo.verifyToken(real.token, NOW + 2)).toMatchObject({ machineId: real.machine.id });
+      expect(await repo.verifyToken(taker.token, NOW + 2)).toBeNull();
+      // One use was spent on the request; the second makes a new machine with the token's labels granted.
+      const fresh2 = await repo.enrollMachine(fixtureMachine(8, ['mine']), NOW + 3, {
+        role: 'enroll',
+        tokenId: info.id,
+      });
+      expect(fresh2.request).toBeNull();
+      expect(fresh2.machine).toMatchObject({ labels: ['granted'], declaredLabels: ['mine'] });
+      expect(await repo.verifyToken(enroll, NOW + 4)).toBeNull();
+      await expect(
+        repo.enrollMachine(fixtureMachine(9), NOW + 5, { role: 'enroll', tokenId: info.id }),
+      ).rejects.toThrow(/no use left/);
+      expect(await repo.listMachines()).toHaveLength(2);
+
+      // An admin approves: the caller's token becomes the machine's, the real agent's is revoked.
+      const approved = await repo.decideEnrollment(taker.request!.id, 'approved', NOW + 6);
+      expect(approved).toMatchObject({ status: 'approved', decidedAt: NOW + 6 });
+      expect(await repo.verifyToken(taker.token, NOW + 7)).toMatchObject({ machineId: real.machine.id });
+      expect(await repo.verifyToken(real.token, NOW + 7)).toBeNull();
+      expect((await repo.getMachine(real.machine.id))!.hostname).toBe('taker');
+      await expect(repo.decideEnrollment(taker.request!.id, 'rejected', NOW + 8)).rejects.toThrow(/approved already/);
+    });
+
+    it("an agent token re-enrolls its own machine (the proof), never another's", async () => {
+      const { repo } = await fresh();
+      const a = await repo.enrollMachine(fixtureMachine(1), NOW);
+      const b = await repo.enrollMachine(fixtureMachine(2), NOW);
+      await expect(
+        repo.enrollMachine(fixtureMachine(2), NOW + 1, { role: 'agent', machineId: a.machine.id }),
+      ).rejects.toThrow(/its own machine only/);
+      const again = await repo.enrollMachine(fixtureMachine(1), NOW + 2, { role: 'agent', machineId: a.machine.id });
+      expect(again).toMatchObject({ request: null, machine: { id: a.machine.id } });
+      expect(await repo.verifyToken(a.token, NOW + 3)).toBeNull();
+      expect(await repo.verifyToken(b.token, NOW + 3)).not.toBeNull();
+    });
+
+    it('declared labels grant nothing until accepted; a claim gets at most the capped lease', async () => {
+      const { repo } = await fresh();
+      const m = (await repo.enrollMachine(fixtureMachine(3, ['gpu']), NOW)).machine;
+      expect(m).toMatchObject({ labels: [], declaredLabels: ['gpu'] });
+      const job = await repo.createJob({ suites: ['calls'], modes: ['gil'], labels: ['gpu'] }, NOW);
+      expect(await repo.claimJob(m.id, 600, NOW)).toBeNull();
+      await expect(repo.setMachineLabels(m.id, { accept: ['tpu'] }, NOW)).rejects.toThrow(/did not declare tpu/);
+      expect((await repo.setMachineLabels(m.id, { accept: ['gpu'] }, NOW)).labels).toEqual(['gpu']);
+      const claimed = await repo.claimJob(m.id, 7 * 86_400, NOW);
+      expect(claimed).toMatchObject({ id: job.id, leaseSeconds: DEFAULT_MAX_LEASE_SECONDS });
+      expect(claimed!.leaseExpiresAt).toBe(NOW + DEFAULT_MAX_LEASE_SECONDS * 1000);
+    });
+
+    it('tokens expire; an expired one is refused', async () => {
+      const { repo } = await fresh();
+      const { token, info } = await repo.createToken({ role: 'admin', expiresAt: NOW + 1000 }, NOW);
+      expect(info).toMatchObject({ expiresAt: NOW + 1000, usesLeft: null, labels: [] });
+      expect(await repo.verifyToken(token, NOW + 999)).not.toBeNull();
+      expect(await repo.verifyToken(token, NOW + 1000)).toBeNull();
+      await expect(repo.createToken({ role: 'admin', uses: 3 }, NOW)).rejects.toThrow(/only an enrollment token/);
+      await expect(repo.createToken({ role: 'enroll', expiresAt: NOW - 1 }, NOW)).rejects.toThrow(/future/);
+      expect((await repo.createToken({ role: 'enroll' }, NOW)).info.usesLeft).toBe(1);
+    });
+  });
+
   describe('jobs', () => {
     it('leases a job to one machine; an expired lease puts it back; three expiries fail it', async () => {
       const { repo } = await fresh();
       const m1 = (await repo.enrollMachine(fixtureMachine(1), NOW)).machine.id;
       const m2 = (await repo.enrollMachine(fixtureMachine(2), NOW)).machine.id;
       const job = await repo.createJob({ suites: ['calls'], modes: ['gil'], labels: ['big'] }, NOW);
-      expect(await repo.claimJob(m1, ['small'], 60, NOW)).toBeNull();
-      expect(await repo.claimJob(m1, ['big', 'small'], 60, NOW)).toMatchObject({
+      await repo.setMachineLabels(m1, ['small'], NOW);
+      expect(await repo.claimJob(m1, 60, NOW)).toBeNull();
+      await repo.setMachineLabels(m1, ['big', 'small'], NOW);
+      await repo.setMachineLabels(m2, ['big'], NOW);
+      expect(await repo.claimJob(m1, 60, NOW)).toMatchObject({
         id: job.id,
         claimedBy: m1,
         attempts: 1,
       });
-      expect(await repo.claimJob(m2, ['big'], 60, NOW)).toBeNull();
+      expect(await repo.claimJob(m2, 60, NOW)).toBeNull();
       let t = NOW;
       for (const [machine, attempt] of [
         [m2, 2],
@@ -209,7 +286,7 @@ describe.each(STORE_BACKENDS)('services on $name', (backend) => {
         t += 61_000;
         expect(await repo.requeueExpired(t, 3)).toBe(1);
         expect((await repo.getJob(job.id))!.status).toBe('queued');
-        expect(await repo.claimJob(machine, ['big'], 60, t)).toMatchObject({ claimedBy: machine, attempts: attempt });
+        expect(await repo.claimJob(machine, 60, t)).toMatchObject({ claimedBy: machine, attempts: attempt });
       }
       t += 61_000;
       await repo.requeueExpired(t, 3);

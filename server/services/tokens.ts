@@ -2,7 +2,8 @@
  * Tokens over any store: making them (only the SHA-256 of the secret is
  * stored), checking one in constant time, importing one chosen outside, and
  * recording use at most once a minute (recording every use would make every
- * read a write).
+ * read a write). A token past its expiry, and an enrollment token with no use
+ * left, is refused like a revoked one.
  *
  * @example
  * const tokens = createTokenService(store);
@@ -20,11 +21,24 @@ export const TOKEN_USE_WRITE_INTERVAL_MS = 60_000;
 const ZERO_DIGEST = Buffer.alloc(32);
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/** Enrollments an enrollment token allows when its maker says nothing. */
+export const DEFAULT_ENROLL_USES = 1;
+
+/** What a new token is: its role, and for an enrollment token its uses and the labels it grants. */
+export interface TokenInput {
+  role: TokenRole;
+  name?: string;
+  machineId?: number | null;
+  /** Refused after this time (default: never). */
+  expiresAt?: number | null;
+  /** Enrollment tokens: how many machines it may enroll (default 1; null: no limit). */
+  uses?: number | null;
+  /** Enrollment tokens: labels granted to the machines it enrolls. */
+  labels?: readonly string[];
+}
+
 export interface TokenService {
-  create(
-    input: { role: TokenRole; name?: string; machineId?: number | null },
-    now: number,
-  ): Promise<{ token: string; info: TokenInfo }>;
+  create(input: TokenInput, now: number): Promise<{ token: string; info: TokenInfo }>;
   /** Stores a token chosen outside (e.g. GILBENCH_ADMIN_TOKEN); a no-op when it is stored already. */
   import(token: string, input: { role: TokenRole; name?: string }, now: number): Promise<TokenInfo>;
   /** The live token matching `token` (compared in constant time), or null. */
@@ -39,15 +53,31 @@ export interface TokenService {
 }
 
 export function createTokenService(store: Store): TokenService {
-  const insert = (token: string, input: { role: TokenRole; name?: string; machineId?: number | null }, now: number) => {
+  const insert = (token: string, input: TokenInput, now: number) => {
     const { id, digest } = hashToken(token);
+    const enroll = input.role === 'enroll';
     return store.tokens.insert(
-      { id, secretHash: digest, role: input.role, machineId: input.machineId ?? null, name: input.name ?? '' },
+      {
+        id,
+        secretHash: digest,
+        role: input.role,
+        machineId: input.machineId ?? null,
+        name: input.name ?? '',
+        expiresAt: input.expiresAt ?? null,
+        usesLeft: enroll ? (input.uses === undefined ? DEFAULT_ENROLL_USES : input.uses) : null,
+        labels: enroll ? [...new Set(input.labels ?? [])] : [],
+      },
       now,
     );
   };
   return {
     async create(input, now) {
+      if (input.role !== 'enroll' && (input.uses != null || (input.labels?.length ?? 0) > 0)) {
+        throw new DomainError('invalid', 'only an enrollment token has uses and labels to grant');
+      }
+      if (input.expiresAt != null && input.expiresAt <= now) {
+        throw new DomainError('invalid', 'the expiry must lie in the future');
+      }
       const token = generateToken();
       return { token, info: await insert(token, input, now) };
     },
@@ -72,7 +102,7 @@ export function createTokenService(store: Store): TokenService {
       const row = await store.tokens.get(id);
       // Compare against something even when the id is unknown, so both paths cost the same.
       const matches = digestMatches(row ? asBuffer(row.secretHash) : ZERO_DIGEST, digest);
-      if (!row || !matches || row.revokedAt !== null) return null;
+      if (!row || !matches || !live(row, now)) return null;
       if (row.lastUsedAt === null || now - row.lastUsedAt > TOKEN_USE_WRITE_INTERVAL_MS) {
         // Best-effort: a read must not fail because this write did (a full disk, a lock held elsewhere).
         await store.tokens.touch(id, now).catch(() => {});
@@ -93,6 +123,13 @@ export function createTokenService(store: Store): TokenService {
       return { token, stored: { id, secretHash: digest, role: 'agent', name } };
     },
   };
+}
+
+/** Not revoked, not expired, and (an enrollment token) with a use left. */
+export function live(token: TokenInfo, now: number): boolean {
+  if (token.revokedAt !== null) return false;
+  if (token.expiresAt !== null && token.expiresAt <= now) return false;
+  return !(token.role === 'enroll' && token.usesLeft !== null && token.usesLeft <= 0);
 }
 
 function notFound(message: string): never {

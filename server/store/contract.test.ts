@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../../harness/schema.ts';
 import { fixtureHistory, fixtureMachine, fixtureRun } from '../test-support/index.ts';
 import type { Store } from './core/store.ts';
-import type { NewChange, RunInsertInput } from './core/types.ts';
+import type { EnrollInput, NewChange, RunInsertInput } from './core/types.ts';
 import { STORE_BACKENDS, snapshotOf, type TestDatabase } from './testing.ts';
 
 const NOW = Date.parse('2025-06-02T12:00:00Z');
@@ -238,6 +238,9 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
         createdAt: NOW,
         lastUsedAt: null,
         revokedAt: null,
+        expiresAt: null,
+        usesLeft: null,
+        labels: [],
       });
       expect(Buffer.from((await tokens.get('abc'))!.secretHash)).toEqual(Buffer.from(hash(7)));
       expect(await tokens.touch('abc', NOW + 5)).toBe(true);
@@ -253,18 +256,20 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
       ).rejects.toThrow();
     });
 
-    it('adds reported labels to the stored ones and replaces them only when told', async () => {
+    it('adds reported labels to the declared ones; the granted ones change only when told', async () => {
       const { stores } = await fresh(2);
       const [a, b] = stores as [Store, Store];
       const facts = fixtureMachine(3, ['x']);
       const id = await a.machines.upsert(facts, ['x'], NOW);
       expect(await b.machines.upsert({ ...facts, hostname: 'renamed' }, ['y', 'x'], NOW - 5)).toBe(id);
       const machine = (await a.machines.get(id))!;
-      expect([...machine.labels].sort()).toEqual(['x', 'y']);
+      expect([...machine.declaredLabels].sort()).toEqual(['x', 'y']);
+      expect(machine.labels).toEqual([]);
       expect(machine).toMatchObject({ hostname: 'renamed', lastSeen: NOW, firstSeen: NOW, runCount: 0 });
       expect(await a.machines.setLabels(id, ['z'], NOW)).toBe(true);
-      await a.machines.upsert(facts, [], NOW);
+      await a.machines.upsert(facts, ['w'], NOW);
       expect((await a.machines.get(id))!.labels).toEqual(['z']);
+      expect([...(await a.machines.get(id))!.declaredLabels].sort()).toEqual(['w', 'x', 'y']);
       expect(await a.machines.touch(id, NOW + 100)).toBe(true);
       expect(await a.machines.touch(id, NOW + 50)).toBe(true);
       expect((await a.machines.get(id))!.lastSeen).toBe(NOW + 100);
@@ -276,19 +281,100 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
     it('enrolls in one step: the machine, its old agent tokens revoked, a new one stored', async () => {
       const { stores } = await fresh();
       const store = stores[0]!;
-      const facts = fixtureMachine(5);
-      const id = await store.machines.enroll(
-        facts,
-        [],
-        { id: 't1', secretHash: hash(1), role: 'agent', name: 'a' },
-        NOW,
-      );
-      expect(
-        await store.machines.enroll(facts, [], { id: 't2', secretHash: hash(2), role: 'agent', name: 'a' }, NOW + 1),
-      ).toBe(id);
+      const facts = fixtureMachine(5, ['declared']);
+      const enroll = (id: string, at: number, more: Partial<EnrollInput> = {}) =>
+        store.machines.enroll(
+          {
+            facts,
+            agentToken: { id, secretHash: hash(id.length + at), role: 'agent', name: 'a' },
+            enrollTokenId: null,
+            grantLabels: ['granted'],
+            existing: 'replace',
+            ...more,
+          },
+          at,
+        );
+      const first = await enroll('t1', NOW);
+      expect(first.kind).toBe('created');
+      const id = (first as { machineId: number }).machineId;
+      expect(await store.machines.get(id)).toMatchObject({ labels: ['granted'], declaredLabels: ['declared'] });
+      expect(await enroll('t2', NOW + 1)).toEqual({ kind: 'replaced', machineId: id });
       expect(await store.tokens.get('t1')).toMatchObject({ machineId: id, revokedAt: NOW + 1 });
       expect(await store.tokens.get('t2')).toMatchObject({ machineId: id, revokedAt: null, role: 'agent' });
       expect((await store.machines.list()).map((m) => m.id)).toEqual([id]);
+    });
+
+    it('enrollment spends a use of its token, and for an enrolled fingerprint stores a request until decided', async () => {
+      const { stores } = await fresh(2);
+      const [a, b] = [stores[0]!, stores[1]!];
+      await a.tokens.insert(
+        { id: 'en', secretHash: hash(9), role: 'enroll', machineId: null, name: '', usesLeft: 2, labels: ['x'] },
+        NOW,
+      );
+      const facts = fixtureMachine(6, ['d1']);
+      const input = (id: string, f = facts): EnrollInput => ({
+        facts: f,
+        agentToken: { id, secretHash: hash(id.charCodeAt(1)), role: 'agent', name: id },
+        enrollTokenId: 'en',
+        grantLabels: ['x'],
+        existing: 'request',
+      });
+      const made = await a.machines.enroll(input('a1'), NOW);
+      expect(made.kind).toBe('created');
+      const machineId = (made as { machineId: number }).machineId;
+      const asked = await b.machines.enroll(input('a2', { ...facts, hostname: 'other', labels: ['d2'] }), NOW + 1);
+      expect(asked).toMatchObject({ kind: 'requested', machineId });
+      expect(await a.tokens.get('en')).toMatchObject({ usesLeft: 0, labels: ['x'] });
+      // Nothing of the machine changed; the request's token is not a token yet.
+      expect(await a.machines.get(machineId)).toMatchObject({ hostname: facts.hostname, declaredLabels: ['d1'] });
+      expect(await a.tokens.get('a2')).toBeNull();
+      expect(await a.tokens.get('a1')).toMatchObject({ revokedAt: null });
+      // Spent: nothing written.
+      expect(await a.machines.enroll(input('a3', fixtureMachine(7)), NOW + 2)).toEqual({ kind: 'spent' });
+      expect(await a.machines.list()).toHaveLength(1);
+
+      const requestId = (asked as { requestId: number }).requestId;
+      expect(await b.machines.enrollmentRequests('pending')).toMatchObject([
+        {
+          id: requestId,
+          machineId,
+          status: 'pending',
+          tokenId: 'a2',
+          enrollTokenId: 'en',
+          facts: { hostname: 'other' },
+        },
+      ]);
+      expect(await a.machines.decideEnrollment(requestId, 'approved', NOW + 3)).toMatchObject({
+        status: 'approved',
+        decidedAt: NOW + 3,
+      });
+      expect(await a.machines.decideEnrollment(requestId, 'rejected', NOW + 4)).toBeNull();
+      expect(await a.tokens.get('a2')).toMatchObject({ machineId, role: 'agent', revokedAt: null });
+      expect(await a.tokens.get('a1')).toMatchObject({ revokedAt: NOW + 3 });
+      expect(await a.machines.get(machineId)).toMatchObject({ hostname: 'other', declaredLabels: ['d1', 'd2'] });
+      expect(await a.machines.enrollmentRequests('pending')).toEqual([]);
+      expect(await a.machines.getEnrollmentRequest(requestId + 100)).toBeNull();
+    });
+
+    it('an expired or revoked enrollment token enrolls nothing', async () => {
+      const { stores } = await fresh();
+      const store = stores[0]!;
+      await store.tokens.insert(
+        { id: 'old', secretHash: hash(3), role: 'enroll', machineId: null, name: '', expiresAt: NOW },
+        NOW - 10,
+      );
+      const input: EnrollInput = {
+        facts: fixtureMachine(8),
+        agentToken: { id: 'n1', secretHash: hash(4), role: 'agent', name: '' },
+        enrollTokenId: 'old',
+        grantLabels: [],
+        existing: 'request',
+      };
+      expect(await store.machines.enroll(input, NOW)).toEqual({ kind: 'spent' });
+      expect(await store.tokens.get('old')).toMatchObject({ expiresAt: NOW, usesLeft: null });
+      await store.tokens.revoke('old', NOW - 5);
+      expect(await store.machines.enroll(input, NOW - 1)).toEqual({ kind: 'spent' });
+      expect(await store.machines.list()).toEqual([]);
     });
   });
 

@@ -37,6 +37,7 @@ const TABLES: PgTable[] = [
   pgSchema.schedules,
   pgSchema.jobs,
   pgSchema.tokens,
+  pgSchema.enrollmentRequests,
 ];
 
 /** A column's kind, as the copy and the checksum treat it. */

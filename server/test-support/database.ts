@@ -64,6 +64,8 @@ export interface Seed {
   /** Queued, for anyone with no labels. */
   queuedJobId: number;
   enrollTokenId: string;
+  /** A pending request to enroll machine A's fingerprint again. */
+  enrollmentRequestId: number;
 }
 
 /**
@@ -74,7 +76,8 @@ export async function seedDatabase(file: string, now = Date.parse('2025-06-02T12
   const repo = await openServices(file);
   try {
     const admin = await repo.createToken({ role: 'admin', name: 'seed admin' }, now);
-    const enroll = await repo.createToken({ role: 'enroll', name: 'seed enroll' }, now);
+    // No limit on uses: every caller of the matrix enrolls with it.
+    const enroll = await repo.createToken({ role: 'enroll', name: 'seed enroll', uses: null }, now);
     const factsA = fixtureMachine(101, ['nightly']);
     const factsB = fixtureMachine(102, ['nightly']);
     const a = await repo.enrollMachine(factsA, now);
@@ -111,8 +114,17 @@ export async function seedDatabase(file: string, now = Date.parse('2025-06-02T12
       { name: 'nightly', cron: '0 3 * * *', timezone: 'UTC', suites: ['scaling'], modes: ['gil', 'nogil'] },
       now,
     );
-    await repo.claimJob(a.machine.id, ['nightly'], 3600, now);
+    // Declared labels grant nothing: an admin grants `nightly` to both machines.
+    await repo.setMachineLabels(a.machine.id, { accept: ['nightly'] }, now);
+    await repo.setMachineLabels(b.machine.id, { accept: ['nightly'] }, now);
+    await repo.claimJob(a.machine.id, 3600, now);
     const queued = await repo.createJob({ suites: ['locks'], modes: ['gil'] }, now);
+    // Someone with an enrollment token asked for machine A's identity: a request waiting for an admin.
+    const asker = await repo.createToken({ role: 'enroll', name: 'seed asker' }, now);
+    const asked = await repo.enrollMachine({ ...factsA, hostname: 'asker' }, now, {
+      role: 'enroll',
+      tokenId: asker.info.id,
+    });
     return {
       file,
       tokens: { admin: admin.token, enroll: enroll.token, agentA: a.token, agentB: b.token },
@@ -129,6 +141,7 @@ export async function seedDatabase(file: string, now = Date.parse('2025-06-02T12
       heldJobId: held.id,
       queuedJobId: queued.id,
       enrollTokenId: enroll.info.id,
+      enrollmentRequestId: asked.request!.id,
     };
   } finally {
     await repo.close();

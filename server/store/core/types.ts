@@ -19,6 +19,8 @@ import type {
 
 // The vocabularies are the API's (zod-free constants), so a stored status is always one the API can answer.
 export {
+  ENROLLMENT_STATUSES,
+  type EnrollmentStatus,
   JOB_STATUSES,
   type JobStatus,
   REGRESSION_STATUSES,
@@ -30,7 +32,7 @@ export {
 } from '../../contract/enums.ts';
 export type { Machine, Mode, ModeName, RunDocument };
 
-import type { JobStatus, RegressionStatus, TokenRole } from '../../contract/enums.ts';
+import type { EnrollmentStatus, JobStatus, RegressionStatus, TokenRole } from '../../contract/enums.ts';
 
 export const MODE_KINDS = ['gil', 'nogil', 'nogil-forced', 'ft-gil'] as const;
 
@@ -44,6 +46,12 @@ export interface TokenInfo {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** After this time the token is refused (null: never). */
+  expiresAt: number | null;
+  /** Enrollments an enrollment token has left (null: no limit). */
+  usesLeft: number | null;
+  /** Labels an enrollment token grants the machines it enrolls. */
+  labels: string[];
 }
 
 export interface RunInfo {
@@ -70,7 +78,10 @@ export interface MachineInfo {
   arch: string;
   cpu: Machine['cpu'];
   memoryBytes: number;
+  /** Granted labels (an admin's, or the enrollment token's): only these route jobs. */
   labels: string[];
+  /** Labels the machine's agent declared; they grant nothing until an admin accepts them. */
+  declaredLabels: string[];
   details: Record<string, unknown>;
   firstSeen: number;
   lastSeen: number;
@@ -327,7 +338,54 @@ export interface NewToken {
   role: TokenRole;
   machineId: number | null;
   name: string;
+  /** Default null: never expires. */
+  expiresAt?: number | null;
+  /** Default null: no limit. */
+  usesLeft?: number | null;
+  /** Default none. */
+  labels?: readonly string[];
 }
+
+/** A request to enroll a fingerprint that is enrolled already, as the API shows it. */
+export interface EnrollmentRequest {
+  id: number;
+  machineId: number;
+  /** The machine as enrolled (its fingerprint) and the facts the caller sent. */
+  fingerprint: string;
+  facts: Machine;
+  status: EnrollmentStatus;
+  /** The id of the token the caller holds (stored as the machine's agent token on approval). */
+  tokenId: string;
+  enrollTokenId: string | null;
+  createdAt: number;
+  decidedAt: number | null;
+}
+
+/** What `machines.enroll` is asked to do. */
+export interface EnrollInput {
+  facts: Machine;
+  /** The agent token to store for the machine (or to keep in a request). */
+  agentToken: Omit<NewToken, 'machineId'>;
+  /**
+   * The enrollment token this spends: one use is taken in the same step, and nothing is
+   * written when it has none left, has expired or was revoked. Null: no token is spent.
+   */
+  enrollTokenId: string | null;
+  /** Labels a new machine is granted (an existing machine keeps its own). */
+  grantLabels: readonly string[];
+  /**
+   * When the fingerprint is enrolled already: `replace` stores the new token in place of the
+   * machine's live agent tokens (the caller proved it may); `request` stores a pending
+   * request and changes nothing of the machine.
+   */
+  existing: 'replace' | 'request';
+}
+
+export type EnrollOutcome =
+  | { kind: 'created' | 'replaced'; machineId: number }
+  | { kind: 'requested'; machineId: number; requestId: number }
+  /** The enrollment token had no use left, had expired or was revoked: nothing written. */
+  | { kind: 'spent' };
 
 /** The detector's point of one result: the level (ns) and its relative standard error. */
 export interface DetectorPoint {

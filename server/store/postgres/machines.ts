@@ -8,8 +8,8 @@
  */
 import type { Machine } from '../../../harness/schema.ts';
 import type { MachineStore } from '../core/machines.ts';
-import type { MachineInfo, NewToken } from '../core/types.ts';
-import type { Db, Queryable } from './db.ts';
+import type { EnrollInput, EnrollmentRequest, EnrollmentStatus, EnrollOutcome, MachineInfo } from '../core/types.ts';
+import type { Db, Queryable, Row } from './db.ts';
 import { runInfos } from './rows.ts';
 import { insertToken } from './tokens.ts';
 
@@ -19,14 +19,16 @@ export async function upsertMachine(
   m: Machine,
   addLabels: readonly string[],
   now: number,
+  grant: readonly string[] = [],
 ): Promise<number> {
   const row = await db.one<{ id: number }>(
-    `INSERT INTO machines (fingerprint, hostname, os, kernel, arch, cpu, memory_bytes, details, labels, first_seen, last_seen)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+    `INSERT INTO machines (fingerprint, hostname, os, kernel, arch, cpu, memory_bytes, details, declared_labels, labels, first_seen, last_seen)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10)
      ON CONFLICT (fingerprint) DO UPDATE SET hostname = excluded.hostname, os = excluded.os, kernel = excluded.kernel,
        arch = excluded.arch, cpu = excluded.cpu, memory_bytes = excluded.memory_bytes, details = excluded.details,
-       labels = (SELECT coalesce(jsonb_agg(v ORDER BY v COLLATE "C"), '[]'::jsonb) FROM (
-         SELECT jsonb_array_elements_text(machines.labels) AS v UNION SELECT jsonb_array_elements_text(excluded.labels)) u),
+       declared_labels = (SELECT coalesce(jsonb_agg(v ORDER BY v COLLATE "C"), '[]'::jsonb) FROM (
+         SELECT jsonb_array_elements_text(machines.declared_labels) AS v
+         UNION SELECT jsonb_array_elements_text(excluded.declared_labels)) u),
        last_seen = greatest(machines.last_seen, excluded.last_seen)
      RETURNING id`,
     [
@@ -40,9 +42,42 @@ export async function upsertMachine(
       JSON.stringify(m.details ?? {}),
       JSON.stringify([...new Set(addLabels)].sort()),
       now,
+      JSON.stringify([...new Set(grant)].sort()),
     ],
   );
   return row!.id;
+}
+
+/** Refreshes the machine's facts, revokes its live agent tokens and stores `token` as its own (on a transaction). */
+async function replaceToken(
+  t: Queryable,
+  machineId: number,
+  facts: Machine,
+  token: EnrollInput['agentToken'],
+  now: number,
+): Promise<void> {
+  await upsertMachine(t, facts, facts.labels ?? [], now);
+  await t.run("UPDATE tokens SET revoked_at = $2 WHERE machine_id = $1 AND role = 'agent' AND revoked_at IS NULL", [
+    machineId,
+    now,
+  ]);
+  await insertToken(t, { ...token, machineId }, now);
+}
+
+const REQUEST_SELECT = `SELECT r.*, m.fingerprint FROM enrollment_requests r JOIN machines m ON m.id = r.machine_id`;
+
+function enrollmentRequest(r: Row): EnrollmentRequest {
+  return {
+    id: r.id as number,
+    machineId: r.machine_id as number,
+    fingerprint: r.fingerprint as string,
+    facts: r.facts as Machine,
+    status: r.status as EnrollmentStatus,
+    tokenId: r.token_id as string,
+    enrollTokenId: (r.enroll_token_id as string | null) ?? null,
+    createdAt: Number(r.created_at),
+    decidedAt: r.decided_at === null ? null : Number(r.decided_at),
+  };
 }
 
 export class PgMachines implements MachineStore {
@@ -52,21 +87,99 @@ export class PgMachines implements MachineStore {
     return upsertMachine(this.db, facts, addLabels, now);
   }
 
-  enroll(
-    facts: Machine,
-    addLabels: readonly string[],
-    agentToken: Omit<NewToken, 'machineId'>,
-    now: number,
-  ): Promise<number> {
-    return this.db.tx(async (t) => {
-      const id = await upsertMachine(t, facts, addLabels, now);
-      await t.run("UPDATE tokens SET revoked_at = $2 WHERE machine_id = $1 AND role = 'agent' AND revoked_at IS NULL", [
-        id,
-        now,
+  enroll(input: EnrollInput, now: number): Promise<EnrollOutcome> {
+    return this.db.tx(async (t): Promise<EnrollOutcome> => {
+      if (input.enrollTokenId !== null) {
+        const spent = await t.run(
+          `UPDATE tokens SET uses_left = uses_left - 1 WHERE id = $1 AND role = 'enroll' AND revoked_at IS NULL
+             AND (expires_at IS NULL OR expires_at > $2) AND (uses_left IS NULL OR uses_left > 0)`,
+          [input.enrollTokenId, now],
+        );
+        if (spent === 0) return { kind: 'spent' };
+      }
+      const f = input.facts;
+      // A new fingerprint is inserted here or not at all: two enrollments of it at once make one machine.
+      const created = await t.one<{ id: number }>(
+        `INSERT INTO machines (fingerprint, hostname, os, kernel, arch, cpu, memory_bytes, details, declared_labels, labels, first_seen, last_seen)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (fingerprint) DO NOTHING RETURNING id`,
+        [
+          f.fingerprint,
+          f.hostname,
+          f.os,
+          f.kernel,
+          f.arch,
+          JSON.stringify(f.cpu),
+          f.memoryBytes,
+          JSON.stringify(f.details ?? {}),
+          JSON.stringify([...new Set(f.labels ?? [])].sort()),
+          JSON.stringify([...new Set(input.grantLabels)].sort()),
+          now,
+        ],
+      );
+      if (created) {
+        await insertToken(t, { ...input.agentToken, machineId: created.id }, now);
+        return { kind: 'created', machineId: created.id };
+      }
+      const known = await t.one<{ id: number }>('SELECT id FROM machines WHERE fingerprint = $1 FOR UPDATE', [
+        f.fingerprint,
       ]);
-      await insertToken(t, { ...agentToken, machineId: id }, now);
-      return id;
+      if (input.existing === 'replace') {
+        await replaceToken(t, known!.id, f, input.agentToken, now);
+        return { kind: 'replaced', machineId: known!.id };
+      }
+      const request = await t.one<{ id: number }>(
+        `INSERT INTO enrollment_requests (machine_id, facts, token_id, secret_hash, token_name, enroll_token_id, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) RETURNING id`,
+        [
+          known!.id,
+          JSON.stringify(f),
+          input.agentToken.id,
+          Buffer.from(input.agentToken.secretHash),
+          input.agentToken.name,
+          input.enrollTokenId,
+          now,
+        ],
+      );
+      return { kind: 'requested', machineId: known!.id, requestId: request!.id };
     });
+  }
+
+  async enrollmentRequests(status?: EnrollmentStatus): Promise<EnrollmentRequest[]> {
+    const rows = await this.db.rows(
+      `${REQUEST_SELECT} WHERE ($1::text IS NULL OR r.status = $1) ORDER BY r.created_at DESC, r.id DESC`,
+      [status ?? null],
+    );
+    return rows.map(enrollmentRequest);
+  }
+
+  async getEnrollmentRequest(id: number): Promise<EnrollmentRequest | null> {
+    const row = await this.db.one(`${REQUEST_SELECT} WHERE r.id = $1`, [id]);
+    return row ? enrollmentRequest(row) : null;
+  }
+
+  async decideEnrollment(
+    id: number,
+    decision: 'approved' | 'rejected',
+    now: number,
+  ): Promise<EnrollmentRequest | null> {
+    const decided = await this.db.tx(async (t) => {
+      const row = await t.one(
+        "UPDATE enrollment_requests SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'pending' RETURNING *",
+        [id, decision, now],
+      );
+      if (!row) return false;
+      if (decision === 'approved') {
+        const token = {
+          id: row.token_id as string,
+          secretHash: new Uint8Array(row.secret_hash as Buffer),
+          role: 'agent' as const,
+          name: row.token_name as string,
+        };
+        await replaceToken(t, row.machine_id as number, row.facts as Machine, token, now);
+      }
+      return true;
+    });
+    return decided ? this.getEnrollmentRequest(id) : null;
   }
 
   async touch(id: number, now: number): Promise<boolean> {
@@ -110,6 +223,7 @@ export class PgMachines implements MachineStore {
       cpu: r.cpu as MachineInfo['cpu'],
       memoryBytes: r.memory_bytes as number,
       labels: r.labels as string[],
+      declaredLabels: r.declared_labels as string[],
       details: r.details as Record<string, unknown>,
       firstSeen: r.first_seen as number,
       lastSeen: r.last_seen as number,

@@ -26,7 +26,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { Machine, SuiteInfo, Warning } from '../../../harness/schema.ts';
-import { MODE_KINDS } from '../core/types.ts';
+import { ENROLLMENT_STATUSES, MODE_KINDS } from '../core/types.ts';
 
 /** `bytea` as a Buffer (node-postgres' own representation). */
 export const bytea = customType<{ data: Buffer; driverData: Buffer }>({
@@ -47,7 +47,10 @@ export const machines = pgTable('machines', {
   cpu: json('cpu').$type<Machine['cpu']>().notNull(),
   memoryBytes: doublePrecision('memory_bytes').notNull(),
   details: json('details').$type<Record<string, unknown>>().notNull(),
+  /** Granted labels: the admin's and the enrollment token's. Only these route jobs. */
   labels: jsonb('labels').$type<string[]>().notNull(),
+  /** Labels the machine's agent declared: shown, granting nothing until an admin accepts them. */
+  declaredLabels: jsonb('declared_labels').$type<string[]>().notNull().default([]),
   firstSeen: millis('first_seen').notNull(),
   lastSeen: millis('last_seen').notNull(),
 });
@@ -362,4 +365,26 @@ export const tokens = pgTable('tokens', {
   createdAt: millis('created_at').notNull(),
   lastUsedAt: millis('last_used_at'),
   revokedAt: millis('revoked_at'),
+  /** After this time the token is refused (null: never). */
+  expiresAt: millis('expires_at'),
+  /** Enrollments an enrollment token has left (null: no limit). */
+  usesLeft: integer('uses_left'),
+  /** Labels an enrollment token grants the machines it enrolls. */
+  grantLabels: jsonb('grant_labels').$type<string[]>().notNull().default([]),
+});
+
+/** An enrollment for a fingerprint that is enrolled already, waiting for an admin (as in SQLite). */
+export const enrollmentRequests = pgTable('enrollment_requests', {
+  id: id(),
+  machineId: integer('machine_id')
+    .notNull()
+    .references(() => machines.id, { onDelete: 'cascade' }),
+  facts: json('facts').$type<Machine>().notNull(),
+  tokenId: text('token_id').notNull().unique(),
+  secretHash: bytea('secret_hash').notNull(),
+  tokenName: text('token_name').notNull(),
+  enrollTokenId: text('enroll_token_id'),
+  status: text('status', { enum: ENROLLMENT_STATUSES }).notNull(),
+  createdAt: millis('created_at').notNull(),
+  decidedAt: millis('decided_at'),
 });

@@ -6,7 +6,7 @@ import type { TokenStore } from '../core/tokens.ts';
 import type { NewToken, TokenInfo, TokenRecord, TokenRole } from '../core/types.ts';
 import type { Queryable, Row } from './db.ts';
 
-const COLUMNS = 'id, role, machine_id, name, created_at, last_used_at, revoked_at';
+const COLUMNS = 'id, role, machine_id, name, created_at, last_used_at, revoked_at, expires_at, uses_left, grant_labels';
 
 function tokenInfo(r: Row): TokenInfo {
   return {
@@ -17,15 +17,28 @@ function tokenInfo(r: Row): TokenInfo {
     createdAt: r.created_at as number,
     lastUsedAt: r.last_used_at as number | null,
     revokedAt: r.revoked_at as number | null,
+    expiresAt: r.expires_at as number | null,
+    usesLeft: r.uses_left as number | null,
+    labels: r.grant_labels as string[],
   };
 }
 
 /** Stores a token on `db` (a transaction's connection, when part of a bigger step). */
 export async function insertToken(db: Queryable, token: NewToken, now: number): Promise<TokenInfo> {
   const row = await db.one(
-    `INSERT INTO tokens (id, secret_hash, role, machine_id, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-     RETURNING ${COLUMNS}`,
-    [token.id, Buffer.from(token.secretHash), token.role, token.machineId, token.name, now],
+    `INSERT INTO tokens (id, secret_hash, role, machine_id, name, created_at, expires_at, uses_left, grant_labels)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
+    [
+      token.id,
+      Buffer.from(token.secretHash),
+      token.role,
+      token.machineId,
+      token.name,
+      now,
+      token.expiresAt ?? null,
+      token.usesLeft ?? null,
+      JSON.stringify([...(token.labels ?? [])]),
+    ],
   );
   return tokenInfo(row!);
 }

@@ -5,7 +5,14 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import type { MachineStore } from '../core/machines.ts';
-import type { Machine, MachineInfo, NewToken } from '../core/types.ts';
+import type {
+  EnrollInput,
+  EnrollmentRequest,
+  EnrollmentStatus,
+  EnrollOutcome,
+  Machine,
+  MachineInfo,
+} from '../core/types.ts';
 import type { SqliteDb } from './db.ts';
 import { parseJson } from './rows.ts';
 import type { SqliteRuns } from './runs.ts';
@@ -20,15 +27,15 @@ export class SqliteMachines implements MachineStore {
   ) {}
 
   /** The upsert itself, for steps that make the machine inside their own transaction (ingest, enroll). */
-  upsertNow(m: Machine, addLabels: readonly string[], now: number): number {
+  upsertNow(m: Machine, addLabels: readonly string[], now: number, grant: readonly string[] = []): number {
     const row = this.db
       .sql(
-        `INSERT INTO machines (fingerprint, hostname, os, kernel, arch, cpu, memory_bytes, details, labels, first_seen, last_seen)
-         VALUES (@fingerprint, @hostname, @os, @kernel, @arch, @cpu, @memoryBytes, @details, @labels, @now, @now)
+        `INSERT INTO machines (fingerprint, hostname, os, kernel, arch, cpu, memory_bytes, details, labels, declared_labels, first_seen, last_seen)
+         VALUES (@fingerprint, @hostname, @os, @kernel, @arch, @cpu, @memoryBytes, @details, @grant, @labels, @now, @now)
          ON CONFLICT (fingerprint) DO UPDATE SET hostname = excluded.hostname, os = excluded.os, kernel = excluded.kernel,
            arch = excluded.arch, cpu = excluded.cpu, memory_bytes = excluded.memory_bytes, details = excluded.details,
-           labels = (SELECT json_group_array(value) FROM (
-             SELECT value FROM json_each(machines.labels) UNION SELECT value FROM json_each(excluded.labels))),
+           declared_labels = (SELECT json_group_array(value) FROM (
+             SELECT value FROM json_each(machines.declared_labels) UNION SELECT value FROM json_each(excluded.declared_labels))),
            last_seen = max(last_seen, excluded.last_seen)
          RETURNING id`,
       )
@@ -42,6 +49,7 @@ export class SqliteMachines implements MachineStore {
         memoryBytes: m.memoryBytes,
         details: JSON.stringify(m.details ?? {}),
         labels: JSON.stringify(addLabels),
+        grant: JSON.stringify([...new Set(grant)]),
         now,
       }) as { id: number };
     return row.id;
@@ -51,20 +59,99 @@ export class SqliteMachines implements MachineStore {
     return this.db.write(() => this.upsertNow(facts, addLabels, now));
   }
 
-  async enroll(
-    facts: Machine,
-    addLabels: readonly string[],
-    agentToken: Omit<NewToken, 'machineId'>,
-    now: number,
-  ): Promise<number> {
-    return this.db.write(() => {
-      const id = this.upsertNow(facts, addLabels, now);
-      this.db
-        .sql('UPDATE tokens SET revoked_at = ? WHERE machine_id = ? AND role = ? AND revoked_at IS NULL')
-        .run(now, id, 'agent');
-      this.tokens.insertNow({ ...agentToken, machineId: id }, now);
-      return id;
+  async enroll(input: EnrollInput, now: number): Promise<EnrollOutcome> {
+    return this.db.write((): EnrollOutcome => {
+      if (input.enrollTokenId !== null) {
+        const spent = this.db
+          .sql(
+            `UPDATE tokens SET uses_left = uses_left - 1 WHERE id = ? AND role = 'enroll' AND revoked_at IS NULL
+               AND (expires_at IS NULL OR expires_at > ?) AND (uses_left IS NULL OR uses_left > 0)`,
+          )
+          .run(input.enrollTokenId, now);
+        if (spent.changes === 0) return { kind: 'spent' };
+      }
+      const known = this.db.sql('SELECT id FROM machines WHERE fingerprint = ?').get(input.facts.fingerprint) as
+        | { id: number }
+        | undefined;
+      const declared = input.facts.labels ?? [];
+      if (!known) {
+        const id = this.upsertNow(input.facts, declared, now, input.grantLabels);
+        this.tokens.insertNow({ ...input.agentToken, machineId: id }, now);
+        return { kind: 'created', machineId: id };
+      }
+      if (input.existing === 'replace') {
+        this.#replaceToken(known.id, input.facts, input.agentToken, now);
+        return { kind: 'replaced', machineId: known.id };
+      }
+      const request = this.db
+        .sql(
+          `INSERT INTO enrollment_requests (machine_id, facts, token_id, secret_hash, token_name, enroll_token_id, status, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id`,
+        )
+        .get(
+          known.id,
+          JSON.stringify(input.facts),
+          input.agentToken.id,
+          Buffer.from(input.agentToken.secretHash),
+          input.agentToken.name,
+          input.enrollTokenId,
+          now,
+        ) as { id: number };
+      return { kind: 'requested', machineId: known.id, requestId: request.id };
     });
+  }
+
+  /** Refreshes the machine's facts, revokes its live agent tokens and stores `token` as its own (inside a write). */
+  #replaceToken(machineId: number, facts: Machine, token: EnrollInput['agentToken'], now: number): void {
+    this.upsertNow(facts, facts.labels ?? [], now);
+    this.db
+      .sql("UPDATE tokens SET revoked_at = ? WHERE machine_id = ? AND role = 'agent' AND revoked_at IS NULL")
+      .run(now, machineId);
+    this.tokens.insertNow({ ...token, machineId }, now);
+  }
+
+  async enrollmentRequests(status?: EnrollmentStatus): Promise<EnrollmentRequest[]> {
+    const rows = this.db
+      .sql(
+        `SELECT r.*, m.fingerprint FROM enrollment_requests r JOIN machines m ON m.id = r.machine_id
+         WHERE (@status IS NULL OR r.status = @status) ORDER BY r.created_at DESC, r.id DESC`,
+      )
+      .all({ status: status ?? null }) as Array<Record<string, unknown>>;
+    return rows.map(enrollmentRequest);
+  }
+
+  async getEnrollmentRequest(id: number): Promise<EnrollmentRequest | null> {
+    const row = this.db
+      .sql('SELECT r.*, m.fingerprint FROM enrollment_requests r JOIN machines m ON m.id = r.machine_id WHERE r.id = ?')
+      .get(id) as Record<string, unknown> | undefined;
+    return row ? enrollmentRequest(row) : null;
+  }
+
+  async decideEnrollment(
+    id: number,
+    decision: 'approved' | 'rejected',
+    now: number,
+  ): Promise<EnrollmentRequest | null> {
+    const decided = this.db.write(() => {
+      const row = this.db
+        .sql(
+          "UPDATE enrollment_requests SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending' RETURNING *",
+        )
+        .get(decision, now, id) as Record<string, unknown> | undefined;
+      if (!row) return false;
+      if (decision === 'approved') {
+        const facts = parseJson<Machine>(row.facts as string);
+        const token = {
+          id: row.token_id as string,
+          secretHash: new Uint8Array(row.secret_hash as Buffer),
+          role: 'agent' as const,
+          name: row.token_name as string,
+        };
+        this.#replaceToken(row.machine_id as number, facts, token, now);
+      }
+      return true;
+    });
+    return decided ? this.getEnrollmentRequest(id) : null;
   }
 
   async touch(id: number, now: number): Promise<boolean> {
@@ -117,6 +204,7 @@ export class SqliteMachines implements MachineStore {
       cpu: parseJson(r.cpu as string),
       memoryBytes: r.memory_bytes as number,
       labels: parseJson(r.labels as string),
+      declaredLabels: parseJson(r.declared_labels as string),
       details: parseJson(r.details as string),
       firstSeen: r.first_seen as number,
       lastSeen: r.last_seen as number,
@@ -125,4 +213,18 @@ export class SqliteMachines implements MachineStore {
       openRegressions: r.open_regressions as number,
     }));
   }
+}
+
+function enrollmentRequest(r: Record<string, unknown>): EnrollmentRequest {
+  return {
+    id: r.id as number,
+    machineId: r.machine_id as number,
+    fingerprint: r.fingerprint as string,
+    facts: parseJson<Machine>(r.facts as string),
+    status: r.status as EnrollmentStatus,
+    tokenId: r.token_id as string,
+    enrollTokenId: (r.enroll_token_id as string | null) ?? null,
+    createdAt: r.created_at as number,
+    decidedAt: (r.decided_at as number | null) ?? null,
+  };
 }

@@ -153,6 +153,9 @@ export function tokenInfo(row: typeof tokens.$inferSelect): TokenInfo {
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     revokedAt: row.revokedAt,
+    expiresAt: row.expiresAt,
+    usesLeft: row.usesLeft,
+    labels: row.grantLabels,
   };
 }
 

@@ -10,6 +10,7 @@
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Machine, SuiteInfo, Warning } from '../../../harness/schema.ts';
 import {
+  ENROLLMENT_STATUSES,
   JOB_STATUSES,
   type JobStatus,
   MODE_KINDS,
@@ -42,7 +43,10 @@ export const machines = sqliteTable('machines', {
   cpu: text('cpu', { mode: 'json' }).$type<Machine['cpu']>().notNull(),
   memoryBytes: real('memory_bytes').notNull(),
   details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  /** Granted labels: the admin's and the enrollment token's. Only these route jobs. */
   labels: text('labels', { mode: 'json' }).$type<string[]>().notNull(),
+  /** Labels the machine's agent declared: shown, granting nothing until an admin accepts them. */
+  declaredLabels: text('declared_labels', { mode: 'json' }).$type<string[]>().notNull().default([]),
   firstSeen: integer('first_seen').notNull(),
   lastSeen: integer('last_seen').notNull(),
 });
@@ -396,4 +400,32 @@ export const tokens = sqliteTable('tokens', {
   createdAt: integer('created_at').notNull(),
   lastUsedAt: integer('last_used_at'),
   revokedAt: integer('revoked_at'),
+  /** After this time the token is refused (null: never). */
+  expiresAt: integer('expires_at'),
+  /** Enrollments an enrollment token has left (null: no limit). */
+  usesLeft: integer('uses_left'),
+  /** Labels an enrollment token grants the machines it enrolls. */
+  grantLabels: text('grant_labels', { mode: 'json' }).$type<string[]>().notNull().default([]),
+});
+
+/**
+ * An enrollment for a fingerprint that is enrolled already, waiting for an admin. The
+ * caller was given a token whose hash is kept here; it is stored as the machine's agent
+ * token only on approval.
+ */
+export const enrollmentRequests = sqliteTable('enrollment_requests', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  machineId: integer('machine_id')
+    .notNull()
+    .references(() => machines.id, { onDelete: 'cascade' }),
+  /** The machine facts the caller sent. */
+  facts: text('facts', { mode: 'json' }).$type<Machine>().notNull(),
+  tokenId: text('token_id').notNull().unique(),
+  secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+  tokenName: text('token_name').notNull(),
+  /** The enrollment token that asked (null: none). */
+  enrollTokenId: text('enroll_token_id'),
+  status: text('status', { enum: ENROLLMENT_STATUSES }).notNull(),
+  createdAt: integer('created_at').notNull(),
+  decidedAt: integer('decided_at'),
 });

@@ -23,6 +23,9 @@ export class SqliteTokens implements TokenStore {
         machineId: token.machineId,
         name: token.name,
         createdAt: now,
+        expiresAt: token.expiresAt ?? null,
+        usesLeft: token.usesLeft ?? null,
+        grantLabels: [...(token.labels ?? [])],
       })
       .returning()
       .get();
@@ -45,6 +48,9 @@ export class SqliteTokens implements TokenStore {
           created_at: number;
           last_used_at: number | null;
           revoked_at: number | null;
+          expires_at: number | null;
+          uses_left: number | null;
+          grant_labels: string;
         }
       | undefined;
     if (!row) return null;
@@ -57,6 +63,9 @@ export class SqliteTokens implements TokenStore {
       createdAt: row.created_at,
       lastUsedAt: row.last_used_at,
       revokedAt: row.revoked_at,
+      expiresAt: row.expires_at,
+      usesLeft: row.uses_left,
+      labels: JSON.parse(row.grant_labels) as string[],
     };
   }
 

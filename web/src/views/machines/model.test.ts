@@ -21,6 +21,8 @@ describe('machines and runs model', () => {
       [seeded.seed.machineA.id, seeded.seed.machineB.id].map((id) => id === page.machineId),
     );
     expect(page.metadata.find(([k]) => k === 'hostname')?.[1]).toBe(seeded.seed.machineA.facts.hostname);
+    // The seed's machine declared nightly and was granted it (issue 14: declared labels are shown apart).
+    expect(page.metadata.find(([k]) => k === 'declared labels')?.[1]).toBe('nightly');
     expect(page.metadata.find(([k]) => k === 'fingerprint')?.[1]).toEqual({
       code: seeded.seed.machineA.facts.fingerprint,
     });

@@ -108,9 +108,18 @@ function metadata(m: MachineInfo, now: number): Array<[string, Inline]> {
     ['memory', formatBytes(m.memoryBytes)],
     ['OS', `${m.os} · kernel ${m.kernel} · ${m.arch}`],
     ['labels', m.labels.length ? m.labels.join(', ') : 'none'],
+    // What the agent says of itself: shown, routing no job until an admin grants it.
+    ['declared labels', declared(m)],
     ['first seen', formatTime(m.firstSeen)],
     ['last seen', `${formatTime(m.lastSeen)} (${formatAgo(m.lastSeen, now)})`],
   ];
+}
+
+function declared(m: MachineInfo): string {
+  const list = m.declaredLabels ?? [];
+  if (!list.length) return 'none';
+  const waiting = list.filter((l) => !m.labels.includes(l));
+  return waiting.length ? `${list.join(', ')} (not granted: ${waiting.join(', ')})` : list.join(', ');
 }
 
 export function jobProgress(job: Job, now: number): JobProgress {
