@@ -465,6 +465,11 @@ export function createApp(options: AppOptions): GilbenchApp {
         'insufficient-storage',
       );
     }
+    if (/^SQLITE_BUSY/.test(String((err as { code?: unknown }).code))) {
+      // Another process held the database's lock past the store's retries (server/store/sqlite-worker/).
+      c.header('retry-after', '5');
+      return fail(c, 503, 'the database is locked by another process; try again shortly', 'unavailable');
+    }
     if (err instanceof Overloaded) {
       c.header('retry-after', String(err.retryAfterSeconds));
       return fail(c, 503, err.message, 'unavailable');
