@@ -33,6 +33,7 @@ import { unsafeNameIn } from './contract/names.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createDetector } from './detector/detector.ts';
 import { compress } from './http/compress.ts';
+import { boundedQueue, type QueueOptions } from './http/queue.ts';
 import { openApiDocument } from './openapi.ts';
 import { type Access, type AppDeps, DEFAULT_BODY_LIMIT, type Principal, ROUTES, type RouteDef } from './routes.ts';
 import { createServices, DomainError, type Services } from './services/index.ts';
@@ -69,6 +70,8 @@ export interface AppOptions {
   compute?: ComputePoolOptions;
   /** The cache of answers about runs. */
   answers?: AnswerCacheOptions;
+  /** The bounded queue uploads go through (validation, storage, detection): how many at once, how many wait. */
+  ingest?: QueueOptions;
 }
 
 /**
@@ -253,6 +256,7 @@ export function createApp(options: AppOptions): GilbenchApp {
 
   let openapi: ReturnType<typeof openApiDocument> | null = null;
   const compute = createComputePool(options.compute);
+  const ingest = boundedQueue(options.ingest);
   // Set when a write fails for want of space, cleared by the next upload stored.
   let full = false;
   const storage = () => {
@@ -415,6 +419,8 @@ export function createApp(options: AppOptions): GilbenchApp {
     if (seen.has(key)) throw new Error(`route ${key} is defined twice`);
     seen.add(key);
     const chain: MiddlewareHandler<Env>[] = [authenticate(route.access)];
+    // Before the body is read: a refused upload costs the loop nothing.
+    if (route.queued) chain.push(ingest.middleware as MiddlewareHandler<Env>);
     if (route.body) {
       const maxSize = route.maxBody ?? DEFAULT_BODY_LIMIT;
       chain.push(limitBody(maxSize), requireJson);
