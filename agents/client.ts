@@ -28,6 +28,8 @@ export class ServerError extends Error {
     readonly error: string,
     readonly detail: string,
     readonly endpoint: string,
+    /** How long the server asked to wait before trying again (`Retry-After` of a 503 or 429), in ms; null when it did not say. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(`${endpoint}: ${status} ${error}${detail ? `: ${detail}` : ''}`);
   }
@@ -219,10 +221,23 @@ export class ServerClient {
             ? JSON.stringify(reply.detail)
             : text.slice(0, 300),
         `${method} ${endpoint}`,
+        retryAfterMs(response.headers.get('retry-after'), Date.now()),
       );
     }
     return json;
   }
+}
+
+/**
+ * A `Retry-After` value (seconds, or an HTTP date) as ms from `now`, or null when absent or unreadable.
+ * @example retryAfterMs('2', Date.now()) // 2000
+ */
+export function retryAfterMs(value: string | null, now: number): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 /** The body as text, refusing (and cutting off) one over `max` bytes, whether it says its length or not. */

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleRun, tempDir } from '../harness/test-support/index.ts';
-import { ServerClient } from './client.ts';
+import { retryAfterMs, ServerClient } from './client.ts';
 import { openSpool, type Spool } from './spool.ts';
 import { drainSpool, type RetryPolicy } from './upload.ts';
 
@@ -96,6 +96,33 @@ describe('drainSpool', () => {
     expect(report.uploaded).toEqual([doc.id]);
     expect(uploads()).toHaveLength(3);
     expect(spool.size()).toBe(0);
+  });
+
+  it('honours a 503’s Retry-After: the next try comes no sooner than the server asked', async () => {
+    const doc = sampleRun();
+    spool.put(doc);
+    const at: number[] = [];
+    respond = (_call, res) => {
+      at.push(performance.now());
+      if (at.length === 1) {
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+        res.end(JSON.stringify({ error: 'unavailable', detail: 'the server is busy with 34 uploads' }));
+      } else json(res, 201, { created: true });
+    };
+    // The policy alone would retry after 10-20 ms; the server asked for a second.
+    const report = await drainSpool(spool, new ServerClient(baseUrl, 't'), { retry: { ...FAST, maxTimeoutMs: 5000 } });
+    expect(report.uploaded).toEqual([doc.id]);
+    expect(at).toHaveLength(2);
+    // A lower bound only (a timer never fires early by more than a tick): no upper bound on a loaded machine.
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(990);
+    expect(spool.size()).toBe(0);
+  });
+
+  it('reads Retry-After as seconds or as a date', () => {
+    expect(retryAfterMs('3', 0)).toBe(3000);
+    expect(retryAfterMs('Thu, 01 Jan 1970 00:00:05 GMT', 1000)).toBe(4000);
+    expect(retryAfterMs(null, 0)).toBeNull();
+    expect(retryAfterMs('soon', 0)).toBeNull();
   });
 
   it('keeps every run when the server stays down, and says why', async () => {

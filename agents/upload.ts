@@ -13,6 +13,7 @@
  * const report = await drainSpool(spool, client, { signal, log });
  * report.uploaded; // run ids that reached the server
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import type { RunDocument } from '../harness/schema.ts';
 import { isRetryable, type ServerClient, ServerError } from './client.ts';
@@ -109,9 +110,13 @@ export async function withRetry<T>(call: () => Promise<T>, what: string, opts: D
     randomize: true,
     signal: opts.signal,
     shouldRetry: ({ error }) => isRetryable(error),
-    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+    onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
       if (isRetryable(error) && retriesLeft > 0) {
         opts.log?.(`${what} failed (attempt ${attemptNumber}): ${error.message}; retrying`);
+        // A busy server (503) or a rate limit (429) says when to come back: not before then
+        // (the backoff comes on top), and never longer than the policy's longest wait.
+        const asked = error instanceof ServerError ? error.retryAfterMs : null;
+        if (asked) await sleep(Math.min(asked, policy.maxTimeoutMs), undefined, { signal: opts.signal });
       }
     },
   });

@@ -33,6 +33,7 @@ import { unsafeNameIn } from './contract/names.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createDetector } from './detector/detector.ts';
 import { compress } from './http/compress.ts';
+import { boundedQueue, type QueueOptions } from './http/queue.ts';
 import { openApiDocument } from './openapi.ts';
 import { type Access, type AppDeps, DEFAULT_BODY_LIMIT, type Principal, ROUTES, type RouteDef } from './routes.ts';
 import { createServices, DomainError, type Services } from './services/index.ts';
@@ -69,6 +70,8 @@ export interface AppOptions {
   compute?: ComputePoolOptions;
   /** The cache of answers about runs. */
   answers?: AnswerCacheOptions;
+  /** The bounded queue uploads go through (validation, storage, detection): how many at once, how many wait. */
+  ingest?: QueueOptions;
 }
 
 /**
@@ -255,6 +258,7 @@ export function createApp(options: AppOptions): GilbenchApp {
 
   let openapi: ReturnType<typeof openApiDocument> | null = null;
   const compute = createComputePool(options.compute);
+  const ingest = boundedQueue(options.ingest);
   // Set when a write fails for want of space, cleared by the next upload stored.
   let full = false;
   const storage = () => {
@@ -417,6 +421,8 @@ export function createApp(options: AppOptions): GilbenchApp {
     if (seen.has(key)) throw new Error(`route ${key} is defined twice`);
     seen.add(key);
     const chain: MiddlewareHandler<Env>[] = [authenticate(route.access)];
+    // Before the body is read: a refused upload costs the loop nothing.
+    if (route.queued) chain.push(ingest.middleware as MiddlewareHandler<Env>);
     if (route.body) {
       const maxSize = route.maxBody ?? DEFAULT_BODY_LIMIT;
       chain.push(limitBody(maxSize), requireJson);
@@ -466,6 +472,11 @@ export function createApp(options: AppOptions): GilbenchApp {
         'the server has no room to store this: its disk is full; reads still work',
         'insufficient-storage',
       );
+    }
+    if (/^SQLITE_BUSY/.test(String((err as { code?: unknown }).code))) {
+      // Another process held the database's lock past the store's retries (server/store/sqlite-worker/).
+      c.header('retry-after', '5');
+      return fail(c, 503, 'the database is locked by another process; try again shortly', 'unavailable');
     }
     if (err instanceof Overloaded) {
       c.header('retry-after', String(err.retryAfterSeconds));

@@ -17,12 +17,17 @@
  *
  * Each of the above runs on every backend asked for (default both: SQLite files, and a
  * private PostgreSQL cluster with durable commits started for the benchmark), then
- * 4. jobs on PostgreSQL: 20 agents claiming from 3 server processes on one database
+ * 4. reads under load (bench-load.ts): `--uploaders` (50) upload for `--load-seconds` (60)
+ *    while five reader processes ask /health, the overview's data, a compare, a history and a
+ *    scaling answer: p50/p99 of each, and every accepted upload stored exactly once; and the
+ *    compare of a stored 507-result default-profile run: first answer, then p50/p99 cached;
+ * 5. jobs on PostgreSQL: 20 agents claiming from 3 server processes on one database
  *    (bench-jobs.ts): claims/s, and the proof that no job was held by two agents at once
  *    and that every run was stored once.
  *
- * Usage: tsx server/bench.ts [--backends sqlite,postgres] [--results 1000000] [--ingest-runs 400]
- *   [--requests 200] [--claim-seconds 60] [--dir DIR] [--keep]
+ * Usage: tsx server/bench.ts [--backends sqlite,postgres] [--parts ingest,history,load,claims]
+ *   [--results 1000000] [--ingest-runs 400] [--requests 200] [--load-seconds 60] [--uploaders 50]
+ *   [--claim-seconds 60] [--dir DIR] [--keep]
  */
 import { readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -34,6 +39,7 @@ import type { RunDocument } from '../harness/schema.ts';
 import { createRng } from '../harness/stats/prng.ts';
 import { scaleResult, tempDir } from '../harness/test-support/index.ts';
 import { measureClaims } from './bench-jobs.ts';
+import { measureLoad } from './bench-load.ts';
 import { createDatabase, startCluster } from './store/postgres/test/cluster.ts';
 import {
   FIXTURE_CASES,
@@ -52,6 +58,9 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '200' },
     backends: { type: 'string', default: 'sqlite,postgres' },
     'claim-seconds': { type: 'string', default: '60' },
+    parts: { type: 'string', default: 'ingest,history,load,claims' },
+    'load-seconds': { type: 'string', default: '60' },
+    uploaders: { type: 'string', default: '50' },
     dir: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
@@ -61,6 +70,14 @@ const ingestRuns = Number(values['ingest-runs']);
 const requests = Number(values.requests);
 const claimSeconds = Number(values['claim-seconds']);
 const backends = values.backends.split(',').map((b) => b.trim());
+const PARTS = ['ingest', 'history', 'load', 'claims'] as const;
+const parts = new Set(values.parts.split(',').map((p) => p.trim()));
+if (parts.size === 0 || [...parts].some((p) => !(PARTS as readonly string[]).includes(p))) {
+  console.error(`bench: --parts takes some of ${PARTS.join(', ')}, got '${values.parts}'`);
+  process.exit(2);
+}
+const loadSeconds = Number(values['load-seconds']);
+const uploaders = Number(values.uploaders);
 if (backends.length === 0 || backends.some((b) => b !== 'sqlite' && b !== 'postgres')) {
   console.error(`bench: --backends takes sqlite and/or postgres, got '${values.backends}'`);
   process.exit(2);
@@ -70,6 +87,8 @@ for (const [name, v] of [
   ['--results', targetResults],
   ['--ingest-runs', ingestRuns],
   ['--requests', requests],
+  ['--load-seconds', loadSeconds],
+  ['--uploaders', uploaders],
 ] as const) {
   if (!(Number.isInteger(v) && v > 0)) {
     console.error(`bench: ${name} must be a whole number > 0`);
@@ -321,44 +340,11 @@ async function main() {
     console.log(
       `\n== ${backend}${backend === 'postgres' ? ' (a private PostgreSQL cluster, durable commits)' : ''} ==`,
     );
-    process.stderr.write(`ingest: ${ingestRuns} runs over HTTP...\n`);
-    const ingest = await measureIngest(backend);
-    console.log(
-      `ingest over HTTP (validation + storage + detection), ${ingest.runs} runs of ${RESULTS_PER_RUN} results: ${fmt(ingest.runsPerSecond, 1)} runs/s, ${fmt(ingest.resultsPerSecond)} results/s` +
-        (ingest.resultsPerCpuSecond
-          ? ` (${fmt(ingest.resultsPerCpuSecond)} results per CPU-second of the server)`
-          : ''),
-    );
-
-    const file = await newDatabase(backend, 'big');
-    process.stderr.write(`filling a database with ${fmt(targetResults)} results...\n`);
-    const fill = await fillBigDatabase(file);
-    const size = await databaseSize(file);
-    console.log(
-      `database: ${fmt(fill.results)} results (filled through the services in ${fmt(fill.seconds, 0)} s, ${fmt(fill.results / fill.seconds)} results/s without HTTP, validation or detection)`,
-    );
-    console.log(
-      `database size: ${fmt(size / 2 ** 20, 0)} MiB, ${fmt(size / fill.results)} bytes per result, ${fmt(((size / fill.results) * 1e6) / 2 ** 20, 0)} MiB per 1,000,000 results`,
-    );
-    const breakdown = await sizeBreakdown(file);
-    if (breakdown.length) {
-      console.log(`  largest parts: ${breakdown.map((b) => `${b.name} ${fmt(b.bytes / 2 ** 20, 0)} MiB`).join(', ')}`);
-    }
-
-    const history = await measureHistory(file, fill.seriesId);
-    const line = (label: string, xs: number[]) =>
-      `${label}: p50 ${fmt(quantile(xs, 0.5), 1)} ms, p99 ${fmt(quantile(xs, 0.99), 1)} ms, max ${fmt(xs.at(-1)!, 1)} ms`;
-    console.log(
-      `history of a series with ${fmt(history.points)} points (${fmt(history.bytes / 1024, 0)} KiB of JSON, points as columns), ${requests} requests each:`,
-    );
-    console.log(
-      `  ${line('over HTTP, uncached (the series changed before each request: read from the database)', history.uncached)}`,
-    );
-    console.log(`  ${line('over HTTP, a new range each request (cut from the series in memory)', history.newRange)}`);
-    console.log(`  ${line('over HTTP, warm (the same URL again)', history.warm)}`);
-    console.log(`  ${line('in process, uncached (query and JSON)', history.inProcess)}`);
+    if (parts.has('ingest')) await ingestPart(backend);
+    if (parts.has('history')) await historyPart(backend);
+    if (parts.has('load')) await loadPart(backend);
   }
-  if (backends.includes('postgres')) {
+  if (backends.includes('postgres') && parts.has('claims')) {
     process.stderr.write(`jobs: 20 agents claiming from 3 server processes for ${claimSeconds} s...\n`);
     const claims = await measureClaims({
       db: await newDatabase('postgres', 'claims'),
@@ -380,6 +366,81 @@ async function main() {
   console.log(`(load average at the end: ${load()})`);
   if (!values.keep) temp.remove();
   else console.log(`kept ${temp.dir}`);
+}
+
+const line = (label: string, xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return `${label}: p50 ${fmt(quantile(sorted, 0.5), 1)} ms, p99 ${fmt(quantile(sorted, 0.99), 1)} ms, max ${fmt(sorted.at(-1) ?? Number.NaN, 1)} ms (${sorted.length} answers)`;
+};
+
+async function loadPart(backend: string) {
+  process.stderr.write(`load: ${uploaders} uploaders for ${loadSeconds} s, five reader processes...\n`);
+  const report = await measureLoad({
+    db: await newDatabase(backend, 'load'),
+    seconds: loadSeconds,
+    uploaders,
+    token: TOKEN,
+    requests,
+    storedIds: async (db) => {
+      const rows: Array<{ id: string; n: number }> = isPostgres(db)
+        ? await withPg(db, async (c) => (await c.query('SELECT id, count(*)::int AS n FROM runs GROUP BY id')).rows)
+        : withFile(db, (sqlite) => sqlite.prepare('SELECT id, count(*) AS n FROM runs GROUP BY id').all() as never);
+      return new Map(rows.map((r) => [r.id, r.n]));
+    },
+  });
+  console.log(
+    `compare of a stored ${report.compare507.results}-result default-profile run (60 samples a result): first answer ${fmt(report.compare507.first, 0)} ms (computed), then`,
+  );
+  console.log(`  ${line(`cached, ${requests} requests`, report.compare507.cached)}`);
+  console.log(
+    `reads while ${report.uploaders} uploaders send 63-result runs for ${report.seconds} s (${report.accepted} runs accepted, ${fmt(report.accepted / report.seconds, 1)} runs/s; ${report.busy} answers 503 from the full ingest queue, each sent again after its Retry-After), each read from a process of its own every 100 ms:`,
+  );
+  for (const [name, times] of Object.entries(report.reads)) console.log(`  ${line(name, times)}`);
+  console.log(
+    `  every accepted upload stored exactly once: ${report.storedOnce === report.accepted && report.storedRows === report.accepted ? 'yes' : 'NO'} (${report.storedOnce} of ${report.accepted} accepted stored once; ${report.storedRows} rows)` +
+      (report.failures.length
+        ? `; ${report.failures.length} uploads refused: ${report.failures.slice(0, 3).join('; ')}`
+        : ''),
+  );
+}
+
+async function ingestPart(backend: string) {
+  process.stderr.write(`ingest: ${ingestRuns} runs over HTTP...\n`);
+  const ingest = await measureIngest(backend);
+  console.log(
+    `ingest over HTTP (validation + storage + detection), ${ingest.runs} runs of ${RESULTS_PER_RUN} results: ${fmt(ingest.runsPerSecond, 1)} runs/s, ${fmt(ingest.resultsPerSecond)} results/s` +
+      (ingest.resultsPerCpuSecond ? ` (${fmt(ingest.resultsPerCpuSecond)} results per CPU-second of the server)` : ''),
+  );
+}
+
+async function historyPart(backend: string) {
+  const file = await newDatabase(backend, 'big');
+  process.stderr.write(`filling a database with ${fmt(targetResults)} results...\n`);
+  const fill = await fillBigDatabase(file);
+  const size = await databaseSize(file);
+  console.log(
+    `database: ${fmt(fill.results)} results (filled through the services in ${fmt(fill.seconds, 0)} s, ${fmt(fill.results / fill.seconds)} results/s without HTTP, validation or detection)`,
+  );
+  console.log(
+    `database size: ${fmt(size / 2 ** 20, 0)} MiB, ${fmt(size / fill.results)} bytes per result, ${fmt(((size / fill.results) * 1e6) / 2 ** 20, 0)} MiB per 1,000,000 results`,
+  );
+  const breakdown = await sizeBreakdown(file);
+  if (breakdown.length) {
+    console.log(`  largest parts: ${breakdown.map((b) => `${b.name} ${fmt(b.bytes / 2 ** 20, 0)} MiB`).join(', ')}`);
+  }
+
+  const history = await measureHistory(file, fill.seriesId);
+  const line = (label: string, xs: number[]) =>
+    `${label}: p50 ${fmt(quantile(xs, 0.5), 1)} ms, p99 ${fmt(quantile(xs, 0.99), 1)} ms, max ${fmt(xs.at(-1)!, 1)} ms`;
+  console.log(
+    `history of a series with ${fmt(history.points)} points (${fmt(history.bytes / 1024, 0)} KiB of JSON, points as columns), ${requests} requests each:`,
+  );
+  console.log(
+    `  ${line('over HTTP, uncached (the series changed before each request: read from the database)', history.uncached)}`,
+  );
+  console.log(`  ${line('over HTTP, a new range each request (cut from the series in memory)', history.newRange)}`);
+  console.log(`  ${line('over HTTP, warm (the same URL again)', history.warm)}`);
+  console.log(`  ${line('in process, uncached (query and JSON)', history.inProcess)}`);
 }
 
 await main();

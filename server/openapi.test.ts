@@ -21,6 +21,20 @@ describe('the OpenAPI document', () => {
     expect(success('/api/v1/jobs/claim', 'post').properties.job.anyOf).toHaveLength(2); // a job or null
   });
 
+  it('says when to come back after a 503 on every route, and a 507 (disk full) on every write', () => {
+    for (const route of ROUTES) {
+      const responses = doc.paths[route.path.replace(/:(\w+)/g, '{$1}')][route.method.toLowerCase()].responses;
+      expect(responses['503'], `${route.method} ${route.path}`).toEqual({ $ref: '#/components/responses/Unavailable' });
+      if (route.method === 'GET') expect(responses['507']).toBeUndefined();
+      else expect(responses['507']).toEqual({ $ref: '#/components/responses/InsufficientStorage' });
+    }
+    expect(doc.components.responses.Unavailable.headers['Retry-After'].schema.type).toBe('integer');
+    expect(doc.components.responses.InsufficientStorage.content['application/json'].schema.required).toEqual([
+      'error',
+      'detail',
+    ]);
+  });
+
   it('describes the error body from the contract', () => {
     const schema = doc.components.responses.Error.content['application/json'].schema;
     expect(schema.required).toEqual(['error', 'detail']);

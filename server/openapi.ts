@@ -66,6 +66,10 @@ export function openApiDocument(routes: readonly RouteDef[], info: { version: st
           content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
         },
         '4XX': { $ref: '#/components/responses/Error' },
+        // Any route, when the database is locked elsewhere past the retries; uploads when the
+        // ingest queue is full; comparisons when the pool is full or over its time budget.
+        '503': { $ref: '#/components/responses/Unavailable' },
+        ...(route.method === 'GET' ? {} : { '507': { $ref: '#/components/responses/InsufficientStorage' } }),
       },
     };
     paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation };
@@ -88,6 +92,22 @@ export function openApiDocument(routes: readonly RouteDef[], info: { version: st
           content: {
             'application/json': { schema: jsonSchema(ErrorBody, 'output') },
           },
+        },
+        Unavailable: {
+          description:
+            'busy for now (the upload queue or the comparison pool is full, a comparison ran past its time budget, or the database is locked by another process): try again after Retry-After seconds; {error: "unavailable", detail}',
+          headers: {
+            'Retry-After': {
+              description: 'seconds to wait before trying again',
+              schema: { type: 'integer', minimum: 1 },
+            },
+          },
+          content: { 'application/json': { schema: jsonSchema(ErrorBody, 'output') } },
+        },
+        InsufficientStorage: {
+          description:
+            'the server has no room to store this (its disk is full); nothing was stored and reads still work; {error: "insufficient-storage", detail}',
+          content: { 'application/json': { schema: jsonSchema(ErrorBody, 'output') } },
         },
       },
     },

@@ -146,6 +146,8 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown, R = unknown> {
   parseBody?: (value: unknown) => z.ZodSafeParseResult<B>;
   /** Largest request body in bytes (default `DEFAULT_BODY_LIMIT`). */
   maxBody?: number;
+  /** Through the bounded ingest queue (503 + Retry-After when it is full), before the body is read. */
+  queued?: boolean;
   /** The shape of a successful answer (server/contract); handlers send it with `reply`. */
   response: z.ZodType<R>;
   /** The status of a successful call (for the documentation; handlers set it). */
@@ -436,6 +438,7 @@ export const ROUTES: readonly RouteDef[] = [
     body: RunDocument,
     parseBody: parseRunDocument,
     maxBody: RUN_BODY_LIMIT,
+    queued: true,
     response: IngestResponse,
     success: 201,
     handler: async ({ c, reply, deps, auth, body }) => {

@@ -15,7 +15,7 @@ import { type AppOptions, createApp, type GilbenchApp } from './app.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 import { createServices, type Services } from './services/index.ts';
 import { StoreOpenError } from './store/core/store.ts';
-import { openStore } from './store/open.ts';
+import { type OpenStoreOptions, openStore } from './store/open.ts';
 
 export interface StartOptions extends Omit<AppOptions, 'repo' | 'db'> {
   /** The store: a file path or a postgres:// URL (default ./gilbench.db); or services over an open store. */
@@ -52,9 +52,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     throw new UsageError(`--port must be a whole number from 0 to 65535, got ${port}`);
   }
   const host = opts.host ?? '127.0.0.1';
+  // The server's SQLite runs in a thread of its own: no lock held elsewhere can stall the loop.
   const repo =
     opts.repo ??
-    createServices(await openOrExplain(opts.db ?? 'gilbench.db'), { maxLeaseSeconds: opts.maxLeaseSeconds });
+    createServices(await openOrExplain(opts.db ?? 'gilbench.db', { thread: true }), {
+      maxLeaseSeconds: opts.maxLeaseSeconds,
+    });
   const closeOwned = async () => {
     if (!opts.repo) await repo.close();
   };
@@ -114,9 +117,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
  * The store `db` names, or a UsageError (one line, exit 2) when it names none or cannot be opened.
  * @example const store = await openOrExplain('postgres://gilbench@127.0.0.1/gilbench');
  */
-export async function openOrExplain(db: string) {
+export async function openOrExplain(db: string, options: OpenStoreOptions = {}) {
   try {
-    return await openStore(db);
+    return await openStore(db, options);
   } catch (err) {
     if (err instanceof StoreOpenError) throw new UsageError(`${err.message}; check --db`);
     throw err;

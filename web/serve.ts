@@ -8,6 +8,7 @@
  * import { webRoutes } from '../web/serve.ts';
  * app.route('/', webRoutes(webDir)); // webDir: the repository's web/ folder
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -82,14 +83,47 @@ export function webRoutes(webDir: string = WEB_DIR, opts: WebRoutesOptions = {})
   let ready: Promise<string> | null = opts.prebuilt ? Promise.resolve(distDir) : null;
   const files = new Map<string, Buffer>();
 
+  /**
+   * The bundle and stylesheet are also served under names that carry their content's hash
+   * (`app.<hash>.js`, `style.<hash>.css`), which index.html refers to: a name that never
+   * changes content may be cached for good; index.html revalidates every time.
+   */
+  let hashed: { index: Buffer; assets: Map<string, Buffer> } | null = null;
+  const hashedOf = (dir: string) => {
+    if (hashed) return hashed;
+    const assets = new Map<string, Buffer>();
+    let index = readFileSync(join(dir, 'index.html'), 'utf8');
+    for (const [plain, stem, ext] of [
+      ['app.js', 'app', '.js'],
+      ['style.css', 'style', '.css'],
+    ] as const) {
+      const body = readFileSync(join(dir, plain));
+      const name = `${stem}.${createHash('sha256').update(body).digest('hex').slice(0, 16)}${ext}`;
+      assets.set(name, body);
+      index = index.replace(new RegExp(`(src|href)="${plain.replace('.', '\\.')}"`), `$1="${name}"`);
+    }
+    hashed = { index: Buffer.from(index), assets };
+    return hashed;
+  };
+
   const app = new Hono();
   app.use('*', safeHeaders());
+  app.get('/:file{(app\\.[0-9a-f]{16}\\.js|style\\.[0-9a-f]{16}\\.css)}', async (c) => {
+    ready ??= existsSync(join(root, 'src', 'main.ts')) ? ensureWebBuilt({ webDir: root }) : Promise.resolve(distDir);
+    const name = c.req.param('file');
+    const body = hashedOf(await ready).assets.get(name);
+    if (!body) return c.notFound();
+    return c.body(new Uint8Array(body), 200, {
+      'content-type': TYPES[extname(name)]!,
+      'cache-control': 'public, max-age=31536000, immutable',
+    });
+  });
   app.get('/:file{(index\\.html|app\\.js|app\\.js\\.map|style\\.css|app\\.js\\.LEGAL\\.txt)?}', async (c) => {
     ready ??= existsSync(join(root, 'src', 'main.ts')) ? ensureWebBuilt({ webDir: root }) : Promise.resolve(distDir);
     const dir = await ready;
     const name = c.req.param('file') || 'index.html';
     const path = join(dir, name);
-    let body = files.get(path);
+    let body = name === 'index.html' && existsSync(path) ? hashedOf(dir).index : files.get(path);
     if (!body) {
       if (!existsSync(path)) return c.notFound();
       body = readFileSync(path);
@@ -97,7 +131,7 @@ export function webRoutes(webDir: string = WEB_DIR, opts: WebRoutesOptions = {})
     }
     return c.body(new Uint8Array(body), 200, {
       'content-type': TYPES[extname(name)] ?? 'application/octet-stream',
-      // index.html always revalidates; the bundle too (no content hash in its name).
+      // index.html always revalidates (it names the hashed files); so do the unhashed names.
       'cache-control': 'no-cache',
     });
   });

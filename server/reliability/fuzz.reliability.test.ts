@@ -31,6 +31,7 @@ import {
   startGilbench,
   tokensIn,
 } from '../test-support/index.ts';
+import { extremeRuns } from './extreme.ts';
 import { type FuzzContext, type FuzzRequest, fuzzRequests } from './fuzz.ts';
 
 const COUNT = size(1_000, 10_000);
@@ -211,5 +212,53 @@ describe('bad input', () => {
     expect(back.warnings).toEqual(doc.warnings);
     expect(back.gilbenchVersion).toBe(doc.gilbenchVersion);
     expect((await api(server.url, 'GET', '/runs?limit=1000')).runs.length).toBe(seed.runsA.length + 2);
+  });
+  it('valid but extreme: every family (extreme.ts) is stored over HTTP, and every read of it answers without a 5xx', async () => {
+    const runs = extremeRuns(fixtureMachine(106), new Date('2024-01-01T00:00:00Z'));
+    const statuses = new Map<number, number>();
+    const fails: string[] = [];
+    const read = async (path: string) => {
+      const answer = await send(server.url, { method: 'GET', path, headers: bearer(ADMIN_TOKEN) });
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      if (answer.status >= 500) fails.push(`${path}: ${answer.status} ${answer.body.toString().slice(0, 200)}`);
+      return answer;
+    };
+    for (const { family, doc } of runs) {
+      const stored = await send(server.url, {
+        method: 'POST',
+        path: '/api/v1/runs',
+        headers: bearer(ADMIN_TOKEN, true),
+        body: JSON.stringify(doc),
+      });
+      expect(stored.status, `${family}: ${stored.body.toString().slice(0, 300)}`).toBe(201);
+    }
+    for (const { doc } of runs) {
+      await read(`/api/v1/runs/${doc.id}`);
+      await read(`/api/v1/runs/${doc.id}?samples=1`);
+      await read(`/api/v1/runs/${doc.id}/document`);
+      await read(`/api/v1/runs/${doc.id}/scaling`);
+      for (const base of doc.modes) {
+        for (const other of doc.modes) {
+          await read(
+            `/api/v1/runs/${doc.id}/compare?base=${encodeURIComponent(base.id)}&other=${encodeURIComponent(other.id)}`,
+          );
+        }
+      }
+      for (const other of runs) {
+        await read(`/api/v1/compare?base=${doc.id}&other=${other.doc.id}&mode=${encodeURIComponent(doc.modes[0]!.id)}`);
+      }
+    }
+    const machines = (await read('/api/v1/machines')).json() as {
+      machines: Array<{ id: number; fingerprint: string }>;
+    };
+    const machine = machines.machines.find((m) => m.fingerprint === runs[0]!.doc.machine.fingerprint)!;
+    const { series } = (await read(`/api/v1/series?machine=${machine.id}`)).json() as { series: Array<{ id: number }> };
+    expect(series.length).toBeGreaterThan(0);
+    for (const s of series) await read(`/api/v1/series/${s.id}/history`);
+    await read('/api/v1/regressions');
+    expect(fails).toEqual([]);
+    console.log(
+      `fuzz: ${runs.length} extreme documents stored, their reads answered ${formatCounts(Object.fromEntries(statuses))}; 0 5xx`,
+    );
   });
 });

@@ -58,6 +58,8 @@ interface Tally {
   pairs: number;
   repeats: number;
   reconnects: number;
+  /** Uploads answered 503 (the ingest queue full) and sent again after Retry-After. */
+  busy: number;
   failures: string[];
 }
 
@@ -104,11 +106,16 @@ describe('load', () => {
       pairs: 0,
       repeats: 0,
       reconnects: 0,
+      busy: 0,
       failures: [],
     };
 
-    /** One upload; a cut connection is tried again (as the agent does), so a 200 may follow it. */
+    /**
+     * One upload; a cut connection is tried again (as the agent does), so a 200 may follow it;
+     * a 503 from the full ingest queue is tried again after its Retry-After (as the agent does).
+     */
     const upload = async (client: Client, body: string): Promise<{ answer: Answer; retried: boolean }> => {
+      let retried = false;
       for (let attempt = 1; ; attempt++) {
         try {
           const answer = await send(server.url, {
@@ -119,7 +126,14 @@ describe('load', () => {
             agent: client.agent,
           });
           tally.latencies.push(answer.ms);
-          return { answer, retried: attempt > 1 };
+          const wait = Number(answer.headers['retry-after']);
+          if (answer.status === 503 && wait > 0 && attempt < 100) {
+            tally.busy++;
+            retried = true;
+            await new Promise((resolve) => setTimeout(resolve, wait * 1000 * (0.5 + Math.random())));
+            continue;
+          }
+          return { answer, retried: retried || attempt > 1 };
         } catch (err) {
           if (!(err instanceof NoAnswer) || attempt >= 3) throw err;
           tally.reconnects++;
@@ -225,7 +239,8 @@ describe('load', () => {
         `upload latency p50 ${ms(0.5)} ms, p99 ${ms(0.99)} ms over ${tally.latencies.length} uploads ` +
         `(GET /health meanwhile: p50 ${ms(0.5, healthMs)} ms, p99 ${ms(0.99, healthMs)} ms; ` +
         `from another process: p50 ${ms(0.5, outsideMs)} ms, p99 ${ms(0.99, outsideMs)} ms over ${outsideMs.length}) ` +
-        `(${tally.pairs} runs sent twice at once, ${tally.repeats} sent again later, ${tally.reconnects} reconnects); ` +
+        `(${tally.pairs} runs sent twice at once, ${tally.repeats} sent again later, ${tally.reconnects} reconnects, ` +
+        `${tally.busy} answered 503 by the full ingest queue and sent again); ` +
         `every accepted run stored exactly once with all its ${FIXTURE_RESULTS} results, none half-stored`,
     );
   });

@@ -159,7 +159,10 @@ export function createServices(store: Store, options: ServicesOptions = {}): Ser
   return {
     kind: store.kind,
     store,
-    close: () => store.close(),
+    close: async () => {
+      await tokens.close();
+      await store.close();
+    },
 
     createToken: tokens.create,
     importToken: tokens.import,

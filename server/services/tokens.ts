@@ -3,7 +3,9 @@
  * stored), checking one in constant time, importing one chosen outside, and
  * recording use at most once a minute (recording every use would make every
  * read a write). A token past its expiry, and an enrollment token with no use
- * left, is refused like a revoked one.
+ * left, is refused like a revoked one. Uses are recorded off the request
+ * path: kept in memory and written in a batch every few seconds and on close,
+ * best-effort (a read never waits for, or fails by, that write).
  *
  * @example
  * const tokens = createTokenService(store);
@@ -17,6 +19,9 @@ import { DomainError } from './errors.ts';
 
 /** How long a recorded use stands before the next use is written again. */
 export const TOKEN_USE_WRITE_INTERVAL_MS = 60_000;
+
+/** How long a token's use waits in memory before the batch is written (default). */
+export const TOKEN_USE_FLUSH_MS = 5_000;
 
 const ZERO_DIGEST = Buffer.alloc(32);
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -50,9 +55,38 @@ export interface TokenService {
     token: string;
     stored: { id: string; secretHash: Uint8Array; role: 'agent'; name: string };
   };
+  /** Writes the uses recorded so far (best-effort: a failed write is dropped, never thrown). */
+  flush(): Promise<void>;
+  /** Writes what is left and stops the timer (before the store closes). */
+  close(): Promise<void>;
 }
 
-export function createTokenService(store: Store): TokenService {
+export function createTokenService(store: Store, opts: { flushMs?: number } = {}): TokenService {
+  const flushMs = opts.flushMs ?? TOKEN_USE_FLUSH_MS;
+  if (!(Number.isFinite(flushMs) && flushMs > 0)) throw new RangeError(`flushMs must be > 0, got ${flushMs}`);
+  // Uses not yet written, and the last use written or queued per token (so the interval holds before a write lands).
+  const unwritten = new Map<string, number>();
+  const lastRecorded = new Map<string, number>();
+  let timer: NodeJS.Timeout | null = null;
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const batch = [...unwritten];
+    unwritten.clear();
+    flushing = flushing.then(async () => {
+      for (const [id, at] of batch) await store.tokens.touch(id, at).catch(() => {});
+    });
+    return flushing;
+  };
+  const recordUse = (id: string, at: number) => {
+    unwritten.set(id, at);
+    lastRecorded.set(id, at);
+    if (!timer) {
+      timer = setTimeout(() => void flush(), flushMs);
+      timer.unref(); // a use waiting to be written keeps no process alive; close() writes it
+    }
+  };
   const insert = (token: string, input: TokenInput, now: number) => {
     const { id, digest } = hashToken(token);
     const enroll = input.role === 'enroll';
@@ -103,10 +137,12 @@ export function createTokenService(store: Store): TokenService {
       // Compare against something even when the id is unknown, so both paths cost the same.
       const matches = digestMatches(row ? asBuffer(row.secretHash) : ZERO_DIGEST, digest);
       if (!row || !matches || !live(row, now)) return null;
-      if (row.lastUsedAt === null || now - row.lastUsedAt > TOKEN_USE_WRITE_INTERVAL_MS) {
-        // Best-effort: a read must not fail because this write did (a full disk, a lock held elsewhere).
-        await store.tokens.touch(id, now).catch(() => {});
-      }
+      const last = Math.max(
+        row.lastUsedAt ?? Number.NEGATIVE_INFINITY,
+        lastRecorded.get(id) ?? Number.NEGATIVE_INFINITY,
+      );
+      // Off the request path: a read must not wait for, or fail by, this write (a full disk, a lock held elsewhere).
+      if (now - last > TOKEN_USE_WRITE_INTERVAL_MS) recordUse(id, now);
       const { secretHash: _, ...info } = row;
       return { ...info, lastUsedAt: now };
     },
@@ -122,6 +158,9 @@ export function createTokenService(store: Store): TokenService {
       const { id, digest } = hashToken(token);
       return { token, stored: { id, secretHash: digest, role: 'agent', name } };
     },
+
+    flush,
+    close: flush,
   };
 }
 

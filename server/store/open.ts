@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { redact, type Store, StoreOpenError } from './core/store.ts';
 import { openPostgresStore } from './postgres/index.ts';
 import { openSqliteStore } from './sqlite/index.ts';
+import { openSqliteWorkerStore } from './sqlite-worker/index.ts';
 
 export { redact };
 
@@ -58,15 +59,25 @@ export function storeTarget(value: string): StoreTarget {
   return { kind: 'sqlite', file: text };
 }
 
+export interface OpenStoreOptions {
+  /**
+   * SQLite only: run the database in a worker thread of its own (server/store/sqlite-worker/),
+   * so no statement waits on the caller's event loop. The server does; tools and tests that
+   * open a store for a moment need not (default false).
+   */
+  thread?: boolean;
+}
+
 /**
  * Opens (and migrates) the store `value` names. Throws StoreOpenError, one line for the
  * user, when it names nothing or the database cannot be opened.
  * @example const store = await openStore('postgres://gilbench@127.0.0.1:5432/gilbench');
  */
-export async function openStore(value: string): Promise<Store> {
+export async function openStore(value: string, options: OpenStoreOptions = {}): Promise<Store> {
   const target = storeTarget(value);
   if (target.kind === 'postgres') return openPostgresStore(target.url);
   try {
+    if (options.thread && target.file !== ':memory:') return await openSqliteWorkerStore(target.file);
     return openSqliteStore(target.file);
   } catch (err) {
     if (err instanceof StoreOpenError) throw err;

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { postgresTestBackend } from './postgres/testing.ts';
 import { sqliteTestBackend } from './sqlite/testing.ts';
+import { sqliteWorkerTestBackend } from './sqlite-worker/testing.ts';
 
 /** One empty database of a backend, made for a test. */
 export interface TestDatabase {
@@ -31,7 +32,7 @@ export interface TestBackend {
   create(): Promise<TestDatabase>;
 }
 
-export const STORE_BACKENDS: TestBackend[] = [sqliteTestBackend, postgresTestBackend];
+export const STORE_BACKENDS: TestBackend[] = [sqliteTestBackend, sqliteWorkerTestBackend, postgresTestBackend];
 
 /**
  * Every table's rows, hashed: equal snapshots mean equal contents.

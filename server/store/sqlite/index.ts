@@ -20,9 +20,12 @@ import { SqliteSeries } from './series.ts';
 import { SqliteTokens } from './tokens.ts';
 import { SqliteWindows } from './windows.ts';
 
-/** Opens (creating and migrating if needed) the database file; `:memory:` for a throw-away one. */
-export function openSqliteStore(file: string): Store {
-  const db = new SqliteDb(openDatabase(file));
+/**
+ * Opens (creating and migrating if needed) the database file; `:memory:` for a throw-away one.
+ * `busyTimeoutMs`: how long one statement waits for another process's lock (default 10 s).
+ */
+export function openSqliteStore(file: string, options: { busyTimeoutMs?: number } = {}): Store {
+  const db = new SqliteDb(openDatabase(file, options));
   const tokens = new SqliteTokens(db);
   // Machines and runs each need the other (ingest makes the machine; a machine shows its latest run).
   const machines: SqliteMachines = new SqliteMachines(db, tokens, () => runs);

@@ -28,7 +28,7 @@ export interface OpenDatabase {
  * Opens (creating if needed) the database at `file` and migrates it.
  * `:memory:` works too, for throw-away use.
  */
-export function openDatabase(file: string): OpenDatabase {
+export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): OpenDatabase {
   const path = file === ':memory:' ? file : resolve(file);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
@@ -45,6 +45,9 @@ export function openDatabase(file: string): OpenDatabase {
     sqlite.pragma('wal_autocheckpoint = 10000');
     const db = drizzle(sqlite, { schema });
     migrateWithLock(sqlite, db);
+    // After migrating (which may wait for another process's): a caller that retries busy waits itself asks for short ones.
+    if (options.busyTimeoutMs !== undefined)
+      sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
     return { db, sqlite, file: path, close: () => sqlite.close() };
   } catch (err) {
     sqlite.close();
