@@ -59,10 +59,12 @@ for (const backend of STORE_BACKENDS) {
         { uploadedBy: null, now: Date.now(), points: results.map(() => null), addLabels: [] },
       );
       await store.close();
-      const sql = readFileSync(MIGRATION[backend.name === 'sqlite' ? 'sqlite' : 'postgres'], 'utf8');
+      // The store in a thread (sqlite-worker) keeps a SQLite file too: only PostgreSQL's URL is a server's.
+      const dialect = backend.name === 'postgres' ? 'postgres' : 'sqlite';
+      const sql = readFileSync(MIGRATION[dialect], 'utf8');
 
       let keys: Array<{ key: string; params: Record<string, string | number | boolean> }>;
-      if (backend.name === 'sqlite') {
+      if (dialect === 'sqlite') {
         const sqlite = new Database(db.url);
         const rows = sqlite.prepare('SELECT id, params FROM cases').all() as Array<{ id: number; params: string }>;
         // Back to the old form: the distinct old keys of the pairs that collided are made unique by id.
