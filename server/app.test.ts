@@ -205,6 +205,27 @@ describe('bad input: a 4xx with {error, detail}, and the database unchanged', ()
       ],
     },
     {
+      name: 'a job whose runtime is no runtime selector',
+      status: 400,
+      request: (s) => [
+        'POST',
+        '/api/v1/jobs',
+        { token: s.tokens.admin, body: { suites: ['calls'], modes: ['gil'], runtime: 'latest' } },
+      ],
+    },
+    {
+      name: 'a schedule whose runtime is no runtime selector',
+      status: 400,
+      request: (s) => [
+        'POST',
+        '/api/v1/schedules',
+        {
+          token: s.tokens.admin,
+          body: { name: 'x', cron: '0 3 * * *', suites: ['a'], modes: ['gil'], runtime: 'python3.13' },
+        },
+      ],
+    },
+    {
       name: 'a wrong token',
       status: 401,
       request: (s) => ['POST', '/api/v1/runs', { token: `${s.tokens.admin.slice(0, -2)}xx`, body: s.newRunA }],

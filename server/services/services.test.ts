@@ -230,5 +230,20 @@ describe.each(STORE_BACKENDS)('services on $name', (backend) => {
       expect(await repo.listJobs({ schedule: s.id })).toHaveLength(1);
       expect((await repo.getSchedule(s.id))!.lastSlot).toBe(slot);
     });
+
+    it("gives a slot's job the schedule's runtime selector, as it is when the slot comes", async () => {
+      const { repo } = await fresh();
+      const s = await repo.createSchedule(
+        { name: 'n', cron: '0 3 * * *', suites: ['calls'], modes: ['gil', 'nogil'], runtime: 'newest' },
+        NOW,
+      );
+      expect(s.runtime).toBe('newest');
+      const slot = Date.parse('2025-06-03T03:00:00Z');
+      expect(await repo.createScheduledJob(s.id, slot, slot)).toMatchObject({ runtime: 'newest' });
+      await repo.updateSchedule(s.id, { runtime: '3.13.15' }, slot + 1);
+      const next = slot + 86_400_000;
+      expect(await repo.createScheduledJob(s.id, next, next)).toMatchObject({ runtime: '3.13.15' });
+      expect((await repo.createJob({ suites: ['calls'], modes: ['gil'] }, next)).runtime).toBeNull();
+    });
   });
 });

@@ -253,6 +253,8 @@ export interface JobSpecInput {
   modes: string[];
   labels?: string[];
   profile?: string | null;
+  /** Which installed runtime (a version, a runtime id or `newest`); null: the agent's default pick. */
+  runtime?: string | null;
   machineId?: number | null;
 }
 
@@ -265,6 +267,7 @@ export interface Job {
   modes: string[];
   labels: string[];
   profile: string | null;
+  runtime: string | null;
   machineId: number | null;
   claimedBy: number | null;
   claimedAt: number | null;
@@ -295,6 +298,7 @@ export interface Schedule {
   modes: string[];
   labels: string[];
   profile: string | null;
+  runtime: string | null;
   enabled: boolean;
   lastSlot: number | null;
   createdAt: number;
@@ -309,6 +313,7 @@ export interface ScheduleInput {
   modes: string[];
   labels?: string[];
   profile?: string | null;
+  runtime?: string | null;
   enabled?: boolean;
 }
 
@@ -486,6 +491,7 @@ export interface ScheduleRecordInput {
   modes: string[];
   labels: string[];
   profile: string | null;
+  runtime: string | null;
   enabled: boolean;
   lastSlot: number | null;
 }
@@ -496,6 +502,8 @@ export interface JobSpec {
   modes: string[];
   labels: string[];
   profile: string | null;
+  /** Which installed runtime the agent measures (null: its default pick). */
+  runtime: string | null;
   /** Only this machine may claim the job (null: any machine with the labels). */
   machineId: number | null;
 }

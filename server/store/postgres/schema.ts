@@ -311,6 +311,8 @@ export const schedules = pgTable('schedules', {
   modes: json('modes').$type<string[]>().notNull(),
   labels: jsonb('labels').$type<string[]>().notNull(),
   profile: text('profile'),
+  /** The runtime selector its jobs carry (a version, a runtime id or `newest`). */
+  runtime: text('runtime'),
   enabled: boolean('enabled').notNull().default(true),
   lastSlot: millis('last_slot'),
   createdAt: millis('created_at').notNull(),
@@ -330,6 +332,8 @@ export const jobs = pgTable(
     modes: json('modes').$type<string[]>().notNull(),
     labels: jsonb('labels').$type<string[]>().notNull(),
     profile: text('profile'),
+    /** Which installed runtime the agent measures (a version, a runtime id or `newest`); null: its default pick. */
+    runtime: text('runtime'),
     machineId: integer('machine_id').references(() => machines.id, { onDelete: 'cascade' }),
     status: text('status', { enum: JOB_STATUSES }).notNull().default('queued'),
     claimedBy: integer('claimed_by').references(() => machines.id, { onDelete: 'set null' }),

@@ -327,6 +327,7 @@ export interface JobSpec {
   modes: string[];
   labels: string[];
   profile: string | null;
+  runtime: string | null;
 }
 
 export const schedules = sqliteTable('schedules', {
@@ -338,6 +339,8 @@ export const schedules = sqliteTable('schedules', {
   modes: text('modes', { mode: 'json' }).$type<string[]>().notNull(),
   labels: text('labels', { mode: 'json' }).$type<string[]>().notNull(),
   profile: text('profile'),
+  /** The runtime selector its jobs carry (a version, a runtime id or `newest`). */
+  runtime: text('runtime'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   /** The latest slot a job was made for (slots before it are never revisited). */
   lastSlot: integer('last_slot'),
@@ -363,6 +366,8 @@ export const jobs = sqliteTable(
     modes: text('modes', { mode: 'json' }).$type<string[]>().notNull(),
     labels: text('labels', { mode: 'json' }).$type<string[]>().notNull(),
     profile: text('profile'),
+    /** Which installed runtime the agent measures (a version, a runtime id or `newest`); null: its default pick. */
+    runtime: text('runtime'),
     /** Only this machine may claim the job (null: any machine with the labels). */
     machineId: integer('machine_id').references(() => machines.id, { onDelete: 'cascade' }),
     status: text('status', { enum: JOB_STATUSES }).notNull().default('queued'),
