@@ -18,6 +18,7 @@ export {
   type FixtureRunOptions,
   fixtureHistory,
   fixtureMachine,
+  fixtureMode,
   fixtureRun,
 } from '../../harness/test-support/index.ts';
 export { type InProcessApp, inProcessApp } from './app.ts';

@@ -170,6 +170,7 @@ export const series = pgTable(
     caseId: integer('case_id')
       .notNull()
       .references(() => cases.id),
+    /** The mode id of the newest point; the series is its machine, case and mode kind (across runtimes). */
     modeName: text('mode_name').notNull(),
     mode: text('mode', { enum: MODE_KINDS }).notNull(),
     baselineFrom: millis('baseline_from'),
@@ -177,7 +178,7 @@ export const series = pgTable(
     pointCount: integer('point_count').notNull().default(0),
     version: integer('version').notNull().default(0),
   },
-  (t) => [uniqueIndex('series_identity').on(t.machineId, t.caseId, t.modeName), index('series_case').on(t.caseId)],
+  (t) => [uniqueIndex('series_of_mode').on(t.machineId, t.caseId, t.mode), index('series_case').on(t.caseId)],
 );
 
 export const RESULT_STATUSES = ['ok', 'error', 'invalid'] as const;

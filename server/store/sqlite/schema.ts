@@ -174,7 +174,10 @@ export const series = sqliteTable(
     caseId: integer('case_id')
       .notNull()
       .references(() => cases.id),
-    /** The mode's id, e.g. `cpython-3.13.5t/nogil`. */
+    /**
+     * The mode id of the series' newest point, e.g. `cpython-3.13.15t/nogil`. A series is one machine, case and
+     * mode kind, so it goes on across runtime releases and build kinds; each point keeps its own mode id.
+     */
     modeName: text('mode_name').notNull(),
     mode: text('mode', { enum: MODE_KINDS }).notNull(),
     /** The detector reads points from this time on (set when a change is acknowledged). */
@@ -185,7 +188,7 @@ export const series = sqliteTable(
     /** Bumped by every change to the series' points, baseline or changes: keys the detector's cache. */
     version: integer('version').notNull().default(0),
   },
-  (t) => [uniqueIndex('series_identity').on(t.machineId, t.caseId, t.modeName), index('series_case').on(t.caseId)],
+  (t) => [uniqueIndex('series_of_mode').on(t.machineId, t.caseId, t.mode), index('series_case').on(t.caseId)],
 );
 
 /** One result: statistics as uploaded plus the detector's level, computed from the samples. */
