@@ -9,8 +9,8 @@ import type { SeriesStore } from '../core/series.ts';
 import type {
   HistoryColumnsText,
   HistoryRow,
-  RuntimeChangeRow,
   RegressionStatus,
+  RuntimeChangeRow,
   SeriesFilter,
   SeriesInfo,
   StoredWindow,
