@@ -9,7 +9,7 @@ import { RunDocument } from '../../harness/schema.ts';
 import { createDetection } from '../detection.ts';
 import { createDetector } from '../detector/detector.ts';
 import { STORE_BACKENDS, snapshotOf, type TestDatabase } from '../store/testing.ts';
-import { FIXTURE_CASES, fixtureHistory, fixtureMachine, fixtureMode, fixtureRun } from '../test-support/index.ts';
+import { FIXTURE_CASES, fixtureHistory, fixtureMachine, fixtureRun, onRelease } from '../test-support/index.ts';
 import { createServices, type Services, type ServicesOptions } from './index.ts';
 
 const NOW = Date.parse('2025-06-02T12:00:00Z');
@@ -156,13 +156,6 @@ describe.each(STORE_BACKENDS)('services on $name', (backend) => {
   });
 
   describe('across runtime releases', () => {
-    /** The same document measured on another release: its modes' ids and runtimes say so. */
-    const onRelease = (doc: RunDocument, version: string): RunDocument => {
-      const modes = doc.modes.map((m) => fixtureMode(m.mode, version));
-      const ids = new Map(doc.modes.map((m, i) => [m.id, modes[i]!.id]));
-      return { ...doc, modes, results: doc.results.map((r) => ({ ...r, mode: ids.get(r.mode)! })) };
-    };
-
     it('keeps one series per case and mode kind across a release change, marks the change in the history, and says a change found there is the runtime’s', async () => {
       const { repo } = await fresh();
       const cases = FIXTURE_CASES.filter((c) => c.suite === 'calls').slice(0, 1);

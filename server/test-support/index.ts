@@ -18,8 +18,8 @@ export {
   type FixtureRunOptions,
   fixtureHistory,
   fixtureMachine,
-  fixtureMode,
   fixtureRun,
+  onRelease,
 } from '../../harness/test-support/index.ts';
 export { type InProcessApp, inProcessApp } from './app.ts';
 export { copyDatabase, openServices, type Seed, seedDatabase, snapshot } from './database.ts';
