@@ -88,6 +88,20 @@ try {
   out.push('', `Cases that moved by 5% or more, significant (Mann-Whitney, p < 0.05):`, '');
   out.push('| case | mode | ratio [95% CI] |', '| --- | --- | --- |', ...movers);
 
+  // What the history answers carry: a mark at the release change in every series that crossed it.
+  const series = await services.listSeries({ limit: 100_000 });
+  let marked = 0;
+  let example = '';
+  for (const s of series) {
+    const changes = (await services.seriesHistory(s.id, {}))?.runtimeChanges ?? [];
+    if (changes.length) marked++;
+    if (changes.length && !example) example = `${s.caseId} ${s.mode}: ${formatRuntimeChange(changes[0]!)}`;
+  }
+  out.push(
+    '',
+    `History: ${marked} of ${series.length} series carry a runtime change mark (e.g. ${example || 'none'}).`,
+  );
+
   // What the detector said.
   const found = await services.listRegressions({ limit: 5000 });
   const atChange = found.filter((r) => r.runtimeChange);
