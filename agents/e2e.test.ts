@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { discoverRuntimes } from '../harness/runtimes/discover.ts';
 import {
   alive,
   type CliProcess,
@@ -23,6 +24,21 @@ import { startRecordingProxy } from './test-support.ts';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const OTHER_MACHINE = ['taskset', '-c', '0'];
+
+/**
+ * CPython versions in gilbench's cache with both fast builds, oldest first. `npm test` builds one pair
+ * (3.13.5); a job that picks between two releases needs a second (`gilbench runtimes install cpython@3.13.15`).
+ */
+const PAIRED_VERSIONS = await (async () => {
+  const cached = (await discoverRuntimes({ origins: ['cache'] })).filter(
+    (r) => r.origin === 'cache' && (r.buildKind ?? 'fast') === 'fast',
+  );
+  const versions = [...new Set(cached.map((r) => r.version))].filter(
+    (v) =>
+      cached.some((r) => r.version === v && r.freeThreaded) && cached.some((r) => r.version === v && !r.freeThreaded),
+  );
+  return versions.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+})();
 
 let dir: string;
 let removeDir: () => void;
@@ -161,6 +177,53 @@ describe('gilbench agent with gilbench server', () => {
     expect(readFileSync(path.join(dir, 'a', '.agent-state.json'), 'utf8')).toBe(state);
     expect(proxy.requests.filter((r) => r.url === '/api/v1/agents/enroll')).toHaveLength(1);
     expect((await api(server.url, 'GET', '/machines')).machines).toHaveLength(1);
+  });
+
+  it.skipIf(PAIRED_VERSIONS.length < 2)(
+    `runs each job on the release its runtime names, and the stored run says so (${PAIRED_VERSIONS.join(', ') || 'needs two cached releases'})`,
+    async () => {
+      const older = PAIRED_VERSIONS[0]!;
+      const newer = PAIRED_VERSIONS.at(-1)!;
+      const asked = [older, newer, older];
+      const ids: number[] = [];
+      for (const runtime of asked) ids.push(await job({ suites: ['selftest'], modes: ['gil', 'nogil'], runtime }));
+      expect((await getJob(ids[0]!)).runtime).toBe(older);
+      for (const _ of asked) {
+        const a = agent('a', server.url, ['--once']);
+        expect(await a.exited, a.stderr()).toBe(0);
+      }
+      for (const [i, id] of ids.entries()) {
+        const done = await getJob(id);
+        expect(done).toMatchObject({ status: 'completed', runtime: asked[i] });
+        const { run } = await api(server.url, 'GET', `/runs/${done.runId}`);
+        const modes = run.modes as Array<{ id: string; runtime: { version: string; freeThreaded: boolean } }>;
+        expect(modes.map((m) => m.runtime.version)).toEqual([asked[i], asked[i]]);
+        expect(modes.map((m) => m.id)).toEqual([`cpython-${asked[i]}/gil`, `cpython-${asked[i]}t/nogil`]);
+      }
+    },
+  );
+
+  it('a job naming a runtime this machine lacks fails at once with the reason, and the agent goes on', async () => {
+    const missing = await job({ suites: ['selftest'], modes: ['gil', 'nogil'], runtime: '3.99.1' });
+    const next = await job({ suites: ['selftest'], modes: ['gil'] });
+    const a = agent('a', server.url, ['--poll', '1']);
+    await a.waitForLine(new RegExp(`job ${missing} failed: .*3\\.99\\.1`));
+    const done = await waitFor(
+      async () => {
+        const j = await getJob(next);
+        return j.status === 'completed' ? j : undefined;
+      },
+      120_000,
+      'the next job',
+    );
+    expect(done.status).toBe('completed');
+    const failed = await getJob(missing);
+    expect(failed).toMatchObject({ status: 'failed', runtime: '3.99.1', attempts: 1 });
+    expect(failed.error).toMatch(/no default \(GIL\) CPython 3\.99\.1 found for mode 'gil'/);
+    expect(failed.error).toContain('gilbench runtimes install cpython@3.99.1');
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect((await runs()).map((r) => r.jobId)).toEqual([String(next)]);
   });
 
   it('the server killed while the agent uploads, then started again: the run arrives exactly once', async () => {

@@ -8,7 +8,7 @@ import { RunDocument } from '../harness/schema.ts';
 import { scaleResult, tempDir } from '../harness/test-support/index.ts';
 import { type GilbenchApp, nestedDeeperThan, openApp } from './app.ts';
 import { seedCopy, storeSnapshot as snapshot } from './store/test-backend.ts';
-import { fixtureHistory, fixtureMachine, type Seed, seedDatabase } from './test-support/index.ts';
+import { fixtureHistory, fixtureMachine, onRelease, type Seed, seedDatabase } from './test-support/index.ts';
 
 const { dir, remove: cleanup } = tempDir();
 let seed: Seed;
@@ -202,6 +202,27 @@ describe('bad input: a 4xx with {error, detail}, and the database unchanged', ()
         'POST',
         '/api/v1/schedules',
         { token: s.tokens.admin, body: { name: 'x', cron: '61 * * * *', suites: ['a'], modes: ['gil'] } },
+      ],
+    },
+    {
+      name: 'a job whose runtime is no runtime selector',
+      status: 400,
+      request: (s) => [
+        'POST',
+        '/api/v1/jobs',
+        { token: s.tokens.admin, body: { suites: ['calls'], modes: ['gil'], runtime: 'latest' } },
+      ],
+    },
+    {
+      name: 'a schedule whose runtime is no runtime selector',
+      status: 400,
+      request: (s) => [
+        'POST',
+        '/api/v1/schedules',
+        {
+          token: s.tokens.admin,
+          body: { name: 'x', cron: '0 3 * * *', suites: ['a'], modes: ['gil'], runtime: 'python3.13' },
+        },
       ],
     },
     {
@@ -540,6 +561,30 @@ describe('reads', () => {
       `/api/v1/compare?base=${seed.runsA[0]!.id}&other=${seed.runsA[1]!.id}&mode=pypy/jit`,
     );
     expect(missing.status).toBe(422);
+    expect(json.runtimeChange).toBeNull();
+  });
+
+  it('says when the two runs compared ran on different releases', async () => {
+    const own = await open();
+    try {
+      const later = onRelease(seed.newRunA, '3.13.15');
+      expect((await call(own, 'POST', '/api/v1/runs', { token: seed.tokens.admin, body: later })).status).toBe(201);
+      const { status, json } = await call(
+        own,
+        'GET',
+        `/api/v1/compare?base=${seed.runsA[1]!.id}&other=${later.id}&mode=nogil`,
+        { token: seed.tokens.admin },
+      );
+      expect(status).toBe(200);
+      expect(json.runtimeChange).toEqual({ from: 'cpython-3.13.5t/nogil', to: 'cpython-3.13.15t/nogil' });
+      expect(json.rows.length).toBeGreaterThan(0);
+      const within = await call(own, 'GET', `/api/v1/runs/${later.id}/compare?other=nogil`, {
+        token: seed.tokens.admin,
+      });
+      expect(within.json.runtimeChange).toBeNull();
+    } finally {
+      await own.close();
+    }
   });
 
   it('draws scaling curves: N*T(1)/T(N) per workload and mode', async () => {

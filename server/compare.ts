@@ -106,5 +106,22 @@ export function compareSides(base: ComparisonSide, other: ComparisonSide): Compa
     geometricMean: geometricMean(rows.filter((r) => r.suite === suite)),
   }));
   const strip = ({ results: _, ...side }: ComparisonSide) => side;
-  return { base: strip(base), other: strip(other), rows, geometricMean: geometricMean(rows), suites };
+  return {
+    base: strip(base),
+    other: strip(other),
+    rows,
+    geometricMean: geometricMean(rows),
+    suites,
+    runtimeChange: runtimeChangeBetween(base.mode.id, other.mode.id),
+  };
+}
+
+/**
+ * The two mode ids when their runtimes differ in release or build kind (the free-threaded `t` aside: gil
+ * against nogil of one release is the comparison gilbench exists for), else null.
+ * @example runtimeChangeBetween('cpython-3.13.5/gil', 'cpython-3.13.15/gil') // { from: 'cpython-3.13.5/gil', to: 'cpython-3.13.15/gil' }
+ */
+export function runtimeChangeBetween(base: string, other: string): { from: string; to: string } | null {
+  const release = (modeId: string) => (modeId.split('/')[0] ?? modeId).replace(/t(?=-release$|$)/, '');
+  return release(base) === release(other) ? null : { from: base, to: other };
 }

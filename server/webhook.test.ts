@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Regression } from './store/core/types.ts';
-import { type alertBody, createWebhook, escapeChatText } from './webhook.ts';
+import { alertBody, createWebhook, escapeChatText } from './webhook.ts';
 
 const regression = {
   id: 7,
@@ -87,6 +87,19 @@ describe('createWebhook', () => {
     expect(body.text).toContain('+6.1%');
     expect(body.text).toContain('-10.0%');
     expect(body.text.split('\n')[0]).toBe('gilbench: 1 regression and 1 improvement on bench-1');
+  });
+
+  it('says when a change came with a change of runtime, so it does not read as the code’s', () => {
+    const atRelease = {
+      ...regression,
+      modeId: 'cpython-3.13.15t/nogil',
+      runtimeChange: { from: 'cpython-3.13.5t/nogil', to: 'cpython-3.13.15t/nogil' },
+    } as Regression;
+    const body = alertBody([atRelease, { ...regression, id: 8, runtimeChange: null }], {});
+    const [first, second] = body.text.split('\n').slice(1);
+    expect(first).toMatch(/cpython-3\.13\.15t\/nogil \+6\.1% .*, at a runtime 3\.13\.5t → 3\.13\.15t$/);
+    expect(second).not.toContain('runtime');
+    expect(body.changes[0]).toMatchObject({ runtimeChange: atRelease.runtimeChange });
   });
 
   it('sends nothing for an upload without changes', async () => {

@@ -17,7 +17,7 @@
  * alerts.send(regressionsOfThisUpload); // fire and forget; `await alerts.idle()` in tests
  */
 import pRetry, { AbortError } from 'p-retry';
-import { formatChange, formatPercent } from '../harness/format/index.ts';
+import { formatChange, formatPercent, formatRuntimeChange } from '../harness/format/index.ts';
 import type { Regression } from './store/core/types.ts';
 
 export interface WebhookOptions {
@@ -93,7 +93,9 @@ export function escapeChatText(text: string): string {
 /** One change as a line of text, every uploaded name escaped. */
 function changeLine(r: Regression): string {
   const where = `${r.suite}/${r.benchmark}${r.caseKey ? `[${r.caseKey}]` : ''}`;
-  return `${r.kind} on ${escapeChatText(r.hostname)}: ${escapeChatText(where)} ${escapeChatText(r.modeId)} ${formatChange(r.change)} (95% CI ${formatPercent(r.changeCiLow, 1)}..${formatPercent(r.changeCiHigh, 1)})`;
+  // A change where the runtime changed is the runtime's until shown otherwise: the line says so.
+  const runtime = r.runtimeChange ? `, at a ${escapeChatText(formatRuntimeChange(r.runtimeChange))}` : '';
+  return `${r.kind} on ${escapeChatText(r.hostname)}: ${escapeChatText(where)} ${escapeChatText(r.modeId)} ${formatChange(r.change)} (95% CI ${formatPercent(r.changeCiLow, 1)}..${formatPercent(r.changeCiHigh, 1)})${runtime}`;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

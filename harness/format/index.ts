@@ -24,3 +24,4 @@ export {
   MISSING,
   ratioVerdict,
 } from './numbers.ts';
+export { formatRuntimeChange } from './runtimes.ts';

@@ -16,6 +16,9 @@ import { UsageError } from '../errors.ts';
 import { type Mode, ModeName, type Runtime } from '../schema.ts';
 import type { FoundRuntime, RuntimeOrigin } from './discover.ts';
 import { INSTALLABLE_MINORS } from './install.ts';
+import { parseRuntimeSelector } from './selector.ts';
+
+export { parseRuntimeSelector, type RuntimeSelector } from './selector.ts';
 
 /** The environment each mode sets for its workers. */
 export const MODE_ENV: Readonly<Record<ModeName, Readonly<Record<string, string>>>> = {
@@ -35,28 +38,6 @@ export interface ResolveModesOptions {
    * fast build of the version the other rules pick.
    */
   runtime?: string;
-}
-
-/** What a runtime selector asks for. */
-export interface RuntimeSelector {
-  version?: string;
-  buildKind?: 'fast' | 'release';
-  newest?: boolean;
-}
-
-/**
- * Parse a runtime selector; anything else is a UsageError naming the three forms.
- * @example parseRuntimeSelector('cpython-3.13.5t-release') // { version: '3.13.5', buildKind: 'release' }
- */
-export function parseRuntimeSelector(text: string): RuntimeSelector {
-  const value = text.trim();
-  if (value === 'newest') return { newest: true };
-  if (/^\d+\.\d+(\.\d+((a|b|rc)\d+)?)?$/.test(value)) return { version: value };
-  const id = value.match(/^cpython-(\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?)t?(-release)?$/);
-  if (id) return { version: id[1]!, buildKind: id[2] ? 'release' : 'fast' };
-  throw new UsageError(
-    `--runtime ${text} is not a runtime selector; pass a version (3.13.15), a runtime id (cpython-3.13.15t) or newest`,
-  );
 }
 
 /**

@@ -24,7 +24,7 @@ import {
 } from '../schema.ts';
 import { describeAfterLoopCost } from '../stats/describe.ts';
 import { createRng, normalDeviate } from '../stats/prng.ts';
-import { buildResult, FIXTURE_MODES } from './runs.ts';
+import { buildResult, FIXTURE_MODES, fixtureMode } from './runs.ts';
 
 /** One case of the fixture matrix. */
 export interface FixtureCase {
@@ -232,4 +232,14 @@ export function fixtureHistory(opts: FixtureHistoryOptions): RunDocument[] {
       factor: opts.step ? (c) => (i >= opts.step!.at && opts.step!.match(c) ? opts.step!.factor : 1) : undefined,
     }),
   );
+}
+
+/**
+ * The same document as if measured on another CPython release: its modes' ids and runtimes say so.
+ * @example onRelease(doc, '3.13.15').modes[0]!.id // 'cpython-3.13.15/gil'
+ */
+export function onRelease(doc: RunDocument, version: string): RunDocument {
+  const modes = doc.modes.map((m) => fixtureMode(m.mode, version));
+  const ids = new Map(doc.modes.map((m, i) => [m.id, modes[i]!.id]));
+  return { ...doc, modes, results: doc.results.map((r) => ({ ...r, mode: ids.get(r.mode)! })) };
 }

@@ -17,6 +17,7 @@ export {
   fixtureHistory,
   fixtureMachine,
   fixtureRun,
+  onRelease,
 } from './history.ts';
 export {
   alive,

@@ -122,9 +122,9 @@ export function lognormalSamples(spec: {
  * One of the three usual modes of CPython 3.13.5 (`gil`, or `nogil`/`ft-gil` of the free-threaded build).
  * @example fixtureMode('nogil').id // 'cpython-3.13.5t/nogil'
  */
-export function fixtureMode(mode: ModeName): Mode {
+export function fixtureMode(mode: ModeName, version = '3.13.5'): Mode {
   const freeThreaded = mode !== 'gil';
-  const runtimeId = freeThreaded ? 'cpython-3.13.5t' : 'cpython-3.13.5';
+  const runtimeId = freeThreaded ? `cpython-${version}t` : `cpython-${version}`;
   return {
     id: `${runtimeId}/${mode}`,
     mode,
@@ -132,13 +132,13 @@ export function fixtureMode(mode: ModeName): Mode {
     runtime: {
       id: runtimeId,
       implementation: 'cpython',
-      version: '3.13.5',
+      version,
       freeThreaded,
       gilEnabledByDefault: !freeThreaded,
       configureArgs: freeThreaded ? '--disable-gil --enable-optimizations' : '--enable-optimizations',
       compiler: 'GCC 12.2.0',
-      revision: '3.13.5-2',
-      executable: `/home/bench/.cache/gilbench/cpython/3.13.5/${freeThreaded ? 'freethreaded/bin/python3.13t' : 'default/bin/python3.13'}`,
+      revision: `${version}-2`,
+      executable: `/home/bench/.cache/gilbench/cpython/${version}/${freeThreaded ? 'freethreaded/bin/python3.13t' : 'default/bin/python3.13'}`,
       sha256: createHash('sha256').update(runtimeId).digest('hex'),
     },
   };

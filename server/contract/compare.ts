@@ -64,6 +64,11 @@ export const ComparisonView = z.object({
   rows: z.array(ComparisonRow),
   geometricMean: GeometricMean.nullable(),
   suites: z.array(z.object({ suite: z.string(), geometricMean: GeometricMean.nullable() })),
+  /**
+   * Set when the two sides ran on different releases or build kinds (the mode ids): a ratio then mixes the
+   * runtime's change with the code's. Optional: servers before issue #15 leave it out.
+   */
+  runtimeChange: z.object({ from: z.string(), to: z.string() }).nullable().optional(),
 });
 export type ComparisonView = z.infer<typeof ComparisonView>;
 

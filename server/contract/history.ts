@@ -68,6 +68,19 @@ export const HistoryColumns = z.object({
 });
 export type HistoryColumns = z.infer<typeof HistoryColumns>;
 
+/**
+ * A point measured on another runtime than the point before it: a new release or build kind. A series is one
+ * machine, case and mode kind, so it goes on across runtimes; the history marks where they changed.
+ */
+export const RuntimeChange = z.object({
+  at: Millis,
+  runId,
+  /** Mode ids on each side: `cpython-3.13.5t/nogil` → `cpython-3.13.15t/nogil`. */
+  from: z.string(),
+  to: z.string(),
+});
+export type RuntimeChange = z.infer<typeof RuntimeChange>;
+
 export const SeriesListResponse = z.object({ series: z.array(SeriesInfo) });
 export const SeriesResponse = z.object({ series: SeriesInfo });
 export const HistoryResponse = z.object({
@@ -77,6 +90,8 @@ export const HistoryResponse = z.object({
   regressions: z.array(Regression),
   /** Notes in the range: on this series, its machine, or everything. */
   annotations: z.array(Annotation),
+  /** Where the series' runtime changed, in the range of the points (optional: servers before issue #15). */
+  runtimeChanges: z.array(RuntimeChange).optional(),
 });
 export type HistoryResponse = z.infer<typeof HistoryResponse>;
 

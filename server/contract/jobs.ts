@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { id, label, limit, Millis, name, RowId, runId } from './common.ts';
 import { JOB_STATUSES } from './enums.ts';
+import { RuntimeSelector } from './runtime-selector.ts';
 
 export const JobsQuery = z.object({
   status: z.enum(JOB_STATUSES).optional(),
@@ -20,6 +21,7 @@ export const JobBody = z.object({
   modes: z.array(name).min(1).max(20),
   labels: z.array(label).max(50).optional(),
   profile: name.nullable().optional(),
+  runtime: RuntimeSelector.nullable().optional(),
   machineId: id.nullable().optional().describe('only this machine may claim it'),
 });
 export const ClaimBody = z.object({
@@ -58,7 +60,7 @@ export const Job = z.object({
   profile: z.string().nullable(),
   /**
    * Which installed runtime to measure (a version, a runtime id or `newest`), as `gilbench run --runtime`;
-   * absent: the agent's default pick. The store keeps no runtime for jobs yet, so the server leaves it out.
+   * null: the agent's default pick. Optional only so an agent still reads a job from a server older than it.
    */
   runtime: z.string().nullable().optional(),
   machineId: RowId.nullable(),

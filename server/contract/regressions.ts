@@ -33,7 +33,13 @@ export const Regression = z.object({
   benchmark: z.string(),
   params: Params,
   caseKey: z.string(),
+  /** The mode id of the first run after the change. */
   modeId: z.string(),
+  /**
+   * Set when the runs on each side of the change measured different runtimes (a release or build kind change,
+   * `cpython-3.13.5t/nogil` → `cpython-3.13.15t/nogil`): the change is the runtime's, not the code's.
+   */
+  runtimeChange: z.object({ from: z.string(), to: z.string() }).nullable().optional(),
   mode: ModeName,
   kind: z.enum(REGRESSION_KINDS),
   status: z.enum(REGRESSION_STATUSES),

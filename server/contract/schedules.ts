@@ -7,6 +7,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { label, Millis, name, RowId } from './common.ts';
+import { RuntimeSelector } from './runtime-selector.ts';
 
 /** A cron expression croner accepts (5 or 6 fields, or a nickname like @daily). */
 export const CronExpression = z
@@ -39,6 +40,7 @@ const scheduleFields = {
   modes: z.array(name).min(1).max(20),
   labels: z.array(label).max(50).optional(),
   profile: name.nullable().optional(),
+  runtime: RuntimeSelector.nullable().optional(),
   enabled: z.boolean().optional(),
 };
 export const ScheduleBody = z.object(scheduleFields);
@@ -57,6 +59,8 @@ export const Schedule = z.object({
   modes: z.array(z.string()),
   labels: z.array(z.string()),
   profile: z.string().nullable(),
+  /** The runtime selector each of its jobs carries (`newest` follows releases); null: the agent's default pick. */
+  runtime: z.string().nullable(),
   enabled: z.boolean(),
   lastSlot: Millis.nullable(),
   createdAt: Millis,

@@ -10,7 +10,14 @@
  * const text = await history.json(seriesId, { limit: 500 });
  */
 import type { Store } from '../store/core/store.ts';
-import type { Annotation, HistoryPoint, HistoryView, Regression, SeriesInfo } from '../store/core/types.ts';
+import type {
+  Annotation,
+  HistoryPoint,
+  HistoryView,
+  Regression,
+  RuntimeChangeRow,
+  SeriesInfo,
+} from '../store/core/types.ts';
 
 export interface HistoryOptions {
   /** Series with at most this many points are kept whole in memory for history reads (default 20,000). */
@@ -201,10 +208,30 @@ export function createHistoryService(store: Store, options: HistoryOptions = {})
     return [columnsObject(read.texts), read.first, read.last];
   };
 
-  const around = (info: SeriesInfo, from: number, to: number): Promise<[Regression[], Annotation[]]> =>
+  /** Each series' runtime changes at the version they were read at (they change only with its points). */
+  const changesCache = new Map<number, { version: number; rows: RuntimeChangeRow[] }>();
+  const runtimeChanges = async (id: number, from: number, to: number): Promise<HistoryView['runtimeChanges']> => {
+    const [version] = await store.series.versions([id]);
+    let cached = changesCache.get(id);
+    if (!cached || cached.version !== version) {
+      cached = { version: version ?? -1, rows: await store.series.runtimeChanges(id) };
+      if (changesCache.size >= 10_000) changesCache.clear();
+      changesCache.set(id, cached);
+    }
+    const rows = cached.rows.filter((c) => c.at >= from && c.at <= to);
+    const ids = await runIds(rows.map((c) => c.runPk));
+    return rows.map((c, i) => ({ at: c.at, runId: ids[i]!, from: c.from, to: c.to }));
+  };
+
+  const around = (
+    info: SeriesInfo,
+    from: number,
+    to: number,
+  ): Promise<[Regression[], Annotation[], HistoryView['runtimeChanges']]> =>
     Promise.all([
       store.regressions.list({ series: info.id, from, to, limit: 1000 }),
       store.annotations.forSeries(info, from, to),
+      runtimeChanges(info.id, from, to),
     ]);
 
   return {
@@ -221,8 +248,8 @@ export function createHistoryService(store: Store, options: HistoryOptions = {})
       const points: HistoryPoint[] = rows.map(({ runPk: _, ...p }, i) => ({ runId: ids[i]!, ...p }));
       const from = points.length ? points[0]!.at : (range.from ?? 0);
       const to = points.length ? points[points.length - 1]!.at : (range.to ?? 0);
-      const [found, notes] = await around(info, from, to);
-      return { series: info, points, regressions: found, annotations: notes };
+      const [found, notes, changes] = await around(info, from, to);
+      return { series: info, points, regressions: found, annotations: notes, runtimeChanges: changes };
     },
 
     async json(id, range) {
@@ -236,8 +263,8 @@ export function createHistoryService(store: Store, options: HistoryOptions = {})
       const [points, first, last] = whole
         ? sliceColumns(whole, from, to, limit)
         : await historyPoints(id, from, to, limit);
-      const [found, notes] = await around(info, first ?? from, last ?? to);
-      return `{"series":${JSON.stringify(info)},"points":${points},"regressions":${JSON.stringify(found)},"annotations":${JSON.stringify(notes)}}`;
+      const [found, notes, changes] = await around(info, first ?? from, last ?? to);
+      return `{"series":${JSON.stringify(info)},"points":${points},"regressions":${JSON.stringify(found)},"annotations":${JSON.stringify(notes)},"runtimeChanges":${JSON.stringify(changes)}}`;
     },
   };
 }

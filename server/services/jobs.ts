@@ -147,6 +147,7 @@ export function createJobService(store: Store, options: JobServiceOptions = {}):
           modes: spec.modes,
           labels: spec.labels ?? [],
           profile: spec.profile ?? null,
+          runtime: spec.runtime ?? null,
           machineId: spec.machineId ?? null,
         },
         now,
@@ -222,7 +223,7 @@ export function createJobService(store: Store, options: JobServiceOptions = {}):
       return store.jobs.createForSlot(
         scheduleId,
         slot,
-        { suites: s.suites, modes: s.modes, labels: s.labels, profile: s.profile, machineId: null },
+        { suites: s.suites, modes: s.modes, labels: s.labels, profile: s.profile, runtime: s.runtime, machineId: null },
         now,
       );
     },
@@ -240,6 +241,7 @@ export function createJobService(store: Store, options: JobServiceOptions = {}):
           modes: input.modes,
           labels: input.labels ?? [],
           profile: input.profile ?? null,
+          runtime: input.runtime ?? null,
           enabled: input.enabled ?? true,
           // Slots before the schedule existed are not owed a job.
           lastSlot: now,

@@ -6,8 +6,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../../harness/schema.ts';
+import { createDetection } from '../detection.ts';
+import { createDetector } from '../detector/detector.ts';
 import { STORE_BACKENDS, snapshotOf, type TestDatabase } from '../store/testing.ts';
-import { fixtureHistory, fixtureMachine, fixtureRun } from '../test-support/index.ts';
+import { FIXTURE_CASES, fixtureHistory, fixtureMachine, fixtureRun, onRelease } from '../test-support/index.ts';
 import { createServices, DEFAULT_MAX_LEASE_SECONDS, type Services, type ServicesOptions } from './index.ts';
 
 const NOW = Date.parse('2025-06-02T12:00:00Z');
@@ -150,6 +152,46 @@ describe.each(STORE_BACKENDS)('services on $name', (backend) => {
           return (sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2) - r.loopCostNs;
         }),
       );
+    });
+  });
+
+  describe('across runtime releases', () => {
+    it('keeps one series per case and mode kind across a release change, marks the change in the history, and says a change found there is the runtime’s', async () => {
+      const { repo } = await fresh();
+      const cases = FIXTURE_CASES.filter((c) => c.suite === 'calls').slice(0, 1);
+      // Ten nightlies on 3.13.5, then three on 3.13.15 that are 30% slower in every mode.
+      const docs = fixtureHistory({
+        machine: fixtureMachine(1),
+        runs: 13,
+        cases,
+        step: { at: 10, factor: 1.3, match: () => true },
+      }).map((doc, i) => (i >= 10 ? onRelease(doc, '3.13.15') : doc));
+      const detection = createDetection({ repo, detector: createDetector() });
+      for (const doc of docs) {
+        const outcome = await repo.ingestRun(doc, { uploadedBy: null, now: NOW });
+        if (outcome.created) await detection.afterIngest(outcome.seriesIds, outcome.runPk, NOW);
+      }
+      const series = await repo.listSeries({ suite: 'calls', limit: 100 });
+      expect(series.map((s) => [s.mode, s.modeId, s.points]).sort()).toEqual([
+        ['ft-gil', 'cpython-3.13.15t/ft-gil', 13],
+        ['gil', 'cpython-3.13.15/gil', 13],
+        ['nogil', 'cpython-3.13.15t/nogil', 13],
+      ]);
+      const gil = series.find((s) => s.mode === 'gil')!;
+      const change = { at: Date.parse(docs[10]!.startedAt), runId: docs[10]!.id };
+      const expected = [{ ...change, from: 'cpython-3.13.5/gil', to: 'cpython-3.13.15/gil' }];
+      expect((await repo.seriesHistory(gil.id, {}))!.runtimeChanges).toEqual(expected);
+      expect(JSON.parse((await repo.seriesHistoryJson(gil.id, {}))!).runtimeChanges).toEqual(expected);
+      expect((await repo.seriesHistory(gil.id, { to: change.at - 1 }))!.runtimeChanges).toEqual([]);
+      // The detector sees the step (the series goes on), and the change it reports names the runtimes.
+      const found = await repo.listRegressions({ series: gil.id });
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({
+        kind: 'regression',
+        runId: docs[10]!.id,
+        modeId: 'cpython-3.13.15/gil',
+        runtimeChange: { from: 'cpython-3.13.5/gil', to: 'cpython-3.13.15/gil' },
+      });
     });
   });
 
@@ -306,6 +348,21 @@ describe.each(STORE_BACKENDS)('services on $name', (backend) => {
       expect(await other.createScheduledJob(s.id, slot, slot + 20)).toBeNull();
       expect(await repo.listJobs({ schedule: s.id })).toHaveLength(1);
       expect((await repo.getSchedule(s.id))!.lastSlot).toBe(slot);
+    });
+
+    it("gives a slot's job the schedule's runtime selector, as it is when the slot comes", async () => {
+      const { repo } = await fresh();
+      const s = await repo.createSchedule(
+        { name: 'n', cron: '0 3 * * *', suites: ['calls'], modes: ['gil', 'nogil'], runtime: 'newest' },
+        NOW,
+      );
+      expect(s.runtime).toBe('newest');
+      const slot = Date.parse('2025-06-03T03:00:00Z');
+      expect(await repo.createScheduledJob(s.id, slot, slot)).toMatchObject({ runtime: 'newest' });
+      await repo.updateSchedule(s.id, { runtime: '3.13.15' }, slot + 1);
+      const next = slot + 86_400_000;
+      expect(await repo.createScheduledJob(s.id, next, next)).toMatchObject({ runtime: '3.13.15' });
+      expect((await repo.createJob({ suites: ['calls'], modes: ['gil'] }, next)).runtime).toBeNull();
     });
   });
 });

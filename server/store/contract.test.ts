@@ -379,7 +379,14 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
   });
 
   describe('jobs and schedules', () => {
-    const spec = { suites: ['calls'], modes: ['gil'], labels: [] as string[], profile: null, machineId: null };
+    const spec = {
+      suites: ['calls'],
+      modes: ['gil'],
+      labels: [] as string[],
+      profile: null,
+      runtime: null,
+      machineId: null,
+    };
 
     it("claims the oldest matching job: labels a subset of the machine's, machine-bound jobs only by theirs", async () => {
       const { stores } = await fresh();
@@ -467,6 +474,7 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
           modes: ['gil'],
           labels: ['big'],
           profile: null,
+          runtime: null,
           enabled: true,
           lastSlot: NOW,
         },
@@ -490,6 +498,43 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
       expect(await stores[0]!.schedules.update(s.id + 100, { enabled: false }, NOW)).toBeNull();
       expect(await stores[0]!.schedules.delete(s.id)).toBe(true);
       expect((await stores[0]!.jobs.list({})).every((j) => j.scheduleId === null)).toBe(true);
+    });
+    it("keeps a job's and a schedule's runtime selector, and a slot's job takes the one it is given", async () => {
+      const { stores } = await fresh(2);
+      const [a, b] = [stores[0]!, stores[1]!];
+      const m1 = await a.machines.upsert(fixtureMachine(1), [], NOW);
+      const job = await a.jobs.create({ ...spec, runtime: '3.13.15' }, NOW);
+      expect(job.runtime).toBe('3.13.15');
+      expect((await b.jobs.get(job.id))!.runtime).toBe('3.13.15');
+      expect(await b.jobs.claimNext({ machineId: m1, labels: [], leaseSeconds: 60, now: NOW + 1 })).toMatchObject({
+        id: job.id,
+        runtime: '3.13.15',
+      });
+      expect((await a.jobs.create(spec, NOW + 2)).runtime).toBeNull();
+      const s = await a.schedules.create(
+        {
+          name: 'nightly',
+          cron: '0 3 * * *',
+          timezone: null,
+          suites: ['calls'],
+          modes: ['gil', 'nogil'],
+          labels: [],
+          profile: null,
+          runtime: 'newest',
+          enabled: true,
+          lastSlot: NOW,
+        },
+        NOW,
+      );
+      expect((await b.schedules.get(s.id))!.runtime).toBe('newest');
+      expect((await b.schedules.update(s.id, { runtime: 'cpython-3.13.5-release' }, NOW + 3))!.runtime).toBe(
+        'cpython-3.13.5-release',
+      );
+      expect((await a.schedules.update(s.id, { runtime: null }, NOW + 4))!.runtime).toBeNull();
+      const slot = Date.parse('2025-06-03T03:00:00Z');
+      const made = await b.jobs.createForSlot(s.id, slot, { ...spec, runtime: 'newest' }, slot);
+      expect(made).toMatchObject({ scheduleId: s.id, runtime: 'newest' });
+      expect((await a.jobs.list({ schedule: s.id }))[0]!.runtime).toBe('newest');
     });
   });
 

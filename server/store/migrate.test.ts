@@ -75,6 +75,7 @@ beforeAll(async () => {
         modes: ['gil'],
         labels: [],
         profile: 'quick',
+        runtime: 'newest',
         enabled: true,
         lastSlot: now,
       },
@@ -83,7 +84,7 @@ beforeAll(async () => {
     await store.jobs.createForSlot(
       schedule.id,
       now + 1000,
-      { suites: ['selftest'], modes: ['gil'], labels: [], profile: 'quick', machineId: null },
+      { suites: ['selftest'], modes: ['gil'], labels: [], profile: 'quick', runtime: '3.13.15', machineId: null },
       now,
     );
     await store.jobs.claimNext({ machineId: series!.machineId, labels: [], leaseSeconds: 600, now });

@@ -19,6 +19,7 @@ export {
   fixtureHistory,
   fixtureMachine,
   fixtureRun,
+  onRelease,
 } from '../../harness/test-support/index.ts';
 export { type InProcessApp, inProcessApp } from './app.ts';
 export { copyDatabase, openServices, type Seed, seedDatabase, snapshot } from './database.ts';

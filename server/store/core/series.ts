@@ -6,7 +6,7 @@
  * @example
  * const [version] = await store.series.versions([id]);
  */
-import type { HistoryColumnsText, HistoryRow, SeriesFilter, SeriesInfo } from './types.ts';
+import type { HistoryColumnsText, HistoryRow, RuntimeChangeRow, SeriesFilter, SeriesInfo } from './types.ts';
 
 export interface SeriesStore {
   /** By machine, suite, benchmark, case key, mode id; `mode` matches a mode id or a mode kind. */
@@ -34,4 +34,9 @@ export interface SeriesStore {
    * `from <= at <= to` (0: the newest), or null when there are not that many.
    */
   pointBack(id: number, range: { from: number; to: number; skip: number }): Promise<[number, number] | null>;
+  /**
+   * Every point whose mode id differs from the point before it (a new release or build kind of the
+   * series' runtime), oldest first: a series is one machine, case and mode kind, across runtimes.
+   */
+  runtimeChanges(id: number): Promise<RuntimeChangeRow[]>;
 }

@@ -178,6 +178,26 @@ export interface HistoryColumns {
   ciHigh: Array<number | null>;
 }
 
+/** Where a series' points changed runtime: the mode ids on each side (`cpython-3.13.5t/nogil` → `cpython-3.13.15t/nogil`). */
+export interface RuntimeChange {
+  from: string;
+  to: string;
+}
+
+/**
+ * The runtime change between two mode ids, or null when they are the same (or one is unknown).
+ * @example runtimeChangeOf('cpython-3.13.5/gil', 'cpython-3.13.15/gil') // { from: 'cpython-3.13.5/gil', to: 'cpython-3.13.15/gil' }
+ */
+export function runtimeChangeOf(from: string | null | undefined, to: string | null | undefined): RuntimeChange | null {
+  return from && to && from !== to ? { from, to } : null;
+}
+
+/** A point of a series measured on another runtime than the point before it. */
+export interface RuntimeChangeRow extends RuntimeChange {
+  at: number;
+  runPk: number;
+}
+
 export interface Regression {
   id: number;
   seriesId: number;
@@ -187,7 +207,10 @@ export interface Regression {
   benchmark: string;
   params: Params;
   caseKey: string;
+  /** The mode id of the first run after the change. */
   modeId: string;
+  /** Set when the runs before and after the change measured different runtimes (release or build kind). */
+  runtimeChange: RuntimeChange | null;
   mode: ModeName;
   kind: 'regression' | 'improvement';
   status: RegressionStatus;
@@ -257,6 +280,8 @@ export interface HistoryView {
   regressions: Regression[];
   /** Notes in the range: on this series, its machine, or everything. */
   annotations: Annotation[];
+  /** Where the series' runtime changed, in the range of the points. */
+  runtimeChanges: Array<RuntimeChange & { at: number; runId: string }>;
 }
 
 export interface JobSpecInput {
@@ -264,6 +289,8 @@ export interface JobSpecInput {
   modes: string[];
   labels?: string[];
   profile?: string | null;
+  /** Which installed runtime (a version, a runtime id or `newest`); null: the agent's default pick. */
+  runtime?: string | null;
   machineId?: number | null;
 }
 
@@ -276,6 +303,7 @@ export interface Job {
   modes: string[];
   labels: string[];
   profile: string | null;
+  runtime: string | null;
   machineId: number | null;
   claimedBy: number | null;
   claimedAt: number | null;
@@ -306,6 +334,7 @@ export interface Schedule {
   modes: string[];
   labels: string[];
   profile: string | null;
+  runtime: string | null;
   enabled: boolean;
   lastSlot: number | null;
   createdAt: number;
@@ -320,6 +349,7 @@ export interface ScheduleInput {
   modes: string[];
   labels?: string[];
   profile?: string | null;
+  runtime?: string | null;
   enabled?: boolean;
 }
 
@@ -544,6 +574,7 @@ export interface ScheduleRecordInput {
   modes: string[];
   labels: string[];
   profile: string | null;
+  runtime: string | null;
   enabled: boolean;
   lastSlot: number | null;
 }
@@ -554,6 +585,8 @@ export interface JobSpec {
   modes: string[];
   labels: string[];
   profile: string | null;
+  /** Which installed runtime the agent measures (null: its default pick). */
+  runtime: string | null;
   /** Only this machine may claim the job (null: any machine with the labels). */
   machineId: number | null;
 }

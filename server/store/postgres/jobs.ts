@@ -34,6 +34,7 @@ function jobRecord(r: Row): JobRecord {
     modes: r.modes as string[],
     labels: r.labels as string[],
     profile: r.profile as string | null,
+    runtime: (r.runtime as string | null) ?? null,
     machineId: r.machine_id as number | null,
     claimedBy: r.claimed_by as number | null,
     claimedAt: r.claimed_at as number | null,
@@ -72,13 +73,14 @@ export class PgJobs implements JobStore {
 
   async create(spec: JobSpec, now: number): Promise<Job> {
     const row = await this.db.one(
-      `INSERT INTO jobs (suites, modes, labels, profile, machine_id, status, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6) RETURNING *`,
+      `INSERT INTO jobs (suites, modes, labels, profile, runtime, machine_id, status, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $7) RETURNING *`,
       [
         JSON.stringify(spec.suites),
         JSON.stringify(spec.modes),
         JSON.stringify(spec.labels),
         spec.profile,
+        spec.runtime,
         spec.machineId,
         now,
       ],
@@ -89,8 +91,8 @@ export class PgJobs implements JobStore {
   createForSlot(scheduleId: number, slot: number, spec: JobSpec, now: number): Promise<Job | null> {
     return this.db.tx(async (t) => {
       const row = await t.one(
-        `INSERT INTO jobs (schedule_id, slot, suites, modes, labels, profile, machine_id, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $8) ON CONFLICT (schedule_id, slot) DO NOTHING RETURNING *`,
+        `INSERT INTO jobs (schedule_id, slot, suites, modes, labels, profile, runtime, machine_id, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $9) ON CONFLICT (schedule_id, slot) DO NOTHING RETURNING *`,
         [
           scheduleId,
           slot,
@@ -98,6 +100,7 @@ export class PgJobs implements JobStore {
           JSON.stringify(spec.modes),
           JSON.stringify(spec.labels),
           spec.profile,
+          spec.runtime,
           spec.machineId,
           now,
         ],
@@ -202,6 +205,7 @@ function scheduleView(r: Row): Schedule {
     modes: r.modes as string[],
     labels: r.labels as string[],
     profile: r.profile as string | null,
+    runtime: (r.runtime as string | null) ?? null,
     enabled: r.enabled as boolean,
     lastSlot: r.last_slot as number | null,
     createdAt: r.created_at as number,
@@ -217,6 +221,7 @@ const SCHEDULE_COLUMNS: Array<[keyof ScheduleRecordInput, string, boolean]> = [
   ['modes', 'modes', true],
   ['labels', 'labels', true],
   ['profile', 'profile', false],
+  ['runtime', 'runtime', false],
   ['enabled', 'enabled', false],
   ['lastSlot', 'last_slot', false],
 ];
@@ -235,8 +240,8 @@ export class PgSchedules implements ScheduleStore {
 
   async create(input: ScheduleRecordInput, now: number): Promise<Schedule> {
     const row = await this.db.one(
-      `INSERT INTO schedules (name, cron, timezone, suites, modes, labels, profile, enabled, last_slot, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING *`,
+      `INSERT INTO schedules (name, cron, timezone, suites, modes, labels, profile, runtime, enabled, last_slot, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING *`,
       [
         input.name,
         input.cron,
@@ -245,6 +250,7 @@ export class PgSchedules implements ScheduleStore {
         JSON.stringify(input.modes),
         JSON.stringify(input.labels),
         input.profile,
+        input.runtime,
         input.enabled,
         input.lastSlot,
         now,

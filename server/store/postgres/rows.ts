@@ -16,6 +16,7 @@ import type {
   RunInfo,
   SeriesInfo,
 } from '../core/types.ts';
+import { runtimeChangeOf } from '../core/types.ts';
 import type { Queryable, Row } from './db.ts';
 
 /** Samples as little-endian float64 (the `samples` column), and back. */
@@ -202,7 +203,11 @@ export function seriesInfo(row: Row): SeriesInfo {
 
 export const REGRESSION_SELECT = `
   SELECT g.*, se.machine_id, m.hostname, s.name AS suite, b.name AS benchmark, c.params, c.key AS case_key,
-    se.mode_name, se.mode AS mode_kind, ru.id AS run_uuid, pr.id AS previous_run_uuid, dr.id AS detected_run_uuid
+    se.mode_name, se.mode AS mode_kind, ru.id AS run_uuid, pr.id AS previous_run_uuid, dr.id AS detected_run_uuid,
+  (SELECT mo.name FROM results r JOIN modes mo ON mo.id = r.mode_id
+    WHERE r.run_pk = g.run_pk AND r.series_id = g.series_id LIMIT 1) AS mode_after,
+  (SELECT mo.name FROM results r JOIN modes mo ON mo.id = r.mode_id
+    WHERE r.run_pk = g.previous_run_pk AND r.series_id = g.series_id LIMIT 1) AS mode_before
   FROM regressions g
   JOIN series se ON se.id = g.series_id
   JOIN machines m ON m.id = se.machine_id
@@ -223,7 +228,8 @@ export function regressionView(r: Row): Regression {
     benchmark: r.benchmark as string,
     params: r.params as Params,
     caseKey: r.case_key as string,
-    modeId: r.mode_name as string,
+    modeId: (r.mode_after as string | null) ?? (r.mode_name as string),
+    runtimeChange: runtimeChangeOf(r.mode_before as string | null, r.mode_after as string | null),
     mode: r.mode_kind as Regression['mode'],
     kind: r.kind as Regression['kind'],
     status: r.status as RegressionStatus,

@@ -77,30 +77,34 @@ export class PgRuns implements RunStore {
         const benchmarkIds = await this.#benchmarks(t, doc);
         const caseIds = await this.#cases(t, doc, benchmarkIds);
 
-        // One point per result; results of one case and mode in one run add as many points.
+        // One point per result; results of one case and mode in one run add as many points. A series is
+        // one case and mode kind (across runtimes): its mode_name becomes the id of the newest point's mode.
         const perSeries = new Map<string, { caseId: number; mode: string; kind: string; count: number }>();
+        const kindOf = (r: RunDocument['results'][number]) => modeIds.get(r.mode)!.mode;
         for (const [i, r] of doc.results.entries()) {
-          const key = `${caseIds[i]}\u0000${r.mode}`;
+          const key = `${caseIds[i]}\u0000${kindOf(r)}`;
           const entry = perSeries.get(key);
           if (entry) entry.count++;
           else perSeries.set(key, { caseId: caseIds[i]!, mode: r.mode, kind: modeIds.get(r.mode)!.mode, count: 1 });
         }
         // Series in key order, so two uploads at once lock them in one order.
-        const groups = [...perSeries.values()].sort((a, b) => a.caseId - b.caseId || (a.mode < b.mode ? -1 : 1));
+        const groups = [...perSeries.values()].sort((a, b) => a.caseId - b.caseId || (a.kind < b.kind ? -1 : 1));
 
         const n = doc.results.length;
         const col = <T>(f: (r: RunDocument['results'][number], i: number) => T): T[] => doc.results.map(f);
         const stat = (k: 'n' | 'mean' | 'median' | 'min' | 'max' | 'sd' | 'ciLow' | 'ciHigh' | 'margin') =>
           col((r) => r.stats?.[k] ?? null);
         // Series, run modes and results in one statement: a round trip per step is what bounds ingest.
-        const seriesRows = await t.rows<{ id: number; version: number; case_id: number; mode_name: string }>(
+        const seriesRows = await t.rows<{ id: number; version: number; case_id: number; mode: string }>(
           `WITH se AS (
              INSERT INTO series (machine_id, case_id, mode_name, mode, last_started_at, point_count, version)
              SELECT $1, c, m, k, $2, n, n FROM unnest($4::int[], $5::text[], $6::text[], $7::int[]) u(c, m, k, n)
-             ON CONFLICT (machine_id, case_id, mode_name) DO UPDATE SET point_count = series.point_count + excluded.point_count,
+             ON CONFLICT (machine_id, case_id, mode) DO UPDATE SET point_count = series.point_count + excluded.point_count,
+               mode_name = CASE WHEN excluded.last_started_at >= coalesce(series.last_started_at, 0)
+                 THEN excluded.mode_name ELSE series.mode_name END,
                last_started_at = greatest(coalesce(series.last_started_at, 0), excluded.last_started_at),
                version = series.version + excluded.point_count
-             RETURNING id, version, case_id, mode_name),
+             RETURNING id, version, case_id, mode),
            rm AS (
              INSERT INTO run_modes (run_pk, position, mode_id) SELECT $3, p - 1, m FROM unnest($8::int[]) WITH ORDINALITY u(m, p)),
            re AS (
@@ -120,8 +124,8 @@ export class PgRuns implements RunStore {
                loop_cost_ns, loops, ops_per_loop, processes, n, mean, median, min, max, sd, ci_low, ci_high, margin,
                peak_rss_bytes, checksum, gil_after_load, gil_after_run, load_before, load_after, wall_ms, warnings,
                error, level_ns, level_rse, samples, p)
-             JOIN se ON se.case_id = u.case_id AND se.mode_name = u.mode_name)
-           SELECT id, version, case_id, mode_name FROM se`,
+             JOIN se ON se.case_id = u.case_id AND se.mode = u.mode_name)
+           SELECT id, version, case_id, mode FROM se`,
           [
             machineId,
             startedAt,
@@ -132,7 +136,7 @@ export class PgRuns implements RunStore {
             groups.map((g) => g.count),
             doc.modes.map((m) => modeIds.get(m.id)!.id),
             caseIds,
-            col((r) => r.mode),
+            col(kindOf),
             col((r) => modeIds.get(r.mode)!.id),
             col((r) => r.status),
             col((r) => r.unit),
@@ -167,12 +171,12 @@ export class PgRuns implements RunStore {
         // through in this run are its last `count` ones).
         const next = new Map<string, { id: number; version: number }>();
         for (const s of seriesRows) {
-          const count = perSeries.get(`${s.case_id}\u0000${s.mode_name}`)!.count;
-          next.set(`${s.case_id}\u0000${s.mode_name}`, { id: s.id, version: s.version - count + 1 });
+          const count = perSeries.get(`${s.case_id}\u0000${s.mode}`)!.count;
+          next.set(`${s.case_id}\u0000${s.mode}`, { id: s.id, version: s.version - count + 1 });
         }
         const appended: AppendedPoint[] = new Array(n);
         for (const [i, r] of doc.results.entries()) {
-          const series = next.get(`${caseIds[i]}\u0000${r.mode}`)!;
+          const series = next.get(`${caseIds[i]}\u0000${kindOf(r)}`)!;
           appended[i] = {
             seriesId: series.id,
             version: series.version++,

@@ -173,6 +173,7 @@ export const series = pgTable(
     caseId: integer('case_id')
       .notNull()
       .references(() => cases.id),
+    /** The mode id of the newest point; the series is its machine, case and mode kind (across runtimes). */
     modeName: text('mode_name').notNull(),
     mode: text('mode', { enum: MODE_KINDS }).notNull(),
     baselineFrom: millis('baseline_from'),
@@ -180,7 +181,7 @@ export const series = pgTable(
     pointCount: integer('point_count').notNull().default(0),
     version: integer('version').notNull().default(0),
   },
-  (t) => [uniqueIndex('series_identity').on(t.machineId, t.caseId, t.modeName), index('series_case').on(t.caseId)],
+  (t) => [uniqueIndex('series_of_mode').on(t.machineId, t.caseId, t.mode), index('series_case').on(t.caseId)],
 );
 
 export const RESULT_STATUSES = ['ok', 'error', 'invalid'] as const;
@@ -314,6 +315,8 @@ export const schedules = pgTable('schedules', {
   modes: json('modes').$type<string[]>().notNull(),
   labels: jsonb('labels').$type<string[]>().notNull(),
   profile: text('profile'),
+  /** The runtime selector its jobs carry (a version, a runtime id or `newest`). */
+  runtime: text('runtime'),
   enabled: boolean('enabled').notNull().default(true),
   lastSlot: millis('last_slot'),
   createdAt: millis('created_at').notNull(),
@@ -333,6 +336,8 @@ export const jobs = pgTable(
     modes: json('modes').$type<string[]>().notNull(),
     labels: jsonb('labels').$type<string[]>().notNull(),
     profile: text('profile'),
+    /** Which installed runtime the agent measures (a version, a runtime id or `newest`); null: its default pick. */
+    runtime: text('runtime'),
     machineId: integer('machine_id').references(() => machines.id, { onDelete: 'cascade' }),
     status: text('status', { enum: JOB_STATUSES }).notNull().default('queued'),
     claimedBy: integer('claimed_by').references(() => machines.id, { onDelete: 'set null' }),

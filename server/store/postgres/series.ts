@@ -10,6 +10,7 @@ import type {
   HistoryColumnsText,
   HistoryRow,
   RegressionStatus,
+  RuntimeChangeRow,
   SeriesFilter,
   SeriesInfo,
   StoredWindow,
@@ -83,6 +84,19 @@ export class PgSeries implements SeriesStore {
       ciLow: r.ci_low,
       ciHigh: r.ci_high,
     }));
+  }
+
+  async runtimeChanges(id: number): Promise<RuntimeChangeRow[]> {
+    const rows = await this.db.rows<{ started_at: number; run_pk: number; previous: string; mode_id: string }>(
+      `SELECT started_at, run_pk, previous, mode_id FROM (
+         SELECT r.started_at, r.run_pk, mo.name AS mode_id,
+             lag(mo.name) OVER (ORDER BY r.started_at, r.run_pk, r.position) AS previous
+           FROM results r JOIN modes mo ON mo.id = r.mode_id
+         WHERE r.series_id = $1) p
+       WHERE previous IS NOT NULL AND previous <> mode_id ORDER BY started_at, run_pk`,
+      [id],
+    );
+    return rows.map((r) => ({ at: Number(r.started_at), runPk: r.run_pk, from: r.previous, to: r.mode_id }));
   }
 
   async columns(id: number, range: { fromAt: number; fromPk: number; to: number }): Promise<HistoryColumnsText | null> {

@@ -33,8 +33,8 @@ export class SqliteJobs implements JobStore {
       // The unique (schedule, slot) index makes a second insert for the slot a no-op, in any process.
       const row = this.db
         .sql(
-          `INSERT INTO jobs (schedule_id, slot, suites, modes, labels, profile, machine_id, status, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (schedule_id, slot) DO NOTHING RETURNING id`,
+          `INSERT INTO jobs (schedule_id, slot, suites, modes, labels, profile, runtime, machine_id, status, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (schedule_id, slot) DO NOTHING RETURNING id`,
         )
         .get(
           scheduleId,
@@ -43,6 +43,7 @@ export class SqliteJobs implements JobStore {
           JSON.stringify(spec.modes),
           JSON.stringify(spec.labels),
           spec.profile,
+          spec.runtime,
           spec.machineId,
           now,
           now,

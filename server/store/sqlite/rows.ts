@@ -20,6 +20,7 @@ import type {
   TokenInfo,
   TokenRecord,
 } from '../core/types.ts';
+import { runtimeChangeOf } from '../core/types.ts';
 import type { annotations, jobs, schedules, tokens } from './schema.ts';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -131,7 +132,11 @@ export interface SeriesDbRow {
 
 export const REGRESSION_COLUMNS = `
   g.*, se.machine_id, m.hostname, s.name AS suite, b.name AS benchmark, c.params, c.key AS case_key,
-  se.mode_name, se.mode AS mode_kind, ru.id AS run_uuid, pr.id AS previous_run_uuid, dr.id AS detected_run_uuid`;
+  se.mode_name, se.mode AS mode_kind, ru.id AS run_uuid, pr.id AS previous_run_uuid, dr.id AS detected_run_uuid,
+  (SELECT mo.name FROM results r JOIN modes mo ON mo.id = r.mode_id
+    WHERE r.run_pk = g.run_pk AND r.series_id = g.series_id LIMIT 1) AS mode_after,
+  (SELECT mo.name FROM results r JOIN modes mo ON mo.id = r.mode_id
+    WHERE r.run_pk = g.previous_run_pk AND r.series_id = g.series_id LIMIT 1) AS mode_before`;
 export const REGRESSION_JOINS = `
   JOIN series se ON se.id = g.series_id
   JOIN machines m ON m.id = se.machine_id
@@ -231,7 +236,8 @@ export function regressionView(r: Record<string, unknown>): Regression {
     benchmark: r.benchmark as string,
     params: parseJson(r.params as string),
     caseKey: r.case_key as string,
-    modeId: r.mode_name as string,
+    modeId: (r.mode_after as string | null) ?? (r.mode_name as string),
+    runtimeChange: runtimeChangeOf(r.mode_before as string | null, r.mode_after as string | null),
     mode: r.mode_kind as Regression['mode'],
     kind: r.kind as Regression['kind'],
     status: r.status as RegressionStatus,
@@ -279,6 +285,7 @@ export function scheduleView(s: typeof schedules.$inferSelect): Schedule {
     modes: s.modes,
     labels: s.labels,
     profile: s.profile,
+    runtime: s.runtime,
     enabled: s.enabled,
     lastSlot: s.lastSlot,
     createdAt: s.createdAt,
@@ -296,6 +303,7 @@ export function jobView(j: typeof jobs.$inferSelect): Job {
     modes: j.modes,
     labels: j.labels,
     profile: j.profile,
+    runtime: j.runtime,
     machineId: j.machineId,
     claimedBy: j.claimedBy,
     claimedAt: j.claimedAt,

@@ -116,7 +116,9 @@ export class SqliteRuns implements RunStore {
     const insertSeries = this.db.sql(
       `INSERT INTO series (machine_id, case_id, mode_name, mode, last_started_at, point_count, version)
        VALUES (?, ?, ?, ?, ?, 1, 1)
-       ON CONFLICT (machine_id, case_id, mode_name) DO UPDATE SET point_count = point_count + 1,
+       ON CONFLICT (machine_id, case_id, mode) DO UPDATE SET point_count = point_count + 1,
+         mode_name = CASE WHEN excluded.last_started_at >= coalesce(last_started_at, 0) THEN excluded.mode_name
+           ELSE mode_name END,
          last_started_at = max(coalesce(last_started_at, 0), excluded.last_started_at), version = version + 1
        RETURNING id, version`,
     );

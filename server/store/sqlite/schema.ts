@@ -178,7 +178,10 @@ export const series = sqliteTable(
     caseId: integer('case_id')
       .notNull()
       .references(() => cases.id),
-    /** The mode's id, e.g. `cpython-3.13.5t/nogil`. */
+    /**
+     * The mode id of the series' newest point, e.g. `cpython-3.13.15t/nogil`. A series is one machine, case and
+     * mode kind, so it goes on across runtime releases and build kinds; each point keeps its own mode id.
+     */
     modeName: text('mode_name').notNull(),
     mode: text('mode', { enum: MODE_KINDS }).notNull(),
     /** The detector reads points from this time on (set when a change is acknowledged). */
@@ -189,7 +192,7 @@ export const series = sqliteTable(
     /** Bumped by every change to the series' points, baseline or changes: keys the detector's cache. */
     version: integer('version').notNull().default(0),
   },
-  (t) => [uniqueIndex('series_identity').on(t.machineId, t.caseId, t.modeName), index('series_case').on(t.caseId)],
+  (t) => [uniqueIndex('series_of_mode').on(t.machineId, t.caseId, t.mode), index('series_case').on(t.caseId)],
 );
 
 /** One result: statistics as uploaded plus the detector's level, computed from the samples. */
@@ -331,6 +334,7 @@ export interface JobSpec {
   modes: string[];
   labels: string[];
   profile: string | null;
+  runtime: string | null;
 }
 
 export const schedules = sqliteTable('schedules', {
@@ -342,6 +346,8 @@ export const schedules = sqliteTable('schedules', {
   modes: text('modes', { mode: 'json' }).$type<string[]>().notNull(),
   labels: text('labels', { mode: 'json' }).$type<string[]>().notNull(),
   profile: text('profile'),
+  /** The runtime selector its jobs carry (a version, a runtime id or `newest`). */
+  runtime: text('runtime'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   /** The latest slot a job was made for (slots before it are never revisited). */
   lastSlot: integer('last_slot'),
@@ -367,6 +373,8 @@ export const jobs = sqliteTable(
     modes: text('modes', { mode: 'json' }).$type<string[]>().notNull(),
     labels: text('labels', { mode: 'json' }).$type<string[]>().notNull(),
     profile: text('profile'),
+    /** Which installed runtime the agent measures (a version, a runtime id or `newest`); null: its default pick. */
+    runtime: text('runtime'),
     /** Only this machine may claim the job (null: any machine with the labels). */
     machineId: integer('machine_id').references(() => machines.id, { onDelete: 'cascade' }),
     status: text('status', { enum: JOB_STATUSES }).notNull().default('queued'),

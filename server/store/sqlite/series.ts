@@ -5,7 +5,7 @@
  * @example const [version] = await store.series.versions([id]);
  */
 import type { SeriesStore } from '../core/series.ts';
-import type { HistoryColumnsText, HistoryRow, SeriesFilter, SeriesInfo } from '../core/types.ts';
+import type { HistoryColumnsText, HistoryRow, RuntimeChangeRow, SeriesFilter, SeriesInfo } from '../core/types.ts';
 import type { SqliteDb } from './db.ts';
 import { SERIES_COLUMNS, SERIES_JOINS, type SeriesDbRow, seriesInfo } from './rows.ts';
 
@@ -70,6 +70,21 @@ export class SqliteSeries implements SeriesStore {
       points[i] = { runPk, at, status, n, median, ciLow, ciHigh };
     }
     return points;
+  }
+
+  async runtimeChanges(id: number): Promise<RuntimeChangeRow[]> {
+    const rows = this.db
+      .sql(
+        `SELECT started_at, run_pk, previous, mode_id FROM (
+           SELECT r.started_at, r.run_pk, mo.name AS mode_id,
+             lag(mo.name) OVER (ORDER BY r.started_at, r.run_pk, r.position) AS previous
+           FROM results r JOIN modes mo ON mo.id = r.mode_id
+           WHERE r.series_id = ?)
+         WHERE previous IS NOT NULL AND previous <> mode_id ORDER BY started_at, run_pk`,
+      )
+      .raw()
+      .all(id) as Array<[number, number, string, string]>;
+    return rows.map(([at, runPk, from, to]) => ({ at, runPk, from, to }));
   }
 
   async columns(id: number, range: { fromAt: number; fromPk: number; to: number }): Promise<HistoryColumnsText | null> {

@@ -99,6 +99,56 @@ describe('opening a database', () => {
     upgraded.close();
   });
 
+  it('merges the series a runtime change split (one per mode id before issue #15) into one per mode kind', async () => {
+    const file = newFile();
+    const folder = join(dir, 'before-series-merge');
+    mkdirSync(join(folder, 'meta'), { recursive: true });
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8'));
+    const before = journal.entries.filter((e: { tag: string }) => e.tag < '0006_merge_series_across_runtimes');
+    for (const e of before) copyFileSync(join(MIGRATIONS_DIR, `${e.tag}.sql`), join(folder, `${e.tag}.sql`));
+    writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: before }));
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    migrate(drizzle(old), { migrationsFolder: folder });
+    const run = (pk: number, at: number) =>
+      `INSERT INTO runs (pk, id, machine_id, started_at, finished_at, started_at_text, finished_at_text, profile,
+         gilbench_version, machine, suites, warnings, result_count, received_at)
+         VALUES (${pk}, 'r${pk}', 1, ${at}, ${at + 1}, 't', 't', 'quick', '0', '{}', '[]', '[]', 1, ${at + 2});`;
+    const result = (id: number, pk: number, series: number, mode: number, at: number) =>
+      `INSERT INTO results (id, run_pk, position, series_id, case_id, mode_id, started_at, status, unit, loop_cost_ns,
+         loops, ops_per_loop, processes, wall_ms, warnings) VALUES (${id}, ${pk}, 0, ${series}, 1, ${mode}, ${at}, 'ok', 'ns', 1, 10, 1, 1, 3, '[]');`;
+    old.exec(`
+      INSERT INTO machines VALUES (1, 'fp000001', 'h', 'os', 'k', 'x64', '{}', 1, '{}', '[]', 0, 0, '[]');
+      INSERT INTO runtimes VALUES (1, 1, 'k5', 'cpython-3.13.5', 'cpython', '3.13.5', 0, 1, '', '', NULL, '/p', 'ab');
+      INSERT INTO runtimes VALUES (2, 1, 'k15', 'cpython-3.13.15', 'cpython', '3.13.15', 0, 1, '', '', NULL, '/q', 'cd');
+      INSERT INTO modes VALUES (1, 1, 'k5', 'cpython-3.13.5/gil', 'gil', '{}');
+      INSERT INTO modes VALUES (2, 2, 'k15', 'cpython-3.13.15/gil', 'gil', '{}');
+      INSERT INTO suites VALUES (1, 'calls', ''); INSERT INTO benchmarks VALUES (1, 1, 'positional', '');
+      INSERT INTO cases VALUES (1, 1, 'arity=0', '{"arity":0}');
+      ${run(1, 100)} ${run(2, 200)} ${run(3, 300)}
+      INSERT INTO series (id, machine_id, case_id, mode_name, mode, last_started_at, point_count, version)
+        VALUES (1, 1, 1, 'cpython-3.13.5/gil', 'gil', 200, 2, 2);
+      INSERT INTO series (id, machine_id, case_id, mode_name, mode, last_started_at, point_count, version)
+        VALUES (2, 1, 1, 'cpython-3.13.15/gil', 'gil', 300, 1, 7);
+      ${result(1, 1, 1, 1, 100)} ${result(2, 2, 1, 1, 200)} ${result(3, 3, 2, 2, 300)}
+      INSERT INTO regressions (id, series_id, run_pk, previous_run_pk, kind, change, change_ci_low, change_ci_high,
+        confidence, score, before_ns, after_ns, noise, before_count, after_count, method, started_at, detected_at,
+        updated_at) VALUES (1, 2, 3, NULL, 'regression', 0.3, 0.2, 0.4, 0.99, 9, 10, 13, 0.01, 5, 2, 'm', 300, 300, 300);
+      INSERT INTO annotations (id, at, text, series_id, created_at, updated_at) VALUES (1, 300, 'upgraded', 2, 1, 1);`);
+    old.close();
+
+    await openSqliteStore(file).close();
+    const db = new Database(file);
+    expect(db.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(MIGRATIONS);
+    expect(db.prepare('SELECT id, mode_name, mode, point_count, last_started_at, version FROM series').all()).toEqual([
+      { id: 1, mode_name: 'cpython-3.13.15/gil', mode: 'gil', point_count: 3, last_started_at: 300, version: 8 },
+    ]);
+    expect(db.prepare('SELECT series_id FROM results ORDER BY id').pluck().all()).toEqual([1, 1, 1]);
+    expect(db.prepare('SELECT series_id FROM regressions').pluck().all()).toEqual([1]);
+    expect(db.prepare('SELECT series_id FROM annotations').pluck().all()).toEqual([1]);
+    db.close();
+  });
+
   it('keeps samples exactly (little-endian float64)', () => {
     const samples = [1, 1.5, 1e-300, 123456.789, Math.PI];
     expect(decodeSamples(encodeSamples(samples))).toEqual(samples);

@@ -91,6 +91,35 @@ describe('history model', () => {
     expect(model.scale?.value).toBe('log');
   });
 
+  it('marks where the runtime changed, once per release change, and says so on a change found there', async () => {
+    const { data } = await modelOf({ machine: seeded.seed.machineA.id, case: seriesCaseId(regressed) });
+    const at = data.histories[0]!.points[2]!.at;
+    const runId = data.histories[0]!.points[2]!.runId;
+    const upgraded: HistoryData = {
+      ...data,
+      histories: data.histories.map((h) => ({
+        ...h,
+        runtimeChanges: [
+          { at, runId, from: h.series.modeId, to: h.series.modeId.replace('3.13.5', '3.13.15').replace('/', '-x/') },
+        ],
+        regressions: h.regressions.map((r) => ({ ...r, runtimeChange: { from: r.modeId, to: `${r.modeId}-x` } })),
+      })),
+    };
+    const marks = historyModel(upgraded, viewState({ case: seriesCaseId(regressed) })).chart!.marks;
+    const runtime = marks.filter((m) => m.key.startsWith('runtime-'));
+    // gil's 3.13.5 and the free-threaded 3.13.5t: one mark each, however many series share them.
+    expect(runtime.map((m) => m.label?.text).sort()).toEqual([
+      'runtime 3.13.5 → 3.13.15-x',
+      'runtime 3.13.5t → 3.13.15t-x',
+    ]);
+    expect(runtime.every((m) => m.at === at && m.dash !== undefined)).toBe(true);
+    const change = marks.find((m) => m.key === `reg-${seeded.seed.regressionId}`)!;
+    expect(change.label?.text).toMatch(/^\+8\.0% nogil \(new\) at runtime 3\.13\.5t → /);
+    // Without runtime changes, no such mark.
+    const plain = historyModel(data, viewState({ case: seriesCaseId(regressed) })).chart!.marks;
+    expect(plain.some((m) => m.key.startsWith('runtime-'))).toBe(false);
+  });
+
   it('draws a long history as a median line inside a CI band', async () => {
     const { data } = await modelOf({ machine: seeded.seed.machineA.id, case: seriesCaseId(regressed) });
     const [first] = data.histories;

@@ -12,7 +12,7 @@
  * model.chart?.lines.map((l) => l.modeId) // ['cpython-3.13.5/gil', 'cpython-3.13.5t/nogil']
  */
 import type { Annotation, HistoryPoint, HistoryView, MachineInfo, Regression, SeriesInfo } from '../../api.ts';
-import { formatChange, formatNs, formatTime } from '../../format.ts';
+import { formatChange, formatNs, formatRuntimeChange, formatTime } from '../../format.ts';
 import { listParam, type RouteParams } from '../../route.ts';
 import {
   type Empty,
@@ -44,7 +44,7 @@ export const MAX_POINTS_WITH_BARS = 1500;
 export const CI_SUFFIX = '95% CI';
 
 export const HISTORY_LEAD =
-  'One case over time, one line per mode. Markers: changes the detector found (red slower, green faster) and notes.';
+  'One case over time, one line per mode. Markers: changes the detector found (red slower, green faster), notes, and where the runtime changed (a release or build kind; purple).';
 
 /** The longest history of `caseId` among `series` (0 when it has none). */
 export function caseLength(series: readonly SeriesInfo[], caseId: string): number {
@@ -169,14 +169,37 @@ function uniqueById<T extends { id: number }>(items: readonly T[]): T[] {
   return [...new Map(items.map((x) => [x.id, x])).values()];
 }
 
-function marksOf(regressions: readonly Regression[], annotations: readonly Annotation[], at?: number): HistoryMark[] {
+/** Where a series' runtime changed (a release or build kind): one mark per time and change. */
+type RuntimeChangeMark = NonNullable<HistoryView['runtimeChanges']>[number];
+
+function marksOf(
+  regressions: readonly Regression[],
+  annotations: readonly Annotation[],
+  runtimeChanges: readonly RuntimeChangeMark[],
+  at?: number,
+): HistoryMark[] {
   const marks: HistoryMark[] = regressions.map((r) => ({
     key: `reg-${r.id}`,
     at: r.startedAt,
     color: r.kind === 'regression' ? '#c92a2a' : '#2b8a3e',
     width: r.startedAt === at ? 3 : 1.5,
-    label: { text: `${formatChange(r.change)} ${modeName(r.modeId)} (${r.status})`, position: 'start' },
+    // A change where the runtime changed is the runtime's until shown otherwise.
+    label: {
+      text: `${formatChange(r.change)} ${modeName(r.modeId)} (${r.status})${r.runtimeChange ? ` at ${formatRuntimeChange(r.runtimeChange)}` : ''}`,
+      position: 'start',
+    },
   }));
+  const labels = new Map<string, RuntimeChangeMark>();
+  for (const c of runtimeChanges) labels.set(`${c.at}\u0000${formatRuntimeChange(c)}`, c);
+  for (const [key, c] of labels)
+    marks.push({
+      key: `runtime-${key.replace('\u0000', '-')}`,
+      at: c.at,
+      color: '#5f3dc4',
+      dash: [6, 3],
+      width: 2,
+      label: { text: formatRuntimeChange(c), position: 'end' },
+    });
   for (const a of annotations)
     marks.push({
       key: `note-${a.id}`,
@@ -197,6 +220,7 @@ function chartOf(
   caseId: string,
   params: URLSearchParams,
 ): HistoryChart {
+  const runtimeChanges = histories.flatMap((x) => x.runtimeChanges ?? []);
   const total = histories.reduce((n, x) => n + x.points.length, 0);
   const bars = total <= MAX_POINTS_WITH_BARS;
   // Error bars need Chart.js's parsing, which decimation must skip: long histories get a band instead.
@@ -226,7 +250,7 @@ function chartOf(
     to: Number(params.get('to')) || undefined,
     log: params.get('scale') === 'log',
     datasets,
-    marks: marksOf(regressions, annotations, Number(params.get('at')) || undefined),
+    marks: marksOf(regressions, annotations, runtimeChanges, Number(params.get('at')) || undefined),
   };
 }
 

@@ -1,0 +1,2 @@
+ALTER TABLE `jobs` ADD `runtime` text;--> statement-breakpoint
+ALTER TABLE `schedules` ADD `runtime` text;
