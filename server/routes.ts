@@ -21,6 +21,7 @@ import type { z } from 'zod';
 import { caseKey } from '../harness/case-key.ts';
 import { resolveBaseMode } from '../harness/stats/run-comparison.ts';
 import { scalingCurves } from '../harness/stats/scaling.ts';
+import { BADGE_ROUTES } from './badges.ts';
 import type { AnswerCache, CachedAnswer } from './cache/answers.ts';
 import { asResult } from './compare.ts';
 import type { ComputePool } from './compute/pool.ts';
@@ -84,6 +85,7 @@ import {
   TokensResponse,
 } from './contract/index.ts';
 import type { Detection } from './detection.ts';
+import { FEED_ROUTES } from './feeds.ts';
 import { nextRunOf } from './scheduler.ts';
 import { type Actor, DomainError, type Services } from './services/index.ts';
 import type { RunDetail } from './store/core/types.ts';
@@ -145,6 +147,8 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown, R = unknown> {
   maxBody?: number;
   /** The shape of a successful answer (server/contract); handlers send it with `reply`. */
   response: z.ZodType<R>;
+  /** The media type of a successful answer when it is not JSON (a feed, a badge, Markdown). */
+  contentType?: string;
   /** The status of a successful call (for the documentation; handlers set it). */
   success: 200 | 201;
   handler: (ctx: HandlerContext<P, Q, B>) => Promise<Response> | Response;
@@ -864,4 +868,7 @@ export const ROUTES: readonly RouteDef[] = [
     success: 200,
     handler: async ({ reply, deps, params }) => reply({ token: await deps.repo.revokeToken(params.id, deps.now()) }),
   }),
+  // ---------------------------------------- published files: feeds, badges
+  ...FEED_ROUTES,
+  ...BADGE_ROUTES,
 ];

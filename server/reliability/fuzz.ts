@@ -232,6 +232,15 @@ const EXAMPLES: Record<string, (t: FuzzTargets) => RouteExamples> = {
     base: { path: `${API}/tokens/${t.enrollTokenId}`, token: 'admin' },
     dead: { path: `${API}/tokens/ffffffffffffffff`, token: 'admin' },
   }),
+  'GET /feed.xml': () => ({ base: { path: '/feed.xml', token: 'agentA' } }),
+  'GET /machines/:id/feed.xml': (t) => ({ base: { path: `/machines/${t.machineA}/feed.xml`, token: 'agentB' } }),
+  'GET /badges/regressions.svg': () => ({ base: { path: '/badges/regressions.svg', token: 'agentA' } }),
+  'GET /badges/machines/:id/regressions.svg': (t) => ({
+    base: { path: `/badges/machines/${t.machineA}/regressions.svg`, token: 'agentA' },
+  }),
+  'GET /badges/machines/:id/single-thread.svg': (t) => ({
+    base: { path: `/badges/machines/${t.machineA}/single-thread.svg`, token: 'agentA' },
+  }),
 };
 
 /**
