@@ -31,9 +31,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { UsageError } from '../harness/errors.ts';
 import { ensureWebBuilt } from './build.ts';
+import { writePublished } from './export-published.ts';
 import { DASHBOARD_META_CSP } from './serve.ts';
 import { Api } from './src/api.ts';
 import { ApiError, canonicalQuery, type DataSource, type Query, staticDataFile } from './src/source.ts';
@@ -66,6 +68,11 @@ export interface ExportOptions {
   token?: string;
   /** Replace a non-empty `outDir` that holds an earlier export. */
   force?: boolean;
+  /**
+   * Where the site will be served (`https://host/path/`): the feeds' links point there.
+   * Default: the exported `index.html` on this disk (a `file://` URL).
+   */
+  siteUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -206,11 +213,32 @@ function replaceOutDir(staged: string, outDir: string): void {
   rmSync(old, { recursive: true, force: true });
 }
 
+/** The site's absolute URL: `--site-url` checked, or the exported index.html as a file:// URL. */
+function siteUrlOf(given: string | undefined, outDir: string): string {
+  if (given === undefined) return pathToFileURL(join(outDir, 'index.html')).href;
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new UsageError(
+      `--site-url '${given}' is not a URL; give the site's address, like https://bench.example/gilbench/`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--site-url must be an http:// or https:// address, got ${url.protocol}`);
+  }
+  // A folder's URL ends with a slash, so the feed's file names resolve inside it.
+  if (!url.pathname.endsWith('/') && !url.pathname.endsWith('.html')) url.pathname += '/';
+  url.hash = '';
+  return url.href;
+}
+
 /** Writes the static site; see the module's comment for what it contains. */
 export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
   if (Boolean(opts.server) === Boolean(opts.db)) throw new UsageError('give exactly one of --server URL or --db FILE');
   const log = opts.log ?? (() => {});
   const outDir = resolve(opts.outDir);
+  const siteUrl = siteUrlOf(opts.siteUrl, outDir);
   let close = () => {};
   let staged: string | null = null;
   let source: ReturnType<typeof recordingSource> | null = null;
@@ -257,6 +285,9 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
       const walk = { api, machine, runs, series, each: eachLimited };
       for (const view of VIEWS) await view.exportData?.machine?.(walk);
     }
+    // The feeds and badges, at the paths the server serves them.
+    const published = await writePublished(api, machines, { dir: staged, siteUrl, now: Date.now() });
+    log(`export: ${published} feed and badge files, linking to ${siteUrl}`);
 
     const distDir = await ensureWebBuilt();
     for (const name of ['app.js', 'style.css']) copyFileSync(join(distDir, name), join(staged, name));
@@ -276,7 +307,7 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
     staged = null;
     return {
       outDir,
-      files: stats.files + 4,
+      files: stats.files + 4 + published,
       bytes: stats.bytes,
       machines: machines.length,
       runs: runCount,
@@ -298,7 +329,11 @@ export function registerExportCommand(program: Command, wiring: { openDb?: DbOpe
     .option('--server <url>', 'read from a running gilbench server')
     .option('--db <file>', 'read from a gilbench database file')
     .option('--force', 'replace an earlier export in DIR')
-    .action(async (dir: string, opts: { server?: string; db?: string; force?: boolean }) => {
+    .option(
+      '--site-url <url>',
+      "where the site will be served: the feeds' links point there (default: DIR on this disk)",
+    )
+    .action(async (dir: string, opts: { server?: string; db?: string; force?: boolean; siteUrl?: string }) => {
       const started = performance.now();
       const summary = await exportSite({
         outDir: dir,
@@ -306,6 +341,7 @@ export function registerExportCommand(program: Command, wiring: { openDb?: DbOpe
         db: opts.db,
         openDb: wiring.openDb,
         force: opts.force,
+        siteUrl: opts.siteUrl,
         log: (line) => process.stderr.write(`${line}\n`),
       });
       console.log(
