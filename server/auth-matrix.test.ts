@@ -61,6 +61,7 @@ const POLICY: Record<string, RouteDef['access'] | 'agent own'> = {
   'GET /api/v1/tokens': 'admin',
   'POST /api/v1/tokens': 'admin',
   'DELETE /api/v1/tokens/:id': 'admin',
+  'GET /api/v1/runs/:id/summary.md': 'read',
   'GET /feed.xml': 'read',
   'GET /machines/:id/feed.xml': 'read',
   'GET /badges/regressions.svg': 'read',

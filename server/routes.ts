@@ -89,6 +89,7 @@ import { FEED_ROUTES } from './feeds.ts';
 import { nextRunOf } from './scheduler.ts';
 import { type Actor, DomainError, type Services } from './services/index.ts';
 import type { RunDetail } from './store/core/types.ts';
+import { SUMMARY_ROUTES } from './summaries.ts';
 
 export type Access = 'open' | 'read' | 'operator' | 'enroll' | 'agent' | 'admin';
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -254,7 +255,12 @@ const IMMUTABLE_MAX_AGE = 31_536_000;
  * Sends a cached answer with its strong ETag, as immutable (public only when
  * the server is); 304 when the client already holds it.
  */
-function immutableJson(c: Context, answer: CachedAnswer, isPublic: boolean): Response {
+export function immutableJson(
+  c: Context,
+  answer: CachedAnswer,
+  isPublic: boolean,
+  type = 'application/json',
+): Response {
   const headers = {
     etag: answer.etag,
     'cache-control': `${isPublic ? 'public' : 'private'}, max-age=${IMMUTABLE_MAX_AGE}, immutable`,
@@ -263,7 +269,7 @@ function immutableJson(c: Context, answer: CachedAnswer, isPublic: boolean): Res
   // The compression middleware marks the ETag of compressed bytes with their encoding.
   const held = (tag: string) => tag.trim().replace(/-(br|gzip)"$/, '"') === answer.etag;
   if (wanted?.split(',').some(held)) return c.body(null, 304, headers);
-  return c.body(answer.text, 200, { ...headers, 'content-type': 'application/json' });
+  return c.body(answer.text, 200, { ...headers, 'content-type': type });
 }
 
 /** A mode of a run by id (`cpython-3.13.5t/nogil`) or name (`nogil`, when only one mode has it). */
@@ -869,6 +875,7 @@ export const ROUTES: readonly RouteDef[] = [
     handler: async ({ reply, deps, params }) => reply({ token: await deps.repo.revokeToken(params.id, deps.now()) }),
   }),
   // ---------------------------------------- published files: feeds, badges
+  ...SUMMARY_ROUTES,
   ...FEED_ROUTES,
   ...BADGE_ROUTES,
 ];
