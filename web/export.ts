@@ -156,8 +156,11 @@ function recordingSource(
           const target = join(outDir, file);
           mkdirSync(dirname(target), { recursive: true });
           writeFileSync(target, text);
-          stats.files++;
-          stats.bytes += Buffer.byteLength(text);
+          // Its twin for a page opened from disk (page-source.ts); JSON is a JavaScript expression.
+          const script = `(window.__gilbenchData??={})[${JSON.stringify(file)}]=${text};\n`;
+          writeFileSync(`${target}.js`, script);
+          stats.files += 2;
+          stats.bytes += Buffer.byteLength(text) + Buffer.byteLength(script);
           return body;
         })();
         written.set(file, pending);
@@ -233,6 +236,11 @@ function siteUrlOf(given: string | undefined, outDir: string): string {
   return url.href;
 }
 
+/** Text safe inside a double-quoted HTML attribute. */
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** Writes the static site; see the module's comment for what it contains. */
 export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
   if (Boolean(opts.server) === Boolean(opts.db)) throw new UsageError('give exactly one of --server URL or --db FILE');
@@ -291,17 +299,27 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
 
     const distDir = await ensureWebBuilt();
     for (const name of ['app.js', 'style.css']) copyFileSync(join(distDir, name), join(staged, name));
+    const exportedAt = new Date();
+    const from = opts.server ?? `database ${basename(opts.db!)}`;
+    const stamp = `${exportedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC from ${from}`;
     const index = readFileSync(join(distDir, 'index.html'), 'utf8')
-      .replace('<meta name="gilbench-data" content="api">', '<meta name="gilbench-data" content="static">')
+      .replace(
+        '<meta name="gilbench-data" content="api">',
+        `<meta name="gilbench-data" content="static">\n<meta name="gilbench-exported" content="${escapeAttribute(stamp)}">`,
+      )
+      // A module script does not run from file:// (browsers ask CORS of it); the bundle has no
+      // imports or exports and runs the same as a classic deferred script.
+      .replace('<script type="module" src="app.js"></script>', '<script defer src="app.js"></script>')
       // A static host sends no CSP header: the page carries the live server's policy itself,
       // first in <head>, before anything it could apply to is loaded.
       .replace('<meta charset="utf-8">', `<meta charset="utf-8">\n${CSP_META}`);
     if (!index.includes('content="static"')) throw new Error('index.html lacks the gilbench-data meta tag');
+    if (!index.includes('<script defer src="app.js">')) throw new Error('index.html lacks its app.js script tag');
     if (!index.includes(CSP_META)) throw new Error('index.html lacks <meta charset="utf-8"> to put the CSP after');
     writeFileSync(join(staged, 'index.html'), index);
     writeFileSync(
       join(staged, MARKER),
-      `${JSON.stringify({ exportedAt: new Date().toISOString(), source: opts.server ?? 'database file', files: stats.files }, null, 1)}\n`,
+      `${JSON.stringify({ exportedAt: exportedAt.toISOString(), source: from, files: stats.files }, null, 1)}\n`,
     );
     replaceOutDir(staged, outDir);
     staged = null;

@@ -9,10 +9,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../harness/schema.ts';
+import { tempDir } from '../harness/test-support/index.ts';
 import { ensureWebBuilt } from './build.ts';
+import { exportSite } from './export.ts';
 import type { MachineInfo, RunDetail } from './src/api.ts';
 import { throughputAgainstGil } from './src/views/scaling/throughput.ts';
 import { ensureChromium, type LaunchedBrowser, launchChromium, type Page } from './test/browser.ts';
@@ -273,6 +275,39 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     expect(height).toBeLessThanOrEqual(4 * 900);
     await page.close();
   });
+
+  it('static site: opened from disk (file://) it draws every view and says when and from what it was exported', async () => {
+    const { dir, remove } = tempDir('gilbench-file-site-');
+    try {
+      const site = join(dir, 'site');
+      await exportSite({ outDir: site, server: server.url });
+      const page = await browser.newPage();
+      const before = errors.length;
+      const index = pathToFileURL(join(site, 'index.html')).href;
+      // The old export stayed on "Loading…" here: a module script and fetch() do not work from file://.
+      for (const view of ['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines']) {
+        await page.goto(`${index}#/${view}?machine=${machine.id}`);
+        await page.waitForSelector(`body[data-ready="${view}"]`, { timeout: 30_000 });
+        expect(await page.locator('[data-missing]').count(), view).toBe(0);
+      }
+      await page.goto(`${index}#/machines?machine=${machine.id}&run=${full.id}`);
+      await page.waitForSelector('body[data-ready="machines"]', { timeout: 30_000 });
+      await expect(page.locator('details[data-suite]').count()).resolves.toBeGreaterThan(0);
+      const stamp = (await page.locator('[data-exported]').textContent())!;
+      expect(stamp).toMatch(
+        new RegExp(
+          `^static snapshot \\(read-only\\), exported \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC from ${server.url.replace(/[.]/g, '\\.')}$`,
+        ),
+      );
+      expect(errors.slice(before)).toEqual([]);
+      // The feed and badges are in the site too.
+      for (const file of ['feed.xml', 'badges/regressions.svg', `badges/machines/${machine.id}/single-thread.svg`])
+        expect(existsSync(join(site, file)), file).toBe(true);
+      await page.close();
+    } finally {
+      remove();
+    }
+  }, 180_000);
 
   // GILBENCH_GALLERY=1 re-takes the committed screenshots (web/gallery/) and prints each view's height.
   it.runIf(process.env.GILBENCH_GALLERY === '1')(
