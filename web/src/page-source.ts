@@ -85,7 +85,8 @@ declare global {
  * has a twin `data/X.json.js` that hands the same answer to the page.
  */
 function loadDataScript(file: string): Promise<unknown> {
-  const data = (window.__gilbenchData ??= {});
+  window.__gilbenchData ??= {};
+  const data = window.__gilbenchData;
   if (file in data) return Promise.resolve(data[file]);
   return new Promise((resolve, reject) => {
     const script = document.createElement('script');
