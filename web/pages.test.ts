@@ -309,6 +309,24 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     }
   }, 180_000);
 
+  it('phones: at 390 px no view scrolls sideways (wide tables scroll inside their own box)', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const wide: string[] = [];
+    for (const hash of [
+      ...['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines'].map(
+        (v) => `#/${v}?machine=${machine.id}`,
+      ),
+      `#/machines?machine=${machine.id}&run=${full.id}`,
+    ]) {
+      await open(page, hash);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) wide.push(`${hash}: ${width} px`);
+    }
+    expect(wide).toEqual([]);
+    await page.close();
+  });
+
   // GILBENCH_GALLERY=1 re-takes the committed screenshots (web/gallery/) and prints each view's height.
   it.runIf(process.env.GILBENCH_GALLERY === '1')(
     'gallery: a desktop and a phone screenshot of every view',
