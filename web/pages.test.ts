@@ -340,11 +340,15 @@ describe('public pages people can act on (issue #16), in chromium', () => {
       ] as const) {
         const page = await browser.newPage();
         await page.setViewportSize(size);
-        for (const view of views) {
-          await open(page, `#/${view}?machine=${machine.id}`);
+        // The run page is the machines view with a run named: its results by suite.
+        for (const [name, hash] of [
+          ...views.map((view) => [view, `#/${view}?machine=${machine.id}`] as const),
+          ['run', `#/machines?machine=${machine.id}&run=${full.id}`] as const,
+        ]) {
+          await open(page, hash);
           const height = await page.evaluate(() => document.documentElement.scrollHeight);
-          log(`${kind} ${view}: ${height} px (${(height / size.height).toFixed(1)} screens)`);
-          await page.screenshot({ path: join(dir, `${view}-${kind}.png`), fullPage: true });
+          log(`${kind} ${name}: ${height} px (${(height / size.height).toFixed(1)} screens)`);
+          await page.screenshot({ path: join(dir, `${name}-${kind}.png`), fullPage: true });
         }
         await page.close();
       }
