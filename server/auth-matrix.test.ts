@@ -65,6 +65,12 @@ const POLICY: Record<string, RouteDef['access'] | 'agent own'> = {
   'GET /api/v1/tokens': 'admin',
   'POST /api/v1/tokens': 'admin',
   'DELETE /api/v1/tokens/:id': 'admin',
+  'GET /api/v1/runs/:id/summary.md': 'read',
+  'GET /feed.xml': 'read',
+  'GET /machines/:id/feed.xml': 'read',
+  'GET /badges/regressions.svg': 'read',
+  'GET /badges/machines/:id/regressions.svg': 'read',
+  'GET /badges/machines/:id/single-thread.svg': 'read',
 };
 
 /** Who may call each kind of route (from the issue: admin everything; agent its own machine; reads need a token unless public). */
@@ -130,8 +136,10 @@ describe('authorisation matrix', () => {
           });
           got[caller] = response.status;
           want[caller] = expectedStatus(route, caller);
-          const json = (await response.json()) as Record<string, unknown>;
+          // A feed or a badge answers XML; every error is JSON.
+          const text = await response.text();
           if (response.status >= 400) {
+            const json = JSON.parse(text) as Record<string, unknown>;
             expect(typeof json.error, `${caller}: error code`).toBe('string');
             expect(typeof json.detail, `${caller}: error detail`).toBe('string');
           }

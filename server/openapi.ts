@@ -63,7 +63,7 @@ export function openApiDocument(routes: readonly RouteDef[], info: { version: st
       responses: {
         [route.success]: {
           description: 'success',
-          content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
+          content: { [route.contentType ?? 'application/json']: { schema: jsonSchema(route.response, 'output') } },
         },
         '4XX': { $ref: '#/components/responses/Error' },
         // Any route, when the database is locked elsewhere past the retries; uploads when the

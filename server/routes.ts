@@ -21,6 +21,7 @@ import type { z } from 'zod';
 import { caseKey } from '../harness/case-key.ts';
 import { resolveBaseMode } from '../harness/stats/run-comparison.ts';
 import { scalingCurves } from '../harness/stats/scaling.ts';
+import { BADGE_ROUTES } from './badges.ts';
 import type { AnswerCache, CachedAnswer } from './cache/answers.ts';
 import { asResult } from './compare.ts';
 import type { ComputePool } from './compute/pool.ts';
@@ -87,9 +88,11 @@ import {
   TokensResponse,
 } from './contract/index.ts';
 import type { Detection } from './detection.ts';
+import { FEED_ROUTES } from './feeds.ts';
 import { nextRunOf } from './scheduler.ts';
 import { type Actor, DomainError, type Enroller, type Services } from './services/index.ts';
 import type { RunDetail } from './store/core/types.ts';
+import { SUMMARY_ROUTES } from './summaries.ts';
 
 export type Access = 'open' | 'read' | 'operator' | 'enroll' | 'agent' | 'admin';
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -150,6 +153,8 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown, R = unknown> {
   queued?: boolean;
   /** The shape of a successful answer (server/contract); handlers send it with `reply`. */
   response: z.ZodType<R>;
+  /** The media type of a successful answer when it is not JSON (a feed, a badge, Markdown). */
+  contentType?: string;
   /** The status of a successful call (for the documentation; handlers set it). */
   success: 200 | 201;
   handler: (ctx: HandlerContext<P, Q, B>) => Promise<Response> | Response;
@@ -255,7 +260,12 @@ const IMMUTABLE_MAX_AGE = 31_536_000;
  * Sends a cached answer with its strong ETag, as immutable (public only when
  * the server is); 304 when the client already holds it.
  */
-function immutableJson(c: Context, answer: CachedAnswer, isPublic: boolean): Response {
+export function immutableJson(
+  c: Context,
+  answer: CachedAnswer,
+  isPublic: boolean,
+  type = 'application/json',
+): Response {
   const headers = {
     etag: answer.etag,
     'cache-control': `${isPublic ? 'public' : 'private'}, max-age=${IMMUTABLE_MAX_AGE}, immutable`,
@@ -264,7 +274,7 @@ function immutableJson(c: Context, answer: CachedAnswer, isPublic: boolean): Res
   // The compression middleware marks the ETag of compressed bytes with their encoding.
   const held = (tag: string) => tag.trim().replace(/-(br|gzip)"$/, '"') === answer.etag;
   if (wanted?.split(',').some(held)) return c.body(null, 304, headers);
-  return c.body(answer.text, 200, { ...headers, 'content-type': 'application/json' });
+  return c.body(answer.text, 200, { ...headers, 'content-type': type });
 }
 
 /** A mode of a run by id (`cpython-3.13.5t/nogil`) or name (`nogil`, when only one mode has it). */
@@ -911,4 +921,8 @@ export const ROUTES: readonly RouteDef[] = [
     success: 200,
     handler: async ({ reply, deps, params }) => reply({ token: await deps.repo.revokeToken(params.id, deps.now()) }),
   }),
+  // ---------------------------------------- published files: feeds, badges
+  ...SUMMARY_ROUTES,
+  ...FEED_ROUTES,
+  ...BADGE_ROUTES,
 ];

@@ -3,10 +3,13 @@
  * on every machine of a seeded database, loads from the exported files alone
  * (a file it lacks would fail the load, as it fails the page on a static host).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../harness/errors.ts';
 import { inProcessApp, seedDatabase } from '../server/test-support/index.ts';
 import { exportSite } from './export.ts';
 import { Api } from './src/api.ts';
@@ -57,5 +60,72 @@ describe('export-site and the view registry', () => {
         opened++;
       }
     expect(opened).toBe(VIEWS.length * states.length);
+  });
+});
+
+describe('export-site and the published files', () => {
+  const ids = (xml: string) => {
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const feed = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@',
+      isArray: (n) => n === 'entry',
+    }).parse(xml).feed as { entry?: Array<{ id: string; link: { '@href': string } }> };
+    return (feed.entry ?? []).map((e) => ({ id: e.id, href: e.link['@href'] }));
+  };
+
+  it("writes the server's feeds and badges at the server's paths, linking into the exported pages", async () => {
+    const app = await inProcessApp(join(dir, 'gilbench.db'));
+    try {
+      const paths = [
+        'feed.xml',
+        'badges/regressions.svg',
+        ...machines.flatMap((m) => [
+          `machines/${m}/feed.xml`,
+          `badges/machines/${m}/regressions.svg`,
+          `badges/machines/${m}/single-thread.svg`,
+        ]),
+      ];
+      for (const path of paths) {
+        expect(existsSync(join(site, path)), path).toBe(true);
+        const served = await (await app.request(`/${path}`)).text();
+        const written = readFileSync(join(site, path), 'utf8');
+        if (path.endsWith('.svg')) expect(written, path).toBe(served);
+        else
+          expect(
+            ids(written).map((e) => e.id),
+            path,
+          ).toEqual(ids(served).map((e) => e.id));
+      }
+      const entries = ids(readFileSync(join(site, 'feed.xml'), 'utf8'));
+      expect(entries.length).toBeGreaterThan(0);
+      for (const e of entries)
+        expect(e.href.startsWith(`${pathToFileURL(join(site, 'index.html')).href}#/history?`)).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('links the feeds to --site-url, and refuses one that is not an http(s) URL before writing', async () => {
+    const other = join(dir, 'hosted');
+    await exportSite({
+      outDir: other,
+      db: join(dir, 'gilbench.db'),
+      openDb: async (file) => inProcessApp(file),
+      siteUrl: 'https://bench.example/g',
+    });
+    const xml = readFileSync(join(other, 'feed.xml'), 'utf8');
+    expect(xml).toContain('<link rel="self" type="application/atom+xml" href="https://bench.example/g/feed.xml"/>');
+    for (const e of ids(xml)) expect(e.href.startsWith('https://bench.example/g/#/history?')).toBe(true);
+    for (const bad of ['not a url', 'ftp://x/'])
+      await expect(
+        exportSite({
+          outDir: join(dir, 'never'),
+          db: join(dir, 'gilbench.db'),
+          openDb: async (f) => inProcessApp(f),
+          siteUrl: bad,
+        }),
+      ).rejects.toThrow(UsageError);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 });

@@ -31,9 +31,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { UsageError } from '../harness/errors.ts';
 import { ensureWebBuilt } from './build.ts';
+import { writePublished } from './export-published.ts';
 import { DASHBOARD_META_CSP } from './serve.ts';
 import { Api } from './src/api.ts';
 import { ApiError, canonicalQuery, type DataSource, type Query, staticDataFile } from './src/source.ts';
@@ -66,6 +68,11 @@ export interface ExportOptions {
   token?: string;
   /** Replace a non-empty `outDir` that holds an earlier export. */
   force?: boolean;
+  /**
+   * Where the site will be served (`https://host/path/`): the feeds' links point there.
+   * Default: the exported `index.html` on this disk (a `file://` URL).
+   */
+  siteUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -151,8 +158,11 @@ function recordingSource(
           const target = join(outDir, file);
           mkdirSync(dirname(target), { recursive: true });
           writeFileSync(target, text);
-          stats.files++;
-          stats.bytes += Buffer.byteLength(text);
+          // Its twin for a page opened from disk (page-source.ts); JSON is a JavaScript expression.
+          const script = `(window.__gilbenchData??={})[${JSON.stringify(file)}]=${text};\n`;
+          writeFileSync(`${target}.js`, script);
+          stats.files += 2;
+          stats.bytes += Buffer.byteLength(text) + Buffer.byteLength(script);
           return body;
         })();
         written.set(file, pending);
@@ -208,12 +218,52 @@ function replaceOutDir(staged: string, outDir: string): void {
   rmSync(old, { recursive: true, force: true });
 }
 
+/** The site's absolute URL: `--site-url` checked, or the exported index.html as a file:// URL. */
+function siteUrlOf(given: string | undefined, outDir: string): string {
+  if (given === undefined) return pathToFileURL(join(outDir, 'index.html')).href;
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new UsageError(
+      `--site-url '${given}' is not a URL; give the site's address, like https://bench.example/gilbench/`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--site-url must be an http:// or https:// address, got ${url.protocol}`);
+  }
+  // A folder's URL ends with a slash, so the feed's file names resolve inside it.
+  if (!url.pathname.endsWith('/') && !url.pathname.endsWith('.html')) url.pathname += '/';
+  url.hash = '';
+  return url.href;
+}
+
+/** A URL as a page may show it: no user, password, query or fragment. */
+function withoutCredentials(address: string): string {
+  try {
+    const url = new URL(address);
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    url.hash = '';
+    return url.href;
+  } catch {
+    return address;
+  }
+}
+
+/** Text safe inside a double-quoted HTML attribute. */
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** Writes the static site; see the module's comment for what it contains. */
 export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
   if (Boolean(opts.server) === Boolean(opts.db))
     throw new UsageError('give exactly one of --server URL or --db FILE|URL');
   const log = opts.log ?? (() => {});
   const outDir = resolve(opts.outDir);
+  const siteUrl = siteUrlOf(opts.siteUrl, outDir);
   let close: () => void | Promise<void> = () => {};
   let staged: string | null = null;
   let source: ReturnType<typeof recordingSource> | null = null;
@@ -260,26 +310,41 @@ export async function exportSite(opts: ExportOptions): Promise<ExportSummary> {
       const walk = { api, machine, runs, series, each: eachLimited };
       for (const view of VIEWS) await view.exportData?.machine?.(walk);
     }
+    // The feeds and badges, at the paths the server serves them.
+    const published = await writePublished(api, machines, { dir: staged, siteUrl, now: Date.now() });
+    log(`export: ${published} feed and badge files, linking to ${siteUrl}`);
 
     const distDir = await ensureWebBuilt();
     for (const name of ['app.js', 'style.css']) copyFileSync(join(distDir, name), join(staged, name));
+    const exportedAt = new Date();
+    const from = opts.server
+      ? withoutCredentials(opts.server)
+      : `database ${basename(opts.db!.replace(/[?#].*$/, ''))}`;
+    const stamp = `${exportedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC from ${from}`;
     const index = readFileSync(join(distDir, 'index.html'), 'utf8')
-      .replace('<meta name="gilbench-data" content="api">', '<meta name="gilbench-data" content="static">')
+      .replace(
+        '<meta name="gilbench-data" content="api">',
+        `<meta name="gilbench-data" content="static">\n<meta name="gilbench-exported" content="${escapeAttribute(stamp)}">`,
+      )
+      // A module script does not run from file:// (browsers ask CORS of it); the bundle has no
+      // imports or exports and runs the same as a classic deferred script.
+      .replace('<script type="module" src="app.js"></script>', '<script defer src="app.js"></script>')
       // A static host sends no CSP header: the page carries the live server's policy itself,
       // first in <head>, before anything it could apply to is loaded.
       .replace('<meta charset="utf-8">', `<meta charset="utf-8">\n${CSP_META}`);
     if (!index.includes('content="static"')) throw new Error('index.html lacks the gilbench-data meta tag');
+    if (!index.includes('<script defer src="app.js">')) throw new Error('index.html lacks its app.js script tag');
     if (!index.includes(CSP_META)) throw new Error('index.html lacks <meta charset="utf-8"> to put the CSP after');
     writeFileSync(join(staged, 'index.html'), index);
     writeFileSync(
       join(staged, MARKER),
-      `${JSON.stringify({ exportedAt: new Date().toISOString(), source: opts.server ?? 'database file', files: stats.files }, null, 1)}\n`,
+      `${JSON.stringify({ exportedAt: exportedAt.toISOString(), source: from, files: stats.files }, null, 1)}\n`,
     );
     replaceOutDir(staged, outDir);
     staged = null;
     return {
       outDir,
-      files: stats.files + 4,
+      files: stats.files + 4 + published,
       bytes: stats.bytes,
       machines: machines.length,
       runs: runCount,
@@ -304,7 +369,11 @@ export function registerExportCommand(program: Command, wiring: { openDb?: DbOpe
       'read from a gilbench database: a SQLite file or a postgres:// URL, as gilbench server --db takes',
     )
     .option('--force', 'replace an earlier export in DIR')
-    .action(async (dir: string, opts: { server?: string; db?: string; force?: boolean }) => {
+    .option(
+      '--site-url <url>',
+      "where the site will be served: the feeds' links point there (default: DIR on this disk)",
+    )
+    .action(async (dir: string, opts: { server?: string; db?: string; force?: boolean; siteUrl?: string }) => {
       const started = performance.now();
       const summary = await exportSite({
         outDir: dir,
@@ -312,6 +381,7 @@ export function registerExportCommand(program: Command, wiring: { openDb?: DbOpe
         db: opts.db,
         openDb: wiring.openDb,
         force: opts.force,
+        siteUrl: opts.siteUrl,
         log: (line) => process.stderr.write(`${line}\n`),
       });
       console.log(

@@ -9,10 +9,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../harness/schema.ts';
+import { tempDir } from '../harness/test-support/index.ts';
 import { ensureWebBuilt } from './build.ts';
+import { exportSite } from './export.ts';
 import type { MachineInfo, RunDetail } from './src/api.ts';
 import { throughputAgainstGil } from './src/views/scaling/throughput.ts';
 import { ensureChromium, type LaunchedBrowser, launchChromium, type Page } from './test/browser.ts';
@@ -205,6 +207,126 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     await page.close();
   });
 
+  it('compare: a side whose CI is wider than the profile allows is marked unstable, and the page says how many', async () => {
+    const page = await browser.newPage();
+    const nogil = full.modes.find((m) => m.mode === 'nogil')!;
+    await open(page, `#/compare?machine=${machine.id}&run=${full.id}&other=${encodeURIComponent(nogil.id)}`);
+    const view = await api<{
+      rows: Array<{ caseId: string; base: { margin: number } | null; other: { margin: number } | null }>;
+    }>(`/runs/${full.id}/compare?other=${encodeURIComponent(nogil.id)}`);
+    // The quick profile's bound (±10%), as the harness marks results.
+    const wide = (s: { margin: number } | null) => (s && s.margin > 0.1 ? 1 : 0);
+    const expected = view.rows.reduce((n, r) => n + wide(r.base) + wide(r.other), 0);
+    const marks = await page.locator('table[data-table="compare"] [data-unstable]').count();
+    expect(marks).toBe(expected);
+    const rowsWithOne = view.rows.filter((r) => wide(r.base) || wide(r.other)).length;
+    if (rowsWithOne > 0)
+      await expect(page.locator('[data-note="unstable"]').textContent()).resolves.toContain(`${rowsWithOne} of`);
+    await page.close();
+  });
+
+  it('machines: the runs table counts the results’ warnings; the run page groups by suite, filters and sorts', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await open(page, `#/machines?machine=${machine.id}&run=${full.id}`);
+    const warned = full.results.filter((r) => r.warnings.length > 0).length;
+    const unstable = full.results.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length;
+    const cells = await page.locator('table[data-table="runs"] tbody tr td:nth-child(5)').allTextContents();
+    // The old table said "0" here: it counted the run's own warnings only.
+    if (warned > 0)
+      expect(cells).toContain(
+        `${warned} of ${full.results.length} results${unstable ? ` (${unstable} unstable)` : ''}${full.warnings.length ? `; ${full.warnings.length} on the run` : ''}`,
+      );
+    // One collapsed section per suite.
+    const suites = [...new Set(full.results.map((r) => r.suite))];
+    const sections = page.locator('details[data-suite]');
+    expect(await sections.count()).toBe(suites.length);
+    for (const d of await sections.all()) expect(await d.evaluate((e) => (e as HTMLDetailsElement).open)).toBe(false);
+    const shown = page.locator('[data-shown="results"]');
+    await expect(shown.textContent()).resolves.toBe(`${full.results.length} results`);
+    // The filter opens the sections it matches and hides the rest.
+    const nogil = full.results.filter(
+      (r) => r.suite === 'scaling' && full.modes.find((m) => m.id === r.mode)?.mode === 'nogil',
+    );
+    await page.locator('[data-filter="results"]').fill('scaling/ nogil');
+    await expect(shown.textContent()).resolves.toBe(`${nogil.length} of ${full.results.length} results`);
+    expect(await page.locator('details[data-suite="scaling"]').evaluate((e) => (e as HTMLDetailsElement).open)).toBe(
+      true,
+    );
+    expect(await page.locator('details[data-suite]:not([hidden])').count()).toBe(1);
+    // Sorting by the median, largest first.
+    const scaling = page.locator('details[data-suite="scaling"]');
+    await scaling.locator('th button', { hasText: 'median ns/op' }).click();
+    await scaling.locator('th button', { hasText: 'median ns/op' }).click();
+    const medians = await scaling
+      .locator('tbody tr:not([hidden])')
+      .evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[4]!.textContent ?? ''));
+    expect(medians.length).toBe(nogil.length);
+    const ns = (t: string) => {
+      const m = /([\d.]+)\s*(ns|µs|ms|s)/.exec(t);
+      return m ? Number(m[1]) * { ns: 1, µs: 1e3, ms: 1e6, s: 1e9 }[m[2] as 'ns'] : Number.NaN;
+    };
+    const values = medians.map(ns).filter((v) => !Number.isNaN(v));
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    // Collapsed, the page fits in about 4 screens.
+    await page.locator('[data-filter="results"]').fill('');
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    log(`machines with run, 1400x900: ${height} px`);
+    expect(height).toBeLessThanOrEqual(4 * 900);
+    await page.close();
+  });
+
+  it('static site: opened from disk (file://) it draws every view and says when and from what it was exported', async () => {
+    const { dir, remove } = tempDir('gilbench-file-site-');
+    try {
+      const site = join(dir, 'site');
+      await exportSite({ outDir: site, server: server.url });
+      const page = await browser.newPage();
+      const before = errors.length;
+      const index = pathToFileURL(join(site, 'index.html')).href;
+      // The old export stayed on "Loading…" here: a module script and fetch() do not work from file://.
+      for (const view of ['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines']) {
+        await page.goto(`${index}#/${view}?machine=${machine.id}`);
+        await page.waitForSelector(`body[data-ready="${view}"]`, { timeout: 30_000 });
+        expect(await page.locator('[data-missing]').count(), view).toBe(0);
+      }
+      await page.goto(`${index}#/machines?machine=${machine.id}&run=${full.id}`);
+      await page.waitForSelector('body[data-ready="machines"]', { timeout: 30_000 });
+      await expect(page.locator('details[data-suite]').count()).resolves.toBeGreaterThan(0);
+      const stamp = (await page.locator('[data-exported]').textContent())!;
+      expect(stamp).toMatch(
+        new RegExp(
+          `^static snapshot \\(read-only\\), exported \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC from ${server.url.replace(/[.]/g, '\\.')}$`,
+        ),
+      );
+      expect(errors.slice(before)).toEqual([]);
+      // The feed and badges are in the site too.
+      for (const file of ['feed.xml', 'badges/regressions.svg', `badges/machines/${machine.id}/single-thread.svg`])
+        expect(existsSync(join(site, file)), file).toBe(true);
+      await page.close();
+    } finally {
+      remove();
+    }
+  }, 180_000);
+
+  it('phones: at 390 px no view scrolls sideways (wide tables scroll inside their own box)', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const wide: string[] = [];
+    for (const hash of [
+      ...['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines'].map(
+        (v) => `#/${v}?machine=${machine.id}`,
+      ),
+      `#/machines?machine=${machine.id}&run=${full.id}`,
+    ]) {
+      await open(page, hash);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) wide.push(`${hash}: ${width} px`);
+    }
+    expect(wide).toEqual([]);
+    await page.close();
+  });
+
   // GILBENCH_GALLERY=1 re-takes the committed screenshots (web/gallery/) and prints each view's height.
   it.runIf(process.env.GILBENCH_GALLERY === '1')(
     'gallery: a desktop and a phone screenshot of every view',
@@ -218,11 +340,15 @@ describe('public pages people can act on (issue #16), in chromium', () => {
       ] as const) {
         const page = await browser.newPage();
         await page.setViewportSize(size);
-        for (const view of views) {
-          await open(page, `#/${view}?machine=${machine.id}`);
+        // The run page is the machines view with a run named: its results by suite.
+        for (const [name, hash] of [
+          ...views.map((view) => [view, `#/${view}?machine=${machine.id}`] as const),
+          ['run', `#/machines?machine=${machine.id}&run=${full.id}`] as const,
+        ]) {
+          await open(page, hash);
           const height = await page.evaluate(() => document.documentElement.scrollHeight);
-          log(`${kind} ${view}: ${height} px (${(height / size.height).toFixed(1)} screens)`);
-          await page.screenshot({ path: join(dir, `${view}-${kind}.png`), fullPage: true });
+          log(`${kind} ${name}: ${height} px (${(height / size.height).toFixed(1)} screens)`);
+          await page.screenshot({ path: join(dir, `${name}-${kind}.png`), fullPage: true });
         }
         await page.close();
       }

@@ -3,6 +3,9 @@
  * return the answer as JSON text, so the event loop neither runs the
  * bootstrap nor serialises its result.
  */
+import type { RunDocument } from '../../harness/schema.ts';
+import { formatRunComparisonMarkdown } from '../../harness/stats/report.ts';
+import { compareRun } from '../../harness/stats/run-comparison.ts';
 import { type ComparisonSide, compareSides } from '../compare.ts';
 
 export interface CompareTask {
@@ -10,7 +13,15 @@ export interface CompareTask {
   other: ComparisonSide;
 }
 
+/** A run's Markdown summary: what `gilbench compare FILE --format markdown` prints. */
+export interface SummaryTask {
+  doc: RunDocument;
+  /** The base mode's id. */
+  baseMode: string;
+}
+
 /** Piscina calls the default export with each task. */
-export default function compareTask(task: CompareTask): string {
+export default function compareTask(task: CompareTask | SummaryTask): string {
+  if ('doc' in task) return formatRunComparisonMarkdown(compareRun(task.doc, { base: task.baseMode }));
   return JSON.stringify(compareSides(task.base, task.other));
 }

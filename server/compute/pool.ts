@@ -13,7 +13,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import type { RunDocument } from '../../harness/schema.ts';
 import type { ComparisonSide } from '../compare.ts';
+import type { CompareTask, SummaryTask } from './compare-task.ts';
 
 export interface ComputePoolOptions {
   /** Worker threads (default: half the cores, at least 1). */
@@ -44,6 +46,8 @@ export class Overloaded extends Error {
 export interface ComputePool {
   /** `compareSides(base, other)` as JSON text, computed in a pool thread. */
   compare(base: ComparisonSide, other: ComparisonSide): Promise<string>;
+  /** A run's Markdown summary against `baseMode` (`gilbench compare --format markdown`), in a pool thread. */
+  summary(doc: RunDocument, baseMode: string): Promise<string>;
   /** Tasks running and waiting. */
   load(): { running: number; queued: number };
   close(): Promise<void>;
@@ -63,34 +67,37 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
   let running = 0;
   const retryAfter = Math.max(1, Math.ceil(timeoutMs / 1000));
 
-  return {
-    async compare(base, other) {
-      pool ??= new Piscina({
-        filename: new URL('./worker.mjs', import.meta.url).href,
-        minThreads: 0,
-        maxThreads: threads,
-        maxQueue,
-        idleTimeout: 30_000,
-      });
-      const signal = AbortSignal.timeout(timeoutMs);
-      running++;
-      try {
-        return (await pool.run({ base, other }, { signal })) as string;
-      } catch (err) {
-        if (signal.aborted) {
-          throw new Overloaded(
-            `the comparison did not finish within its ${timeoutMs} ms budget; try again later`,
-            retryAfter,
-          );
-        }
-        if (err instanceof Error && /queue is at limit/i.test(err.message)) {
-          throw new Overloaded('too many comparisons wait; try again shortly', retryAfter);
-        }
-        throw err;
-      } finally {
-        running--;
+  const run = async (task: CompareTask | SummaryTask): Promise<string> => {
+    pool ??= new Piscina({
+      filename: new URL('./worker.mjs', import.meta.url).href,
+      minThreads: 0,
+      maxThreads: threads,
+      maxQueue,
+      idleTimeout: 30_000,
+    });
+    const signal = AbortSignal.timeout(timeoutMs);
+    running++;
+    try {
+      return (await pool.run(task, { signal })) as string;
+    } catch (err) {
+      if (signal.aborted) {
+        throw new Overloaded(
+          `the comparison did not finish within its ${timeoutMs} ms budget; try again later`,
+          retryAfter,
+        );
       }
-    },
+      if (err instanceof Error && /queue is at limit/i.test(err.message)) {
+        throw new Overloaded('too many comparisons wait; try again shortly', retryAfter);
+      }
+      throw err;
+    } finally {
+      running--;
+    }
+  };
+
+  return {
+    compare: (base, other) => run({ base, other }),
+    summary: (doc, baseMode) => run({ doc, baseMode }),
     load: () => ({ running, queued: pool?.queueSize ?? 0 }),
     async close() {
       const closing = pool;

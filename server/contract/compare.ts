@@ -16,6 +16,10 @@ export const CompareModesQuery = z.object({
   base: name.optional().describe('base mode id or name (gil, nogil, ft-gil); default: the gil mode'),
   other: name.describe('the mode compared with the base'),
 });
+/** `GET /runs/:id/summary.md`: every mode of the run against one base, as Markdown. */
+export const SummaryQuery = z.object({
+  base: name.optional().describe('base mode id or name (gil, nogil, ft-gil); default: the gil mode'),
+});
 export const CompareRunsQuery = z.object({
   base: runId.describe('run id of the base'),
   other: runId.describe('run id compared with the base'),

@@ -27,6 +27,9 @@ export const RunInfo = z.object({
   jobId: z.string().nullable(),
   modes: z.array(Mode),
   resultCount: z.number().int().nonnegative(),
+  /** Results carrying at least one warning; of those, the `unstable` ones. */
+  warnedResults: z.number().int().nonnegative(),
+  unstableResults: z.number().int().nonnegative(),
   warnings: z.array(Warning),
   receivedAt: Millis,
 });

@@ -242,6 +242,18 @@ const EXAMPLES: Record<string, (t: FuzzTargets) => RouteExamples> = {
     base: { path: `${API}/tokens/${t.enrollTokenId}`, token: 'admin' },
     dead: { path: `${API}/tokens/ffffffffffffffff`, token: 'admin' },
   }),
+  'GET /api/v1/runs/:id/summary.md': (t) => ({
+    base: { path: `${API}/runs/${t.runA}/summary.md?base=gil`, token: 'agentB' },
+  }),
+  'GET /feed.xml': () => ({ base: { path: '/feed.xml', token: 'agentA' } }),
+  'GET /machines/:id/feed.xml': (t) => ({ base: { path: `/machines/${t.machineA}/feed.xml`, token: 'agentB' } }),
+  'GET /badges/regressions.svg': () => ({ base: { path: '/badges/regressions.svg', token: 'agentA' } }),
+  'GET /badges/machines/:id/regressions.svg': (t) => ({
+    base: { path: `/badges/machines/${t.machineA}/regressions.svg`, token: 'agentA' },
+  }),
+  'GET /badges/machines/:id/single-thread.svg': (t) => ({
+    base: { path: `/badges/machines/${t.machineA}/single-thread.svg`, token: 'agentA' },
+  }),
 };
 
 /**

@@ -64,6 +64,8 @@ export function createIngestService(store: Store, windows: WindowCache): IngestS
           jobId: doc.jobId,
           modes: doc.modes,
           resultCount: doc.results.length,
+          warnedResults: doc.results.filter((r) => r.warnings.length > 0).length,
+          unstableResults: doc.results.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length,
           warnings: doc.warnings,
           receivedAt: ctx.now,
         },

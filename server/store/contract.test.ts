@@ -112,10 +112,21 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
       doc.results[3]!.stats = null;
       doc.results[4]!.samples = [1, 1.5, 1e-300, 123456.789, Math.PI];
       doc.warnings.push({ code: 'machine-busy', message: 'load 3.1' });
+      doc.results[0]!.warnings.push({ code: 'unstable', message: 'CI ±31%' });
+      doc.results[1]!.warnings.push(
+        { code: 'machine-busy', message: 'load 2.0' },
+        { code: 'unstable', message: 'CI ±12%' },
+      );
+      doc.results[5]!.warnings.push({ code: 'machine-busy', message: 'load 1.2' });
       const outcome = await store.runs.insert(doc, input(doc));
       expect(await store.runs.document(doc.id)).toEqual(doc);
       const [info] = await store.runs.infos([doc.id, 'no-such-run']);
       expect(info).toMatchObject({ id: doc.id, resultCount: doc.results.length, modes: doc.modes, jobId: '17' });
+      // Results' own warnings are counted, not the run's (a run with 302 unstable results said "warnings 0").
+      const warned = doc.results.filter((r) => r.warnings.length > 0);
+      const unstable = doc.results.filter((r) => r.warnings.some((w) => w.code === 'unstable'));
+      expect(unstable.length).toBeGreaterThan(0);
+      expect(info).toMatchObject({ warnedResults: warned.length, unstableResults: unstable.length });
       expect(await store.runs.find(doc.id)).toMatchObject({ pk: outcome.runPk, startedAt: Date.parse(doc.startedAt) });
       expect(await store.runs.idsOf([outcome.runPk, outcome.runPk + 1000])).toEqual([doc.id, null]);
       expect((await store.runs.get(doc.id, { samples: true }))!.results[4]!.samples).toEqual(doc.results[4]!.samples);

@@ -86,4 +86,12 @@ export const EXAMPLES: Record<string, (s: Seed) => Example> = {
   'GET /api/v1/tokens': () => ({ path: '/api/v1/tokens' }),
   'POST /api/v1/tokens': () => ({ path: '/api/v1/tokens', body: { role: 'enroll', name: 'lab' } }),
   'DELETE /api/v1/tokens/:id': (s) => ({ path: `/api/v1/tokens/${s.enrollTokenId}` }),
+  'GET /api/v1/runs/:id/summary.md': (s) => ({ path: `/api/v1/runs/${s.runsA[0]!.id}/summary.md` }),
+  'GET /feed.xml': () => ({ path: '/feed.xml' }),
+  'GET /machines/:id/feed.xml': (s) => ({ path: `/machines/${s.machineA.id}/feed.xml` }),
+  'GET /badges/regressions.svg': () => ({ path: '/badges/regressions.svg' }),
+  'GET /badges/machines/:id/regressions.svg': (s) => ({ path: `/badges/machines/${s.machineA.id}/regressions.svg` }),
+  'GET /badges/machines/:id/single-thread.svg': (s) => ({
+    path: `/badges/machines/${s.machineA.id}/single-thread.svg`,
+  }),
 };

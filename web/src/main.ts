@@ -152,7 +152,16 @@ function renderSession(): void {
   const box = document.getElementById('session');
   if (!box) return;
   if (source.kind === 'static') {
-    replaceChildren(box, 'static snapshot (read-only)');
+    // Written by export-site: when and from what, so a reader knows how old the numbers are.
+    const exported = document.querySelector('meta[name="gilbench-exported"]')?.getAttribute('content');
+    replaceChildren(
+      box,
+      h(
+        'span',
+        { data: { exported: exported ?? '' } },
+        `static snapshot (read-only)${exported ? `, exported ${exported}` : ''}`,
+      ),
+    );
     return;
   }
   if (session?.role) {

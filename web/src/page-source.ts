@@ -72,11 +72,50 @@ export function apiSource(base = ''): DataSource {
   };
 }
 
-/** An exported site: answers come from `data/*.json` next to index.html. */
+declare global {
+  interface Window {
+    /** An exported site's answers, set by its `data/*.json.js` files (what a page opened from disk can load). */
+    __gilbenchData?: Record<string, unknown>;
+  }
+}
+
+/**
+ * An answer of an exported site opened from disk: browsers let a `file://` page
+ * fetch nothing, but they run a classic script beside it, so each `data/X.json`
+ * has a twin `data/X.json.js` that hands the same answer to the page.
+ */
+function loadDataScript(file: string): Promise<unknown> {
+  window.__gilbenchData ??= {};
+  const data = window.__gilbenchData;
+  if (file in data) return Promise.resolve(data[file]);
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = `${file}.js`;
+    script.onload = () => {
+      script.remove();
+      if (file in data) resolve(data[file]);
+      else reject(new ApiError(404, 'not in this exported site', 'export the site again'));
+    };
+    script.onerror = () => {
+      script.remove();
+      reject(
+        new ApiError(
+          404,
+          'not in this exported site',
+          'export the site again, or open the live dashboard for this view',
+        ),
+      );
+    };
+    document.head.append(script);
+  });
+}
+
+/** An exported site: answers come from `data/*.json` next to index.html (their `.js` twins from disk). */
 export function staticSource(base = ''): DataSource {
   return {
     kind: 'static',
     async get<T>(path: string, query?: Query): Promise<T> {
+      if (location.protocol === 'file:') return (await loadDataScript(`${base}${staticDataFile(path, query)}`)) as T;
       const response = await fetch(`${base}${staticDataFile(path, query)}`);
       if (response.status === 404) {
         throw new ApiError(

@@ -65,6 +65,9 @@ export interface RunInfo {
   jobId: string | null;
   modes: Mode[];
   resultCount: number;
+  /** Results carrying at least one warning, and of those the `unstable` ones (CI wider than the profile allows). */
+  warnedResults: number;
+  unstableResults: number;
   warnings: Warning[];
   receivedAt: number;
 }

@@ -86,7 +86,10 @@ export async function runInfos(db: Queryable, ids: readonly string[]): Promise<R
   if (ids.length === 0) return [];
   const rows = await db.rows(
     `SELECT r.pk, r.id, r.machine_id, m.hostname, r.started_at, r.finished_at, r.profile, r.gilbench_version, r.job_id,
-       r.result_count, r.warnings, r.received_at
+       r.result_count, r.warnings, r.received_at,
+       (SELECT count(*) FROM results x WHERE x.run_pk = r.pk AND x.warnings::text <> '[]')::int AS warned_results,
+       (SELECT count(*) FROM results x WHERE x.run_pk = r.pk AND x.warnings::text LIKE '%"code":"unstable"%')::int
+         AS unstable_results
      FROM runs r JOIN machines m ON m.id = r.machine_id WHERE r.id = ANY($1::text[])`,
     [ids],
   );
@@ -110,6 +113,8 @@ export async function runInfos(db: Queryable, ids: readonly string[]): Promise<R
       jobId: r.job_id as string | null,
       modes: modes.get(r.pk as number) ?? [],
       resultCount: r.result_count as number,
+      warnedResults: r.warned_results as number,
+      unstableResults: r.unstable_results as number,
       warnings: r.warnings as RunInfo['warnings'],
       receivedAt: r.received_at as number,
     });

@@ -229,7 +229,9 @@ export class SqliteRuns implements RunStore {
     const rows = this.db
       .sql(
         `SELECT r.pk, r.id, r.machine_id, m.hostname, r.started_at, r.finished_at, r.profile, r.gilbench_version, r.job_id,
-         r.result_count, r.warnings, r.received_at
+         r.result_count, r.warnings, r.received_at,
+         (SELECT count(*) FROM results x WHERE x.run_pk = r.pk AND x.warnings <> '[]') AS warned_results,
+         (SELECT count(*) FROM results x WHERE x.run_pk = r.pk AND x.warnings LIKE '%"code":"unstable"%') AS unstable_results
        FROM runs r JOIN machines m ON m.id = r.machine_id
        WHERE r.id IN (SELECT value FROM json_each(?))`,
       )
@@ -250,6 +252,8 @@ export class SqliteRuns implements RunStore {
         jobId: r.job_id as string | null,
         modes: modes.get(r.pk as number) ?? [],
         resultCount: r.result_count as number,
+        warnedResults: r.warned_results as number,
+        unstableResults: r.unstable_results as number,
         warnings: parseJson(r.warnings as string),
         receivedAt: r.received_at as number,
       }));

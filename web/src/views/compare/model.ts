@@ -9,6 +9,7 @@
  *
  * @example compareModel(data, state).headline?.value // '1.42×'
  */
+import { PROFILES, type ProfileName } from '../../../../harness/sampling/profiles.ts';
 import type { ComparisonRow, ComparisonView, MachineInfo, ModeRef, RunInfo } from '../../api.ts';
 import {
   formatNs,
@@ -80,6 +81,8 @@ export interface StatsCell {
   median: string;
   margin: string;
   title: string;
+  /** The CI is wider than the run's profile allows: the harness marked the result `unstable`. */
+  unstable: boolean;
 }
 
 export interface CompareRow {
@@ -109,6 +112,8 @@ export interface RatioChartModel {
 }
 
 export interface CompareTable {
+  /** How many rows have an unstable side, said under the table; null when none. */
+  unstableNote: string | null;
   baseLabel: string;
   baseTitle: string;
   otherLabel: string;
@@ -135,12 +140,23 @@ export interface CompareModel {
 export const COMPARE_LEAD =
   'Time per operation of each case in two modes or two runs, and their ratio other / base with a 95% bootstrap CI.';
 
-function statsCell(stats: ComparisonRow['base']): StatsCell | null {
+/**
+ * The CI margin above which the run's profile calls a result `unstable` (harness/sampling/profiles.ts);
+ * null for a profile the harness does not define.
+ * @example unstableAbove('quick') // 0.1
+ */
+export function unstableAbove(profile: string | undefined): number | null {
+  return profile && profile in PROFILES ? PROFILES[profile as ProfileName].maxMargin : null;
+}
+
+function statsCell(stats: ComparisonRow['base'], maxMargin: number | null): StatsCell | null {
   if (!stats) return null;
+  const unstable = maxMargin !== null && stats.margin > maxMargin;
   return {
     median: formatNs(stats.median),
     margin: ` ±${formatPercent(stats.margin, 1)}`,
-    title: `median; 95% CI [${formatNs(stats.ciLow)}, ${formatNs(stats.ciHigh)}], n=${stats.n}`,
+    title: `median; 95% CI [${formatNs(stats.ciLow)}, ${formatNs(stats.ciHigh)}], n=${stats.n}${unstable ? `; unstable: the CI is wider than the profile's ±${formatPercent(maxMargin, 0)}` : ''}`,
+    unstable,
   };
 }
 
@@ -151,15 +167,19 @@ function verdictOf(row: ComparisonRow): CompareRow['verdict'] {
   return row.ratio < 1 ? { text: 'yes, faster', className: 'sig faster' } : { text: 'yes, slower', className: 'sig' };
 }
 
-export function compareRow(r: ComparisonRow): CompareRow {
+/** A table row; `maxMargin` is each side's unstable bound (its run's profile), when known. */
+export function compareRow(
+  r: ComparisonRow,
+  maxMargin: { base: number | null; other: number | null } = { base: null, other: null },
+): CompareRow {
   return {
     caseId: r.caseId,
     baseMedian: r.base?.median ?? null,
     otherMedian: r.other?.median ?? null,
     ratio: r.ratio,
     significant: r.significant,
-    base: statsCell(r.base),
-    other: statsCell(r.other),
+    base: statsCell(r.base, maxMargin.base),
+    other: statsCell(r.other, maxMargin.other),
     reading: r.ratio === null ? null : formatRatioReading(r.ratio),
     ratioCi: r.ratio === null ? '' : formatRatioCi(r.ratio, r.ciLow, r.ciHigh),
     verdict: verdictOf(r),
@@ -292,7 +312,14 @@ export function compareModel(data: CompareData, state: ViewState): CompareModel 
       ? `, i.e. ${sideName(view.other, byModes)} is ${formatRatioReading(gm.value)} over ${gm.count} cases.`
       : '',
   };
+  const profileOf = (runId: string) => data.runs.find((r) => r.id === runId)?.profile;
+  const bounds = { base: unstableAbove(profileOf(view.base.runId)), other: unstableAbove(profileOf(view.other.runId)) };
+  const tableRows = rows.map((r) => compareRow(r, bounds));
+  const unstable = tableRows.filter((r) => r.base?.unstable || r.other?.unstable).length;
   model.table = {
+    unstableNote: unstable
+      ? `? = unstable (${unstable} of ${rows.length} rows): the CI is wider than the run's profile allows; read those ratios with care.`
+      : null,
     baseLabel: `${sideName(view.base, byModes)} (base)`,
     baseTitle: `${view.base.label}: median ns per operation ± CI half-width`,
     otherLabel: sideName(view.other, byModes),
@@ -300,7 +327,7 @@ export function compareModel(data: CompareData, state: ViewState): CompareModel 
     ratioTitle: `${view.other.label} time / ${view.base.label} time`,
     sort: state.params.get('sort') ?? 'case',
     descending: state.params.get('desc') === '1',
-    rows: rows.map(compareRow),
+    rows: tableRows,
     footer: {
       label: `geometric mean (${gm?.count ?? 0} cases)`,
       value: gm?.value,

@@ -13,6 +13,9 @@ function statsCell(stats: StatsCell | null): Child {
     { attrs: { title: stats.title } },
     stats.median,
     h('span', { className: 'muted small' }, stats.margin),
+    stats.unstable
+      ? h('span', { className: 'unstable', data: { unstable: '1' }, attrs: { 'aria-label': 'unstable' } }, ' ?')
+      : null,
   );
 }
 
@@ -128,6 +131,9 @@ export function renderCompare(model: CompareModel, ctx: ViewContext): Child {
     notice,
     hl ? h('p', {}, hl.text, h('strong', { data: { headline: 'geomean' } }, hl.value), hl.ci, hl.reading) : null,
     model.table ? comparisonTable(ctx, model.table) : null,
+    model.table?.unstableNote
+      ? h('p', { className: 'muted small', data: { note: 'unstable' } }, model.table.unstableNote)
+      : null,
     model.chart ? ratioChart(model.chart) : null,
   ];
 }

@@ -48,7 +48,12 @@ export interface JobRow {
 }
 
 export interface ResultLine {
+  suite: string;
   benchmark: string;
+  /** Sort value of the median (ns). */
+  medianNs: number | null;
+  /** The harness marked it `unstable` (CI wider than the profile allows). */
+  unstable: boolean;
   params: string;
   modeId: string;
   mode: string;
@@ -69,6 +74,8 @@ export interface RunSection {
   scaling: Link;
   warnings: string[];
   results: ResultLine[];
+  /** One collapsed section per suite on the page, in the order of `results`. */
+  suites: Array<{ suite: string; summary: string }>;
 }
 
 export interface MachinesModel {
@@ -184,7 +191,19 @@ function runSection(machine: MachineInfo, run: RunDetail): RunSection {
     compare: { view: 'compare', params: { machine: machine.id, run: run.id }, text: 'compare its modes →' },
     scaling: { view: 'scaling', params: { machine: machine.id, run: run.id }, text: 'scaling →' },
     warnings: run.warnings.map((w) => `${w.code}: ${w.message}`),
+    suites: [...new Set(results.map((r) => r.suite))].map((suite) => {
+      const inSuite = results.filter((r) => r.suite === suite);
+      const unstable = inSuite.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length;
+      const failed = inSuite.filter((r) => r.status !== 'ok').length;
+      const parts = [`${inSuite.length} results`];
+      if (unstable) parts.push(`${unstable} unstable`);
+      if (failed) parts.push(`${failed} not ok`);
+      return { suite, summary: parts.join(', ') };
+    }),
     results: results.map((r) => ({
+      suite: r.suite,
+      medianNs: r.stats?.median ?? null,
+      unstable: r.warnings.some((w) => w.code === 'unstable'),
       benchmark: `${r.suite}/${r.benchmark}`,
       params: formatParams(r.params),
       modeId: r.mode,
@@ -198,6 +217,22 @@ function runSection(machine: MachineInfo, run: RunDetail): RunSection {
       error: r.error ? r.error.message : null,
     })),
   };
+}
+
+/**
+ * The runs table's warnings: its results' (how many carry one, how many are unstable) and the run's own.
+ * @example runWarnings({ resultCount: 507, warnedResults: 302, unstableResults: 302, warnings: [] }) // '302 of 507 results (302 unstable)'
+ */
+export function runWarnings(
+  r: Pick<RunInfo, 'resultCount' | 'warnedResults' | 'unstableResults' | 'warnings'>,
+): string {
+  const parts: string[] = [];
+  if (r.warnedResults > 0) {
+    const unstable = r.unstableResults > 0 ? ` (${r.unstableResults} unstable)` : '';
+    parts.push(`${r.warnedResults} of ${r.resultCount} results${unstable}`);
+  }
+  if (r.warnings.length > 0) parts.push(`${r.warnings.length} on the run`);
+  return parts.length ? parts.join('; ') : 'none';
 }
 
 export function machinesModel(data: MachinesData, state: ViewState): MachinesModel {
@@ -242,7 +277,7 @@ function machinePage(data: MachinesData, machine: MachineInfo, state: ViewState)
         profile: r.profile,
         modes: r.modes.map((m) => m.id).join(', '),
         results: String(r.resultCount),
-        warnings: String(r.warnings.length),
+        warnings: runWarnings(r),
       })),
     },
   };

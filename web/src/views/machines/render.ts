@@ -4,7 +4,7 @@
  * running) and its runs.
  */
 import { type Child, h } from '../../dom.ts';
-import { simpleTable } from '../../table.ts';
+import { type Column, simpleTable, sortableTable } from '../../table.ts';
 import { empty, header, inline, viewLink } from '../shared/render.ts';
 import type { ViewContext } from '../types.ts';
 import {
@@ -14,6 +14,7 @@ import {
   type MachinePage,
   type MachinesModel,
   NO_JOBS,
+  type ResultLine,
   type RunSection,
 } from './model.ts';
 
@@ -58,6 +59,104 @@ function jobsTable(rows: readonly JobRow[]): HTMLElement {
   );
 }
 
+const RESULT_COLUMNS: Column<ResultLine>[] = [
+  { key: 'benchmark', label: 'benchmark', value: (r) => r.benchmark, cell: (r) => r.benchmark },
+  { key: 'params', label: 'params', value: (r) => r.params, cell: (r) => r.params },
+  { key: 'mode', label: 'mode', value: (r) => r.mode, cell: (r) => h('span', { attrs: { title: r.modeId } }, r.mode) },
+  {
+    key: 'status',
+    label: 'status',
+    value: (r) => r.status,
+    cell: (r) => h('span', { className: `badge ${r.ok ? 'completed' : 'failed'}` }, r.status),
+  },
+  {
+    key: 'median',
+    label: 'median ns/op',
+    numeric: true,
+    value: (r) => r.medianNs,
+    cell: (r) => [
+      r.median,
+      r.unstable
+        ? h(
+            'span',
+            { className: 'unstable', data: { unstable: '1' }, attrs: { title: 'unstable', 'aria-label': 'unstable' } },
+            ' ?',
+          )
+        : null,
+    ],
+  },
+  { key: 'ci', label: '95% CI', numeric: true, cell: (r) => r.ci },
+  { key: 'rss', label: 'peak RSS', numeric: true, cell: (r) => r.peakRss },
+  {
+    key: 'warnings',
+    label: 'warnings',
+    value: (r) => r.warnings.length,
+    cell: (r) => [
+      r.warnings.map((w) =>
+        // The GIL's verdict names the module and what to do: shown in full, not only as a tooltip.
+        w.code === 'gil-reenabled' || w.code === 'gil-forced-off'
+          ? h('div', { className: 'note' }, `${w.code}: ${w.message}`)
+          : h('span', { attrs: { title: w.message } }, w.code, ' '),
+      ),
+      r.error ? h('div', { className: 'note' }, r.error) : null,
+    ],
+  },
+];
+
+/**
+ * The run's results, one collapsed section per suite (a 507-result run was 16,000 px of rows), each a
+ * sortable table, under a filter on the case and mode that opens the sections it matches.
+ */
+function resultSections(run: RunSection): Child {
+  const sections = run.suites.map((s) => {
+    const rows = run.results.filter((r) => r.suite === s.suite);
+    const details = h(
+      'details',
+      { data: { suite: s.suite } },
+      h('summary', {}, h('strong', {}, s.suite), ` · ${s.summary}`),
+      sortableTable(RESULT_COLUMNS, rows, {
+        sort: 'benchmark',
+        testId: 'run-results',
+        rowData: (r) => ({ case: `${r.benchmark}[${r.params}] ${r.mode}`.toLowerCase(), warned: r.warnings.length }),
+        onSort: () => apply(),
+      }),
+    ) as HTMLDetailsElement;
+    return details;
+  });
+  const text = h('input', {
+    attrs: { type: 'search', placeholder: 'filter: benchmark, params or mode', 'aria-label': 'filter results' },
+    data: { filter: 'results' },
+  }) as HTMLInputElement;
+  const warned = h('input', { attrs: { type: 'checkbox' }, data: { filter: 'warned' } }) as HTMLInputElement;
+  const count = h('span', { className: 'muted', data: { shown: 'results' } });
+  function apply(): void {
+    const words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const filtering = words.length > 0 || warned.checked;
+    let shown = 0;
+    for (const details of sections) {
+      let inSection = 0;
+      for (const tr of details.querySelectorAll<HTMLTableRowElement>('tbody tr')) {
+        const key = tr.dataset.case ?? '';
+        const match = words.every((w) => key.includes(w)) && (!warned.checked || tr.dataset.warned !== '0');
+        tr.hidden = !match;
+        if (match) inSection++;
+      }
+      shown += inSection;
+      details.hidden = filtering && inSection === 0;
+      if (filtering) details.open = inSection > 0;
+    }
+    count.textContent = filtering ? `${shown} of ${run.results.length} results` : `${run.results.length} results`;
+  }
+  text.addEventListener('input', apply);
+  warned.addEventListener('change', apply);
+  apply();
+  return [
+    h('h3', {}, 'Results by suite'),
+    h('div', { className: 'controls' }, text, h('label', {}, warned, ' only with warnings'), count),
+    sections,
+  ];
+}
+
 function runDetail(run: RunSection): Child {
   return [
     h('h2', {}, run.title),
@@ -76,28 +175,7 @@ function runDetail(run: RunSection): Child {
           run.warnings.map((w) => h('li', {}, w)),
         )
       : null,
-    simpleTable(
-      ['suite/benchmark', 'params', 'mode', 'status', 'median ns/op', '95% CI', 'peak RSS', 'warnings'],
-      run.results.map((r) => [
-        r.benchmark,
-        r.params,
-        h('span', { attrs: { title: r.modeId } }, r.mode),
-        h('span', { className: `badge ${r.ok ? 'completed' : 'failed'}` }, r.status),
-        r.median,
-        r.ci,
-        r.peakRss,
-        [
-          r.warnings.map((w) =>
-            // The GIL's verdict names the module and what to do: shown in full, not only as a tooltip.
-            w.code === 'gil-reenabled' || w.code === 'gil-forced-off'
-              ? h('div', { className: 'note' }, `${w.code}: ${w.message}`)
-              : h('span', { attrs: { title: w.message } }, w.code, ' '),
-          ),
-          r.error ? h('div', { className: 'note' }, r.error) : null,
-        ],
-      ]),
-      { numeric: [4, 5, 6], testId: 'run-results' },
-    ),
+    resultSections(run),
   ];
 }
 
