@@ -297,8 +297,13 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'liveness: the server answers and its database is open',
     response: HealthResponse,
     success: 200,
-    handler: ({ reply, deps }) =>
-      reply({ ok: true, version: deps.version, database: deps.repo.kind, storage: deps.storage() }),
+    handler: async ({ reply, deps }) =>
+      reply({
+        ok: true,
+        version: deps.version,
+        database: deps.repo.kind,
+        storage: { ...deps.storage(), reachable: await deps.repo.databaseReachable() },
+      }),
   }),
   route({
     method: 'GET',

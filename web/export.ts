@@ -246,7 +246,8 @@ function withoutCredentials(address: string): string {
     url.password = '';
     url.search = '';
     url.hash = '';
-    return url.href;
+    // As given: URL adds a slash to a bare origin.
+    return url.pathname === '/' && !address.endsWith('/') ? url.origin : url.href;
   } catch {
     return address;
   }

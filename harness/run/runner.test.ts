@@ -61,11 +61,14 @@ describe('runBenchmarks on the selftest suite, real interpreters in three modes'
       expect(empty.stats!.median).toBeCloseTo(median(empty.samples) - empty.loopCostNs, 9);
       expect(Math.min(...empty.samples)).toBeGreaterThan(0);
       // The empty body and the empty loop timed beside it in the same request
-      // measure the same thing, so they agree whatever the machine's load;
-      // precise figures belong to `npm run bench:harness`.
+      // measure the same thing: raw samples that kept the loop cost are of its
+      // order (net ones would be near 0). Only the order is checked: on a shared
+      // 2-core machine two timings a moment apart differ by 2x and more (seen:
+      // 2.2, and 3-14 under heavy load); precise figures belong to
+      // `npm run bench:harness`.
       const ratio = median(empty.samples) / empty.loopCostNs;
-      expect(ratio).toBeGreaterThan(0.5);
-      expect(ratio).toBeLessThan(2);
+      expect(ratio).toBeGreaterThan(0.25);
+      expect(ratio).toBeLessThan(20);
       expect(median(call.samples)).toBeGreaterThan(call.loopCostNs);
     }
   });

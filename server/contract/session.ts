@@ -15,9 +15,17 @@ export const HealthResponse = z.object({
   database: z.string(),
   /**
    * Whether the server can store uploads: the free space where its database lives (null when
-   * unknown) and whether a write failed for want of it since the last one that succeeded.
+   * unknown), whether a write failed for want of it since the last one that succeeded, and
+   * whether the database answered a trivial query within a second.
    */
-  storage: z.object({ freeBytes: z.number().nullable(), low: z.boolean(), writable: z.boolean() }).optional(),
+  storage: z
+    .object({
+      freeBytes: z.number().nullable(),
+      low: z.boolean(),
+      writable: z.boolean(),
+      reachable: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export const SessionResponse = z.object({

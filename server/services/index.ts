@@ -62,6 +62,8 @@ export interface Services {
   readonly store: Store;
   /** Closes the store. */
   close(): Promise<void>;
+  /** Whether the database answers a trivial query within `timeoutMs` (for /health; never throws). */
+  databaseReachable(timeoutMs?: number): Promise<boolean>;
 
   // tokens
   createToken(input: TokenInput, now: number): Promise<{ token: string; info: TokenInfo }>;
@@ -147,6 +149,27 @@ export interface Services {
  * The services over `store` (which they then own: `close()` closes it).
  * @example const services = createServices(await openStore(':memory:'));
  */
+/** How long /health waits for the database before saying it cannot be reached. */
+export const DATABASE_PING_TIMEOUT_MS = 1000;
+
+async function reachable(store: Store, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      store.health.ping().then(
+        () => true,
+        () => false,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createServices(store: Store, options: ServicesOptions = {}): Services {
   const tokens = createTokenService(store);
   const machines = createMachineService(store, tokens);
@@ -163,6 +186,7 @@ export function createServices(store: Store, options: ServicesOptions = {}): Ser
       await tokens.close();
       await store.close();
     },
+    databaseReachable: (timeoutMs = DATABASE_PING_TIMEOUT_MS) => reachable(store, timeoutMs),
 
     createToken: tokens.create,
     importToken: tokens.import,

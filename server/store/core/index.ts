@@ -9,7 +9,7 @@ export type { RegressionStore } from './regressions.ts';
 export type { RunStore } from './runs.ts';
 export type { ScheduleStore } from './schedules.ts';
 export type { SeriesStore } from './series.ts';
-export { redact, STORE_KINDS, type Store, type StoreKind, StoreOpenError } from './store.ts';
+export { type HealthStore, redact, STORE_KINDS, type Store, type StoreKind, StoreOpenError } from './store.ts';
 export type { TokenStore } from './tokens.ts';
 export * from './types.ts';
 export type { WindowStore } from './windows.ts';

@@ -36,8 +36,15 @@ export interface Store {
   readonly annotations: AnnotationStore;
   readonly schedules: ScheduleStore;
   readonly jobs: JobStore;
+  readonly health: HealthStore;
   /** Closes the connections; calling it again does nothing. */
   close(): Promise<void>;
+}
+
+/** Whether the database answers at all, for `/health`. */
+export interface HealthStore {
+  /** Resolves when the database answers a trivial query (which waits for no lock); rejects when it cannot. */
+  ping(): Promise<void>;
 }
 
 /**

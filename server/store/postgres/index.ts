@@ -44,6 +44,11 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     annotations: new PgAnnotations(db),
     schedules: new PgSchedules(db),
     jobs: new PgJobs(db),
+    health: {
+      async ping() {
+        await db.rows('SELECT 1');
+      },
+    },
     close() {
       closed ??= db.pool.end();
       return closed;

@@ -7,16 +7,8 @@
  * @example const [info] = await runInfos(db, ['3f0c…']);
  */
 import { caseId as formatCaseId, type Mode } from '../../../harness/schema.ts';
-import type {
-  Annotation,
-  Params,
-  Regression,
-  RegressionStatus,
-  ResultRow,
-  RunInfo,
-  SeriesInfo,
-} from '../core/types.ts';
-import { runtimeChangeOf } from '../core/types.ts';
+import { regressionFromRow } from '../core/sql-rows.ts';
+import type { Annotation, Params, Regression, ResultRow, RunInfo, SeriesInfo } from '../core/types.ts';
 import type { Queryable, Row } from './db.ts';
 
 /** Samples as little-endian float64 (the `samples` column), and back. */
@@ -223,40 +215,9 @@ export const REGRESSION_SELECT = `
   LEFT JOIN runs pr ON pr.pk = g.previous_run_pk
   LEFT JOIN runs dr ON dr.pk = g.detected_run_pk`;
 
+/** A regression from a row of REGRESSION_SELECT; JSON params decoded here. */
 export function regressionView(r: Row): Regression {
-  return {
-    id: r.id as number,
-    seriesId: r.series_id as number,
-    machineId: r.machine_id as number,
-    hostname: r.hostname as string,
-    suite: r.suite as string,
-    benchmark: r.benchmark as string,
-    params: r.params as Params,
-    caseKey: r.case_key as string,
-    modeId: (r.mode_after as string | null) ?? (r.mode_name as string),
-    runtimeChange: runtimeChangeOf(r.mode_before as string | null, r.mode_after as string | null),
-    mode: r.mode_kind as Regression['mode'],
-    kind: r.kind as Regression['kind'],
-    status: r.status as RegressionStatus,
-    note: r.note as string,
-    change: r.change as number,
-    changeCiLow: r.change_ci_low as number,
-    changeCiHigh: r.change_ci_high as number,
-    confidence: r.confidence as number,
-    score: r.score as number,
-    beforeNs: r.before_ns as number,
-    afterNs: r.after_ns as number,
-    noise: r.noise as number,
-    beforeCount: r.before_count as number,
-    afterCount: r.after_count as number,
-    method: r.method as string,
-    startedAt: r.started_at as number,
-    runId: r.run_uuid as string,
-    previousRunId: (r.previous_run_uuid as string | null) ?? null,
-    detectedRunId: (r.detected_run_uuid as string | null) ?? null,
-    detectedAt: r.detected_at as number,
-    updatedAt: r.updated_at as number,
-  };
+  return regressionFromRow(r, r.params as Params);
 }
 
 export const ANNOTATION_SELECT = `

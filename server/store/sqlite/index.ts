@@ -42,6 +42,8 @@ export function openSqliteStore(file: string, options: { busyTimeoutMs?: number 
     annotations: new SqliteAnnotations(db),
     schedules: new SqliteSchedules(db),
     jobs: new SqliteJobs(db),
+    // A read in WAL mode waits for no writer, so this answers while another process holds the write lock.
+    health: { ping: async () => void db.sqlite.prepare('SELECT 1').get() },
     close: async () => db.close(),
   };
 }

@@ -6,6 +6,7 @@
  */
 import { endianness } from 'node:os';
 import { caseId as formatCaseId } from '../../../harness/schema.ts';
+import { regressionFromRow } from '../core/sql-rows.ts';
 import type {
   Annotation,
   Job,
@@ -13,14 +14,12 @@ import type {
   JobStatus,
   Params,
   Regression,
-  RegressionStatus,
   ResultRow,
   Schedule,
   SeriesInfo,
   TokenInfo,
   TokenRecord,
 } from '../core/types.ts';
-import { runtimeChangeOf } from '../core/types.ts';
 import type { annotations, jobs, schedules, tokens } from './schema.ts';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -226,40 +225,9 @@ export function seriesInfo(row: SeriesDbRow): SeriesInfo {
   };
 }
 
+/** A regression from a row of REGRESSION_SELECT (REGRESSION_COLUMNS over REGRESSION_JOINS); JSON params decoded here. */
 export function regressionView(r: Record<string, unknown>): Regression {
-  return {
-    id: r.id as number,
-    seriesId: r.series_id as number,
-    machineId: r.machine_id as number,
-    hostname: r.hostname as string,
-    suite: r.suite as string,
-    benchmark: r.benchmark as string,
-    params: parseJson(r.params as string),
-    caseKey: r.case_key as string,
-    modeId: (r.mode_after as string | null) ?? (r.mode_name as string),
-    runtimeChange: runtimeChangeOf(r.mode_before as string | null, r.mode_after as string | null),
-    mode: r.mode_kind as Regression['mode'],
-    kind: r.kind as Regression['kind'],
-    status: r.status as RegressionStatus,
-    note: r.note as string,
-    change: r.change as number,
-    changeCiLow: r.change_ci_low as number,
-    changeCiHigh: r.change_ci_high as number,
-    confidence: r.confidence as number,
-    score: r.score as number,
-    beforeNs: r.before_ns as number,
-    afterNs: r.after_ns as number,
-    noise: r.noise as number,
-    beforeCount: r.before_count as number,
-    afterCount: r.after_count as number,
-    method: r.method as string,
-    startedAt: r.started_at as number,
-    runId: r.run_uuid as string,
-    previousRunId: (r.previous_run_uuid as string | null) ?? null,
-    detectedRunId: (r.detected_run_uuid as string | null) ?? null,
-    detectedAt: r.detected_at as number,
-    updatedAt: r.updated_at as number,
-  };
+  return regressionFromRow(r, parseJson(r.params as string));
 }
 
 export function annotationView(a: typeof annotations.$inferSelect, runId: string | null): Annotation {
