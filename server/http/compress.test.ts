@@ -1,12 +1,15 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { chooseEncoding, compress } from './compress.ts';
+import { chooseEncoding, compress, LARGE_BODY_BYTES } from './compress.ts';
 
 const big = JSON.stringify({ rows: Array.from({ length: 500 }, (_, i) => ({ i, name: `row ${i}` })) });
 const app = new Hono();
 app.use('*', compress());
 app.get('/json', (c) => c.body(big, 200, { 'content-type': 'application/json', etag: '"abc"' }));
+// Over LARGE_BODY_BYTES, as a 10,000-point history is: compressed at the fastest level, still decoded the same.
+const large = JSON.stringify({ t: Array.from({ length: 60_000 }, (_, i) => 1_700_000_000_000 + i * 86_400_000) });
+app.get('/large', (c) => c.body(large, 200, { 'content-type': 'application/json' }));
 app.get('/small', (c) => c.json({ ok: true }));
 app.get('/png', (c) => c.body(new Uint8Array(5000), 200, { 'content-type': 'image/png' }));
 
@@ -23,6 +26,17 @@ describe('compress()', () => {
     const gz = await app.request('/json', { headers: { 'accept-encoding': 'gzip' } });
     expect(gz.headers.get('content-encoding')).toBe('gzip');
     expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe(big);
+  });
+
+  it('compresses a large body at the fastest level, the same bytes when decoded', async () => {
+    expect(large.length).toBeGreaterThan(LARGE_BODY_BYTES);
+    const br = await app.request('/large', { headers: { 'accept-encoding': 'br' } });
+    expect(br.headers.get('content-encoding')).toBe('br');
+    const brBytes = Buffer.from(await br.arrayBuffer());
+    expect(brBytes.length).toBeLessThan(large.length / 3);
+    expect(brotliDecompressSync(brBytes).toString()).toBe(large);
+    const gz = await app.request('/large', { headers: { 'accept-encoding': 'gzip' } });
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe(large);
   });
 
   it('leaves small bodies, binary types and clients that accept nothing alone', async () => {
