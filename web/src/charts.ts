@@ -87,6 +87,29 @@ export function modeColor(mode: string, index = 0): string {
 }
 
 /**
+ * A mode's line on an error-bar chart: the line, its points and its CI whiskers all in the mode's colour.
+ * @example datasets: model.lines.map((line) => ({ ...modeLine(line), pointRadius: 3 }))
+ */
+export function modeLine<P>(line: { mode: string; index: number; label: string; points: P }): {
+  label: string;
+  data: P;
+  borderColor: string;
+  backgroundColor: string;
+  errorBarColor: string;
+  errorBarWhiskerColor: string;
+} {
+  const color = modeColor(line.mode, line.index);
+  return {
+    label: line.label,
+    data: line.points,
+    borderColor: color,
+    backgroundColor: color,
+    errorBarColor: color,
+    errorBarWhiskerColor: color,
+  };
+}
+
+/**
  * An axis for time ratios that always shows 1 (no change): linear while the
  * values stay within a factor of 3 (a log axis then crowds its labels), else
  * logarithmic with labels only at round values.

@@ -1,5 +1,5 @@
 /** Draws calls and locks' model: a line chart per call kind and per locks benchmark. */
-import { chartBox, makeChart, modeColor } from '../../charts.ts';
+import { chartBox, makeChart, modeLine } from '../../charts.ts';
 import { type Child, h } from '../../dom.ts';
 import { formatNs } from '../../format.ts';
 import { controls, empty, header } from '../shared/render.ts';
@@ -15,19 +15,11 @@ function lineChart(model: LineChartModel): HTMLElement {
   makeChart(canvas, {
     type: 'lineWithErrorBars',
     data: {
-      datasets: model.lines.map((line) => {
-        const color = modeColor(line.mode, line.index);
-        return {
-          label: line.label,
-          data: line.points,
-          borderColor: color,
-          backgroundColor: color,
-          errorBarColor: color,
-          errorBarWhiskerColor: color,
-          borderDash: LOCK_DASH[line.lock] ?? [8, 2, 2, 2],
-          pointStyle: LOCK_POINT[line.lock] ?? 'star',
-        };
-      }),
+      datasets: model.lines.map((line) => ({
+        ...modeLine(line),
+        borderDash: LOCK_DASH[line.lock] ?? [8, 2, 2, 2],
+        pointStyle: LOCK_POINT[line.lock] ?? 'star',
+      })),
     },
     options: {
       scales: {

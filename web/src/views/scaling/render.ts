@@ -1,34 +1,29 @@
 /** Draws scaling's model: a speedup chart per workload and the efficiency table. */
-import { chartBox, makeChart, modeColor } from '../../charts.ts';
+import { chartBox, makeChart, modeLine } from '../../charts.ts';
 import { type Child, h } from '../../dom.ts';
 import { formatRatio } from '../../format.ts';
 import { controls, empty, header } from '../shared/render.ts';
 import type { ViewContext } from '../types.ts';
 import type { ScalingModel, SpeedupChart, ThroughputChart } from './model.ts';
 
-function speedupChart(model: SpeedupChart): HTMLElement {
+/** A chart over thread counts: one line per mode, and a dashed reference line. */
+function threadsChart(
+  model: SpeedupChart | ThroughputChart,
+  reference: { label: string; at: (threads: number) => number },
+  yTitle: string,
+  describe: (ratio: string, threads: number) => string,
+): HTMLElement {
   const { figure, canvas } = chartBox(model.title, { height: 260, id: model.id });
   makeChart(canvas, {
     type: 'lineWithErrorBars',
     data: {
       datasets: [
-        ...model.lines.map((line) => {
-          const color = modeColor(line.mode, line.index);
-          return {
-            label: line.label,
-            data: line.points,
-            borderColor: color,
-            backgroundColor: color,
-            errorBarColor: color,
-            errorBarWhiskerColor: color,
-            pointRadius: 3,
-          };
-        }),
+        ...model.lines.map((line) => ({ ...modeLine(line), pointRadius: 3 })),
         {
-          label: 'ideal',
+          label: reference.label,
           data: [
-            { x: 1, y: 1 },
-            { x: model.maxThreads, y: model.maxThreads },
+            { x: 1, y: reference.at(1) },
+            { x: model.maxThreads, y: reference.at(model.maxThreads) },
           ],
           borderColor: '#868e96',
           borderDash: [5, 5],
@@ -45,18 +40,14 @@ function speedupChart(model: SpeedupChart): HTMLElement {
           ticks: { stepSize: 1 },
           title: { display: true, text: 'threads' },
         },
-        y: {
-          type: 'linear',
-          min: 0,
-          title: { display: true, text: 'speedup over 1 thread' },
-        },
+        y: { type: 'linear', min: 0, title: { display: true, text: yTitle } },
       },
       plugins: {
         legend: { position: 'bottom', labels: { boxWidth: 14 } },
         tooltip: {
           callbacks: {
             label: (item: { dataset: { label?: string }; parsed: { x: number; y: number } }) =>
-              `${item.dataset.label}: ${formatRatio(item.parsed.y)} at ${item.parsed.x} threads`,
+              `${item.dataset.label}: ${describe(formatRatio(item.parsed.y), item.parsed.x)}`,
           },
         },
       },
@@ -65,60 +56,21 @@ function speedupChart(model: SpeedupChart): HTMLElement {
   return figure;
 }
 
-function throughputChart(model: ThroughputChart): HTMLElement {
-  const { figure, canvas } = chartBox(model.title, { height: 260, id: model.id });
-  makeChart(canvas, {
-    type: 'lineWithErrorBars',
-    data: {
-      datasets: [
-        ...model.lines.map((line) => {
-          const color = modeColor(line.mode, line.index);
-          return {
-            label: line.label,
-            data: line.points,
-            borderColor: color,
-            backgroundColor: color,
-            errorBarColor: color,
-            errorBarWhiskerColor: color,
-            pointRadius: 3,
-          };
-        }),
-        {
-          label: 'gil on 1 thread',
-          data: [
-            { x: 1, y: 1 },
-            { x: model.maxThreads, y: 1 },
-          ],
-          borderColor: '#868e96',
-          borderDash: [5, 5],
-          pointRadius: 0,
-        },
-      ],
-    },
-    options: {
-      scales: {
-        x: {
-          type: 'linear',
-          min: 1,
-          max: model.maxThreads,
-          ticks: { stepSize: 1 },
-          title: { display: true, text: 'threads' },
-        },
-        y: { type: 'linear', min: 0, title: { display: true, text: 'work per second ÷ gil on 1 thread' } },
-      },
-      plugins: {
-        legend: { position: 'bottom', labels: { boxWidth: 14 } },
-        tooltip: {
-          callbacks: {
-            label: (item: { dataset: { label?: string }; parsed: { x: number; y: number } }) =>
-              `${item.dataset.label}: ${formatRatio(item.parsed.y)} the work of gil on 1 thread, at ${item.parsed.x} threads`,
-          },
-        },
-      },
-    },
-  } as never);
-  return figure;
-}
+const speedupChart = (model: SpeedupChart) =>
+  threadsChart(
+    model,
+    { label: 'ideal', at: (threads) => threads },
+    'speedup over 1 thread',
+    (ratio, threads) => `${ratio} at ${threads} threads`,
+  );
+
+const throughputChart = (model: ThroughputChart) =>
+  threadsChart(
+    model,
+    { label: 'gil on 1 thread', at: () => 1 },
+    'work per second ÷ gil on 1 thread',
+    (ratio, threads) => `${ratio} the work of gil on 1 thread, at ${threads} threads`,
+  );
 
 function throughputTable(model: ScalingModel): HTMLElement {
   const head = h(
