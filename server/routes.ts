@@ -86,6 +86,8 @@ import {
   TokenIdParam,
   TokenResponse,
   TokensResponse,
+  TrendsQuery,
+  TrendsResponse,
 } from './contract/index.ts';
 import type { Detection } from './detection.ts';
 import { FEED_ROUTES } from './feeds.ts';
@@ -93,6 +95,7 @@ import { nextRunOf } from './scheduler.ts';
 import { type Actor, DomainError, type Enroller, type Services } from './services/index.ts';
 import type { RunDetail } from './store/core/types.ts';
 import { SUMMARY_ROUTES } from './summaries.ts';
+import { machineTrends } from './trends.ts';
 
 export type Access = 'open' | 'read' | 'operator' | 'enroll' | 'agent' | 'admin';
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -386,6 +389,18 @@ export const ROUTES: readonly RouteDef[] = [
     success: 200,
     handler: async ({ reply, deps, params }) =>
       reply({ machine: (await deps.repo.getMachine(params.id)) ?? notFound(`no machine ${params.id}`) }),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/machines/:id/trends`,
+    access: 'read',
+    summary:
+      "a machine's newest runs with their headline numbers (single-thread overhead, memory, scaling against gil, call overhead, lock cost; 95% CIs) and runtimes, newest first",
+    params: IdParam,
+    query: TrendsQuery,
+    response: TrendsResponse,
+    success: 200,
+    handler: async ({ reply, deps, params, query }) => reply(await machineTrends(deps, params.id, query.limit)),
   }),
   route({
     method: 'PATCH',

@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { RunDocument } from '../../harness/schema.ts';
 import type { ComparisonSide } from '../compare.ts';
-import type { CompareTask, SummaryTask } from './compare-task.ts';
+import type { CompareTask, HeadlinesTask, SummaryTask } from './compare-task.ts';
 
 export interface ComputePoolOptions {
   /** Worker threads (default: half the cores, at least 1). */
@@ -48,6 +48,8 @@ export interface ComputePool {
   compare(base: ComparisonSide, other: ComparisonSide): Promise<string>;
   /** A run's Markdown summary against `baseMode` (`gilbench compare --format markdown`), in a pool thread. */
   summary(doc: RunDocument, baseMode: string): Promise<string>;
+  /** A run's headline numbers (harness/stats/headlines.ts) as JSON text, from its results with samples. */
+  headlines(run: HeadlinesTask['headlines']): Promise<string>;
   /** Tasks running and waiting. */
   load(): { running: number; queued: number };
   close(): Promise<void>;
@@ -67,7 +69,7 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
   let running = 0;
   const retryAfter = Math.max(1, Math.ceil(timeoutMs / 1000));
 
-  const run = async (task: CompareTask | SummaryTask): Promise<string> => {
+  const run = async (task: CompareTask | SummaryTask | HeadlinesTask): Promise<string> => {
     pool ??= new Piscina({
       filename: new URL('./worker.mjs', import.meta.url).href,
       minThreads: 0,
@@ -98,6 +100,8 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
   return {
     compare: (base, other) => run({ base, other }),
     summary: (doc, baseMode) => run({ doc, baseMode }),
+    // Only what the headlines read crosses to the thread (a stored row holds more).
+    headlines: (r) => run({ headlines: { id: r.id, modes: r.modes, results: r.results } }),
     load: () => ({ running, queued: pool?.queueSize ?? 0 }),
     async close() {
       const closing = pool;
