@@ -36,6 +36,8 @@ import type {
   ScalingPoint,
   SeriesInfo,
   Session,
+  TrendRun,
+  TrendsResponse,
 } from '../../server/contract/index.ts';
 import type { DataSource, Query } from './source.ts';
 
@@ -64,6 +66,7 @@ export type {
   SeriesInfo,
   Session,
   Stats,
+  TrendRun,
 };
 export { REGRESSION_STATUSES };
 
@@ -172,6 +175,11 @@ export class Api {
   /** One mode in two runs: `other run / base run` per case. */
   compareRuns(baseRun: string, otherRun: string, mode: string): Promise<ComparisonView> {
     return this.get<ComparisonView>(`${API}/compare`, { base: baseRun, other: otherRun, mode });
+  }
+
+  /** A machine's newest `limit` runs with their headline numbers (statistics by the server), newest first. */
+  trends(machineId: number, limit: number): Promise<TrendRun[]> {
+    return this.get<TrendsResponse>(`${API}/machines/${machineId}/trends`, { limit }).then((r) => r.runs);
   }
 
   series(query: { machine?: number; suite?: string; benchmark?: string } = {}): Promise<SeriesInfo[]> {
