@@ -112,6 +112,8 @@ export interface AppDeps {
   repo: Services;
   detection: Detection;
   isPublic: boolean;
+  /** Where readers reach this server (`--public-url`), for absolute links; null: the request's origin. */
+  publicUrl: string | null;
   now: () => number;
   /** Consumes one enrollment attempt of the caller; false when it must wait. */
   allowEnrollment: (c: Context) => boolean;
