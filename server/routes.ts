@@ -95,7 +95,7 @@ import { nextRunOf } from './scheduler.ts';
 import { type Actor, DomainError, type Enroller, type Services } from './services/index.ts';
 import type { RunDetail } from './store/core/types.ts';
 import { SUMMARY_ROUTES } from './summaries.ts';
-import { machineTrends } from './trends.ts';
+import { machineTrends, warmHeadlines } from './trends.ts';
 
 export type Access = 'open' | 'read' | 'operator' | 'enroll' | 'agent' | 'admin';
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -489,6 +489,7 @@ export const ROUTES: readonly RouteDef[] = [
       const regressions = outcome.created
         ? await deps.detection.afterIngest(outcome.seriesIds, outcome.runPk, now)
         : [];
+      if (outcome.created) warmHeadlines(deps, body.id);
       c.header('location', `${API}/runs/${body.id}`);
       return reply({ created: outcome.created, run: outcome.run, regressions }, outcome.created ? 201 : 200);
     },

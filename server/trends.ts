@@ -2,13 +2,13 @@
  * A machine's trends: each of its newest runs with its headline numbers
  * (harness/stats/headlines.ts, what the overview shows for that run). A
  * run's headlines are computed once, in a pool thread, and kept with the
- * other answers about runs (they never change), so a trend of 1,000 runs
- * costs 1,000 computations once and a read of the run list after that.
+ * other answers about runs (they never change): in the background after its
+ * upload (`warmHeadlines`), or by the first trend that needs them.
  *
  * @example
  * const trend = await machineTrends(deps, 1, 200); // { machineId: 1, runs: [{ runId, startedAt, headlines }, …] }
  */
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { RunHeadlines, TrendRun, TrendsResponse } from './contract/index.ts';
 import type { AppDeps } from './routes.ts';
 import { DomainError } from './services/index.ts';
@@ -20,14 +20,38 @@ export const TREND_CONCURRENCY = 2;
 /** A deleted run (between listing and reading) is left out rather than kept as empty. */
 class RunGone extends Error {}
 
+/** A run's headlines as JSON text, computed once in a pool thread and kept with the answers about runs. */
+function headlinesText(deps: AppDeps, runId: string): Promise<string> {
+  return deps.answers
+    .get(`headlines|${runId}`, [runId], async () => {
+      const detail = await deps.repo.getRun(runId, { samples: true });
+      if (!detail) throw new RunGone(runId);
+      return deps.compute.headlines(detail);
+    })
+    .then((answer) => answer.text);
+}
+
+// One background computation at a time per app, so uploads never crowd the pool that answers pages.
+const warming = new WeakMap<AppDeps, LimitFunction>();
+
+/**
+ * After an upload: the run's headlines computed in the background (one run at a
+ * time), so a trend finds them kept instead of computing hundreds on the reader's
+ * request. A failure (a busy pool, a closing app) is left for the trend to compute.
+ */
+export function warmHeadlines(deps: AppDeps, runId: string): void {
+  let one = warming.get(deps);
+  if (!one) {
+    one = pLimit(1);
+    warming.set(deps, one);
+  }
+  one(() => headlinesText(deps, runId)).catch(() => {});
+}
+
 async function trendRun(deps: AppDeps, run: RunInfo): Promise<TrendRun | null> {
   let text: string;
   try {
-    ({ text } = await deps.answers.get(`headlines|${run.id}`, [run.id], async () => {
-      const detail = await deps.repo.getRun(run.id, { samples: true });
-      if (!detail) throw new RunGone(run.id);
-      return deps.compute.headlines(detail);
-    }));
+    text = await headlinesText(deps, run.id);
   } catch (err) {
     if (err instanceof RunGone) return null;
     throw err;

@@ -128,16 +128,25 @@ export function memoryRatio(
  * reached, over the scaling suite's workloads (any threaded ones without it).
  * @example scalingHeadline(run.results, nogil.id) // { threads: 4, value: 2.9, ciLow: 2.7, ciHigh: 3.1, count: 6 }
  */
-export function scalingHeadline(results: readonly ThroughputInput[], nogil: string): RunHeadlines['scaling'] {
-  const threaded = (r: ThroughputInput) => Number(r.params.threads) > 1;
+export function scalingHeadline(
+  results: readonly ThroughputInput[],
+  nogil: string,
+): RunHeadlines['scaling'] {
+  const threadsOf = (r: ThroughputInput) => Number(r.params.threads);
   const ofSuite = results.filter((r) => r.suite === 'scaling');
-  const scope = ofSuite.some(threaded) ? ofSuite : results;
-  const curves = throughputAgainstGil(scope).filter((c) => c.mode === nogil);
-  const points = curves.flatMap((c) => c.points).filter((p) => p.threads > 1);
-  if (points.length === 0) return null;
-  const threads = Math.max(...points.map((p) => p.threads));
-  const gm = asHeadline(geometricMean(points.filter((p) => p.threads === threads)));
-  return gm ? { ...gm, threads } : null;
+  const scope = ofSuite.some((r) => threadsOf(r) > 1) ? ofSuite : results;
+  const usable = scope.filter((r) => r.status === 'ok' && (r.samples?.length ?? 0) > 0);
+  const most = Math.max(0, ...usable.filter((r) => r.mode === nogil).map(threadsOf).filter(Number.isFinite));
+  if (most < 2) return null;
+  // Only the points the headline reads are bootstrapped: nogil at the most threads, and gil's 1-thread references.
+  const wanted = usable.filter(
+    (r) => (r.mode === nogil && threadsOf(r) === most) || (r.modeKind === 'gil' && threadsOf(r) === 1),
+  );
+  const points = throughputAgainstGil(wanted)
+    .filter((c) => c.mode === nogil)
+    .flatMap((c) => c.points.filter((p) => p.threads === most));
+  const gm = asHeadline(geometricMean(points));
+  return gm ? { ...gm, threads: most } : null;
 }
 
 /**
@@ -149,11 +158,24 @@ export function locksHeadline(
   gil: string | undefined,
   nogil: string | undefined,
 ): RunHeadlines['locks'] {
-  const wanted = results.filter((r) => r.mode === gil || r.mode === nogil);
-  const rows = lockHeadlines(lockCosts(wanted)).filter((h) => !h.writer);
+  const locked = results.filter(
+    (r) =>
+      r.suite === 'locks' &&
+      (r.mode === gil || r.mode === nogil) &&
+      r.params.writer !== true &&
+      typeof r.params.lock === 'string' &&
+      r.status === 'ok',
+  );
+  if (locked.length === 0) return null;
+  // Only the pairs the headline reads are bootstrapped: a Lock and the lock-free read at the most threads.
+  const threads = Math.max(...locked.map((r) => Number(r.params.threads ?? 1)));
+  const wanted = locked.filter(
+    (r) => Number(r.params.threads ?? 1) === threads && (r.params.lock === 'lock' || r.params.lock === 'none'),
+  );
+  const rows = lockHeadlines(lockCosts(wanted));
   if (rows.length === 0) return null;
   const of = (mode: string | undefined) => rows.find((h) => h.mode === mode)?.byLock.lock ?? null;
-  return { threads: rows[0]!.threads, gil: asHeadline(of(gil)), nogil: asHeadline(of(nogil)) };
+  return { threads, gil: asHeadline(of(gil)), nogil: asHeadline(of(nogil)) };
 }
 
 /**
