@@ -661,7 +661,13 @@ export const ROUTES: readonly RouteDef[] = [
     query: RegressionsQuery,
     response: RegressionsResponse,
     success: 200,
-    handler: async ({ reply, deps, query }) => reply({ regressions: await deps.repo.listRegressions(query) }),
+    handler: async ({ reply, deps, query }) => {
+      const [regressions, total] = await Promise.all([
+        deps.repo.listRegressions(query),
+        deps.repo.countRegressions(query),
+      ]);
+      return reply({ regressions, total });
+    },
   }),
   route({
     method: 'GET',

@@ -29,6 +29,7 @@ import type {
   Params,
   Regression,
   RegressionStatus,
+  RegressionsResponse,
   ResultRow,
   RunDetail,
   RunInfo,
@@ -194,8 +195,14 @@ export class Api {
     }));
   }
 
+  /** Newest first, at most the server's default page (500). */
   regressions(query: { status?: string; machine?: number; kind?: string } = {}): Promise<Regression[]> {
-    return this.get<{ regressions: Regression[] }>(`${API}/regressions`, query).then((r) => r.regressions);
+    return this.get<RegressionsResponse>(`${API}/regressions`, query).then((r) => r.regressions);
+  }
+
+  /** How many regressions match, however many pages they fill (the server counts them). */
+  regressionCount(query: { status?: string; machine?: number; kind?: string } = {}): Promise<number> {
+    return this.get<RegressionsResponse>(`${API}/regressions`, { ...query, limit: 1 }).then((r) => r.total);
   }
 
   updateRegression(id: number, change: { status?: RegressionStatus; note?: string }): Promise<Regression> {
