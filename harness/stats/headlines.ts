@@ -128,15 +128,18 @@ export function memoryRatio(
  * reached, over the scaling suite's workloads (any threaded ones without it).
  * @example scalingHeadline(run.results, nogil.id) // { threads: 4, value: 2.9, ciLow: 2.7, ciHigh: 3.1, count: 6 }
  */
-export function scalingHeadline(
-  results: readonly ThroughputInput[],
-  nogil: string,
-): RunHeadlines['scaling'] {
+export function scalingHeadline(results: readonly ThroughputInput[], nogil: string): RunHeadlines['scaling'] {
   const threadsOf = (r: ThroughputInput) => Number(r.params.threads);
   const ofSuite = results.filter((r) => r.suite === 'scaling');
   const scope = ofSuite.some((r) => threadsOf(r) > 1) ? ofSuite : results;
   const usable = scope.filter((r) => r.status === 'ok' && (r.samples?.length ?? 0) > 0);
-  const most = Math.max(0, ...usable.filter((r) => r.mode === nogil).map(threadsOf).filter(Number.isFinite));
+  const most = Math.max(
+    0,
+    ...usable
+      .filter((r) => r.mode === nogil)
+      .map(threadsOf)
+      .filter(Number.isFinite),
+  );
   if (most < 2) return null;
   // Only the points the headline reads are bootstrapped: nogil at the most threads, and gil's 1-thread references.
   const wanted = usable.filter(
