@@ -6,6 +6,8 @@
  * numbers the server's, links to it from the overview, and an unknown
  * machine said so on the page.
  */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../harness/schema.ts';
 import { fixtureHistory, fixtureMachine, onRelease } from '../harness/test-support/index.ts';
@@ -89,6 +91,21 @@ describe('trends view, in chromium', () => {
     expect(height).toBeLessThanOrEqual(4 * 900);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  // GILBENCH_GALLERY=1 re-takes web/gallery/trends-*.png (as pages.test.ts does the other views).
+  it.runIf(process.env.GILBENCH_GALLERY === '1')('gallery: a desktop and a phone screenshot', async () => {
+    const dir = fileURLToPath(new URL('./gallery/', import.meta.url));
+    for (const [kind, size] of [
+      ['desktop', { width: 1400, height: 900 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      const page = await browser.newPage();
+      await page.setViewportSize(size);
+      await open(page, `#/trends?machine=${machine.id}`);
+      await page.screenshot({ path: join(dir, `trends-${kind}.png`), fullPage: true });
+      await page.close();
+    }
   });
 
   it('is linked from the nav and from the overview’s machine, and an unknown machine says so', async () => {

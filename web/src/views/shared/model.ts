@@ -186,20 +186,27 @@ export function runCaveats(run: {
   profile: string;
   warnings: ReadonlyArray<{ code: string }>;
   results?: ReadonlyArray<{ warnings: ReadonlyArray<{ code: string }> }>;
+  /** The server's counts (a run without its results, e.g. a trend's): used when `results` is absent. */
+  resultCount?: number;
+  unstableResults?: number;
+  warnedResults?: number;
 }): RunCaveats {
   const results = run.results ?? [];
-  const unstable = results.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length;
-  const warned = results.filter((r) => r.warnings.length > 0).length;
+  const count = run.results ? results.length : (run.resultCount ?? 0);
+  const unstable = run.results
+    ? results.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length
+    : (run.unstableResults ?? 0);
+  const warned = run.results ? results.filter((r) => r.warnings.length > 0).length : (run.warnedResults ?? 0);
   const busy =
     run.warnings.some((w) => w.code === 'machine-busy') ||
     results.some((r) => r.warnings.some((w) => w.code === 'machine-busy'));
   return {
     profile: run.profile,
-    results: results.length,
+    results: count,
     unstable,
     warned,
     busy,
-    caution: run.profile === 'quick' || busy || (results.length > 0 && unstable * 4 >= results.length),
+    caution: run.profile === 'quick' || busy || (count > 0 && unstable * 4 >= count),
   };
 }
 

@@ -21,6 +21,7 @@ import {
   measureCommand,
   noRunsYet,
   plural,
+  runCaveats,
   runtimeChangeMark,
   runtimeChangesText,
   runtimesText,
@@ -152,10 +153,8 @@ const CHART_SPECS: readonly ChartSpec[] = [
   },
 ];
 
-/** A run rests on the quick profile or on many unstable results (as the overview's cards say). */
-function needsCare(run: TrendRun): boolean {
-  return run.profile === 'quick' || (run.resultCount > 0 && run.unstableResults * 4 >= run.resultCount);
-}
+/** A run rests on the quick profile or on many unstable results (the overview's rule; a trend has no busy flag). */
+const needsCare = (run: TrendRun) => runCaveats({ ...run, warnings: [] }).caution;
 
 function gilAndNogil(run: TrendRun) {
   return run.modes.filter((m) => m.mode === 'gil' || m.mode === 'nogil');

@@ -2,6 +2,7 @@
 import { chartBox, makeChart, markAnnotations, modeLine, ratioScale } from '../../charts.ts';
 import { type Child, h } from '../../dom.ts';
 import { formatRatio } from '../../format.ts';
+import { plural } from '../shared/model.ts';
 import { controls, empty, header, viewLink } from '../shared/render.ts';
 import type { ViewContext } from '../types.ts';
 import { TABLE_ROWS, type TrendChart, type TrendPoint, type TrendRow, type TrendsModel } from './model.ts';
@@ -74,7 +75,7 @@ function runsTable(model: TrendsModel): HTMLElement {
       h(
         'caption',
         { className: 'muted' },
-        `The newest ${plural(shown.length)} of ${model.rows.length} (all of them in this view’s data below); 95% CI in brackets.`,
+        `The newest ${plural(shown.length, 'run')} of ${model.rows.length} (all of them in this view’s data below); 95% CI in brackets.`,
       ),
       h(
         'thead',
@@ -109,8 +110,6 @@ function runsTable(model: TrendsModel): HTMLElement {
     ),
   );
 }
-
-const plural = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
 
 export function renderTrends(model: TrendsModel, ctx: ViewContext): Child {
   const top = header('Trends', [model.lead]);
