@@ -215,9 +215,11 @@ async function fillBigDatabase(file: string): Promise<{ seriesId: number; result
 async function measureHistory(file: string, seriesId: number) {
   // The server keeps a series' points in memory until the series changes (its version, bumped
   // by every upload to it). "Uncached" bumps the version from another connection before each
-  // request, as an upload from another process would: every answer is read from the database.
-  // "New range" asks for a new `from` each time (still before the first point): cut from the
-  // points in memory, as a dashboard zooming. "Warm" repeats one URL.
+  // request, as an upload from another process would: every answer is read from the database,
+  // and (its `limit` one point shorter each time, as a new point makes it) is a new text, which
+  // the server compresses anew. "New range" asks for another `limit` each time: cut from the
+  // points in memory, as a dashboard zooming. "Warm" repeats one URL (its compressed bytes are
+  // kept). Requests ask for brotli or gzip as a browser does; "warm, uncompressed" asks for neither.
   const repo = await openServices(file);
   // Another connection, as another process's upload would be.
   const other = isPostgres(file) ? new pg.Client({ connectionString: file }) : new Database(file);
@@ -242,31 +244,33 @@ async function measureHistory(file: string, seriesId: number) {
   const uncached: number[] = [];
   const newRange: number[] = [];
   const warm: number[] = [];
+  const warmPlain: number[] = [];
   let bytes = 0;
   try {
-    const headers = { authorization: `Bearer ${TOKEN}` };
-    const get = async (query: string, into: number[] | null) => {
+    const get = async (query: string, into: number[] | null, encoding = 'br, gzip') => {
+      const headers = { authorization: `Bearer ${TOKEN}`, 'accept-encoding': encoding };
       const t = performance.now();
       const response = await fetch(`${server.url}/api/v1/series/${seriesId}/history${query}`, { headers });
       const body = await response.arrayBuffer();
       into?.push(performance.now() - t);
-      bytes = body.byteLength;
+      if (query === '') bytes = body.byteLength;
     };
     for (let i = 0; i < 10; i++) await get(`?from=${first - 10_000 - i}`, null);
     for (let i = 0; i < requests; i++) {
       await changeSeries();
-      await get(`?from=${first - 1 - i}`, uncached);
+      await get(`?limit=${points - 1 - i}`, uncached);
     }
-    for (let i = 0; i < requests; i++) await get(`?from=${first - 1 - requests - i}`, newRange);
-    for (let i = 0; i < requests; i++) await get('', i === 0 ? null : warm);
+    for (let i = 0; i < requests; i++) await get(`?limit=${points - 1 - requests - i}`, newRange);
+    for (let i = 0; i <= requests; i++) await get('', i === 0 ? null : warm);
+    for (let i = 0; i <= requests; i++) await get('', i === 0 ? null : warmPlain, 'identity');
   } finally {
     await server.stop();
     if (other instanceof pg.Client) await other.end();
     else other.close();
     await repo.close();
   }
-  for (const xs of [inProcess, uncached, newRange, warm]) xs.sort((a, b) => a - b);
-  return { points, bytes, inProcess, uncached, newRange, warm };
+  for (const xs of [inProcess, uncached, newRange, warm, warmPlain]) xs.sort((a, b) => a - b);
+  return { points, bytes, inProcess, uncached, newRange, warm, warmPlain };
 }
 
 /** The PostgreSQL cluster of this benchmark (started when a backend needs it). */
@@ -436,10 +440,11 @@ async function historyPart(backend: string) {
     `history of a series with ${fmt(history.points)} points (${fmt(history.bytes / 1024, 0)} KiB of JSON, points as columns), ${requests} requests each:`,
   );
   console.log(
-    `  ${line('over HTTP, uncached (the series changed before each request: read from the database)', history.uncached)}`,
+    `  ${line('over HTTP, uncached (the series changed before each request: read from the database, a new text compressed)', history.uncached)}`,
   );
   console.log(`  ${line('over HTTP, a new range each request (cut from the series in memory)', history.newRange)}`);
-  console.log(`  ${line('over HTTP, warm (the same URL again)', history.warm)}`);
+  console.log(`  ${line('over HTTP, warm (the same URL again: its compressed bytes kept)', history.warm)}`);
+  console.log(`  ${line('over HTTP, warm, uncompressed (Accept-Encoding: identity)', history.warmPlain)}`);
   console.log(`  ${line('in process, uncached (query and JSON)', history.inProcess)}`);
 }
 

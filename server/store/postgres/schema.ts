@@ -240,6 +240,7 @@ export const results = pgTable(
       t.seriesId,
       t.startedAt,
       t.runPk,
+      t.position,
       t.status,
       t.levelNs,
       t.levelRse,
@@ -247,6 +248,8 @@ export const results = pgTable(
       t.median,
       t.ciLow,
       t.ciHigh,
+      // Where the runtime changed is read from the same index (lag over the mode, in point order).
+      t.modeId,
     ),
     index('results_run').on(t.runPk, t.position),
   ],

@@ -257,6 +257,7 @@ export const results = sqliteTable(
       t.seriesId,
       t.startedAt,
       t.runPk,
+      t.position,
       t.status,
       t.levelNs,
       t.levelRse,
@@ -264,6 +265,8 @@ export const results = sqliteTable(
       t.median,
       t.ciLow,
       t.ciHigh,
+      // Where the runtime changed is read from the same index (lag over the mode, in point order).
+      t.modeId,
     ),
     index('results_run').on(t.runPk, t.position),
   ],
