@@ -18,7 +18,6 @@
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { caseKey } from '../harness/case-key.ts';
 import { resolveBaseMode } from '../harness/stats/run-comparison.ts';
 import { scalingCurves } from '../harness/stats/scaling.ts';
 import { BADGE_ROUTES } from './badges.ts';
@@ -61,7 +60,6 @@ import {
   type OpenApiDocument,
   OpenApiResponse,
   ProgressBody,
-  parseRunDocument,
   RegressionPatch,
   RegressionResponse,
   RegressionsQuery,
@@ -151,6 +149,11 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown, R = unknown> {
   maxBody?: number;
   /** Through the bounded ingest queue (503 + Retry-After when it is full), before the body is read. */
   queued?: boolean;
+  /**
+   * The handler checks the body in a pool thread (uploads: `deps.compute.checkUpload`), so the
+   * app's validator does not parse it on the event loop; `body` still documents the route.
+   */
+  bodyInPool?: boolean;
   /** The shape of a successful answer (server/contract); handlers send it with `reply`. */
   response: z.ZodType<R>;
   /** The media type of a successful answer when it is not JSON (a feed, a badge, Markdown). */
@@ -173,25 +176,6 @@ interface TypedRoute<P, Q, B, S extends z.ZodType>
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 export const RUN_BODY_LIMIT = 32 * 1024 * 1024;
 
-/**
- * What one run may hold, stated in the API (API.md) and enforced at upload
- * with a 413 that names the limit: every answer about a run is computed from
- * all its samples, so their number bounds that work.
- */
-export const RUN_LIMITS = { results: 10_000, samples: 1_000_000 } as const;
-
-/** Which per-run limit `doc` exceeds, or null. */
-export function runOverLimit(doc: { results: ReadonlyArray<{ samples: readonly unknown[] }> }): string | null {
-  if (doc.results.length > RUN_LIMITS.results) {
-    return `the run has ${doc.results.length} results; a run may have at most ${RUN_LIMITS.results}`;
-  }
-  let samples = 0;
-  for (const r of doc.results) samples += r.samples.length;
-  if (samples > RUN_LIMITS.samples) {
-    return `the run has ${samples} samples in all; a run may have at most ${RUN_LIMITS.samples}`;
-  }
-  return null;
-}
 const API = '/api/v1';
 
 // Keeps each route's handler typed by its own schemas while the table stays one array.
@@ -225,28 +209,6 @@ function machineFor(auth: Principal | null, named: number | undefined): number {
   }
   if (named === undefined) throw new DomainError('invalid', 'an admin must name the machine (machineId)');
   return named;
-}
-
-/** Problems zod cannot see: references inside the document and its times. */
-export function runDocumentProblems(doc: RunDocument): string[] {
-  const problems: string[] = [];
-  const modeIds = new Set<string>();
-  for (const m of doc.modes) {
-    if (modeIds.has(m.id)) problems.push(`modes: ${m.id} appears twice`);
-    modeIds.add(m.id);
-  }
-  const seen = new Set<string>();
-  for (const [i, r] of doc.results.entries()) {
-    if (!modeIds.has(r.mode)) problems.push(`results[${i}].mode: ${r.mode} is not one of the run's modes`);
-    const key = JSON.stringify([r.suite, r.benchmark, caseKey(r.params), r.mode]);
-    if (seen.has(key)) problems.push(`results[${i}]: a second result for the same case and mode`);
-    seen.add(key);
-    if (r.stats && !(r.stats.ciLow <= r.stats.median && r.stats.median <= r.stats.ciHigh)) {
-      problems.push(`results[${i}].stats: the median lies outside its CI`);
-    }
-  }
-  if (Date.parse(doc.finishedAt) < Date.parse(doc.startedAt)) problems.push('finishedAt is before startedAt');
-  return problems.slice(0, 20);
 }
 
 async function runOr404(repo: Services, id: string, samples: boolean): Promise<RunDetail> {
@@ -451,16 +413,16 @@ export const ROUTES: readonly RouteDef[] = [
     machineScoped: true,
     summary: 'upload a run document; idempotent by run id (201 stored, 200 stored already)',
     body: RunDocument,
-    parseBody: parseRunDocument,
+    bodyInPool: true,
     maxBody: RUN_BODY_LIMIT,
     queued: true,
     response: IngestResponse,
     success: 201,
-    handler: async ({ c, reply, deps, auth, body }) => {
-      const over = runOverLimit(body);
-      if (over) return c.json({ error: 'too-large', detail: over }, 413);
-      const problems = runDocumentProblems(body);
-      if (problems.length) return c.json({ error: 'invalid', detail: problems.join('; ') }, 400);
+    handler: async ({ c, reply, deps, auth }) => {
+      // Parsed, validated and given its detector points off the event loop.
+      const checked = await deps.compute.checkUpload(await c.req.text());
+      if (!checked.ok) return c.json({ error: checked.error, detail: checked.detail }, checked.status);
+      const { doc: body, points } = checked;
       if (auth?.role === 'agent') {
         const own = await deps.repo.getMachine(auth.machineId!);
         if (!own || own.fingerprint !== body.machine.fingerprint) {
@@ -468,7 +430,7 @@ export const ROUTES: readonly RouteDef[] = [
         }
       }
       const now = deps.now();
-      const outcome = await deps.repo.ingestRun(body, { uploadedBy: auth?.tokenId ?? null, now });
+      const outcome = await deps.repo.ingestRun(body, { uploadedBy: auth?.tokenId ?? null, now, points });
       const regressions = outcome.created
         ? await deps.detection.afterIngest(outcome.seriesIds, outcome.runPk, now)
         : [];

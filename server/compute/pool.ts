@@ -6,6 +6,11 @@
  * so no request can hold a thread or the loop for longer than the budget.
  * The pool starts on first use, so apps that never compare start no threads.
  *
+ * Uploads are checked (parsed, validated, their points computed) in threads
+ * of their own, so a queue of comparisons never delays an upload and a burst
+ * of uploads never delays a reader's comparison. Their number is bounded by
+ * the ingest queue in front of the route (server/http/queue.ts).
+ *
  * @example
  * const pool = createComputePool({ threads: 2, maxQueue: 8, timeoutMs: 10_000 });
  * const json = await pool.compare(baseSide, otherSide);
@@ -16,6 +21,7 @@ import { Piscina } from 'piscina';
 import type { RunDocument } from '../../harness/schema.ts';
 import type { ComparisonSide } from '../compare.ts';
 import type { CompareTask, SummaryTask } from './compare-task.ts';
+import type { UploadCheck } from './upload-task.ts';
 
 export interface ComputePoolOptions {
   /** Worker threads (default: half the cores, at least 1). */
@@ -24,13 +30,19 @@ export interface ComputePoolOptions {
   maxQueue?: number;
   /** Time budget of one task from when it is submitted, in ms (default 15,000). */
   timeoutMs?: number;
+  /** Threads that check uploads (default 1). */
+  uploadThreads?: number;
 }
 
 export const COMPUTE_DEFAULTS = {
   threads: Math.max(1, Math.floor(availableParallelism() / 2)),
   maxQueue: 16,
   timeoutMs: 15_000,
+  uploadThreads: 1,
 } as const;
+
+/** Time budget of one upload's check: a 32 MiB document parses and validates in about a second here. */
+const UPLOAD_TIMEOUT_MS = 60_000;
 
 /** The pool cannot take the task now; try again after `retryAfterSeconds`. */
 export class Overloaded extends Error {
@@ -48,6 +60,8 @@ export interface ComputePool {
   compare(base: ComparisonSide, other: ComparisonSide): Promise<string>;
   /** A run's Markdown summary against `baseMode` (`gilbench compare --format markdown`), in a pool thread. */
   summary(doc: RunDocument, baseMode: string): Promise<string>;
+  /** An upload's body (decoded JSON text) checked in an upload thread (see upload-task.ts). */
+  checkUpload(text: string): Promise<UploadCheck>;
   /** Tasks running and waiting. */
   load(): { running: number; queued: number };
   close(): Promise<void>;
@@ -58,12 +72,16 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
   const threads = opts.threads ?? COMPUTE_DEFAULTS.threads;
   const maxQueue = opts.maxQueue ?? COMPUTE_DEFAULTS.maxQueue;
   const timeoutMs = opts.timeoutMs ?? COMPUTE_DEFAULTS.timeoutMs;
+  const uploadThreads = opts.uploadThreads ?? COMPUTE_DEFAULTS.uploadThreads;
   if (!(Number.isInteger(threads) && threads >= 1))
     throw new RangeError(`threads must be a whole number >= 1, got ${threads}`);
+  if (!(Number.isInteger(uploadThreads) && uploadThreads >= 1))
+    throw new RangeError(`uploadThreads must be a whole number >= 1, got ${uploadThreads}`);
   if (!(Number.isInteger(maxQueue) && maxQueue >= 0))
     throw new RangeError(`maxQueue must be a whole number >= 0, got ${maxQueue}`);
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`);
   let pool: Piscina | null = null;
+  let uploads: Piscina | null = null;
   let running = 0;
   const retryAfter = Math.max(1, Math.ceil(timeoutMs / 1000));
 
@@ -98,11 +116,31 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
   return {
     compare: (base, other) => run({ base, other }),
     summary: (doc, baseMode) => run({ doc, baseMode }),
+    async checkUpload(text) {
+      // No queue limit here: the ingest queue in front of the route bounds how many wait.
+      uploads ??= new Piscina({
+        filename: new URL('./worker.mjs', import.meta.url).href,
+        name: 'checkUpload',
+        minThreads: 1,
+        maxThreads: uploadThreads,
+        idleTimeout: 60_000,
+      });
+      const signal = AbortSignal.timeout(UPLOAD_TIMEOUT_MS);
+      try {
+        return (await uploads.run({ text }, { signal })) as UploadCheck;
+      } catch (err) {
+        if (signal.aborted) {
+          throw new Overloaded(`the upload was not checked within ${UPLOAD_TIMEOUT_MS / 1000} s; try again later`, 5);
+        }
+        throw err;
+      }
+    },
     load: () => ({ running, queued: pool?.queueSize ?? 0 }),
     async close() {
-      const closing = pool;
+      const closing = [pool, uploads];
       pool = null;
-      await closing?.destroy();
+      uploads = null;
+      await Promise.all(closing.map((p) => p?.destroy()));
     },
   };
 }
