@@ -201,9 +201,12 @@ export function createApp(options: AppOptions): GilbenchApp {
   const now = () => (options.now ? options.now().getTime() : Date.now());
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const webhook = options.webhookUrl ? createWebhook(options.webhookUrl, { log }) : null;
+  const compute = createComputePool(options.compute);
   const detection = createDetection({
     repo,
     detector: createDetector(),
+    // Off the event loop, in the threads that check uploads.
+    runDetector: (task) => compute.detect(task),
     onChange: options.onChange,
     // One alert per upload, with all its changes.
     onChanges: (regressions) => webhook?.send(regressions),
@@ -214,7 +217,6 @@ export function createApp(options: AppOptions): GilbenchApp {
   const enrollments = createRateLimiter(options.rateLimits?.enroll ?? { capacity: 10, refillPerSecond: 1 / 30 });
 
   let openapi: ReturnType<typeof openApiDocument> | null = null;
-  const compute = createComputePool(options.compute);
   const ingest = boundedQueue(options.ingest);
   // Set when a write fails for want of space, cleared by the next upload stored.
   let full = false;

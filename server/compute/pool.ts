@@ -20,7 +20,9 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { RunDocument } from '../../harness/schema.ts';
 import type { ComparisonSide } from '../compare.ts';
+import type { DetectedChange } from '../detector/detector.ts';
 import type { CompareTask, SummaryTask } from './compare-task.ts';
+import type { DetectTask } from './detect-task.ts';
 import type { UploadCheck } from './upload-task.ts';
 
 export interface ComputePoolOptions {
@@ -62,6 +64,8 @@ export interface ComputePool {
   summary(doc: RunDocument, baseMode: string): Promise<string>;
   /** An upload's body (decoded JSON text) checked in an upload thread (see upload-task.ts). */
   checkUpload(text: string): Promise<UploadCheck>;
+  /** The detector over the windows of the series an upload touched, in an upload thread (see detect-task.ts). */
+  detect(task: DetectTask): Promise<Array<DetectedChange | null>>;
   /** Tasks running and waiting. */
   load(): { running: number; queued: number };
   close(): Promise<void>;
@@ -113,28 +117,33 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
     }
   };
 
+  /** An upload's task in the upload threads; no queue limit: the ingest queue in front of the route bounds how many wait. */
+  const runUploadTask = async <T>(name: 'checkUpload' | 'detectChanges', task: unknown): Promise<T> => {
+    uploads ??= new Piscina({
+      filename: new URL('./worker.mjs', import.meta.url).href,
+      minThreads: 1,
+      maxThreads: uploadThreads,
+      idleTimeout: 60_000,
+    });
+    const signal = AbortSignal.timeout(UPLOAD_TIMEOUT_MS);
+    try {
+      return (await uploads.run(task, { name, signal })) as T;
+    } catch (err) {
+      if (signal.aborted) {
+        throw new Overloaded(
+          `the upload's ${name === 'checkUpload' ? 'check' : 'detection'} did not finish within ${UPLOAD_TIMEOUT_MS / 1000} s; try again later`,
+          5,
+        );
+      }
+      throw err;
+    }
+  };
+
   return {
     compare: (base, other) => run({ base, other }),
     summary: (doc, baseMode) => run({ doc, baseMode }),
-    async checkUpload(text) {
-      // No queue limit here: the ingest queue in front of the route bounds how many wait.
-      uploads ??= new Piscina({
-        filename: new URL('./worker.mjs', import.meta.url).href,
-        name: 'checkUpload',
-        minThreads: 1,
-        maxThreads: uploadThreads,
-        idleTimeout: 60_000,
-      });
-      const signal = AbortSignal.timeout(UPLOAD_TIMEOUT_MS);
-      try {
-        return (await uploads.run({ text }, { signal })) as UploadCheck;
-      } catch (err) {
-        if (signal.aborted) {
-          throw new Overloaded(`the upload was not checked within ${UPLOAD_TIMEOUT_MS / 1000} s; try again later`, 5);
-        }
-        throw err;
-      }
-    },
+    checkUpload: (text) => runUploadTask<UploadCheck>('checkUpload', { text }),
+    detect: (task) => runUploadTask<Array<DetectedChange | null>>('detectChanges', task),
     load: () => ({ running, queued: pool?.queueSize ?? 0 }),
     async close() {
       const closing = [pool, uploads];
