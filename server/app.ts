@@ -355,24 +355,29 @@ export function createApp(options: AppOptions): GilbenchApp {
     };
   };
 
-  const requireJson: MiddlewareHandler<Env> = async (c, next) => {
-    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') return fail(c, 415, 'send the body as JSON (Content-Type: application/json)');
-    // JSON travels as UTF-8; decoding other bytes would store U+FFFD in place of what was sent.
-    let bytes: ArrayBuffer | null = null;
-    try {
-      bytes = await c.req.arrayBuffer();
-    } catch {
-      // unreadable body: the validator reports it
-    }
-    if (bytes) {
-      if (!isUtf8(bytes)) return fail(c, 400, 'the body is not valid UTF-8; send JSON as UTF-8');
-      // The validator parses this text: decoded here once, not again through a web stream.
-      // (hono keeps promises in its body cache; its type names the values.)
-      (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(Buffer.from(bytes).toString('utf8'));
-    }
-    await next();
-  };
+  const requireJson =
+    (bodyInPool: boolean): MiddlewareHandler<Env> =>
+    async (c, next) => {
+      const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+      if (type !== 'application/json') return fail(c, 415, 'send the body as JSON (Content-Type: application/json)');
+      // JSON travels as UTF-8; decoding other bytes would store U+FFFD in place of what was sent.
+      let bytes: ArrayBuffer | null = null;
+      try {
+        bytes = await c.req.arrayBuffer();
+      } catch {
+        // unreadable body: the validator reports it
+      }
+      if (bytes) {
+        if (!isUtf8(bytes)) return fail(c, 400, 'the body is not valid UTF-8; send JSON as UTF-8');
+        // The validator parses this text: decoded here once, not again through a web stream.
+        // (hono keeps promises in its body cache; its type names the values.) A route that
+        // checks its body in a pool thread takes the bytes instead (c.req.arrayBuffer(), cached).
+        if (!bodyInPool) {
+          (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(Buffer.from(bytes).toString('utf8'));
+        }
+      }
+      await next();
+    };
 
   const seen = new Set<string>();
   for (const route of ROUTES as readonly RouteDef[]) {
@@ -384,7 +389,7 @@ export function createApp(options: AppOptions): GilbenchApp {
     if (route.queued) chain.push(ingest.middleware as MiddlewareHandler<Env>);
     if (route.body) {
       const maxSize = route.maxBody ?? DEFAULT_BODY_LIMIT;
-      chain.push(limitBody(maxSize), requireJson);
+      chain.push(limitBody(maxSize), requireJson(route.bodyInPool ?? false));
     }
     if (route.params) chain.push(validate('param', route.params));
     if (route.query) chain.push(validate('query', route.query));

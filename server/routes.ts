@@ -420,7 +420,7 @@ export const ROUTES: readonly RouteDef[] = [
     success: 201,
     handler: async ({ c, reply, deps, auth }) => {
       // Parsed, validated and given its detector points off the event loop.
-      const checked = await deps.compute.checkUpload(await c.req.text());
+      const checked = await deps.compute.checkUpload(await c.req.arrayBuffer());
       if (!checked.ok) return c.json({ error: checked.error, detail: checked.detail }, checked.status);
       const { doc: body, points } = checked;
       if (auth?.role === 'agent') {

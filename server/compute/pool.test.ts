@@ -14,6 +14,8 @@ function side(label: string, mode: string, n: number, level: number): Comparison
   return { label, runId: 'r', mode: { id: mode, mode: mode.endsWith('/gil') ? 'gil' : 'nogil' }, results: [row] };
 }
 
+const bytesOf = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
+
 const pools: Array<ReturnType<typeof createComputePool>> = [];
 afterAll(async () => {
   for (const p of pools) await p.close();
@@ -43,15 +45,15 @@ describe('createComputePool()', () => {
     const pool = createComputePool({ threads: 1 });
     pools.push(pool);
     const [doc] = fixtureHistory({ machine: fixtureMachine(1), runs: 1 });
-    const checked = await pool.checkUpload(JSON.stringify(doc));
+    const checked = await pool.checkUpload(bytesOf(JSON.stringify(doc)));
     expect(checked).toEqual({ ok: true, doc, points: pointsOf(doc!) });
-    expect(await pool.checkUpload('{"schema": ')).toEqual({
+    expect(await pool.checkUpload(bytesOf('{"schema": '))).toEqual({
       ok: false,
       status: 400,
       error: 'bad-request',
       detail: 'Malformed JSON in request body',
     });
-    const refused = await pool.checkUpload(JSON.stringify({ ...doc, finishedAt: '2000-01-01T00:00:00Z' }));
+    const refused = await pool.checkUpload(bytesOf(JSON.stringify({ ...doc, finishedAt: '2000-01-01T00:00:00Z' })));
     expect(refused).toEqual({ ok: false, status: 400, error: 'invalid', detail: 'finishedAt is before startedAt' });
   }, 60_000);
 

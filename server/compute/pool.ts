@@ -17,7 +17,7 @@
  * await pool.close();
  */
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import { move, Piscina } from 'piscina';
 import type { RunDocument } from '../../harness/schema.ts';
 import type { ComparisonSide } from '../compare.ts';
 import type { DetectedChange } from '../detector/detector.ts';
@@ -62,8 +62,8 @@ export interface ComputePool {
   compare(base: ComparisonSide, other: ComparisonSide): Promise<string>;
   /** A run's Markdown summary against `baseMode` (`gilbench compare --format markdown`), in a pool thread. */
   summary(doc: RunDocument, baseMode: string): Promise<string>;
-  /** An upload's body (decoded JSON text) checked in an upload thread (see upload-task.ts). */
-  checkUpload(text: string): Promise<UploadCheck>;
+  /** An upload's body (its UTF-8 bytes, moved to the thread: `bytes` is unusable afterwards) checked in an upload thread (see upload-task.ts). */
+  checkUpload(bytes: ArrayBuffer): Promise<UploadCheck>;
   /** The detector over the windows of the series an upload touched, in an upload thread (see detect-task.ts). */
   detect(task: DetectTask): Promise<Array<DetectedChange | null>>;
   /** Tasks running and waiting. */
@@ -142,7 +142,8 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
   return {
     compare: (base, other) => run({ base, other }),
     summary: (doc, baseMode) => run({ doc, baseMode }),
-    checkUpload: (text) => runUploadTask<UploadCheck>('checkUpload', { text }),
+    // Moved, not copied: a 32 MiB body costs the loop nothing to hand over.
+    checkUpload: (bytes) => runUploadTask<UploadCheck>('checkUpload', move(bytes)),
     detect: (task) => runUploadTask<Array<DetectedChange | null>>('detectChanges', task),
     load: () => ({ running, queued: pool?.queueSize ?? 0 }),
     async close() {

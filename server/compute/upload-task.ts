@@ -7,7 +7,7 @@
  * over its limits; 422 for a name that would mislead a reader).
  *
  * @example
- * const checked = checkUpload(text);
+ * const checked = checkUpload(new TextEncoder().encode(text).buffer);
  * if (!checked.ok) return c.json({ error: checked.error, detail: checked.detail }, checked.status);
  */
 import type { RunDocument } from '../../harness/schema.ts';
@@ -21,11 +21,11 @@ export type UploadCheck =
   | { ok: true; doc: RunDocument; points: Array<SeriesPoint | null> }
   | { ok: false; status: 400 | 413 | 422; error: 'bad-request' | 'invalid' | 'too-large'; detail: string };
 
-/** A pool task: `{ text }` in (the body, decoded), an `UploadCheck` out. */
-export function checkUpload(task: { text: string }): UploadCheck {
+/** A pool task: the body's bytes in (UTF-8, checked by the app; moved here, not copied), an `UploadCheck` out. */
+export function checkUpload(bytes: ArrayBuffer): UploadCheck {
   let value: unknown;
   try {
-    value = JSON.parse(task.text);
+    value = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch {
     return { ok: false, status: 400, error: 'bad-request', detail: 'Malformed JSON in request body' };
   }
