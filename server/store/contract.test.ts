@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../../harness/schema.ts';
-import { fixtureHistory, fixtureMachine, fixtureRun } from '../test-support/index.ts';
+import { fixtureHistory, fixtureMachine, fixtureRun, onRelease } from '../test-support/index.ts';
 import type { Store } from './core/store.ts';
 import type { EnrollInput, NewChange, RunInsertInput } from './core/types.ts';
 import { STORE_BACKENDS, snapshotOf, type TestDatabase } from './testing.ts';
@@ -148,6 +148,19 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
       });
       expect((await store.series.versions([series!.id]))[0]).not.toBe(before);
       expect((await store.runs.list({})).map((r) => r.id)).toEqual([docs[1]!.id, docs[0]!.id]);
+    });
+
+    it('names a series by its newest point again when the newest run, on a new release, is deleted', async () => {
+      const { stores } = await fresh();
+      const store = stores[0]!;
+      const docs = fixtureHistory({ machine: fixtureMachine(1), runs: 3 }).map((d, i) =>
+        i === 2 ? onRelease(d, '3.13.15') : d,
+      );
+      for (const doc of docs) await store.runs.insert(doc, input(doc));
+      const [series] = await store.series.list({ suite: 'calls', mode: 'gil', limit: 1 });
+      expect(series!.modeId).toBe('cpython-3.13.15/gil');
+      await store.runs.delete(docs[2]!.id);
+      expect(await store.series.get(series!.id)).toMatchObject({ modeId: 'cpython-3.13.5/gil', points: 2 });
     });
   });
 

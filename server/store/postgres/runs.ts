@@ -432,8 +432,11 @@ export class PgRuns implements RunStore {
       );
       await t.run('DELETE FROM runs WHERE pk = $1', [run.pk]);
       await t.run(
+        // As in SQLite: named by its newest point's mode again.
         `UPDATE series SET point_count = (SELECT count(*) FROM results WHERE series_id = series.id),
-           last_started_at = (SELECT max(started_at) FROM results WHERE series_id = series.id), version = version + 1
+           last_started_at = (SELECT max(started_at) FROM results WHERE series_id = series.id), version = version + 1,
+           mode_name = coalesce((SELECT mo.name FROM results r JOIN modes mo ON mo.id = r.mode_id WHERE r.series_id = series.id
+             ORDER BY r.started_at DESC, r.run_pk DESC, r.position DESC LIMIT 1), mode_name)
          WHERE id = ANY($1::int[])`,
         [touched.map((s) => s.series_id)],
       );

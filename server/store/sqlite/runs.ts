@@ -399,8 +399,12 @@ export class SqliteRuns implements RunStore {
       }>;
       this.db.sql('DELETE FROM runs WHERE pk = ?').run(run.pk);
       const recount = this.db.sql(
+        // The series is named by its newest point's mode again: deleting the newest run of a
+        // new release gives the series back its old runtime's name.
         `UPDATE series SET point_count = (SELECT count(*) FROM results WHERE series_id = series.id),
-           last_started_at = (SELECT max(started_at) FROM results WHERE series_id = series.id), version = version + 1
+           last_started_at = (SELECT max(started_at) FROM results WHERE series_id = series.id), version = version + 1,
+           mode_name = coalesce((SELECT mo.name FROM results r JOIN modes mo ON mo.id = r.mode_id WHERE r.series_id = series.id
+             ORDER BY r.started_at DESC, r.run_pk DESC, r.position DESC LIMIT 1), mode_name)
          WHERE id = ?`,
       );
       for (const t of touched) recount.run(t.series_id);
