@@ -3,7 +3,7 @@
  *
  * 1. ingest throughput: realistic run documents (63 results, 30-100 samples
  *    each) POSTed to a real `gilbench server` process over HTTP, validation and
- *    regression detection included; runs/s and results/s;
+ *    regression detection included, with 2 and with 8 in flight; runs/s and results/s;
  * 2. history latency: p50 and p99 of `GET /series/:id/history` for a series of
  *    10,000 points in a database of 1,000,000 results, over HTTP: uncached
  *    (the series changed before each request), a new range each request (cut
@@ -26,7 +26,7 @@
  *    and that every run was stored once.
  *
  * Usage: tsx server/bench.ts [--backends sqlite,postgres] [--parts ingest,history,load,claims]
- *   [--results 1000000] [--ingest-runs 400] [--requests 200] [--load-seconds 60] [--uploaders 50]
+ *   [--results 1000000] [--ingest-runs 400] [--ingest-clients 2,8] [--requests 200] [--load-seconds 60] [--uploaders 50]
  *   [--claim-seconds 60] [--dir DIR] [--keep]
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -55,6 +55,7 @@ const { values } = parseArgs({
   options: {
     results: { type: 'string', default: '1000000' },
     'ingest-runs': { type: 'string', default: '400' },
+    'ingest-clients': { type: 'string', default: '2,8' },
     requests: { type: 'string', default: '200' },
     backends: { type: 'string', default: 'sqlite,postgres' },
     'claim-seconds': { type: 'string', default: '60' },
@@ -67,6 +68,13 @@ const { values } = parseArgs({
 });
 const targetResults = Number(values.results);
 const ingestRuns = Number(values['ingest-runs']);
+// Uploads in flight at once: 2 keeps the server busy while the client sends the next body;
+// 8 is many agents' nightly runs arriving together (the server lets its queue's worth in at once).
+const ingestClients = values['ingest-clients'].split(',').map((n) => Number(n.trim()));
+if (ingestClients.some((n) => !(Number.isInteger(n) && n > 0))) {
+  console.error(`bench: --ingest-clients takes whole numbers > 0, got '${values['ingest-clients']}'`);
+  process.exit(2);
+}
 const requests = Number(values.requests);
 const claimSeconds = Number(values['claim-seconds']);
 const backends = values.backends.split(',').map((b) => b.trim());
@@ -130,7 +138,10 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
-async function measureIngest(backend: string): Promise<{
+async function measureIngest(
+  backend: string,
+  clients: number,
+): Promise<{
   runsPerSecond: number;
   resultsPerSecond: number;
   resultsPerCpuSecond: number | null;
@@ -145,15 +156,14 @@ async function measureIngest(backend: string): Promise<{
     .slice(0, ingestRuns)
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   const bodies = docs.map((d) => JSON.stringify(d));
-  const server = await startGilbench(await newDatabase(backend, 'ingest'), { adminToken: TOKEN });
+  const server = await startGilbench(await newDatabase(backend, `ingest${clients}`), { adminToken: TOKEN });
   try {
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-    // Two uploads in flight keep the server busy while the client sends the next body.
     let next = 0;
     const cpuBefore = cpuSeconds(server.child.pid!);
     const started = performance.now();
     await Promise.all(
-      [0, 1].map(async () => {
+      Array.from({ length: clients }, async () => {
         while (next < bodies.length) {
           const body = bodies[next++]!;
           const response = await fetch(`${server.url}/api/v1/runs`, { method: 'POST', headers, body });
@@ -409,12 +419,16 @@ async function loadPart(backend: string) {
 }
 
 async function ingestPart(backend: string) {
-  process.stderr.write(`ingest: ${ingestRuns} runs over HTTP...\n`);
-  const ingest = await measureIngest(backend);
-  console.log(
-    `ingest over HTTP (validation + storage + detection), ${ingest.runs} runs of ${RESULTS_PER_RUN} results: ${fmt(ingest.runsPerSecond, 1)} runs/s, ${fmt(ingest.resultsPerSecond)} results/s` +
-      (ingest.resultsPerCpuSecond ? ` (${fmt(ingest.resultsPerCpuSecond)} results per CPU-second of the server)` : ''),
-  );
+  for (const clients of ingestClients) {
+    process.stderr.write(`ingest: ${ingestRuns} runs over HTTP, ${clients} in flight...\n`);
+    const ingest = await measureIngest(backend, clients);
+    console.log(
+      `ingest over HTTP (validation + storage + detection), ${ingest.runs} runs of ${RESULTS_PER_RUN} results, ${clients} in flight: ${fmt(ingest.runsPerSecond, 1)} runs/s, ${fmt(ingest.resultsPerSecond)} results/s` +
+        (ingest.resultsPerCpuSecond
+          ? ` (${fmt(ingest.resultsPerCpuSecond)} results per CPU-second of the server)`
+          : ''),
+    );
+  }
 }
 
 async function historyPart(backend: string) {
