@@ -396,3 +396,25 @@ export const enrollmentRequests = pgTable('enrollment_requests', {
   createdAt: millis('created_at').notNull(),
   decidedAt: millis('decided_at'),
 });
+
+/** Answers about runs, computed once and kept (as in SQLite). */
+export const answers = pgTable('answers', {
+  key: text('key').primaryKey(),
+  text: text('text').notNull(),
+  etag: text('etag').notNull(),
+  createdAt: millis('created_at').notNull(),
+});
+
+/** The runs an answer is about: deleting one of them deletes the answer (runs.delete). */
+export const answerRuns = pgTable(
+  'answer_runs',
+  {
+    answerKey: text('answer_key')
+      .notNull()
+      .references(() => answers.key, { onDelete: 'cascade' }),
+    runPk: integer('run_pk')
+      .notNull()
+      .references(() => runs.pk, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.answerKey, t.runPk] }), index('answer_runs_run').on(t.runPk)],
+);

@@ -1,0 +1,28 @@
+/**
+ * Answers about runs, kept: a comparison's or a scaling answer's text, computed
+ * once (server/cache/answers.ts decides what and when) and read back after a
+ * restart or by another server process. An answer lives as long as every run
+ * it is about: `runs.delete` deletes the answers about the run in its step.
+ *
+ * @example
+ * await store.answers.put(`scaling|${id}`, [id], { text, etag }, Date.now());
+ * const kept = await store.answers.get(`scaling|${id}`); // { text, etag } or null
+ */
+
+/** An answer as kept: its text and its strong ETag. */
+export interface StoredAnswer {
+  text: string;
+  etag: string;
+}
+
+export interface AnswerStore {
+  /** The answer kept under `key`, or null. */
+  get(key: string): Promise<StoredAnswer | null>;
+  /**
+   * One atomic step: keeps `answer` under `key`, about the runs `runIds`, unless an answer is
+   * kept under `key` already (the first one stays; several processes putting one key at once
+   * is not an error). False, and nothing kept, when a run in `runIds` is not stored (deleted
+   * meanwhile, in this or another process): an answer never outlives a run it is about.
+   */
+  put(key: string, runIds: readonly string[], answer: StoredAnswer, now: number): Promise<boolean>;
+}
