@@ -26,6 +26,8 @@ export const HealthResponse = z.object({
       reachable: z.boolean().optional(),
     })
     .optional(),
+  /** New runs' answers being computed ahead of their first readers (waiting or running). */
+  answers: z.object({ warming: z.number().int().nonnegative() }).optional(),
 });
 
 export const SessionResponse = z.object({
