@@ -244,6 +244,7 @@ export function createApp(options: AppOptions): GilbenchApp {
     repo,
     compute,
     storage,
+    ingest: ingest.load,
     answers,
     warmer,
     detection,

@@ -121,6 +121,8 @@ export interface AppDeps {
   compute: ComputePool;
   /** Room left for writes (for /health). */
   storage: () => { freeBytes: number | null; low: boolean; writable: boolean };
+  /** The upload queue's load (for /health). */
+  ingest: () => { active: number; waiting: number; refused: number };
 }
 
 export interface HandlerContext<P, Q, B> {
@@ -311,6 +313,7 @@ export const ROUTES: readonly RouteDef[] = [
         database: deps.repo.kind,
         storage: { ...deps.storage(), reachable: await deps.repo.databaseReachable() },
         answers: { warming: deps.warmer.pending() },
+        ingest: deps.ingest(),
       }),
   }),
   route({
