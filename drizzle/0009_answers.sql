@@ -11,5 +11,8 @@ CREATE TABLE `answers` (
 	`key` text PRIMARY KEY NOT NULL,
 	`text` text NOT NULL,
 	`etag` text NOT NULL,
+	`bytes` integer NOT NULL,
 	`created_at` integer NOT NULL
 );
+--> statement-breakpoint
+CREATE INDEX `answers_created` ON `answers` (`created_at`,`key`);

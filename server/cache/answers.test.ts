@@ -122,6 +122,18 @@ describe('createAnswerCache() over a store', () => {
     expect((await cache.get('big', [id], async () => 'x')).source).toBe('memory');
   });
 
+  it('keeps at most maxStoredTotalBytes in the store, the newest', async () => {
+    const { store, id } = await storeWithRun(5);
+    let clock = NOW;
+    const cache = createAnswerCache({ store: store.answers, maxStoredTotalBytes: 10, now: () => clock++ });
+    await cache.get('first', [id], async () => '12345678');
+    await cache.idle();
+    await cache.get('second', [id], async () => 'abcdefgh');
+    await cache.idle();
+    expect(await store.answers.get('first')).toBeNull();
+    expect(await store.answers.get('second')).toMatchObject({ text: 'abcdefgh' });
+  });
+
   it('answers when the store fails, and says so once', async () => {
     const { store, id } = await storeWithRun(3);
     const lines: string[] = [];

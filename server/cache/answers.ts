@@ -7,7 +7,9 @@
  * memory reads the store; a miss there computes, once however many requests
  * ask meanwhile, and writes the answer to the store off the request path and
  * best-effort: a failed write (a full disk) is logged once and the answer is
- * served all the same. Answers over `maxStoredBytes` stay in memory only. A
+ * served all the same. Answers over `maxStoredBytes` stay in memory only, and
+ * the store keeps at most `maxStoredTotalBytes` (the newest: any reader may ask
+ * for any two runs compared, and each pair is an answer). A
  * deleted run's answers leave memory here (`forgetRun`) and the store with
  * the run (`runs.delete`). Each answer says where it came from (`source`),
  * which the routes send as `x-gilbench-answer`.
@@ -26,6 +28,8 @@ export interface AnswerCacheOptions {
   store?: AnswerStore;
   /** Largest answer written to the store, in bytes (default 8 MiB); a larger one is kept in memory only. */
   maxStoredBytes?: number;
+  /** Total size of the answers the store keeps (default 1 GiB): past it, those kept longest go (`trim` after each write). */
+  maxStoredTotalBytes?: number;
   /** Writes to the store in flight before the next answer is not written (default 8): a slow disk holds no more texts than that. */
   maxWrites?: number;
   /** Where a failed store read or write is said (once until one succeeds again). Default stderr. */
@@ -37,6 +41,7 @@ export interface AnswerCacheOptions {
 export const ANSWER_CACHE_DEFAULTS = {
   maxBytes: 64 * 1024 * 1024,
   maxStoredBytes: 8 * 1024 * 1024,
+  maxStoredTotalBytes: 1024 * 1024 * 1024,
   maxWrites: 8,
 } as const;
 
@@ -75,10 +80,12 @@ export function etagOf(text: string): string {
 export function createAnswerCache(opts: AnswerCacheOptions = {}): AnswerCache {
   const maxBytes = opts.maxBytes ?? ANSWER_CACHE_DEFAULTS.maxBytes;
   const maxStoredBytes = opts.maxStoredBytes ?? ANSWER_CACHE_DEFAULTS.maxStoredBytes;
+  const maxStoredTotalBytes = opts.maxStoredTotalBytes ?? ANSWER_CACHE_DEFAULTS.maxStoredTotalBytes;
   const maxWrites = opts.maxWrites ?? ANSWER_CACHE_DEFAULTS.maxWrites;
   for (const [name, value] of [
     ['maxBytes', maxBytes],
     ['maxStoredBytes', maxStoredBytes],
+    ['maxStoredTotalBytes', maxStoredTotalBytes],
     ['maxWrites', maxWrites],
   ] as const) {
     if (!(Number.isInteger(value) && value > 0))
@@ -132,7 +139,9 @@ export function createAnswerCache(opts: AnswerCacheOptions = {}): AnswerCache {
 
   const write = (key: string, runs: readonly string[], answer: StoredAnswer) => {
     if (!store || writes.size >= maxWrites) return;
-    const done: Promise<void> = store.put(key, runs, answer, now()).then(
+    const done: Promise<void> = (async () => {
+      if (await store.put(key, runs, answer, now())) await store.trim(maxStoredTotalBytes);
+    })().then(
       () => {
         storeFailing = false;
       },

@@ -205,6 +205,26 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
       expect(stores.map((_, i) => answer(`{"n":${i}}`))).toContainEqual(await stores[1]!.answers.get(key));
     });
 
+    it('trims to a total size in UTF-8 bytes, the answers kept longest going first with their links', async () => {
+      const { db, stores } = await fresh();
+      const store = stores[0]!;
+      const doc = fixtureRun({ machine: fixtureMachine(1), seed: 4, startedAt: new Date(NOW) });
+      await store.runs.insert(doc, input(doc));
+      // 10 bytes each: five two-byte characters, or ten one-byte ones.
+      await store.answers.put('oldest', [doc.id], answer('é'.repeat(5)), NOW);
+      await store.answers.put('middle', [doc.id], answer('m'.repeat(10)), NOW + 1);
+      await store.answers.put('newest', [doc.id], answer('n'.repeat(10)), NOW + 2);
+      expect(await store.answers.trim(30)).toBe(0);
+      expect(await store.answers.trim(29)).toBe(1);
+      expect(await store.answers.get('oldest')).toBeNull();
+      expect(await store.answers.get('middle')).not.toBeNull();
+      expect((await db.tables()).answer_runs).toHaveLength(2);
+      expect(await store.answers.trim(10)).toBe(1);
+      expect(await store.answers.get('newest')).toEqual(answer('n'.repeat(10)));
+      expect(await store.answers.trim(0)).toBe(1);
+      expect(await db.tables()).toMatchObject({ answers: [], answer_runs: [] });
+    });
+
     it('deletes the answers about a run with it, also those about it and another run', async () => {
       const { db, stores } = await fresh(2);
       const [store, other] = stores as [Store, Store];

@@ -6,6 +6,7 @@
  *
  * @example
  * await store.answers.put(`scaling|${id}`, [id], { text, etag }, Date.now());
+ * await store.answers.trim(1 << 30); // the newest answers, 1 GiB at most
  * const kept = await store.answers.get(`scaling|${id}`); // { text, etag } or null
  */
 
@@ -25,4 +26,9 @@ export interface AnswerStore {
    * meanwhile, in this or another process): an answer never outlives a run it is about.
    */
   put(key: string, runIds: readonly string[], answer: StoredAnswer, now: number): Promise<boolean>;
+  /**
+   * One atomic step: deletes the answers kept longest (by when they were put, then key) until the
+   * texts of those left total at most `maxBytes` (UTF-8); how many it deleted.
+   */
+  trim(maxBytes: number): Promise<number>;
 }

@@ -27,8 +27,9 @@ export class PgAnswers implements AnswerStore {
     try {
       return await this.db.tx(async (t) => {
         const made = await t.one(
-          'INSERT INTO answers (key, text, etag, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING key',
-          [key, answer.text, answer.etag, now],
+          `INSERT INTO answers (key, text, etag, bytes, created_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (key) DO NOTHING RETURNING key`,
+          [key, answer.text, answer.etag, Buffer.byteLength(answer.text), now],
         );
         if (!made) return true;
         const linked = await t.run(
@@ -42,5 +43,16 @@ export class PgAnswers implements AnswerStore {
       if (err instanceof RunGone || (err as { code?: string }).code === FOREIGN_KEY_VIOLATION) return false;
       throw err;
     }
+  }
+
+  async trim(maxBytes: number): Promise<number> {
+    // One statement; two processes trimming at once delete what each sees, and neither fails.
+    return this.db.run(
+      `DELETE FROM answers WHERE key IN (
+         SELECT key FROM (
+           SELECT key, sum(bytes) OVER (ORDER BY created_at DESC, key DESC ROWS UNBOUNDED PRECEDING) AS upto FROM answers
+         ) newest WHERE upto > $1)`,
+      [maxBytes],
+    );
   }
 }

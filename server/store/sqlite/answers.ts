@@ -23,12 +23,27 @@ export class SqliteAnswers implements AnswerStore {
         pks.push(run.pk);
       }
       const made = this.db
-        .sql('INSERT INTO answers (key, text, etag, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING')
-        .run(key, answer.text, answer.etag, now);
+        .sql(
+          'INSERT INTO answers (key, text, etag, bytes, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
+        )
+        .run(key, answer.text, answer.etag, Buffer.byteLength(answer.text), now);
       if (made.changes === 0) return true;
       const link = this.db.sql('INSERT INTO answer_runs (answer_key, run_pk) VALUES (?, ?)');
       for (const pk of pks) link.run(key, pk);
       return true;
     });
+  }
+
+  async trim(maxBytes: number): Promise<number> {
+    // Deleting an answer deletes its links (ON DELETE CASCADE).
+    return this.db.write(
+      () =>
+        this.db
+          .sql(`DELETE FROM answers WHERE key IN (
+         SELECT key FROM (
+           SELECT key, sum(bytes) OVER (ORDER BY created_at DESC, key DESC ROWS UNBOUNDED PRECEDING) AS upto FROM answers
+         ) newest WHERE upto > ?)`)
+          .run(maxBytes).changes,
+    );
   }
 }
