@@ -58,8 +58,6 @@ export interface CachedAnswer extends StoredAnswer {
 export interface AnswerCache {
   /** The answer under `key`, computed by `compute` on a miss (once, however many ask meanwhile). `runs`: the runs it is about. */
   get(key: string, runs: readonly string[], compute: () => Promise<string>): Promise<CachedAnswer>;
-  /** Whether the answer under `key` is in memory or being found or computed now. */
-  has(key: string): boolean;
   /** Drops every answer about run `id` from memory (the store drops them with the run). */
   forgetRun(id: string): void;
   /** Answers kept in memory and their total size. */
@@ -185,7 +183,6 @@ export function createAnswerCache(opts: AnswerCacheOptions = {}): AnswerCache {
       pending.set(key, promise);
       return promise;
     },
-    has: (key) => entries.has(key) || pending.has(key),
     forgetRun(id) {
       generation.set(id, (generation.get(id) ?? 0) + 1);
       for (const [key, entry] of entries) if (entry.runs.includes(id)) drop(key);
