@@ -28,6 +28,7 @@ import { z } from 'zod';
 import { createClientAddress, parseTrustedProxies } from './auth/client-address.ts';
 import { createRateLimiter, type RateLimitOptions } from './auth/rate-limit.ts';
 import { type AnswerCacheOptions, createAnswerCache } from './cache/answers.ts';
+import { type AnswerWarmerOptions, createAnswerWarmer } from './cache/warm.ts';
 import { type ComputePoolOptions, createComputePool, Overloaded } from './compute/pool.ts';
 import { unsafeNameIn } from './contract/names.ts';
 import { createDetection, type Detection } from './detection.ts';
@@ -69,8 +70,10 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** The worker threads for heavy answers (comparisons): threads, queue, time budget. */
   compute?: ComputePoolOptions;
-  /** The cache of answers about runs. */
+  /** The answers about runs: memory in front of the store (the store's `answers` unless given). */
   answers?: AnswerCacheOptions;
+  /** The new runs' answers computed ahead of their readers: how many may wait (busy: the pool's own load). */
+  warm?: Pick<AnswerWarmerOptions, 'maxPending'>;
   /** The bounded queue uploads go through (validation, storage, detection): how many at once, how many wait. */
   ingest?: QueueOptions;
 }
@@ -218,6 +221,9 @@ export function createApp(options: AppOptions): GilbenchApp {
 
   let openapi: ReturnType<typeof openApiDocument> | null = null;
   const ingest = boundedQueue(options.ingest);
+  const answers = createAnswerCache({ store: repo.store.answers, log, now, ...options.answers });
+  // A task of readers' own in the pool (running or waiting) comes first.
+  const warmer = createAnswerWarmer({ ...options.warm, busy: () => compute.load().running > 0, log });
   // Set when a write fails for want of space, cleared by the next upload stored.
   let full = false;
   const storage = () => {
@@ -238,7 +244,9 @@ export function createApp(options: AppOptions): GilbenchApp {
     repo,
     compute,
     storage,
-    answers: createAnswerCache(options.answers),
+    ingest: ingest.load,
+    answers,
+    warmer,
     detection,
     isPublic,
     now,
@@ -460,6 +468,9 @@ export function createApp(options: AppOptions): GilbenchApp {
     },
     close: async () => {
       webhook?.close();
+      // The answers computed or being written are kept before the pool and the store go.
+      await warmer.close();
+      await answers.idle();
       await compute.close();
     },
   });

@@ -22,6 +22,7 @@ import { resolveBaseMode } from '../harness/stats/run-comparison.ts';
 import { scalingCurves } from '../harness/stats/scaling.ts';
 import { BADGE_ROUTES } from './badges.ts';
 import type { AnswerCache, CachedAnswer } from './cache/answers.ts';
+import type { AnswerWarmer } from './cache/warm.ts';
 import { asResult } from './compare.ts';
 import type { ComputePool } from './compute/pool.ts';
 import {
@@ -89,7 +90,7 @@ import type { Detection } from './detection.ts';
 import { FEED_ROUTES } from './feeds.ts';
 import { nextRunOf } from './scheduler.ts';
 import { type Actor, DomainError, type Enroller, type Services } from './services/index.ts';
-import type { RunDetail } from './store/core/types.ts';
+import type { RunDetail, RunInfo } from './store/core/types.ts';
 import { SUMMARY_ROUTES } from './summaries.ts';
 
 export type Access = 'open' | 'read' | 'operator' | 'enroll' | 'agent' | 'admin';
@@ -114,10 +115,14 @@ export interface AppDeps {
   openapi: () => OpenApiDocument;
   /** Answers about runs, computed once (runs never change). */
   answers: AnswerCache;
+  /** Computes a new run's first-asked answers ahead of their readers, best-effort. */
+  warmer: AnswerWarmer;
   /** Worker threads for heavy answers. */
   compute: ComputePool;
   /** Room left for writes (for /health). */
   storage: () => { freeBytes: number | null; low: boolean; writable: boolean };
+  /** The upload queue's load (for /health). */
+  ingest: () => { active: number; waiting: number; refused: number };
 }
 
 export interface HandlerContext<P, Q, B> {
@@ -231,12 +236,54 @@ export function immutableJson(
   const headers = {
     etag: answer.etag,
     'cache-control': `${isPublic ? 'public' : 'private'}, max-age=${IMMUTABLE_MAX_AGE}, immutable`,
+    // Where it came from (memory, the store, computed now): API.md; how tests see "computed once".
+    'x-gilbench-answer': answer.source,
   };
   const wanted = c.req.header('if-none-match');
   // The compression middleware marks the ETag of compressed bytes with their encoding.
   const held = (tag: string) => tag.trim().replace(/-(br|gzip)"$/, '"') === answer.etag;
   if (wanted?.split(',').some(held)) return c.body(null, 304, headers);
   return c.body(answer.text, 200, { ...headers, 'content-type': type });
+}
+
+/**
+ * `GET /runs/:id/compare?base&other`: two modes of a run, from the answers (computed in the pool on a miss).
+ * Keyed by the request as asked: a kept answer needs no read of the run at all.
+ */
+function compareModesAnswer(deps: AppDeps, id: string, base: string | undefined, other: string): Promise<CachedAnswer> {
+  return deps.answers.get(`compare|${id}|${base ?? ''}|${other}`, [id], async () => {
+    const run = await runOr404(deps.repo, id, true);
+    const baseMode = base ? modeOf(run, base) : resolveBaseMode(run.modes);
+    const otherMode = modeOf(run, other);
+    const side = (mode: typeof baseMode) => ({
+      label: mode.id,
+      runId: run.id,
+      mode: { id: mode.id, mode: mode.mode },
+      results: run.results.filter((r) => r.mode === mode.id),
+    });
+    return deps.compute.compare(side(baseMode), side(otherMode));
+  });
+}
+
+/** `GET /runs/:id/scaling`: the run's scaling curves, from the answers. */
+function scalingAnswer(deps: AppDeps, id: string): Promise<CachedAnswer> {
+  return deps.answers.get(`scaling|${id}`, [id], async () => {
+    const run = await runOr404(deps.repo, id, true);
+    return JSON.stringify({ runId: run.id, curves: scalingCurves({ results: run.results.map(asResult) }) });
+  });
+}
+
+/**
+ * Queues, after a new run is stored, the answers a reader asks for first: its modes compared
+ * as the dashboard asks by default (its first `gil` mode against its first `nogil` one, by id;
+ * web/src/views/compare/model.ts chooseComparison) and its scaling curves. Off the request path.
+ */
+function warmRunAnswers(deps: AppDeps, run: RunInfo): void {
+  const base = run.modes.find((m) => m.mode === 'gil') ?? run.modes[0];
+  const other = run.modes.find((m) => m.mode === 'nogil') ?? run.modes.find((m) => m.id !== base?.id);
+  if (base && other && base.id !== other.id)
+    deps.warmer.offer(() => compareModesAnswer(deps, run.id, base.id, other.id));
+  deps.warmer.offer(() => scalingAnswer(deps, run.id));
 }
 
 /** A mode of a run by id (`cpython-3.13.5t/nogil`) or name (`nogil`, when only one mode has it). */
@@ -265,6 +312,8 @@ export const ROUTES: readonly RouteDef[] = [
         version: deps.version,
         database: deps.repo.kind,
         storage: { ...deps.storage(), reachable: await deps.repo.databaseReachable() },
+        answers: { warming: deps.warmer.pending() },
+        ingest: deps.ingest(),
       }),
   }),
   route({
@@ -434,6 +483,7 @@ export const ROUTES: readonly RouteDef[] = [
       const regressions = outcome.created
         ? await deps.detection.afterIngest(outcome.seriesIds, outcome.runPk, now)
         : [];
+      if (outcome.created) warmRunAnswers(deps, outcome.run);
       c.header('location', `${API}/runs/${body.id}`);
       return reply({ created: outcome.created, run: outcome.run, regressions }, outcome.created ? 201 : 200);
     },
@@ -484,23 +534,8 @@ export const ROUTES: readonly RouteDef[] = [
     query: CompareModesQuery,
     response: ComparisonView,
     success: 200,
-    handler: async ({ c, deps, params, query }) => {
-      // Keyed by the request as asked: a cached answer needs no read of the run at all.
-      const key = `compare|${params.id}|${query.base ?? ''}|${query.other}`;
-      const answer = await deps.answers.get(key, [params.id], async () => {
-        const run = await runOr404(deps.repo, params.id, true);
-        const base = query.base ? modeOf(run, query.base) : resolveBaseMode(run.modes);
-        const other = modeOf(run, query.other);
-        const side = (mode: typeof base) => ({
-          label: mode.id,
-          runId: run.id,
-          mode: { id: mode.id, mode: mode.mode },
-          results: run.results.filter((r) => r.mode === mode.id),
-        });
-        return deps.compute.compare(side(base), side(other));
-      });
-      return immutableJson(c, answer, deps.isPublic);
-    },
+    handler: async ({ c, deps, params, query }) =>
+      immutableJson(c, await compareModesAnswer(deps, params.id, query.base, query.other), deps.isPublic),
   }),
   route({
     method: 'GET',
@@ -510,13 +545,7 @@ export const ROUTES: readonly RouteDef[] = [
     params: RunIdParam,
     response: ScalingResponse,
     success: 200,
-    handler: async ({ c, deps, params }) => {
-      const answer = await deps.answers.get(`scaling|${params.id}`, [params.id], async () => {
-        const run = await runOr404(deps.repo, params.id, true);
-        return JSON.stringify({ runId: run.id, curves: scalingCurves({ results: run.results.map(asResult) }) });
-      });
-      return immutableJson(c, answer, deps.isPublic);
-    },
+    handler: async ({ c, deps, params }) => immutableJson(c, await scalingAnswer(deps, params.id), deps.isPublic),
   }),
   route({
     method: 'GET',

@@ -430,6 +430,9 @@ export class PgRuns implements RunStore {
         'SELECT DISTINCT series_id FROM results WHERE run_pk = $1 ORDER BY series_id',
         [run.pk],
       );
+      // After the run's row lock: a put in another process either linked its answer before (seen
+      // here) or meets a run that is gone (and keeps nothing). Its links alone would cascade.
+      await t.run('DELETE FROM answers WHERE key IN (SELECT answer_key FROM answer_runs WHERE run_pk = $1)', [run.pk]);
       await t.run('DELETE FROM runs WHERE pk = $1', [run.pk]);
       await t.run(
         // As in SQLite: named by its newest point's mode again.

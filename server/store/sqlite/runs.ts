@@ -397,6 +397,8 @@ export class SqliteRuns implements RunStore {
       const touched = this.db.sql('SELECT DISTINCT series_id FROM results WHERE run_pk = ?').all(run.pk) as Array<{
         series_id: number;
       }>;
+      // An answer about several runs goes with the first of them deleted (its links alone would cascade).
+      this.db.sql('DELETE FROM answers WHERE key IN (SELECT answer_key FROM answer_runs WHERE run_pk = ?)').run(run.pk);
       this.db.sql('DELETE FROM runs WHERE pk = ?').run(run.pk);
       const recount = this.db.sql(
         // The series is named by its newest point's mode again: deleting the newest run of a
