@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../harness/schema.ts';
 import { scaleResult, tempDir } from '../harness/test-support/index.ts';
-import { type GilbenchApp, nestedDeeperThan, openApp } from './app.ts';
+import { type GilbenchApp, openApp } from './app.ts';
+import { nestedDeeperThan } from './http/body-checks.ts';
 import { seedCopy, storeSnapshot as snapshot } from './store/test-backend.ts';
 import { fixtureHistory, fixtureMachine, onRelease, type Seed, seedDatabase } from './test-support/index.ts';
 

@@ -28,10 +28,12 @@ import { z } from 'zod';
 import { createClientAddress, parseTrustedProxies } from './auth/client-address.ts';
 import { createRateLimiter, type RateLimitOptions } from './auth/rate-limit.ts';
 import { type AnswerCacheOptions, createAnswerCache } from './cache/answers.ts';
+import { type AnswerWarmerOptions, createAnswerWarmer } from './cache/warm.ts';
 import { type ComputePoolOptions, createComputePool, Overloaded } from './compute/pool.ts';
 import { unsafeNameIn } from './contract/names.ts';
 import { createDetection, type Detection } from './detection.ts';
 import { createDetector } from './detector/detector.ts';
+import { describeIssues, MAX_BODY_DEPTH, nestedDeeperThan } from './http/body-checks.ts';
 import { compress } from './http/compress.ts';
 import { boundedQueue, type QueueOptions } from './http/queue.ts';
 import { openApiDocument } from './openapi.ts';
@@ -75,8 +77,10 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** The worker threads for heavy answers (comparisons): threads, queue, time budget. */
   compute?: ComputePoolOptions;
-  /** The cache of answers about runs. */
+  /** The answers about runs: memory in front of the store (the store's `answers` unless given). */
   answers?: AnswerCacheOptions;
+  /** The new runs' answers computed ahead of their readers: how many may wait (busy: the pool's own load). */
+  warm?: Pick<AnswerWarmerOptions, 'maxPending'>;
   /** The bounded queue uploads go through (validation, storage, detection): how many at once, how many wait. */
   ingest?: QueueOptions;
 }
@@ -141,50 +145,6 @@ function peerAddress(c: Context): string {
   } catch {
     return 'local';
   }
-}
-
-/**
- * Deepest nesting of arrays and objects a JSON body may have. Storing a value
- * JSON.stringify()s it, which recurses: 10,000 levels in `machine.details`
- * (free-form, so zod lets any depth through) overflowed the stack and answered 500.
- */
-export const MAX_BODY_DEPTH = 64;
-
-/**
- * Whether `value` nests arrays or objects deeper than `limit` levels (the value itself is level 1).
- * Iterative, so measuring any depth is safe.
- * @example nestedDeeperThan({ a: [1] }, 1) // true
- */
-export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
-  while (stack.length) {
-    const top = stack.pop()!;
-    if (top.value === null || typeof top.value !== 'object') continue;
-    if (top.depth > limit) return true;
-    // Arrays by index: no copy of each samples array just to learn it holds numbers.
-    if (Array.isArray(top.value)) {
-      for (let i = 0; i < top.value.length; i++) {
-        const child: unknown = top.value[i];
-        if (child !== null && typeof child === 'object') stack.push({ value: child, depth: top.depth + 1 });
-      }
-      continue;
-    }
-    for (const child of Object.values(top.value)) {
-      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: top.depth + 1 });
-    }
-  }
-  return false;
-}
-
-/** At most 10 zod issues as one line: `body.results[3].samples[0]: Too small: expected number to be >0`. */
-function describeIssues(target: string, issues: readonly z.core.$ZodIssue[]): string {
-  const lines = issues.slice(0, 10).map((issue) => {
-    let path = target;
-    for (const key of issue.path) path += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
-    return `${path}: ${issue.message}`;
-  });
-  if (issues.length > 10) lines.push(`and ${issues.length - 10} more`);
-  return lines.join('; ');
 }
 
 /**
@@ -255,9 +215,12 @@ export function createApp(options: AppOptions): GilbenchApp {
   const webhook = options.webhookUrl
     ? createWebhook(options.webhookUrl, { log, publicUrl: publicUrl ?? undefined })
     : null;
+  const compute = createComputePool(options.compute);
   const detection = createDetection({
     repo,
     detector: createDetector(),
+    // Off the event loop, in the threads that check uploads.
+    runDetector: (task) => compute.detect(task),
     onChange: options.onChange,
     // One alert per upload, with all its changes.
     onChanges: (regressions) => webhook?.send(regressions),
@@ -268,8 +231,10 @@ export function createApp(options: AppOptions): GilbenchApp {
   const enrollments = createRateLimiter(options.rateLimits?.enroll ?? { capacity: 10, refillPerSecond: 1 / 30 });
 
   let openapi: ReturnType<typeof openApiDocument> | null = null;
-  const compute = createComputePool(options.compute);
   const ingest = boundedQueue(options.ingest);
+  const answers = createAnswerCache({ store: repo.store.answers, log, now, ...options.answers });
+  // A task of readers' own in the pool (running or waiting) comes first.
+  const warmer = createAnswerWarmer({ ...options.warm, busy: () => compute.load().running > 0, log });
   // Set when a write fails for want of space, cleared by the next upload stored.
   let full = false;
   const storage = () => {
@@ -290,7 +255,9 @@ export function createApp(options: AppOptions): GilbenchApp {
     repo,
     compute,
     storage,
-    answers: createAnswerCache(options.answers),
+    ingest: ingest.load,
+    answers,
+    warmer,
     detection,
     isPublic,
     publicUrl,
@@ -408,24 +375,29 @@ export function createApp(options: AppOptions): GilbenchApp {
     };
   };
 
-  const requireJson: MiddlewareHandler<Env> = async (c, next) => {
-    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') return fail(c, 415, 'send the body as JSON (Content-Type: application/json)');
-    // JSON travels as UTF-8; decoding other bytes would store U+FFFD in place of what was sent.
-    let bytes: ArrayBuffer | null = null;
-    try {
-      bytes = await c.req.arrayBuffer();
-    } catch {
-      // unreadable body: the validator reports it
-    }
-    if (bytes) {
-      if (!isUtf8(bytes)) return fail(c, 400, 'the body is not valid UTF-8; send JSON as UTF-8');
-      // The validator parses this text: decoded here once, not again through a web stream.
-      // (hono keeps promises in its body cache; its type names the values.)
-      (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(Buffer.from(bytes).toString('utf8'));
-    }
-    await next();
-  };
+  const requireJson =
+    (bodyInPool: boolean): MiddlewareHandler<Env> =>
+    async (c, next) => {
+      const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+      if (type !== 'application/json') return fail(c, 415, 'send the body as JSON (Content-Type: application/json)');
+      // JSON travels as UTF-8; decoding other bytes would store U+FFFD in place of what was sent.
+      let bytes: ArrayBuffer | null = null;
+      try {
+        bytes = await c.req.arrayBuffer();
+      } catch {
+        // unreadable body: the validator reports it
+      }
+      if (bytes) {
+        if (!isUtf8(bytes)) return fail(c, 400, 'the body is not valid UTF-8; send JSON as UTF-8');
+        // The validator parses this text: decoded here once, not again through a web stream.
+        // (hono keeps promises in its body cache; its type names the values.) A route that
+        // checks its body in a pool thread takes the bytes instead (c.req.arrayBuffer(), cached).
+        if (!bodyInPool) {
+          (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(Buffer.from(bytes).toString('utf8'));
+        }
+      }
+      await next();
+    };
 
   const seen = new Set<string>();
   for (const route of ROUTES as readonly RouteDef[]) {
@@ -437,11 +409,12 @@ export function createApp(options: AppOptions): GilbenchApp {
     if (route.queued) chain.push(ingest.middleware as MiddlewareHandler<Env>);
     if (route.body) {
       const maxSize = route.maxBody ?? DEFAULT_BODY_LIMIT;
-      chain.push(limitBody(maxSize), requireJson);
+      chain.push(limitBody(maxSize), requireJson(route.bodyInPool ?? false));
     }
     if (route.params) chain.push(validate('param', route.params));
     if (route.query) chain.push(validate('query', route.query));
-    if (route.body) chain.push(validate('json', route.body, route.parseBody));
+    // An upload's body is checked by its handler in a pool thread instead (server/compute/upload-task.ts).
+    if (route.body && !route.bodyInPool) chain.push(validate('json', route.body, route.parseBody));
     app.on([route.method], [route.path], ...chain, async (c) => {
       // Validated values (or undefined when the route declares none).
       const valid = (target: string) => (c.req.valid as unknown as (t: string) => unknown).call(c.req, target);
@@ -507,6 +480,9 @@ export function createApp(options: AppOptions): GilbenchApp {
     },
     close: async () => {
       webhook?.close();
+      // The answers computed or being written are kept before the pool and the store go.
+      await warmer.close();
+      await answers.idle();
       await compute.close();
     },
   });

@@ -3,7 +3,7 @@
  *
  * 1. ingest throughput: realistic run documents (63 results, 30-100 samples
  *    each) POSTed to a real `gilbench server` process over HTTP, validation and
- *    regression detection included; runs/s and results/s;
+ *    regression detection included, with 2 and with 8 in flight; runs/s and results/s;
  * 2. history latency: p50 and p99 of `GET /series/:id/history` for a series of
  *    10,000 points in a database of 1,000,000 results, over HTTP: uncached
  *    (the series changed before each request), a new range each request (cut
@@ -26,7 +26,7 @@
  *    and that every run was stored once.
  *
  * Usage: tsx server/bench.ts [--backends sqlite,postgres] [--parts ingest,history,load,claims]
- *   [--results 1000000] [--ingest-runs 400] [--requests 200] [--load-seconds 60] [--uploaders 50]
+ *   [--results 1000000] [--ingest-runs 400] [--ingest-clients 2,8] [--requests 200] [--load-seconds 60] [--uploaders 50]
  *   [--claim-seconds 60] [--dir DIR] [--keep]
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -55,6 +55,7 @@ const { values } = parseArgs({
   options: {
     results: { type: 'string', default: '1000000' },
     'ingest-runs': { type: 'string', default: '400' },
+    'ingest-clients': { type: 'string', default: '2,8' },
     requests: { type: 'string', default: '200' },
     backends: { type: 'string', default: 'sqlite,postgres' },
     'claim-seconds': { type: 'string', default: '60' },
@@ -67,6 +68,13 @@ const { values } = parseArgs({
 });
 const targetResults = Number(values.results);
 const ingestRuns = Number(values['ingest-runs']);
+// Uploads in flight at once: 2 keeps the server busy while the client sends the next body;
+// 8 is many agents' nightly runs arriving together (the server lets its queue's worth in at once).
+const ingestClients = values['ingest-clients'].split(',').map((n) => Number(n.trim()));
+if (ingestClients.some((n) => !(Number.isInteger(n) && n > 0))) {
+  console.error(`bench: --ingest-clients takes whole numbers > 0, got '${values['ingest-clients']}'`);
+  process.exit(2);
+}
 const requests = Number(values.requests);
 const claimSeconds = Number(values['claim-seconds']);
 const backends = values.backends.split(',').map((b) => b.trim());
@@ -130,7 +138,10 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
-async function measureIngest(backend: string): Promise<{
+async function measureIngest(
+  backend: string,
+  clients: number,
+): Promise<{
   runsPerSecond: number;
   resultsPerSecond: number;
   resultsPerCpuSecond: number | null;
@@ -145,15 +156,14 @@ async function measureIngest(backend: string): Promise<{
     .slice(0, ingestRuns)
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   const bodies = docs.map((d) => JSON.stringify(d));
-  const server = await startGilbench(await newDatabase(backend, 'ingest'), { adminToken: TOKEN });
+  const server = await startGilbench(await newDatabase(backend, `ingest${clients}`), { adminToken: TOKEN });
   try {
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-    // Two uploads in flight keep the server busy while the client sends the next body.
     let next = 0;
     const cpuBefore = cpuSeconds(server.child.pid!);
     const started = performance.now();
     await Promise.all(
-      [0, 1].map(async () => {
+      Array.from({ length: clients }, async () => {
         while (next < bodies.length) {
           const body = bodies[next++]!;
           const response = await fetch(`${server.url}/api/v1/runs`, { method: 'POST', headers, body });
@@ -215,9 +225,11 @@ async function fillBigDatabase(file: string): Promise<{ seriesId: number; result
 async function measureHistory(file: string, seriesId: number) {
   // The server keeps a series' points in memory until the series changes (its version, bumped
   // by every upload to it). "Uncached" bumps the version from another connection before each
-  // request, as an upload from another process would: every answer is read from the database.
-  // "New range" asks for a new `from` each time (still before the first point): cut from the
-  // points in memory, as a dashboard zooming. "Warm" repeats one URL.
+  // request, as an upload from another process would: every answer is read from the database,
+  // and (its `limit` one point shorter each time, as a new point makes it) is a new text, which
+  // the server compresses anew. "New range" asks for another `limit` each time: cut from the
+  // points in memory, as a dashboard zooming. "Warm" repeats one URL (its compressed bytes are
+  // kept). Requests ask for brotli or gzip as a browser does; "warm, uncompressed" asks for neither.
   const repo = await openServices(file);
   // Another connection, as another process's upload would be.
   const other = isPostgres(file) ? new pg.Client({ connectionString: file }) : new Database(file);
@@ -242,31 +254,33 @@ async function measureHistory(file: string, seriesId: number) {
   const uncached: number[] = [];
   const newRange: number[] = [];
   const warm: number[] = [];
+  const warmPlain: number[] = [];
   let bytes = 0;
   try {
-    const headers = { authorization: `Bearer ${TOKEN}` };
-    const get = async (query: string, into: number[] | null) => {
+    const get = async (query: string, into: number[] | null, encoding = 'br, gzip') => {
+      const headers = { authorization: `Bearer ${TOKEN}`, 'accept-encoding': encoding };
       const t = performance.now();
       const response = await fetch(`${server.url}/api/v1/series/${seriesId}/history${query}`, { headers });
       const body = await response.arrayBuffer();
       into?.push(performance.now() - t);
-      bytes = body.byteLength;
+      if (query === '') bytes = body.byteLength;
     };
     for (let i = 0; i < 10; i++) await get(`?from=${first - 10_000 - i}`, null);
     for (let i = 0; i < requests; i++) {
       await changeSeries();
-      await get(`?from=${first - 1 - i}`, uncached);
+      await get(`?limit=${points - 1 - i}`, uncached);
     }
-    for (let i = 0; i < requests; i++) await get(`?from=${first - 1 - requests - i}`, newRange);
-    for (let i = 0; i < requests; i++) await get('', i === 0 ? null : warm);
+    for (let i = 0; i < requests; i++) await get(`?limit=${points - 1 - requests - i}`, newRange);
+    for (let i = 0; i <= requests; i++) await get('', i === 0 ? null : warm);
+    for (let i = 0; i <= requests; i++) await get('', i === 0 ? null : warmPlain, 'identity');
   } finally {
     await server.stop();
     if (other instanceof pg.Client) await other.end();
     else other.close();
     await repo.close();
   }
-  for (const xs of [inProcess, uncached, newRange, warm]) xs.sort((a, b) => a - b);
-  return { points, bytes, inProcess, uncached, newRange, warm };
+  for (const xs of [inProcess, uncached, newRange, warm, warmPlain]) xs.sort((a, b) => a - b);
+  return { points, bytes, inProcess, uncached, newRange, warm, warmPlain };
 }
 
 /** The PostgreSQL cluster of this benchmark (started when a backend needs it). */
@@ -405,12 +419,16 @@ async function loadPart(backend: string) {
 }
 
 async function ingestPart(backend: string) {
-  process.stderr.write(`ingest: ${ingestRuns} runs over HTTP...\n`);
-  const ingest = await measureIngest(backend);
-  console.log(
-    `ingest over HTTP (validation + storage + detection), ${ingest.runs} runs of ${RESULTS_PER_RUN} results: ${fmt(ingest.runsPerSecond, 1)} runs/s, ${fmt(ingest.resultsPerSecond)} results/s` +
-      (ingest.resultsPerCpuSecond ? ` (${fmt(ingest.resultsPerCpuSecond)} results per CPU-second of the server)` : ''),
-  );
+  for (const clients of ingestClients) {
+    process.stderr.write(`ingest: ${ingestRuns} runs over HTTP, ${clients} in flight...\n`);
+    const ingest = await measureIngest(backend, clients);
+    console.log(
+      `ingest over HTTP (validation + storage + detection), ${ingest.runs} runs of ${RESULTS_PER_RUN} results, ${clients} in flight: ${fmt(ingest.runsPerSecond, 1)} runs/s, ${fmt(ingest.resultsPerSecond)} results/s` +
+        (ingest.resultsPerCpuSecond
+          ? ` (${fmt(ingest.resultsPerCpuSecond)} results per CPU-second of the server)`
+          : ''),
+    );
+  }
 }
 
 async function historyPart(backend: string) {
@@ -436,10 +454,11 @@ async function historyPart(backend: string) {
     `history of a series with ${fmt(history.points)} points (${fmt(history.bytes / 1024, 0)} KiB of JSON, points as columns), ${requests} requests each:`,
   );
   console.log(
-    `  ${line('over HTTP, uncached (the series changed before each request: read from the database)', history.uncached)}`,
+    `  ${line('over HTTP, uncached (the series changed before each request: read from the database, a new text compressed)', history.uncached)}`,
   );
   console.log(`  ${line('over HTTP, a new range each request (cut from the series in memory)', history.newRange)}`);
-  console.log(`  ${line('over HTTP, warm (the same URL again)', history.warm)}`);
+  console.log(`  ${line('over HTTP, warm (the same URL again: its compressed bytes kept)', history.warm)}`);
+  console.log(`  ${line('over HTTP, warm, uncompressed (Accept-Encoding: identity)', history.warmPlain)}`);
   console.log(`  ${line('in process, uncached (query and JSON)', history.inProcess)}`);
 }
 

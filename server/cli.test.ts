@@ -4,12 +4,20 @@
  * concurrent start-ups and schedulers on one file, and the CLI's errors.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../harness/test-support/index.ts';
 import { MIGRATIONS_DIR } from './store/sqlite/open.ts';
 import { sqliteTables } from './store/sqlite/testing.ts';
-import { fixtureMachine, fixtureRun, openServices, snapshot, startGilbench } from './test-support/index.ts';
+import {
+  ADMIN_TOKEN,
+  fixtureMachine,
+  fixtureRun,
+  openServices,
+  snapshot,
+  startGilbench,
+} from './test-support/index.ts';
 
 const { dir, remove: cleanup } = tempDir('gilbench-server-cli-');
 afterAll(cleanup);
@@ -125,6 +133,62 @@ describe('gilbench server', () => {
 });
 
 describe('gilbench server: user errors', () => {
+  it('--ingest-concurrency and --ingest-queue: a bad value is one line, exit 2; with 1 and 0 a second upload at once gets 503', async () => {
+    for (const [flag, value, min] of [
+      ['--ingest-concurrency', '0', 1],
+      ['--ingest-queue', '-1', 0],
+      ['--ingest-queue', 'many', 0],
+    ] as const) {
+      const bad = await runCli(['server', '--db', `${dir}/ingest-flags.db`, '--no-web', flag, value]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim()).toBe(`gilbench: ${flag} takes a whole number from ${min} to 10000, got '${value}'`);
+    }
+    expect(existsSync(`${dir}/ingest-flags.db`)).toBe(false);
+
+    const server = await startGilbench(`${dir}/ingest-queue.db`, {
+      args: ['--ingest-concurrency', '1', '--ingest-queue', '0'],
+    });
+    try {
+      const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+      const health = async () =>
+        ((await (await fetch(`${server.url}/api/v1/health`)).json()) as { ingest: { active: number } }).ingest;
+      // The first upload holds the one turn: its body arrives in two parts, the second only later.
+      const body = Buffer.from(
+        JSON.stringify(
+          fixtureRun({ machine: fixtureMachine(5), seed: 5, startedAt: new Date('2025-06-01T00:00:00Z') }),
+        ),
+      );
+      const held = request(`${server.url}/api/v1/runs`, {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(body.length) },
+      });
+      const firstStatus = new Promise<number>((resolve, reject) => {
+        held.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        held.on('error', reject);
+      });
+      held.write(body.subarray(0, 100));
+      while ((await health()).active === 0) await new Promise((r) => setTimeout(r, 20));
+      const second = await fetch(`${server.url}/api/v1/runs`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(
+          fixtureRun({ machine: fixtureMachine(6), seed: 6, startedAt: new Date('2025-06-01T00:00:00Z') }),
+        ),
+      });
+      expect(second.status).toBe(503);
+      expect(second.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(((await second.json()) as { detail: string }).detail).toMatch(/busy with 1 uploads/);
+      held.end(body.subarray(100));
+      expect(await firstStatus).toBe(201);
+      expect(await health()).toMatchObject({ active: 0, waiting: 0, refused: 1 });
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
   it('says so in one line and exits 2 when the port is taken', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

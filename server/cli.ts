@@ -2,6 +2,7 @@
  * `gilbench server`: serve the API (and the dashboard), and manage tokens.
  *
  *   gilbench server [--port 8080] [--host 127.0.0.1] [--db FILE|URL] [--public] [--public-url URL] [--webhook URL] [--no-web] [--trust-proxy CIDR,…]
+ *                   [--max-lease 4h] [--ingest-concurrency 2] [--ingest-queue 32]
  *   gilbench server token create --role admin|enroll [--db FILE] [--name TEXT] [--expires 30d] [--uses N|unlimited] [--labels a,b]
  *   gilbench server token list [--db FILE]
  *   gilbench server token revoke ID [--db FILE]
@@ -16,6 +17,7 @@ import { UsageError } from '../harness/errors.ts';
 import type { Dashboard } from './app.ts';
 import { parseTrustedProxies } from './auth/client-address.ts';
 import { unsafeNameIn } from './contract/names.ts';
+import { QUEUE_DEFAULTS } from './http/queue.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { parsePublicUrl } from './public-url.ts';
 import { createServices, DomainError } from './services/index.ts';
@@ -53,6 +55,18 @@ export function parseDuration(value: string, option: string): number {
     throw new UsageError(`${option} takes a duration like 30d, 12h, 90m or 45s, got '${value}'`);
   }
   return seconds;
+}
+
+/**
+ * A whole number from `min` to 10,000 for `option`; a UsageError (one line, exit 2) otherwise.
+ * @example parseCount('4', '--ingest-queue', 0) === 4
+ */
+export function parseCount(value: string, option: string, min: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > 10_000) {
+    throw new UsageError(`${option} takes a whole number from ${min} to 10000, got '${value}'`);
+  }
+  return n;
 }
 
 /** `--uses`: a whole number of enrollments from 1, or `unlimited` (null). */
@@ -118,6 +132,16 @@ export function registerServerCommands(program: Command, options: ServerCommandO
       'the longest lease a job claim gets, e.g. 4h (progress renews it); default 4h',
       (v: string) => parseDuration(v, '--max-lease'),
     )
+    .option(
+      '--ingest-concurrency <n>',
+      `uploads validated and stored at once (default ${QUEUE_DEFAULTS.concurrency})`,
+      (v: string) => parseCount(v, '--ingest-concurrency', 1),
+    )
+    .option(
+      '--ingest-queue <n>',
+      `uploads that may wait for a turn; one more is answered 503 with Retry-After (default ${QUEUE_DEFAULTS.maxQueue})`,
+      (v: string) => parseCount(v, '--ingest-queue', 0),
+    )
     .action(
       async (opts: {
         port: number;
@@ -129,6 +153,8 @@ export function registerServerCommands(program: Command, options: ServerCommandO
         web: boolean;
         trustProxy?: string[];
         maxLease?: number;
+        ingestConcurrency?: number;
+        ingestQueue?: number;
       }) => {
         const db = opts.db ?? defaultDb();
         const trustProxy = opts.trustProxy ?? parseTrustProxy(process.env.GILBENCH_TRUST_PROXY ?? '');
@@ -143,6 +169,7 @@ export function registerServerCommands(program: Command, options: ServerCommandO
           trustProxy,
           adminToken: process.env.GILBENCH_ADMIN_TOKEN || undefined,
           maxLeaseSeconds: opts.maxLease,
+          ingest: { concurrency: opts.ingestConcurrency, maxQueue: opts.ingestQueue },
         });
         console.log(
           `gilbench server listening on ${running.url} (database ${running.repo.kind} ${redact(db)}; ${opts.public ? 'reads are public' : 'reads need a token'})`,

@@ -7,7 +7,8 @@
  * const detection = createDetection({ repo, detector: createDetector() });
  * const found = await detection.afterIngest(outcome.seriesIds, outcome.runPk, Date.now());
  */
-import type { Detector } from './detector/detector.ts';
+import type { DetectTask } from './compute/detect-task.ts';
+import type { DetectedChange, Detector } from './detector/detector.ts';
 import type { Services } from './services/index.ts';
 import type { Regression } from './store/core/types.ts';
 
@@ -23,6 +24,8 @@ export function createDetection(deps: {
   onChange?: (regression: Regression) => void;
   /** Called once per upload with all the changes it brought (not called for none). */
   onChanges?: (regressions: Regression[]) => void;
+  /** Runs the detector over the windows (the app: in an upload thread); here, on the caller's thread by default. */
+  runDetector?: (task: DetectTask) => Promise<Array<DetectedChange | null>>;
 }): Detection {
   // What the detector reads of a series: enough runs for the noise plus the search.
   const windowSize = deps.detector.options.maxNoise + deps.detector.options.maxAfter;
@@ -30,8 +33,15 @@ export function createDetection(deps: {
     detector: deps.detector,
     async afterIngest(seriesIds, runPk, now) {
       const found: Regression[] = [];
-      for (const window of await deps.repo.detectionWindows(seriesIds, windowSize)) {
-        const change = deps.detector.detect(window.points, { boundaries: window.boundaries, skip: window.skip });
+      const windows = await deps.repo.detectionWindows(seriesIds, windowSize);
+      const changes = deps.runDetector
+        ? await deps.runDetector({
+            options: { ...deps.detector.options },
+            windows: windows.map((w) => ({ points: w.points, boundaries: w.boundaries, skip: w.skip })),
+          })
+        : windows.map((w) => deps.detector.detect(w.points, { boundaries: w.boundaries, skip: w.skip }));
+      for (const [i, window] of windows.entries()) {
+        const change = changes[i];
         if (!change) continue;
         const stored = await deps.repo.recordChange(window, change, {
           method: deps.detector.method,

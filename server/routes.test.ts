@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildResult, sampleRun, tempDir } from '../harness/test-support/index.ts';
 import { openApp } from './app.ts';
-import { runDocumentProblems } from './routes.ts';
+import { runDocumentProblems } from './contract/run-document.ts';
 
 describe('runDocumentProblems()', () => {
   it('keeps parameters that differ only as 1 and "1" apart: case keys know types (issue 14)', () => {

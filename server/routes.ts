@@ -18,11 +18,11 @@
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { caseKey } from '../harness/case-key.ts';
 import { resolveBaseMode } from '../harness/stats/run-comparison.ts';
 import { scalingCurves } from '../harness/stats/scaling.ts';
 import { BADGE_ROUTES } from './badges.ts';
 import type { AnswerCache, CachedAnswer } from './cache/answers.ts';
+import type { AnswerWarmer } from './cache/warm.ts';
 import { asResult } from './compare.ts';
 import type { ComputePool } from './compute/pool.ts';
 import {
@@ -61,7 +61,6 @@ import {
   type OpenApiDocument,
   OpenApiResponse,
   ProgressBody,
-  parseRunDocument,
   RegressionPatch,
   RegressionResponse,
   RegressionsQuery,
@@ -93,9 +92,9 @@ import type { Detection } from './detection.ts';
 import { FEED_ROUTES } from './feeds.ts';
 import { nextRunOf } from './scheduler.ts';
 import { type Actor, DomainError, type Enroller, type Services } from './services/index.ts';
-import type { RunDetail } from './store/core/types.ts';
+import type { RunDetail, RunInfo } from './store/core/types.ts';
 import { SUMMARY_ROUTES } from './summaries.ts';
-import { machineTrends, warmHeadlines } from './trends.ts';
+import { headlinesText, machineTrends } from './trends.ts';
 
 export type Access = 'open' | 'read' | 'operator' | 'enroll' | 'agent' | 'admin';
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -121,10 +120,14 @@ export interface AppDeps {
   openapi: () => OpenApiDocument;
   /** Answers about runs, computed once (runs never change). */
   answers: AnswerCache;
+  /** Computes a new run's first-asked answers ahead of their readers, best-effort. */
+  warmer: AnswerWarmer;
   /** Worker threads for heavy answers. */
   compute: ComputePool;
   /** Room left for writes (for /health). */
   storage: () => { freeBytes: number | null; low: boolean; writable: boolean };
+  /** The upload queue's load (for /health). */
+  ingest: () => { active: number; waiting: number; refused: number };
 }
 
 export interface HandlerContext<P, Q, B> {
@@ -156,6 +159,11 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown, R = unknown> {
   maxBody?: number;
   /** Through the bounded ingest queue (503 + Retry-After when it is full), before the body is read. */
   queued?: boolean;
+  /**
+   * The handler checks the body in a pool thread (uploads: `deps.compute.checkUpload`), so the
+   * app's validator does not parse it on the event loop; `body` still documents the route.
+   */
+  bodyInPool?: boolean;
   /** The shape of a successful answer (server/contract); handlers send it with `reply`. */
   response: z.ZodType<R>;
   /** The media type of a successful answer when it is not JSON (a feed, a badge, Markdown). */
@@ -178,25 +186,6 @@ interface TypedRoute<P, Q, B, S extends z.ZodType>
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 export const RUN_BODY_LIMIT = 32 * 1024 * 1024;
 
-/**
- * What one run may hold, stated in the API (API.md) and enforced at upload
- * with a 413 that names the limit: every answer about a run is computed from
- * all its samples, so their number bounds that work.
- */
-export const RUN_LIMITS = { results: 10_000, samples: 1_000_000 } as const;
-
-/** Which per-run limit `doc` exceeds, or null. */
-export function runOverLimit(doc: { results: ReadonlyArray<{ samples: readonly unknown[] }> }): string | null {
-  if (doc.results.length > RUN_LIMITS.results) {
-    return `the run has ${doc.results.length} results; a run may have at most ${RUN_LIMITS.results}`;
-  }
-  let samples = 0;
-  for (const r of doc.results) samples += r.samples.length;
-  if (samples > RUN_LIMITS.samples) {
-    return `the run has ${samples} samples in all; a run may have at most ${RUN_LIMITS.samples}`;
-  }
-  return null;
-}
 const API = '/api/v1';
 
 // Keeps each route's handler typed by its own schemas while the table stays one array.
@@ -232,28 +221,6 @@ function machineFor(auth: Principal | null, named: number | undefined): number {
   return named;
 }
 
-/** Problems zod cannot see: references inside the document and its times. */
-export function runDocumentProblems(doc: RunDocument): string[] {
-  const problems: string[] = [];
-  const modeIds = new Set<string>();
-  for (const m of doc.modes) {
-    if (modeIds.has(m.id)) problems.push(`modes: ${m.id} appears twice`);
-    modeIds.add(m.id);
-  }
-  const seen = new Set<string>();
-  for (const [i, r] of doc.results.entries()) {
-    if (!modeIds.has(r.mode)) problems.push(`results[${i}].mode: ${r.mode} is not one of the run's modes`);
-    const key = JSON.stringify([r.suite, r.benchmark, caseKey(r.params), r.mode]);
-    if (seen.has(key)) problems.push(`results[${i}]: a second result for the same case and mode`);
-    seen.add(key);
-    if (r.stats && !(r.stats.ciLow <= r.stats.median && r.stats.median <= r.stats.ciHigh)) {
-      problems.push(`results[${i}].stats: the median lies outside its CI`);
-    }
-  }
-  if (Date.parse(doc.finishedAt) < Date.parse(doc.startedAt)) problems.push('finishedAt is before startedAt');
-  return problems.slice(0, 20);
-}
-
 async function runOr404(repo: Services, id: string, samples: boolean): Promise<RunDetail> {
   return (await repo.getRun(id, { samples })) ?? notFound(`no run ${id}`);
 }
@@ -274,12 +241,56 @@ export function immutableJson(
   const headers = {
     etag: answer.etag,
     'cache-control': `${isPublic ? 'public' : 'private'}, max-age=${IMMUTABLE_MAX_AGE}, immutable`,
+    // Where it came from (memory, the store, computed now): API.md; how tests see "computed once".
+    'x-gilbench-answer': answer.source,
   };
   const wanted = c.req.header('if-none-match');
   // The compression middleware marks the ETag of compressed bytes with their encoding.
   const held = (tag: string) => tag.trim().replace(/-(br|gzip)"$/, '"') === answer.etag;
   if (wanted?.split(',').some(held)) return c.body(null, 304, headers);
   return c.body(answer.text, 200, { ...headers, 'content-type': type });
+}
+
+/**
+ * `GET /runs/:id/compare?base&other`: two modes of a run, from the answers (computed in the pool on a miss).
+ * Keyed by the request as asked: a kept answer needs no read of the run at all.
+ */
+function compareModesAnswer(deps: AppDeps, id: string, base: string | undefined, other: string): Promise<CachedAnswer> {
+  return deps.answers.get(`compare|${id}|${base ?? ''}|${other}`, [id], async () => {
+    const run = await runOr404(deps.repo, id, true);
+    const baseMode = base ? modeOf(run, base) : resolveBaseMode(run.modes);
+    const otherMode = modeOf(run, other);
+    const side = (mode: typeof baseMode) => ({
+      label: mode.id,
+      runId: run.id,
+      mode: { id: mode.id, mode: mode.mode },
+      results: run.results.filter((r) => r.mode === mode.id),
+    });
+    return deps.compute.compare(side(baseMode), side(otherMode));
+  });
+}
+
+/** `GET /runs/:id/scaling`: the run's scaling curves, from the answers. */
+function scalingAnswer(deps: AppDeps, id: string): Promise<CachedAnswer> {
+  return deps.answers.get(`scaling|${id}`, [id], async () => {
+    const run = await runOr404(deps.repo, id, true);
+    return JSON.stringify({ runId: run.id, curves: scalingCurves({ results: run.results.map(asResult) }) });
+  });
+}
+
+/**
+ * Queues, after a new run is stored, the answers a reader asks for first: its modes compared
+ * as the dashboard asks by default (its first `gil` mode against its first `nogil` one, by id;
+ * web/src/views/compare/model.ts chooseComparison) and its scaling curves. Off the request path.
+ */
+function warmRunAnswers(deps: AppDeps, run: RunInfo): void {
+  const base = run.modes.find((m) => m.mode === 'gil') ?? run.modes[0];
+  const other = run.modes.find((m) => m.mode === 'nogil') ?? run.modes.find((m) => m.id !== base?.id);
+  if (base && other && base.id !== other.id)
+    deps.warmer.offer(() => compareModesAnswer(deps, run.id, base.id, other.id));
+  deps.warmer.offer(() => scalingAnswer(deps, run.id));
+  // Its trend point, so a long trend finds most of them kept.
+  deps.warmer.offer(() => headlinesText(deps, run.id));
 }
 
 /** A mode of a run by id (`cpython-3.13.5t/nogil`) or name (`nogil`, when only one mode has it). */
@@ -308,6 +319,8 @@ export const ROUTES: readonly RouteDef[] = [
         version: deps.version,
         database: deps.repo.kind,
         storage: { ...deps.storage(), reachable: await deps.repo.databaseReachable() },
+        answers: { warming: deps.warmer.pending() },
+        ingest: deps.ingest(),
       }),
   }),
   route({
@@ -468,16 +481,16 @@ export const ROUTES: readonly RouteDef[] = [
     machineScoped: true,
     summary: 'upload a run document; idempotent by run id (201 stored, 200 stored already)',
     body: RunDocument,
-    parseBody: parseRunDocument,
+    bodyInPool: true,
     maxBody: RUN_BODY_LIMIT,
     queued: true,
     response: IngestResponse,
     success: 201,
-    handler: async ({ c, reply, deps, auth, body }) => {
-      const over = runOverLimit(body);
-      if (over) return c.json({ error: 'too-large', detail: over }, 413);
-      const problems = runDocumentProblems(body);
-      if (problems.length) return c.json({ error: 'invalid', detail: problems.join('; ') }, 400);
+    handler: async ({ c, reply, deps, auth }) => {
+      // Parsed, validated and given its detector points off the event loop.
+      const checked = await deps.compute.checkUpload(await c.req.arrayBuffer());
+      if (!checked.ok) return c.json({ error: checked.error, detail: checked.detail }, checked.status);
+      const { doc: body, points } = checked;
       if (auth?.role === 'agent') {
         const own = await deps.repo.getMachine(auth.machineId!);
         if (!own || own.fingerprint !== body.machine.fingerprint) {
@@ -485,11 +498,11 @@ export const ROUTES: readonly RouteDef[] = [
         }
       }
       const now = deps.now();
-      const outcome = await deps.repo.ingestRun(body, { uploadedBy: auth?.tokenId ?? null, now });
+      const outcome = await deps.repo.ingestRun(body, { uploadedBy: auth?.tokenId ?? null, now, points });
       const regressions = outcome.created
         ? await deps.detection.afterIngest(outcome.seriesIds, outcome.runPk, now)
         : [];
-      if (outcome.created) warmHeadlines(deps, body.id);
+      if (outcome.created) warmRunAnswers(deps, outcome.run);
       c.header('location', `${API}/runs/${body.id}`);
       return reply({ created: outcome.created, run: outcome.run, regressions }, outcome.created ? 201 : 200);
     },
@@ -540,23 +553,8 @@ export const ROUTES: readonly RouteDef[] = [
     query: CompareModesQuery,
     response: ComparisonView,
     success: 200,
-    handler: async ({ c, deps, params, query }) => {
-      // Keyed by the request as asked: a cached answer needs no read of the run at all.
-      const key = `compare|${params.id}|${query.base ?? ''}|${query.other}`;
-      const answer = await deps.answers.get(key, [params.id], async () => {
-        const run = await runOr404(deps.repo, params.id, true);
-        const base = query.base ? modeOf(run, query.base) : resolveBaseMode(run.modes);
-        const other = modeOf(run, query.other);
-        const side = (mode: typeof base) => ({
-          label: mode.id,
-          runId: run.id,
-          mode: { id: mode.id, mode: mode.mode },
-          results: run.results.filter((r) => r.mode === mode.id),
-        });
-        return deps.compute.compare(side(base), side(other));
-      });
-      return immutableJson(c, answer, deps.isPublic);
-    },
+    handler: async ({ c, deps, params, query }) =>
+      immutableJson(c, await compareModesAnswer(deps, params.id, query.base, query.other), deps.isPublic),
   }),
   route({
     method: 'GET',
@@ -566,13 +564,7 @@ export const ROUTES: readonly RouteDef[] = [
     params: RunIdParam,
     response: ScalingResponse,
     success: 200,
-    handler: async ({ c, deps, params }) => {
-      const answer = await deps.answers.get(`scaling|${params.id}`, [params.id], async () => {
-        const run = await runOr404(deps.repo, params.id, true);
-        return JSON.stringify({ runId: run.id, curves: scalingCurves({ results: run.results.map(asResult) }) });
-      });
-      return immutableJson(c, answer, deps.isPublic);
-    },
+    handler: async ({ c, deps, params }) => immutableJson(c, await scalingAnswer(deps, params.id), deps.isPublic),
   }),
   route({
     method: 'GET',

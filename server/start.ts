@@ -106,6 +106,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
         });
         await app.alertsIdle();
+        // Ends the compute pool and waits for answers being kept, while the store is still open.
+        await app.close();
         await closeOwned();
       })();
       return closing;

@@ -2,13 +2,13 @@
  * A machine's trends: each of its newest runs with its headline numbers
  * (harness/stats/headlines.ts, what the overview shows for that run). A
  * run's headlines are computed once, in a pool thread, and kept with the
- * other answers about runs (they never change): in the background after its
- * upload (`warmHeadlines`), or by the first trend that needs them.
+ * other answers about runs (they never change): by the answer warmer after
+ * its upload (routes.ts `warmRunAnswers`), or by the first trend that needs them.
  *
  * @example
  * const trend = await machineTrends(deps, 1, 200); // { machineId: 1, runs: [{ runId, startedAt, headlines }, …] }
  */
-import pLimit, { type LimitFunction } from 'p-limit';
+import pLimit from 'p-limit';
 import type { RunHeadlines, TrendRun, TrendsResponse } from './contract/index.ts';
 import type { AppDeps } from './routes.ts';
 import { DomainError } from './services/index.ts';
@@ -21,7 +21,7 @@ export const TREND_CONCURRENCY = 2;
 class RunGone extends Error {}
 
 /** A run's headlines as JSON text, computed once in a pool thread and kept with the answers about runs. */
-function headlinesText(deps: AppDeps, runId: string): Promise<string> {
+export function headlinesText(deps: AppDeps, runId: string): Promise<string> {
   return deps.answers
     .get(`headlines|${runId}`, [runId], async () => {
       const detail = await deps.repo.getRun(runId, { samples: true });
@@ -29,23 +29,6 @@ function headlinesText(deps: AppDeps, runId: string): Promise<string> {
       return deps.compute.headlines(detail);
     })
     .then((answer) => answer.text);
-}
-
-// One background computation at a time per app, so uploads never crowd the pool that answers pages.
-const warming = new WeakMap<AppDeps, LimitFunction>();
-
-/**
- * After an upload: the run's headlines computed in the background (one run at a
- * time), so a trend finds them kept instead of computing hundreds on the reader's
- * request. A failure (a busy pool, a closing app) is left for the trend to compute.
- */
-export function warmHeadlines(deps: AppDeps, runId: string): void {
-  let one = warming.get(deps);
-  if (!one) {
-    one = pLimit(1);
-    warming.set(deps, one);
-  }
-  one(() => headlinesText(deps, runId)).catch(() => {});
 }
 
 async function trendRun(deps: AppDeps, run: RunInfo): Promise<TrendRun | null> {

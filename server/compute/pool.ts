@@ -6,16 +6,24 @@
  * so no request can hold a thread or the loop for longer than the budget.
  * The pool starts on first use, so apps that never compare start no threads.
  *
+ * Uploads are checked (parsed, validated, their points computed) in threads
+ * of their own, so a queue of comparisons never delays an upload and a burst
+ * of uploads never delays a reader's comparison. Their number is bounded by
+ * the ingest queue in front of the route (server/http/queue.ts).
+ *
  * @example
  * const pool = createComputePool({ threads: 2, maxQueue: 8, timeoutMs: 10_000 });
  * const json = await pool.compare(baseSide, otherSide);
  * await pool.close();
  */
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import { move, Piscina } from 'piscina';
 import type { RunDocument } from '../../harness/schema.ts';
 import type { ComparisonSide } from '../compare.ts';
+import type { DetectedChange } from '../detector/detector.ts';
 import type { CompareTask, HeadlinesTask, SummaryTask } from './compare-task.ts';
+import type { DetectTask } from './detect-task.ts';
+import type { UploadCheck } from './upload-task.ts';
 
 export interface ComputePoolOptions {
   /** Worker threads (default: half the cores, at least 1). */
@@ -24,13 +32,19 @@ export interface ComputePoolOptions {
   maxQueue?: number;
   /** Time budget of one task from when it is submitted, in ms (default 15,000). */
   timeoutMs?: number;
+  /** Threads that check uploads (default 1). */
+  uploadThreads?: number;
 }
 
 export const COMPUTE_DEFAULTS = {
   threads: Math.max(1, Math.floor(availableParallelism() / 2)),
   maxQueue: 16,
   timeoutMs: 15_000,
+  uploadThreads: 1,
 } as const;
+
+/** Time budget of one upload's check: a 32 MiB document parses and validates in about a second here. */
+const UPLOAD_TIMEOUT_MS = 60_000;
 
 /** The pool cannot take the task now; try again after `retryAfterSeconds`. */
 export class Overloaded extends Error {
@@ -50,6 +64,10 @@ export interface ComputePool {
   summary(doc: RunDocument, baseMode: string): Promise<string>;
   /** A run's headline numbers (harness/stats/headlines.ts) as JSON text, from its results with samples. */
   headlines(run: HeadlinesTask['headlines']): Promise<string>;
+  /** An upload's body (its UTF-8 bytes, moved to the thread: `bytes` is unusable afterwards) checked in an upload thread (see upload-task.ts). */
+  checkUpload(bytes: ArrayBuffer): Promise<UploadCheck>;
+  /** The detector over the windows of the series an upload touched, in an upload thread (see detect-task.ts). */
+  detect(task: DetectTask): Promise<Array<DetectedChange | null>>;
   /** Tasks running and waiting. */
   load(): { running: number; queued: number };
   close(): Promise<void>;
@@ -60,12 +78,16 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
   const threads = opts.threads ?? COMPUTE_DEFAULTS.threads;
   const maxQueue = opts.maxQueue ?? COMPUTE_DEFAULTS.maxQueue;
   const timeoutMs = opts.timeoutMs ?? COMPUTE_DEFAULTS.timeoutMs;
+  const uploadThreads = opts.uploadThreads ?? COMPUTE_DEFAULTS.uploadThreads;
   if (!(Number.isInteger(threads) && threads >= 1))
     throw new RangeError(`threads must be a whole number >= 1, got ${threads}`);
+  if (!(Number.isInteger(uploadThreads) && uploadThreads >= 1))
+    throw new RangeError(`uploadThreads must be a whole number >= 1, got ${uploadThreads}`);
   if (!(Number.isInteger(maxQueue) && maxQueue >= 0))
     throw new RangeError(`maxQueue must be a whole number >= 0, got ${maxQueue}`);
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`);
   let pool: Piscina | null = null;
+  let uploads: Piscina | null = null;
   let running = 0;
   const retryAfter = Math.max(1, Math.ceil(timeoutMs / 1000));
 
@@ -97,16 +119,42 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
     }
   };
 
+  /** An upload's task in the upload threads; no queue limit: the ingest queue in front of the route bounds how many wait. */
+  const runUploadTask = async <T>(name: 'checkUpload' | 'detectChanges', task: unknown): Promise<T> => {
+    uploads ??= new Piscina({
+      filename: new URL('./worker.mjs', import.meta.url).href,
+      minThreads: 1,
+      maxThreads: uploadThreads,
+      idleTimeout: 60_000,
+    });
+    const signal = AbortSignal.timeout(UPLOAD_TIMEOUT_MS);
+    try {
+      return (await uploads.run(task, { name, signal })) as T;
+    } catch (err) {
+      if (signal.aborted) {
+        throw new Overloaded(
+          `the upload's ${name === 'checkUpload' ? 'check' : 'detection'} did not finish within ${UPLOAD_TIMEOUT_MS / 1000} s; try again later`,
+          5,
+        );
+      }
+      throw err;
+    }
+  };
+
   return {
     compare: (base, other) => run({ base, other }),
     summary: (doc, baseMode) => run({ doc, baseMode }),
     // Only what the headlines read crosses to the thread (a stored row holds more).
     headlines: (r) => run({ headlines: { id: r.id, modes: r.modes, results: r.results } }),
+    // Moved, not copied: a 32 MiB body costs the loop nothing to hand over.
+    checkUpload: (bytes) => runUploadTask<UploadCheck>('checkUpload', move(bytes)),
+    detect: (task) => runUploadTask<Array<DetectedChange | null>>('detectChanges', task),
     load: () => ({ running, queued: pool?.queueSize ?? 0 }),
     async close() {
-      const closing = pool;
+      const closing = [pool, uploads];
       pool = null;
-      await closing?.destroy();
+      uploads = null;
+      await Promise.all(closing.map((p) => p?.destroy()));
     },
   };
 }

@@ -17,6 +17,7 @@
  * if (!parsed.success) console.log(parsed.error.issues);
  */
 import type { z } from 'zod';
+import { caseKey } from '../../harness/case-key.ts';
 import { RunDocument } from '../../harness/schema.ts';
 
 /** Most samples in one result (the schema's `.max`). */
@@ -74,4 +75,46 @@ export function parseRunDocument(value: unknown): z.ZodSafeParseResult<RunDocume
     for (let i = 0; i < results.length; i++) results[i]!.samples = samples[i]!;
   }
   return parsed;
+}
+
+/**
+ * What one run may hold, stated in the API (API.md) and enforced at upload
+ * with a 413 that names the limit: every answer about a run is computed from
+ * all its samples, so their number bounds that work.
+ */
+export const RUN_LIMITS = { results: 10_000, samples: 1_000_000 } as const;
+
+/** Which per-run limit `doc` exceeds, or null. */
+export function runOverLimit(doc: { results: ReadonlyArray<{ samples: readonly unknown[] }> }): string | null {
+  if (doc.results.length > RUN_LIMITS.results) {
+    return `the run has ${doc.results.length} results; a run may have at most ${RUN_LIMITS.results}`;
+  }
+  let samples = 0;
+  for (const r of doc.results) samples += r.samples.length;
+  if (samples > RUN_LIMITS.samples) {
+    return `the run has ${samples} samples in all; a run may have at most ${RUN_LIMITS.samples}`;
+  }
+  return null;
+}
+
+/** Problems zod cannot see: references inside the document and its times. */
+export function runDocumentProblems(doc: RunDocument): string[] {
+  const problems: string[] = [];
+  const modeIds = new Set<string>();
+  for (const m of doc.modes) {
+    if (modeIds.has(m.id)) problems.push(`modes: ${m.id} appears twice`);
+    modeIds.add(m.id);
+  }
+  const seen = new Set<string>();
+  for (const [i, r] of doc.results.entries()) {
+    if (!modeIds.has(r.mode)) problems.push(`results[${i}].mode: ${r.mode} is not one of the run's modes`);
+    const key = JSON.stringify([r.suite, r.benchmark, caseKey(r.params), r.mode]);
+    if (seen.has(key)) problems.push(`results[${i}]: a second result for the same case and mode`);
+    seen.add(key);
+    if (r.stats && !(r.stats.ciLow <= r.stats.median && r.stats.median <= r.stats.ciHigh)) {
+      problems.push(`results[${i}].stats: the median lies outside its CI`);
+    }
+  }
+  if (Date.parse(doc.finishedAt) < Date.parse(doc.startedAt)) problems.push('finishedAt is before startedAt');
+  return problems.slice(0, 20);
 }

@@ -26,6 +26,16 @@ export const HealthResponse = z.object({
       reachable: z.boolean().optional(),
     })
     .optional(),
+  /** New runs' answers being computed ahead of their first readers (waiting or running). */
+  answers: z.object({ warming: z.number().int().nonnegative() }).optional(),
+  /** The upload queue: uploads inside it, waiting for a turn, and refused with 503 since the start. */
+  ingest: z
+    .object({
+      active: z.number().int().nonnegative(),
+      waiting: z.number().int().nonnegative(),
+      refused: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 
 export const SessionResponse = z.object({

@@ -58,7 +58,38 @@ describe('compress()', () => {
     expect(chooseEncoding(undefined)).toBeNull();
   });
 
+  it('compresses a large answer once per encoding and keeps its bytes, within its bound', async () => {
+    const compressor = compress({ cacheBytes: 2 ** 20 });
+    const cached = new Hono();
+    cached.use('*', compressor);
+    let version = 0;
+    cached.get('/large', (c) =>
+      c.body(`${large.slice(0, -1)},${version}]}`, 200, { 'content-type': 'application/json' }),
+    );
+    const get = async (encoding: string) =>
+      Buffer.from(await (await cached.request('/large', { headers: { 'accept-encoding': encoding } })).arrayBuffer());
+    const first = await get('br');
+    expect(await get('br')).toEqual(first);
+    expect(compressor.cache()).toMatchObject({ entries: 1, hits: 1, misses: 1 });
+    expect(gunzipSync(await get('gzip')).toString()).toBe(`${large.slice(0, -1)},0]}`);
+    // Another body is another answer: compressed anew, and the same bytes decoded.
+    version = 1;
+    expect(brotliDecompressSync(await get('br')).toString()).toBe(`${large.slice(0, -1)},1]}`);
+    expect(compressor.cache()).toMatchObject({ entries: 3, hits: 1, misses: 3 });
+    // The bound holds: the oldest go first.
+    const tiny = compress({ cacheBytes: first.length * 2 });
+    const bounded = new Hono();
+    bounded.use('*', tiny);
+    bounded.get('/large/:v', (c) =>
+      c.body(`${large.slice(0, -1)},${c.req.param('v')}]}`, 200, { 'content-type': 'application/json' }),
+    );
+    for (const v of [1, 2, 3, 4]) await bounded.request(`/large/${v}`, { headers: { 'accept-encoding': 'br' } });
+    expect(tiny.cache().bytes).toBeLessThanOrEqual(first.length * 2);
+    expect(tiny.cache().entries).toBeLessThan(4);
+  });
+
   it('checks its options when made', () => {
     expect(() => compress({ threshold: -1 })).toThrow(RangeError);
+    expect(() => compress({ cacheBytes: 1.5 })).toThrow(RangeError);
   });
 });

@@ -4,9 +4,15 @@
  * bytes. The work runs in zlib's thread pool (the async API), not on the
  * event loop. hono's own `compress` knows gzip and deflate only.
  *
+ * Large bodies are many readers' same answer (a public history, a run): their
+ * compressed bytes are kept by the body's hash and encoding, size-bounded, so
+ * compressing a 1 MB history (tens of ms) happens once per distinct answer,
+ * not once per reader. Hashing it costs about a millisecond.
+ *
  * @example
  * app.use('*', compress());
  */
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { MiddlewareHandler } from 'hono';
@@ -14,9 +20,18 @@ import type { MiddlewareHandler } from 'hono';
 export interface CompressOptions {
   /** Smallest body worth compressing, in bytes (default 1024). */
   threshold?: number;
+  /** Total compressed bytes kept for reuse (default 32 MiB; 0 keeps none). */
+  cacheBytes?: number;
+  /** Smallest body whose compressed bytes are kept (default 64 KiB: below it, compressing is cheaper than keeping). */
+  cacheFrom?: number;
 }
 
-export const COMPRESS_DEFAULTS = { threshold: 1024 } as const;
+export const COMPRESS_DEFAULTS = { threshold: 1024, cacheBytes: 32 * 2 ** 20, cacheFrom: 64 * 1024 } as const;
+
+/** The compression middleware, and what its cache of compressed bodies holds. */
+export type Compressor = MiddlewareHandler & {
+  cache(): { entries: number; bytes: number; hits: number; misses: number };
+};
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -39,13 +54,65 @@ export function chooseEncoding(accept: string | undefined): 'br' | 'gzip' | null
   return null;
 }
 
+/** Compresses `plain` for `encoding`: the fastest level for large bodies (see compressResponse). */
+function compressBody(plain: Buffer, encoding: 'br' | 'gzip'): Promise<Buffer> {
+  // A large body (a 10,000-point history is 1.1 MB) at the fastest level: brotli 5 spent
+  // ~45 ms on it per request, level 1 a fraction of that for a few percent more bytes.
+  const fast = plain.length >= LARGE_BODY_BYTES;
+  return encoding === 'br'
+    ? brotli(plain, {
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: fast ? 1 : 5,
+          [constants.BROTLI_PARAM_SIZE_HINT]: plain.length,
+          [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        },
+      })
+    : gzipAsync(plain, { level: fast ? 1 : 6 });
+}
+
 /** The middleware (see the module comment); options are checked here. */
-export function compress(opts: CompressOptions = {}): MiddlewareHandler {
+export function compress(opts: CompressOptions = {}): Compressor {
   const threshold = opts.threshold ?? COMPRESS_DEFAULTS.threshold;
-  if (!(Number.isInteger(threshold) && threshold >= 0)) {
-    throw new RangeError(`threshold must be a whole number >= 0, got ${threshold}`);
+  const cacheBytes = opts.cacheBytes ?? COMPRESS_DEFAULTS.cacheBytes;
+  const cacheFrom = opts.cacheFrom ?? COMPRESS_DEFAULTS.cacheFrom;
+  for (const [name, value] of [
+    ['threshold', threshold],
+    ['cacheBytes', cacheBytes],
+    ['cacheFrom', cacheFrom],
+  ] as const) {
+    if (!(Number.isInteger(value) && value >= 0))
+      throw new RangeError(`${name} must be a whole number >= 0, got ${value}`);
   }
-  return async function compressResponse(c, next) {
+  // Compressed bodies by encoding and the plain body's hash; Map order is use order (oldest first).
+  const kept = new Map<string, Buffer>();
+  let keptBytes = 0;
+  let hits = 0;
+  let misses = 0;
+  const compressKept = async (plain: Buffer, encoding: 'br' | 'gzip'): Promise<Buffer> => {
+    if (cacheBytes === 0 || plain.length < cacheFrom) return compressBody(plain, encoding);
+    const key = `${encoding}:${createHash('sha1').update(plain).digest('base64')}`;
+    const hit = kept.get(key);
+    if (hit) {
+      hits++;
+      kept.delete(key);
+      kept.set(key, hit);
+      return hit;
+    }
+    misses++;
+    const body = await compressBody(plain, encoding);
+    if (body.length <= cacheBytes / 4 && !kept.has(key)) {
+      kept.set(key, body);
+      keptBytes += body.length;
+      for (const [oldest, bytes] of kept) {
+        if (keptBytes <= cacheBytes) break;
+        kept.delete(oldest);
+        keptBytes -= bytes.length;
+      }
+    }
+    return body;
+  };
+
+  const handler = async function compressResponse(c, next) {
     await next();
     const res = c.res;
     const type = res.headers.get('content-type') ?? '';
@@ -56,22 +123,7 @@ export function compress(opts: CompressOptions = {}): MiddlewareHandler {
     res.headers.append('vary', 'Accept-Encoding');
     if (!encoding) return;
     const plain = Buffer.from(await res.arrayBuffer());
-    let body: Buffer = plain;
-    if (plain.length >= threshold) {
-      // A large body (a 10,000-point history is 1.1 MB) at the fastest level: brotli 5 spent
-      // ~45 ms on it per request, level 1 a fraction of that for a few percent more bytes.
-      const fast = plain.length >= LARGE_BODY_BYTES;
-      body =
-        encoding === 'br'
-          ? await brotli(plain, {
-              params: {
-                [constants.BROTLI_PARAM_QUALITY]: fast ? 1 : 5,
-                [constants.BROTLI_PARAM_SIZE_HINT]: plain.length,
-                [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-              },
-            })
-          : await gzipAsync(plain, { level: fast ? 1 : 6 });
-    }
+    const body = plain.length >= threshold ? await compressKept(plain, encoding) : plain;
     // (hono's c.res setter copies the old answer's headers over the new one's: set them afterwards.)
     c.res = new Response(new Uint8Array(body), res);
     c.res.headers.delete('content-length');
@@ -81,5 +133,8 @@ export function compress(opts: CompressOptions = {}): MiddlewareHandler {
       const etag = c.res.headers.get('etag');
       if (etag && !etag.startsWith('W/')) c.res.headers.set('etag', `${etag.slice(0, -1)}-${encoding}"`);
     }
-  };
+  } satisfies MiddlewareHandler;
+  return Object.assign(handler, {
+    cache: () => ({ entries: kept.size, bytes: keptBytes, hits, misses }),
+  });
 }

@@ -71,6 +71,18 @@ describe.skipIf(!mounted)('with the disk full (a 3 MiB tmpfs filled to ENOSPC)',
     }
   });
 
+  it('a comparison is computed and answered though it cannot be kept in the store, then served from memory', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const [run] = (
+      (await (await app.request('/api/v1/runs', { headers: auth })).json()) as { runs: Array<{ id: string }> }
+    ).runs;
+    const path = `/api/v1/runs/${run!.id}/compare?base=nogil&other=gil`;
+    const first = await app.request(path, { headers: auth });
+    expect(first.status, await first.clone().text()).toBe(200);
+    expect(first.headers.get('x-gilbench-answer')).toBe('computed');
+    expect((await app.request(path, { headers: auth })).headers.get('x-gilbench-answer')).toBe('memory');
+  });
+
   it('an upload gets a 507 that says the disk is full, and nothing is stored', async () => {
     const doc = fixtureRun({ machine, seed: 2, startedAt: new Date('2025-06-02T00:00:00Z') });
     const r = await app.request('/api/v1/runs', {

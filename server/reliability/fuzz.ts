@@ -17,8 +17,8 @@
 import type { z } from 'zod';
 import type { Machine, RunDocument } from '../../harness/schema.ts';
 import { createRng } from '../../harness/stats/prng.ts';
-import { MAX_BODY_DEPTH, nestedDeeperThan } from '../app.ts';
 import { IdParam, RunIdParam, TokenIdParam } from '../contract/common.ts';
+import { MAX_BODY_DEPTH, nestedDeeperThan } from '../http/body-checks.ts';
 import { DEFAULT_BODY_LIMIT, ROUTES, type RouteDef } from '../routes.ts';
 import type { Seed } from '../test-support/index.ts';
 

@@ -10,7 +10,7 @@ import type { RunDocument } from '../../harness/schema.ts';
 import { describeAfterLoopCost } from '../../harness/stats/describe.ts';
 import { createRng, normalDeviate } from '../../harness/stats/prng.ts';
 import { tempDir } from '../../harness/test-support/temp.ts';
-import { RUN_LIMITS } from '../routes.ts';
+import { RUN_LIMITS } from '../contract/run-document.ts';
 import {
   api,
   FIXTURE_CASES,

@@ -40,7 +40,7 @@ import type {
 } from '../store/core/types.ts';
 import { createAnnotationService } from './annotations.ts';
 import { createHistoryService, type HistoryOptions, type HistoryRangeInput } from './history.ts';
-import { createIngestService, type IngestOutcome } from './ingest.ts';
+import { createIngestService, type IngestOutcome, type IngestService } from './ingest.ts';
 import { type Actor, createJobService, type JobServiceOptions } from './jobs.ts';
 import { createMachineService, type Enroller, type Enrollment } from './machines.ts';
 import { createRegressionService } from './regressions.ts';
@@ -88,7 +88,7 @@ export interface Services {
   decideEnrollment(id: number, decision: 'approved' | 'rejected', now: number): Promise<EnrollmentRequest>;
 
   // runs
-  ingestRun(doc: RunDocument, ctx: { uploadedBy: string | null; now: number }): Promise<IngestOutcome>;
+  ingestRun(doc: RunDocument, ctx: Parameters<IngestService['ingest']>[1]): Promise<IngestOutcome>;
   getRun(id: string, opts?: { samples?: boolean }): Promise<RunDetail | null>;
   getRunDocument(id: string): Promise<RunDocument | null>;
   listRuns(filter: RunFilter): Promise<RunInfo[]>;

@@ -8,6 +8,7 @@
  * const ingest = createIngestService(store, windows);
  * const { created } = await ingest.ingest(doc, { uploadedBy: null, now: Date.now() });
  */
+import type { SeriesPoint } from '../detector/detector.ts';
 import { pointFromSamples } from '../detector/point.ts';
 import type { Store } from '../store/core/store.ts';
 import type { RunDocument, RunInfo } from '../store/core/types.ts';
@@ -26,13 +27,22 @@ export interface IngestOutcome {
 }
 
 export interface IngestService {
-  ingest(doc: RunDocument, ctx: { uploadedBy: string | null; now: number }): Promise<IngestOutcome>;
+  /** `ctx.points`: the documents' points when the caller computed them already (`pointsOf`, in a pool thread). */
+  ingest(
+    doc: RunDocument,
+    ctx: { uploadedBy: string | null; now: number; points?: ReadonlyArray<SeriesPoint | null> },
+  ): Promise<IngestOutcome>;
+}
+
+/** The detector's point of each result: from its samples when it is ok, else none. */
+export function pointsOf(doc: RunDocument): Array<SeriesPoint | null> {
+  return doc.results.map((r) => (r.status === 'ok' ? pointFromSamples(r.samples, r.loopCostNs) : null));
 }
 
 export function createIngestService(store: Store, windows: WindowCache): IngestService {
   return {
     async ingest(doc, ctx) {
-      const points = doc.results.map((r) => (r.status === 'ok' ? pointFromSamples(r.samples, r.loopCostNs) : null));
+      const points = ctx.points ?? pointsOf(doc);
       const outcome = await store.runs.insert(doc, {
         uploadedBy: ctx.uploadedBy,
         now: ctx.now,

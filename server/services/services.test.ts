@@ -165,7 +165,14 @@ describe.each(STORE_BACKENDS)('services on $name', (backend) => {
         runs: 13,
         cases,
         step: { at: 10, factor: 1.3, match: () => true },
-      }).map((doc, i) => (i >= 10 ? onRelease(doc, '3.13.15') : doc));
+      })
+        .map((doc, i) => (i >= 10 ? onRelease(doc, '3.13.15') : doc))
+        // Run 5 on a rebuilt 3.13.5 (another executable, the same name): not a runtime change.
+        .map((doc, i) =>
+          i === 5
+            ? { ...doc, modes: doc.modes.map((m) => ({ ...m, runtime: { ...m.runtime, sha256: 'f'.repeat(64) } })) }
+            : doc,
+        );
       const detection = createDetection({ repo, detector: createDetector() });
       for (const doc of docs) {
         const outcome = await repo.ingestRun(doc, { uploadedBy: null, now: NOW });

@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../../harness/schema.ts';
-import { fixtureHistory, fixtureMachine, fixtureRun } from '../test-support/index.ts';
+import { fixtureHistory, fixtureMachine, fixtureRun, onRelease } from '../test-support/index.ts';
 import type { Store } from './core/store.ts';
 import type { EnrollInput, NewChange, RunInsertInput } from './core/types.ts';
 import { STORE_BACKENDS, snapshotOf, type TestDatabase } from './testing.ts';
@@ -148,6 +148,100 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
       });
       expect((await store.series.versions([series!.id]))[0]).not.toBe(before);
       expect((await store.runs.list({})).map((r) => r.id)).toEqual([docs[1]!.id, docs[0]!.id]);
+    });
+
+    it('names a series by its newest point again when the newest run, on a new release, is deleted', async () => {
+      const { stores } = await fresh();
+      const store = stores[0]!;
+      const docs = fixtureHistory({ machine: fixtureMachine(1), runs: 3 }).map((d, i) =>
+        i === 2 ? onRelease(d, '3.13.15') : d,
+      );
+      for (const doc of docs) await store.runs.insert(doc, input(doc));
+      const [series] = await store.series.list({ suite: 'calls', mode: 'gil', limit: 1 });
+      expect(series!.modeId).toBe('cpython-3.13.15/gil');
+      await store.runs.delete(docs[2]!.id);
+      expect(await store.series.get(series!.id)).toMatchObject({ modeId: 'cpython-3.13.5/gil', points: 2 });
+    });
+  });
+
+  describe('answers', () => {
+    const answer = (text: string) => ({ text, etag: `"${text.length}-${text.slice(0, 8)}"` });
+
+    it('keeps an answer about stored runs for any connection; the first one under a key stays', async () => {
+      const { stores } = await fresh(2);
+      const [store, other] = stores as [Store, Store];
+      const doc = fixtureRun({ machine: fixtureMachine(1), seed: 1, startedAt: new Date(NOW) });
+      await store.runs.insert(doc, input(doc));
+      expect(await store.answers.get(`scaling|${doc.id}`)).toBeNull();
+      const text = JSON.stringify({ runId: doc.id, curves: [], note: 'é ✓ \u0000'.repeat(100) });
+      expect(await store.answers.put(`scaling|${doc.id}`, [doc.id, doc.id], answer(text), NOW)).toBe(true);
+      expect(await other.answers.get(`scaling|${doc.id}`)).toEqual(answer(text));
+      expect(await other.answers.put(`scaling|${doc.id}`, [doc.id], answer('{"later":1}'), NOW + 1)).toBe(true);
+      expect(await store.answers.get(`scaling|${doc.id}`)).toEqual(answer(text));
+    });
+
+    it('keeps nothing when a run it is about is not stored', async () => {
+      const { db, stores } = await fresh();
+      const store = stores[0]!;
+      const doc = fixtureRun({ machine: fixtureMachine(1), seed: 2, startedAt: new Date(NOW) });
+      await store.runs.insert(doc, input(doc));
+      const before = await snapshotOf(db);
+      const key = `compare-runs|${doc.id}|no-such-run|nogil`;
+      expect(await store.answers.put(key, [doc.id, 'no-such-run'], answer('{}'), NOW)).toBe(false);
+      expect(await store.answers.get(key)).toBeNull();
+      expect(await snapshotOf(db)).toEqual(before);
+    });
+
+    it('keeps one answer when several connections put one key at once', async () => {
+      const { db, stores } = await fresh(3);
+      const doc = fixtureRun({ machine: fixtureMachine(1), seed: 3, startedAt: new Date(NOW) });
+      await stores[0]!.runs.insert(doc, input(doc));
+      const key = `compare|${doc.id}||nogil`;
+      const puts = await Promise.all(stores.map((s, i) => s.answers.put(key, [doc.id], answer(`{"n":${i}}`), NOW)));
+      expect(puts).toEqual([true, true, true]);
+      const tables = await db.tables();
+      expect(tables.answers).toHaveLength(1);
+      expect(tables.answer_runs).toHaveLength(1);
+      expect(stores.map((_, i) => answer(`{"n":${i}}`))).toContainEqual(await stores[1]!.answers.get(key));
+    });
+
+    it('trims to a total size in UTF-8 bytes, the answers kept longest going first with their links', async () => {
+      const { db, stores } = await fresh();
+      const store = stores[0]!;
+      const doc = fixtureRun({ machine: fixtureMachine(1), seed: 4, startedAt: new Date(NOW) });
+      await store.runs.insert(doc, input(doc));
+      // 10 bytes each: five two-byte characters, or ten one-byte ones.
+      await store.answers.put('oldest', [doc.id], answer('é'.repeat(5)), NOW);
+      await store.answers.put('middle', [doc.id], answer('m'.repeat(10)), NOW + 1);
+      await store.answers.put('newest', [doc.id], answer('n'.repeat(10)), NOW + 2);
+      expect(await store.answers.trim(30)).toBe(0);
+      expect(await store.answers.trim(29)).toBe(1);
+      expect(await store.answers.get('oldest')).toBeNull();
+      expect(await store.answers.get('middle')).not.toBeNull();
+      expect((await db.tables()).answer_runs).toHaveLength(2);
+      expect(await store.answers.trim(10)).toBe(1);
+      expect(await store.answers.get('newest')).toEqual(answer('n'.repeat(10)));
+      expect(await store.answers.trim(0)).toBe(1);
+      expect(await db.tables()).toMatchObject({ answers: [], answer_runs: [] });
+    });
+
+    it('deletes the answers about a run with it, also those about it and another run', async () => {
+      const { db, stores } = await fresh(2);
+      const [store, other] = stores as [Store, Store];
+      const [a, b] = fixtureHistory({ machine: fixtureMachine(1), runs: 2 }) as [RunDocument, RunDocument];
+      for (const doc of [a, b]) await store.runs.insert(doc, input(doc));
+      await store.answers.put(`compare|${a.id}||nogil`, [a.id], answer('{"a":1}'), NOW);
+      await store.answers.put(`compare-runs|${a.id}|${b.id}|nogil`, [a.id, b.id], answer('{"ab":1}'), NOW);
+      await store.answers.put(`compare|${b.id}||nogil`, [b.id], answer('{"b":1}'), NOW);
+      expect(await other.runs.delete(a.id)).toBe(true);
+      expect(await store.answers.get(`compare|${a.id}||nogil`)).toBeNull();
+      expect(await store.answers.get(`compare-runs|${a.id}|${b.id}|nogil`)).toBeNull();
+      expect(await store.answers.get(`compare|${b.id}||nogil`)).toEqual(answer('{"b":1}'));
+      const tables = await db.tables();
+      expect(tables.answers).toHaveLength(1);
+      expect(tables.answer_runs).toHaveLength(1);
+      // The deleted run's answers cannot come back: a put about it keeps nothing.
+      expect(await store.answers.put(`compare|${a.id}||nogil`, [a.id], answer('{"a":2}'), NOW)).toBe(false);
     });
   });
 

@@ -205,7 +205,9 @@ export async function migrateSqliteToPostgres(options: MigrateOptions): Promise<
           );
         }
         if (filled.length) {
-          await t.run(`TRUNCATE ${TABLE_SPECS.map((s) => `"${s.name}"`).join(', ')} RESTART IDENTITY CASCADE`);
+          // Kept answers are not copied (they are computed again); the target's old ones go too.
+          const emptied = [...TABLE_SPECS.map((s) => s.name), 'answers'];
+          await t.run(`TRUNCATE ${emptied.map((name) => `"${name}"`).join(', ')} RESTART IDENTITY CASCADE`);
         }
         for (const spec of TABLE_SPECS) await copyTable(source.sqlite, t, spec, options);
         // Identities continue after the copied ids, so new rows never take an old id.

@@ -3,6 +3,7 @@
  * @example import type { Store, Job } from '../store/core/index.ts';
  */
 export type { AnnotationStore } from './annotations.ts';
+export type { AnswerStore, StoredAnswer } from './answers.ts';
 export type { JobStore } from './jobs.ts';
 export type { MachineStore } from './machines.ts';
 export type { RegressionStore } from './regressions.ts';

@@ -34,7 +34,7 @@ export interface RunStore {
   idsOf(pks: readonly number[]): Promise<Array<string | null>>;
   /**
    * One atomic step: deletes the run, its results and what hangs on it (regressions at it,
-   * annotations on it), recounts each touched series and bumps its version. False when
+   * annotations on it, answers about it: `AnswerStore`), recounts each touched series and bumps its version. False when
    * there is no such run.
    */
   delete(id: string): Promise<boolean>;

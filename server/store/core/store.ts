@@ -11,6 +11,7 @@
  * await store.close();
  */
 import type { AnnotationStore } from './annotations.ts';
+import type { AnswerStore } from './answers.ts';
 import type { JobStore } from './jobs.ts';
 import type { MachineStore } from './machines.ts';
 import type { RegressionStore } from './regressions.ts';
@@ -36,6 +37,7 @@ export interface Store {
   readonly annotations: AnnotationStore;
   readonly schedules: ScheduleStore;
   readonly jobs: JobStore;
+  readonly answers: AnswerStore;
   readonly health: HealthStore;
   /** Closes the connections; calling it again does nothing. */
   close(): Promise<void>;

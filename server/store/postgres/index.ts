@@ -10,6 +10,7 @@
  */
 import { redact, type Store } from '../core/store.ts';
 import { PgAnnotations } from './annotations.ts';
+import { PgAnswers } from './answers.ts';
 import type { Db } from './db.ts';
 import { PgJobs, PgSchedules } from './jobs.ts';
 import { PgMachines } from './machines.ts';
@@ -44,6 +45,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     annotations: new PgAnnotations(db),
     schedules: new PgSchedules(db),
     jobs: new PgJobs(db),
+    answers: new PgAnswers(db),
     health: {
       async ping() {
         await db.rows('SELECT 1');

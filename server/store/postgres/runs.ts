@@ -430,10 +430,16 @@ export class PgRuns implements RunStore {
         'SELECT DISTINCT series_id FROM results WHERE run_pk = $1 ORDER BY series_id',
         [run.pk],
       );
+      // After the run's row lock: a put in another process either linked its answer before (seen
+      // here) or meets a run that is gone (and keeps nothing). Its links alone would cascade.
+      await t.run('DELETE FROM answers WHERE key IN (SELECT answer_key FROM answer_runs WHERE run_pk = $1)', [run.pk]);
       await t.run('DELETE FROM runs WHERE pk = $1', [run.pk]);
       await t.run(
+        // As in SQLite: named by its newest point's mode again.
         `UPDATE series SET point_count = (SELECT count(*) FROM results WHERE series_id = series.id),
-           last_started_at = (SELECT max(started_at) FROM results WHERE series_id = series.id), version = version + 1
+           last_started_at = (SELECT max(started_at) FROM results WHERE series_id = series.id), version = version + 1,
+           mode_name = coalesce((SELECT mo.name FROM results r JOIN modes mo ON mo.id = r.mode_id WHERE r.series_id = series.id
+             ORDER BY r.started_at DESC, r.run_pk DESC, r.position DESC LIMIT 1), mode_name)
          WHERE id = ANY($1::int[])`,
         [touched.map((s) => s.series_id)],
       );

@@ -240,6 +240,7 @@ export const results = pgTable(
       t.seriesId,
       t.startedAt,
       t.runPk,
+      t.position,
       t.status,
       t.levelNs,
       t.levelRse,
@@ -247,6 +248,8 @@ export const results = pgTable(
       t.median,
       t.ciLow,
       t.ciHigh,
+      // Where the runtime changed is read from the same index (lag over the mode, in point order).
+      t.modeId,
     ),
     index('results_run').on(t.runPk, t.position),
   ],
@@ -393,3 +396,32 @@ export const enrollmentRequests = pgTable('enrollment_requests', {
   createdAt: millis('created_at').notNull(),
   decidedAt: millis('decided_at'),
 });
+
+/** Answers about runs, computed once and kept (as in SQLite). */
+export const answers = pgTable(
+  'answers',
+  {
+    key: text('key').primaryKey(),
+    text: text('text').notNull(),
+    etag: text('etag').notNull(),
+    /** The text's size in UTF-8 bytes: what the total kept is bounded by (answers.trim). */
+    bytes: integer('bytes').notNull(),
+    createdAt: millis('created_at').notNull(),
+  },
+  // The newest first when the total kept is trimmed.
+  (t) => [index('answers_created').on(t.createdAt, t.key)],
+);
+
+/** The runs an answer is about: deleting one of them deletes the answer (runs.delete). */
+export const answerRuns = pgTable(
+  'answer_runs',
+  {
+    answerKey: text('answer_key')
+      .notNull()
+      .references(() => answers.key, { onDelete: 'cascade' }),
+    runPk: integer('run_pk')
+      .notNull()
+      .references(() => runs.pk, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.answerKey, t.runPk] }), index('answer_runs_run').on(t.runPk)],
+);

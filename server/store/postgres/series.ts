@@ -88,12 +88,12 @@ export class PgSeries implements SeriesStore {
 
   async runtimeChanges(id: number): Promise<RuntimeChangeRow[]> {
     const rows = await this.db.rows<{ started_at: number; run_pk: number; previous: string; mode_id: string }>(
-      `SELECT started_at, run_pk, previous, mode_id FROM (
-         SELECT r.started_at, r.run_pk, mo.name AS mode_id,
-             lag(mo.name) OVER (ORDER BY r.started_at, r.run_pk, r.position) AS previous
-           FROM results r JOIN modes mo ON mo.id = r.mode_id
-         WHERE r.series_id = $1) p
-       WHERE previous IS NOT NULL AND previous <> mode_id ORDER BY started_at, run_pk`,
+      // As in SQLite: the lag over the covering index, names looked up where the mode row changed.
+      `SELECT p.started_at, p.run_pk, before.name AS previous, after.name AS mode_id FROM (
+         SELECT started_at, run_pk, mode_id, lag(mode_id) OVER (ORDER BY started_at, run_pk, position) AS prev_id
+           FROM results WHERE series_id = $1) p
+       JOIN modes before ON before.id = p.prev_id JOIN modes after ON after.id = p.mode_id
+       WHERE p.prev_id <> p.mode_id AND before.name <> after.name ORDER BY p.started_at, p.run_pk`,
       [id],
     );
     return rows.map((r) => ({ at: Number(r.started_at), runPk: r.run_pk, from: r.previous, to: r.mode_id }));

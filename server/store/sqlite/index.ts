@@ -9,6 +9,7 @@
  */
 import type { Store } from '../core/store.ts';
 import { SqliteAnnotations } from './annotations.ts';
+import { SqliteAnswers } from './answers.ts';
 import { SqliteDb } from './db.ts';
 import { SqliteJobs } from './jobs.ts';
 import { SqliteMachines } from './machines.ts';
@@ -42,6 +43,7 @@ export function openSqliteStore(file: string, options: { busyTimeoutMs?: number 
     annotations: new SqliteAnnotations(db),
     schedules: new SqliteSchedules(db),
     jobs: new SqliteJobs(db),
+    answers: new SqliteAnswers(db),
     // A read in WAL mode waits for no writer, so this answers while another process holds the write lock.
     health: { ping: async () => void db.sqlite.prepare('SELECT 1').get() },
     close: async () => db.close(),

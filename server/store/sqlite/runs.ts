@@ -397,10 +397,16 @@ export class SqliteRuns implements RunStore {
       const touched = this.db.sql('SELECT DISTINCT series_id FROM results WHERE run_pk = ?').all(run.pk) as Array<{
         series_id: number;
       }>;
+      // An answer about several runs goes with the first of them deleted (its links alone would cascade).
+      this.db.sql('DELETE FROM answers WHERE key IN (SELECT answer_key FROM answer_runs WHERE run_pk = ?)').run(run.pk);
       this.db.sql('DELETE FROM runs WHERE pk = ?').run(run.pk);
       const recount = this.db.sql(
+        // The series is named by its newest point's mode again: deleting the newest run of a
+        // new release gives the series back its old runtime's name.
         `UPDATE series SET point_count = (SELECT count(*) FROM results WHERE series_id = series.id),
-           last_started_at = (SELECT max(started_at) FROM results WHERE series_id = series.id), version = version + 1
+           last_started_at = (SELECT max(started_at) FROM results WHERE series_id = series.id), version = version + 1,
+           mode_name = coalesce((SELECT mo.name FROM results r JOIN modes mo ON mo.id = r.mode_id WHERE r.series_id = series.id
+             ORDER BY r.started_at DESC, r.run_pk DESC, r.position DESC LIMIT 1), mode_name)
          WHERE id = ?`,
       );
       for (const t of touched) recount.run(t.series_id);

@@ -257,6 +257,7 @@ export const results = sqliteTable(
       t.seriesId,
       t.startedAt,
       t.runPk,
+      t.position,
       t.status,
       t.levelNs,
       t.levelRse,
@@ -264,6 +265,8 @@ export const results = sqliteTable(
       t.median,
       t.ciLow,
       t.ciHigh,
+      // Where the runtime changed is read from the same index (lag over the mode, in point order).
+      t.modeId,
     ),
     index('results_run').on(t.runPk, t.position),
   ],
@@ -437,3 +440,36 @@ export const enrollmentRequests = sqliteTable('enrollment_requests', {
   createdAt: integer('created_at').notNull(),
   decidedAt: integer('decided_at'),
 });
+
+/**
+ * Answers about runs (a comparison's JSON, a scaling answer), computed once and kept:
+ * runs never change, so neither do these. `key` names the question as the server asks it.
+ */
+export const answers = sqliteTable(
+  'answers',
+  {
+    key: text('key').primaryKey(),
+    text: text('text').notNull(),
+    /** Strong ETag (quoted), from the text's hash. */
+    etag: text('etag').notNull(),
+    /** The text's size in UTF-8 bytes: what the total kept is bounded by (answers.trim). */
+    bytes: integer('bytes').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  // The newest first when the total kept is trimmed.
+  (t) => [index('answers_created').on(t.createdAt, t.key)],
+);
+
+/** The runs an answer is about: deleting one of them deletes the answer (runs.delete). */
+export const answerRuns = sqliteTable(
+  'answer_runs',
+  {
+    answerKey: text('answer_key')
+      .notNull()
+      .references(() => answers.key, { onDelete: 'cascade' }),
+    runPk: integer('run_pk')
+      .notNull()
+      .references(() => runs.pk, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.answerKey, t.runPk] }), index('answer_runs_run').on(t.runPk)],
+);

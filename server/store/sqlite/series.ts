@@ -75,12 +75,13 @@ export class SqliteSeries implements SeriesStore {
   async runtimeChanges(id: number): Promise<RuntimeChangeRow[]> {
     const rows = this.db
       .sql(
-        `SELECT started_at, run_pk, previous, mode_id FROM (
-           SELECT r.started_at, r.run_pk, mo.name AS mode_id,
-             lag(mo.name) OVER (ORDER BY r.started_at, r.run_pk, r.position) AS previous
-           FROM results r JOIN modes mo ON mo.id = r.mode_id
-           WHERE r.series_id = ?)
-         WHERE previous IS NOT NULL AND previous <> mode_id ORDER BY started_at, run_pk`,
+        // The lag runs over the covering index alone; only the points where the mode row changed
+        // look up names (a rebuilt runtime is a new row under the same name: not a change).
+        `SELECT p.started_at, p.run_pk, before.name, after.name FROM (
+           SELECT started_at, run_pk, mode_id, lag(mode_id) OVER (ORDER BY started_at, run_pk, position) AS previous
+           FROM results WHERE series_id = ?) p
+         JOIN modes before ON before.id = p.previous JOIN modes after ON after.id = p.mode_id
+         WHERE p.previous <> p.mode_id AND before.name <> after.name ORDER BY p.started_at, p.run_pk`,
       )
       .raw()
       .all(id) as Array<[number, number, string, string]>;

@@ -1,0 +1,2 @@
+DROP INDEX `results_series_time`;--> statement-breakpoint
+CREATE INDEX `results_series_time` ON `results` (`series_id`,`started_at`,`run_pk`,`position`,`status`,`level_ns`,`level_rse`,`n`,`median`,`ci_low`,`ci_high`,`mode_id`);
