@@ -233,8 +233,13 @@ export function createApp(options: AppOptions): GilbenchApp {
   let openapi: ReturnType<typeof openApiDocument> | null = null;
   const ingest = boundedQueue(options.ingest);
   const answers = createAnswerCache({ store: repo.store.answers, log, now, ...options.answers });
-  // A task of readers' own in the pool (running or waiting) comes first.
-  const warmer = createAnswerWarmer({ ...options.warm, busy: () => compute.load().running > 0, log });
+  // A task of readers' own in the pool (running or waiting) comes first, and so do uploads
+  // waiting their turn: in a burst the first readers compute what the warmer would have.
+  const warmer = createAnswerWarmer({
+    ...options.warm,
+    busy: () => compute.load().running > 0 || ingest.load().waiting > 0,
+    log,
+  });
   // Set when a write fails for want of space, cleared by the next upload stored.
   let full = false;
   const storage = () => {
