@@ -21,6 +21,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../harness/errors.ts';
+import { parsePublicUrl } from '../server/public-url.ts';
 import { dashboard } from './seams.ts';
 
 export interface StartOptions {
@@ -31,6 +32,8 @@ export interface StartOptions {
   modes: string[];
   /** Skip the local run: only serve what the database holds. */
   run: boolean;
+  /** Where readers reach the server (`--public-url`), for the feeds' links. */
+  publicUrl?: string;
 }
 
 /** The admin token lives beside the database (mode 0600) so a restart prints the same one. */
@@ -69,6 +72,7 @@ export async function start(opts: StartOptions): Promise<number> {
     public: true,
     adminToken: token,
     dashboard: dashboard(),
+    publicUrl: opts.publicUrl,
   });
   out(`gilbench: server on ${server.url} (database ${db})`);
   out(`  admin token for write actions: ${token}`);
@@ -123,6 +127,11 @@ export function registerStartCommand(program: Command): void {
     .option('-s, --suite <names>', 'suites of the local run', 'single-thread,scaling,calls,locks')
     .option('-m, --mode <modes>', 'modes of the local run', 'gil,nogil,ft-gil')
     .option('--no-run', 'only serve what the database holds')
+    .option(
+      '--public-url <url>',
+      "where readers reach the server (e.g. https://bench.example.org behind a TLS proxy): the base of the feeds' links",
+      parsePublicUrl,
+    )
     .action(async (o) => {
       process.exitCode = await start({
         port: parsePort(o.port),
@@ -131,6 +140,7 @@ export function registerStartCommand(program: Command): void {
         suites: String(o.suite).split(',').filter(Boolean),
         modes: String(o.mode).split(',').filter(Boolean),
         run: o.run !== false,
+        publicUrl: o.publicUrl,
       });
     });
 }

@@ -37,6 +37,7 @@ import { describeIssues, MAX_BODY_DEPTH, nestedDeeperThan } from './http/body-ch
 import { compress } from './http/compress.ts';
 import { boundedQueue, type QueueOptions } from './http/queue.ts';
 import { openApiDocument } from './openapi.ts';
+import { parsePublicUrl } from './public-url.ts';
 import { type Access, type AppDeps, DEFAULT_BODY_LIMIT, type Principal, ROUTES, type RouteDef } from './routes.ts';
 import { createServices, DomainError, type Services } from './services/index.ts';
 import type { Regression } from './store/core/types.ts';
@@ -57,6 +58,12 @@ export interface AppOptions {
   dashboard?: Dashboard;
   /** POST each change the detector finds to this URL. */
   webhookUrl?: string;
+  /**
+   * Where readers reach this server (e.g. `https://bench.example.org` behind a TLS proxy): the base
+   * of the feeds' and the webhook's absolute links. Default: the feeds use the request's origin and
+   * the webhook's messages carry no links.
+   */
+  publicUrl?: string;
   /** Called with each change stored. */
   onChange?: (regression: Regression) => void;
   /** Limits per client address. */
@@ -203,7 +210,11 @@ export function createApp(options: AppOptions): GilbenchApp {
   const isPublic = options.public ?? false;
   const now = () => (options.now ? options.now().getTime() : Date.now());
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const webhook = options.webhookUrl ? createWebhook(options.webhookUrl, { log }) : null;
+  // Checked here too, so a mistake throws when the app is made, not at the first feed.
+  const publicUrl = options.publicUrl === undefined ? null : parsePublicUrl(options.publicUrl);
+  const webhook = options.webhookUrl
+    ? createWebhook(options.webhookUrl, { log, publicUrl: publicUrl ?? undefined })
+    : null;
   const compute = createComputePool(options.compute);
   const detection = createDetection({
     repo,
@@ -254,6 +265,7 @@ export function createApp(options: AppOptions): GilbenchApp {
     warmer,
     detection,
     isPublic,
+    publicUrl,
     now,
     version: VERSION,
     allowEnrollment: (c) => {

@@ -27,6 +27,7 @@ const POLICY: Record<string, RouteDef['access'] | 'agent own'> = {
   'POST /api/v1/agents/heartbeat': 'agent own',
   'GET /api/v1/machines': 'read',
   'GET /api/v1/machines/:id': 'read',
+  'GET /api/v1/machines/:id/trends': 'read',
   'PATCH /api/v1/machines/:id': 'admin',
   'GET /api/v1/enrollments': 'admin',
   'POST /api/v1/enrollments/:id/approve': 'admin',

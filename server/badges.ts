@@ -19,9 +19,6 @@ import type { RunDetail } from './store/core/types.ts';
 
 const SVG = 'image/svg+xml; charset=utf-8';
 
-/** Open regressions counted at most (the API's largest page). */
-const COUNT_LIMIT = 5000;
-
 function svg(c: Context, deps: AppDeps, badge: Badge): Response {
   return c.body(badgeSvg(badge), 200, publishedHeaders(SVG, deps.isPublic));
 }
@@ -33,7 +30,7 @@ async function machineOr404(deps: AppDeps, id: number) {
 }
 
 async function openRegressions(deps: AppDeps, machine?: number): Promise<number> {
-  return (await deps.repo.listRegressions({ status: 'new', kind: 'regression', machine, limit: COUNT_LIMIT })).length;
+  return deps.repo.countRegressions({ status: 'new', kind: 'regression', machine });
 }
 
 /** The newest run's single-thread suite, nogil against gil: the same comparison as `/runs/:id/compare`. */

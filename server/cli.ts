@@ -1,7 +1,7 @@
 /**
  * `gilbench server`: serve the API (and the dashboard), and manage tokens.
  *
- *   gilbench server [--port 8080] [--host 127.0.0.1] [--db FILE|URL] [--public] [--webhook URL] [--no-web] [--trust-proxy CIDR,…]
+ *   gilbench server [--port 8080] [--host 127.0.0.1] [--db FILE|URL] [--public] [--public-url URL] [--webhook URL] [--no-web] [--trust-proxy CIDR,…]
  *                   [--max-lease 4h] [--ingest-concurrency 2] [--ingest-queue 32]
  *   gilbench server token create --role admin|enroll [--db FILE] [--name TEXT] [--expires 30d] [--uses N|unlimited] [--labels a,b]
  *   gilbench server token list [--db FILE]
@@ -19,6 +19,7 @@ import { parseTrustedProxies } from './auth/client-address.ts';
 import { unsafeNameIn } from './contract/names.ts';
 import { QUEUE_DEFAULTS } from './http/queue.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
+import { parsePublicUrl } from './public-url.ts';
 import { createServices, DomainError } from './services/index.ts';
 import { openOrExplain, startServer } from './start.ts';
 import { redact } from './store/core/store.ts';
@@ -114,6 +115,11 @@ export function registerServerCommands(program: Command, options: ServerCommandO
       'SQLite file (made and migrated if new) or postgres://USER@HOST/DB (default: GILBENCH_DATABASE_URL, else ./gilbench.db)',
     )
     .option('--public', 'let anyone read results and pages (writes still need a token)', false)
+    .option(
+      '--public-url <url>',
+      "where readers reach this server, e.g. https://bench.example.org behind a TLS proxy: the base of the feeds' and the webhook's links (default: the request's origin)",
+      parsePublicUrl,
+    )
     .option('--webhook <url>', 'POST each regression or improvement found to this URL', checkUrl)
     .option('--no-web', 'serve the API only, not the dashboard')
     .option(
@@ -142,6 +148,7 @@ export function registerServerCommands(program: Command, options: ServerCommandO
         host: string;
         db?: string;
         public: boolean;
+        publicUrl?: string;
         webhook?: string;
         web: boolean;
         trustProxy?: string[];
@@ -157,6 +164,7 @@ export function registerServerCommands(program: Command, options: ServerCommandO
           host: opts.host,
           public: opts.public,
           webhookUrl: opts.webhook,
+          publicUrl: opts.publicUrl,
           dashboard: opts.web ? options.dashboard : undefined,
           trustProxy,
           adminToken: process.env.GILBENCH_ADMIN_TOKEN || undefined,

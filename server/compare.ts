@@ -11,9 +11,10 @@
 import type { ModeName, Result } from '../harness/schema.ts';
 import { compareResults } from '../harness/stats/compare.ts';
 import { geometricMean } from '../harness/stats/geomean.ts';
+import { comparedForHeadlines, headlineModes, type RunHeadlines, runHeadlines } from '../harness/stats/headlines.ts';
 import { COMPARE_DEFAULTS, type Comparison } from '../harness/stats/types.ts';
 import type { ComparisonRow, ComparisonView } from './contract/index.ts';
-import type { ResultRow } from './store/core/types.ts';
+import type { ResultRow, RunDetail } from './store/core/types.ts';
 
 export interface ComparisonSide {
   label: string;
@@ -124,4 +125,22 @@ export function compareSides(base: ComparisonSide, other: ComparisonSide): Compa
 export function runtimeChangeBetween(base: string, other: string): { from: string; to: string } | null {
   const release = (modeId: string) => (modeId.split('/')[0] ?? modeId).replace(/t(?=-release$|$)/, '');
   return release(base) === release(other) ? null : { from: base, to: other };
+}
+
+/**
+ * A run's headlines (harness/stats/headlines.ts) from its stored results with
+ * samples: nogil against gil compared as `/runs/:id/compare` does (only the
+ * cases the headlines read), then every headline from those rows and results.
+ * @example headlinesOf(await repo.getRun(id, { samples: true })).overhead?.value // 1.21
+ */
+export function headlinesOf(run: Pick<RunDetail, 'id' | 'modes' | 'results'>): RunHeadlines {
+  const { gil, nogil } = headlineModes(run.modes);
+  const side = (mode: { id: string; mode: ModeName }): ComparisonSide => ({
+    label: mode.id,
+    runId: run.id,
+    mode: { id: mode.id, mode: mode.mode },
+    results: comparedForHeadlines(run.results.filter((r) => r.mode === mode.id)),
+  });
+  const comparison = gil && nogil ? compareSides(side(gil), side(nogil)).rows : null;
+  return runHeadlines({ modes: run.modes, results: run.results, comparison });
 }

@@ -1,7 +1,8 @@
 /**
  * `GET /feed.xml` and `GET /machines/:id/feed.xml`: the detected regressions
  * as Atom (harness/format/changes-feed.ts writes it, as export-site does),
- * newest first, with links that open the dashboard on this server. Outside
+ * newest first, with links that open the dashboard on this server (under
+ * `--public-url` when given). Outside
  * `/api/` because feed readers and README links expect a plain file name.
  *
  * @example
@@ -11,6 +12,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { regressionFeedXml } from '../harness/format/changes-feed.ts';
 import { IdParam } from './contract/index.ts';
+import { publicLink } from './public-url.ts';
 import type { AppDeps, RouteDef } from './routes.ts';
 import { DomainError } from './services/index.ts';
 
@@ -33,9 +35,12 @@ export function publishedHeaders(type: string, isPublic: boolean): Record<string
   };
 }
 
-/** The dashboard's and this request's absolute URLs. */
-function urlsOf(c: Context): { siteUrl: string; selfUrl: string } {
-  return { siteUrl: new URL('/', c.req.url).href, selfUrl: new URL(c.req.path, c.req.url).href };
+/** The dashboard's and this request's absolute URLs: under `--public-url` when given, else the request's origin. */
+function urlsOf(c: Context, deps: AppDeps): { siteUrl: string; selfUrl: string } {
+  return {
+    siteUrl: publicLink('/', c.req.url, deps.publicUrl),
+    selfUrl: publicLink(c.req.path, c.req.url, deps.publicUrl),
+  };
 }
 
 const ATOM = 'application/atom+xml; charset=utf-8';
@@ -45,7 +50,7 @@ async function feed(c: Context, deps: AppDeps, machineId?: number): Promise<Resp
   if (machine === null) throw new DomainError('not-found', `no machine ${machineId}`);
   const changes = await deps.repo.listRegressions({ kind: 'regression', machine: machineId, limit: FEED_ENTRIES });
   const xml = regressionFeedXml(changes, {
-    ...urlsOf(c),
+    ...urlsOf(c, deps),
     machine: machine ? { id: machine.id, hostname: machine.hostname } : undefined,
     now: deps.now(),
   });

@@ -85,6 +85,8 @@ import {
   TokenIdParam,
   TokenResponse,
   TokensResponse,
+  TrendsQuery,
+  TrendsResponse,
 } from './contract/index.ts';
 import type { Detection } from './detection.ts';
 import { FEED_ROUTES } from './feeds.ts';
@@ -92,6 +94,7 @@ import { nextRunOf } from './scheduler.ts';
 import { type Actor, DomainError, type Enroller, type Services } from './services/index.ts';
 import type { RunDetail, RunInfo } from './store/core/types.ts';
 import { SUMMARY_ROUTES } from './summaries.ts';
+import { headlinesText, machineTrends } from './trends.ts';
 
 export type Access = 'open' | 'read' | 'operator' | 'enroll' | 'agent' | 'admin';
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -108,6 +111,8 @@ export interface AppDeps {
   repo: Services;
   detection: Detection;
   isPublic: boolean;
+  /** Where readers reach this server (`--public-url`), for absolute links; null: the request's origin. */
+  publicUrl: string | null;
   now: () => number;
   /** Consumes one enrollment attempt of the caller; false when it must wait. */
   allowEnrollment: (c: Context) => boolean;
@@ -284,6 +289,8 @@ function warmRunAnswers(deps: AppDeps, run: RunInfo): void {
   if (base && other && base.id !== other.id)
     deps.warmer.offer(() => compareModesAnswer(deps, run.id, base.id, other.id));
   deps.warmer.offer(() => scalingAnswer(deps, run.id));
+  // Its trend point, so a long trend finds most of them kept.
+  deps.warmer.offer(() => headlinesText(deps, run.id));
 }
 
 /** A mode of a run by id (`cpython-3.13.5t/nogil`) or name (`nogil`, when only one mode has it). */
@@ -397,6 +404,18 @@ export const ROUTES: readonly RouteDef[] = [
     success: 200,
     handler: async ({ reply, deps, params }) =>
       reply({ machine: (await deps.repo.getMachine(params.id)) ?? notFound(`no machine ${params.id}`) }),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/machines/:id/trends`,
+    access: 'read',
+    summary:
+      "a machine's newest runs with their headline numbers (single-thread overhead, memory, scaling against gil, call overhead, lock cost; 95% CIs) and runtimes, newest first",
+    params: IdParam,
+    query: TrendsQuery,
+    response: TrendsResponse,
+    success: 200,
+    handler: async ({ reply, deps, params, query }) => reply(await machineTrends(deps, params.id, query.limit)),
   }),
   route({
     method: 'PATCH',
@@ -634,7 +653,13 @@ export const ROUTES: readonly RouteDef[] = [
     query: RegressionsQuery,
     response: RegressionsResponse,
     success: 200,
-    handler: async ({ reply, deps, query }) => reply({ regressions: await deps.repo.listRegressions(query) }),
+    handler: async ({ reply, deps, query }) => {
+      const [regressions, total] = await Promise.all([
+        deps.repo.listRegressions(query),
+        deps.repo.countRegressions(query),
+      ]);
+      return reply({ regressions, total });
+    },
   }),
   route({
     method: 'GET',

@@ -41,8 +41,8 @@ export async function writePublished(
   };
   const selfUrl = (path: string) => new URL(path, opts.siteUrl).href;
   const newest = (list: Awaited<ReturnType<Api['regressions']>>) => list.slice(0, FEED_ENTRIES);
-  const open = async (machine?: number) =>
-    (await api.regressions({ status: 'new', kind: 'regression', machine })).length;
+  // Counted by the server: a list answers one page (500 by default) of what may be more.
+  const open = (machine?: number) => api.regressionCount({ status: 'new', kind: 'regression', machine });
 
   const all = await api.regressions({ kind: 'regression' });
   write(

@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../harness/errors.ts';
-import { inProcessApp, seedDatabase } from '../server/test-support/index.ts';
+import { FIXTURE_CASES, FIXTURE_MODES, fixtureHistory, fixtureMachine } from '../harness/test-support/index.ts';
+import { inProcessApp, openServices, seedDatabase } from '../server/test-support/index.ts';
 import { exportSite } from './export.ts';
 import { Api } from './src/api.ts';
 import { type DataSource, staticDataFile } from './src/source.ts';
@@ -105,6 +106,52 @@ describe('export-site and the published files', () => {
       await app.close();
     }
   });
+
+  it('counts every open regression in the badges, more than the API lists in one page', async () => {
+    const file = join(dir, 'many.db');
+    const repo = await openServices(file);
+    const now = Date.parse('2025-06-02T12:00:00Z');
+    const pks: number[] = [];
+    // One mode and three copies of each case: 60 series, and few comparisons for the export to make.
+    const cases = [0, 1, 2].flatMap((copy) => FIXTURE_CASES.map((c) => ({ ...c, params: { ...c.params, copy } })));
+    const modes = FIXTURE_MODES.filter((m) => m.mode === 'gil');
+    for (const doc of fixtureHistory({ machine: fixtureMachine(77), runs: 10, cases, modes }))
+      pks.push((await repo.ingestRun(doc, { uploadedBy: null, now })).runPk);
+    let open = 0;
+    for (const se of await repo.store.series.list({ limit: 1000 }))
+      for (let i = 1; i < pks.length; i++) {
+        const id = await repo.store.regressions.insert(
+          {
+            seriesId: se.id,
+            runPk: pks[i]!,
+            previousRunPk: pks[i - 1]!,
+            detectedRunPk: pks[i]!,
+            kind: 'regression',
+            change: 0.1,
+            changeCiLow: 0.05,
+            changeCiHigh: 0.15,
+            confidence: 0.99,
+            score: 5,
+            beforeNs: 100,
+            afterNs: 110,
+            noise: 0.01,
+            beforeCount: 5,
+            afterCount: 3,
+            method: 'test',
+          },
+          now,
+        );
+        if (id !== null) open++;
+      }
+    const [machine] = await repo.listMachines();
+    await repo.close();
+    // The API's list answers 500 by default: the old export counted that page.
+    expect(open).toBeGreaterThan(500);
+    const out = join(dir, 'many-site');
+    await exportSite({ outDir: out, db: file, openDb: async (f) => inProcessApp(f) });
+    for (const badge of ['badges/regressions.svg', `badges/machines/${machine!.id}/regressions.svg`])
+      expect(readFileSync(join(out, badge), 'utf8'), badge).toContain(`${open} open`);
+  }, 120_000);
 
   it('links the feeds to --site-url, and refuses one that is not an http(s) URL before writing', async () => {
     const other = join(dir, 'hosted');

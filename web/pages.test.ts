@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../harness/schema.ts';
+import { throughputAgainstGil } from '../harness/stats/throughput.ts';
 import { tempDir } from '../harness/test-support/index.ts';
 import { ensureWebBuilt } from './build.ts';
 import { exportSite } from './export.ts';
 import type { MachineInfo, RunDetail } from './src/api.ts';
-import { throughputAgainstGil } from './src/views/scaling/throughput.ts';
 import { ensureChromium, type LaunchedBrowser, launchChromium, type Page } from './test/browser.ts';
 import { realRun } from './test/data.ts';
 import { type RunningServer, startServer } from './test/server.ts';
@@ -164,7 +164,7 @@ describe('public pages people can act on (issue #16), in chromium', () => {
 
   it('downloads: every view offers its data as JSON and CSV, made from its model', async () => {
     const page = await browser.newPage();
-    const views = ['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines'];
+    const views = ['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'trends', 'regressions', 'machines'];
     for (const view of views) {
       await open(page, `#/${view}?machine=${machine.id}`);
       const texts = await page.evaluate(async () => {
@@ -285,7 +285,17 @@ describe('public pages people can act on (issue #16), in chromium', () => {
       const before = errors.length;
       const index = pathToFileURL(join(site, 'index.html')).href;
       // The old export stayed on "Loading…" here: a module script and fetch() do not work from file://.
-      for (const view of ['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines']) {
+      for (const view of [
+        'overview',
+        'compare',
+        'scaling',
+        'calls',
+        'locks',
+        'history',
+        'trends',
+        'regressions',
+        'machines',
+      ]) {
         await page.goto(`${index}#/${view}?machine=${machine.id}`);
         await page.waitForSelector(`body[data-ready="${view}"]`, { timeout: 30_000 });
         expect(await page.locator('[data-missing]').count(), view).toBe(0);
@@ -314,7 +324,7 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     const wide: string[] = [];
     for (const hash of [
-      ...['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines'].map(
+      ...['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'trends', 'regressions', 'machines'].map(
         (v) => `#/${v}?machine=${machine.id}`,
       ),
       `#/machines?machine=${machine.id}&run=${full.id}`,
@@ -333,6 +343,7 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     async () => {
       const dir = fileURLToPath(new URL('./gallery/', import.meta.url));
       mkdirSync(dir, { recursive: true });
+      // The trends view's screenshots are trends.test.ts's: one run is no trend.
       const views = ['overview', 'compare', 'scaling', 'calls', 'locks', 'history', 'regressions', 'machines'];
       for (const [kind, size] of [
         ['desktop', { width: 1400, height: 900 }],

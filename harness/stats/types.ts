@@ -152,3 +152,23 @@ export interface RunComparison {
   suites: SuiteComparison[];
   problems: RunProblem[];
 }
+
+/**
+ * A result as the server stores and serves it (the API's result row), as far
+ * as the headline statistics read it; `samples` only when they were asked for.
+ * The server's rows and the dashboard's both fit, so both compute one way.
+ */
+export interface StoredResultLike {
+  suite: string;
+  benchmark: string;
+  params: CaseParams;
+  /** The mode's id, e.g. `cpython-3.13.5t/nogil`. */
+  mode: string;
+  modeKind: ModeName;
+  status: 'ok' | 'error' | 'invalid';
+  samples?: readonly number[];
+  loopCostNs: number;
+  processes: number;
+  stats: Stats | null;
+  peakRssBytes: number | null;
+}

@@ -6,7 +6,8 @@
 import type { RunDocument } from '../../harness/schema.ts';
 import { formatRunComparisonMarkdown } from '../../harness/stats/report.ts';
 import { compareRun } from '../../harness/stats/run-comparison.ts';
-import { type ComparisonSide, compareSides } from '../compare.ts';
+import { type ComparisonSide, compareSides, headlinesOf } from '../compare.ts';
+import type { RunDetail } from '../store/core/types.ts';
 
 export interface CompareTask {
   base: ComparisonSide;
@@ -20,8 +21,14 @@ export interface SummaryTask {
   baseMode: string;
 }
 
+/** A run's headline numbers (its trend point): the run's modes and its results with samples. */
+export interface HeadlinesTask {
+  headlines: Pick<RunDetail, 'id' | 'modes' | 'results'>;
+}
+
 /** Piscina calls the default export with each task. */
-export default function compareTask(task: CompareTask | SummaryTask): string {
+export default function compareTask(task: CompareTask | SummaryTask | HeadlinesTask): string {
+  if ('headlines' in task) return JSON.stringify(headlinesOf(task.headlines));
   if ('doc' in task) return formatRunComparisonMarkdown(compareRun(task.doc, { base: task.baseMode }));
   return JSON.stringify(compareSides(task.base, task.other));
 }

@@ -25,3 +25,4 @@ export * from './runs.ts';
 export * from './schedules.ts';
 export * from './session.ts';
 export * from './tokens.ts';
+export * from './trends.ts';

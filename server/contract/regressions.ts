@@ -65,5 +65,10 @@ export const Regression = z.object({
 });
 export type Regression = z.infer<typeof Regression>;
 
-export const RegressionsResponse = z.object({ regressions: z.array(Regression) });
+export const RegressionsResponse = z.object({
+  regressions: z.array(Regression),
+  /** How many match the filter, whatever the limit: a count needs no paging. */
+  total: z.number().int().nonnegative(),
+});
+export type RegressionsResponse = z.infer<typeof RegressionsResponse>;
 export const RegressionResponse = z.object({ regression: Regression });

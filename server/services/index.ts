@@ -109,6 +109,8 @@ export interface Services {
 
   // regressions
   listRegressions(filter: RegressionFilter): Promise<Regression[]>;
+  /** How many regressions match the filter, whatever its limit. */
+  countRegressions(filter: RegressionFilter): Promise<number>;
   getRegression(id: number): Promise<Regression | null>;
   updateRegression(id: number, patch: { status?: RegressionStatus; note?: string }, now: number): Promise<Regression>;
 
@@ -218,6 +220,7 @@ export function createServices(store: Store, options: ServicesOptions = {}): Ser
     recordChange: regressions.record,
 
     listRegressions: regressions.list,
+    countRegressions: (filter) => store.regressions.count(filter),
     getRegression: regressions.get,
     updateRegression: regressions.update,
 

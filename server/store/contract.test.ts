@@ -313,6 +313,27 @@ describe.each(STORE_BACKENDS)('store contract: $name', (backend) => {
       expect(await store.regressions.update(regressionId + 1000, { note: 'x' }, NOW)).toBe(false);
     });
 
+    it('counts the regressions a filter matches, past any limit', async () => {
+      const { stores } = await fresh();
+      const store = stores[0]!;
+      const docs = fixtureHistory({ machine: fixtureMachine(1), runs: 2 });
+      const [before, after] = [
+        await store.runs.insert(docs[0]!, input(docs[0]!)),
+        await store.runs.insert(docs[1]!, input(docs[1]!)),
+      ];
+      const series = await store.series.list({ limit: 1000 });
+      // One upload that changes every series: changes sharing one start time.
+      for (const se of series) await store.regressions.insert(change(se.id, after.runPk, before.runPk), NOW);
+      const n = series.length;
+      expect(n).toBeGreaterThan(3);
+      expect(await store.regressions.list({ limit: 3 })).toHaveLength(3);
+      expect(await store.regressions.count({ limit: 3 })).toBe(n);
+      expect(await store.regressions.count({ status: 'new', kind: 'regression' })).toBe(n);
+      expect(await store.regressions.count({ series: series[0]!.id })).toBe(1);
+      expect(await store.regressions.count({ status: 'acknowledged' })).toBe(0);
+      expect(await store.regressions.count({ machine: 999_999 })).toBe(0);
+    });
+
     it("sees another connection's writes in the versions", async () => {
       const { stores } = await fresh(2);
       const [a, b] = stores as [Store, Store];

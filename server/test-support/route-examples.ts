@@ -25,6 +25,7 @@ export const EXAMPLES: Record<string, (s: Seed) => Example> = {
   }),
   'GET /api/v1/machines': () => ({ path: '/api/v1/machines' }),
   'GET /api/v1/machines/:id': (s) => ({ path: `/api/v1/machines/${s.machineA.id}` }),
+  'GET /api/v1/machines/:id/trends': (s) => ({ path: `/api/v1/machines/${s.machineA.id}/trends?limit=5` }),
   'PATCH /api/v1/machines/:id': (s) => ({ path: `/api/v1/machines/${s.machineA.id}`, body: { labels: ['x'] } }),
   'GET /api/v1/enrollments': () => ({ path: '/api/v1/enrollments?status=pending' }),
   'POST /api/v1/enrollments/:id/approve': (s) => ({ path: `/api/v1/enrollments/${s.enrollmentRequestId}/approve` }),

@@ -13,7 +13,8 @@
  * @example
  * const worst = worstScaling(await api.scaling(runId), nogil.id)[0];
  */
-import { caseId, formatParams, workloadKey } from '../../harness/case-key.ts';
+import { formatParams, workloadKey } from '../../harness/case-key.ts';
+import { geometricMeanOf } from '../../harness/stats/headlines.ts';
 import type { Params, ResultRow, ScalingCurve } from './api.ts';
 
 /** One workload's scaling in one mode, as the server sends it. */
@@ -84,37 +85,8 @@ export function efficiencyAt(
   return { value, count: value === null ? 0 : values.filter((v) => v > 0 && Number.isFinite(v)).length };
 }
 
-/**
- * Geometric mean of values (> 0), for summaries of ratios we only display.
- * @example geometricMeanOf([0.5, 2]) === 1
- */
-export function geometricMeanOf(values: readonly number[]): number | null {
-  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
-  if (positive.length === 0) return null;
-  return Math.exp(positive.reduce((sum, v) => sum + Math.log(v), 0) / positive.length);
-}
-
-/**
- * Peak RSS of `other` over `base` per case, and their geometric mean: what a
- * workload's memory costs in the other mode. Cases without RSS in both are skipped.
- */
-export function memoryRatio(
-  results: readonly ResultRow[],
-  base: string,
-  other: string,
-): { value: number | null; count: number } {
-  const byCase = new Map<string, { base?: number; other?: number }>();
-  for (const r of results) {
-    if (r.peakRssBytes === null || r.peakRssBytes <= 0 || (r.mode !== base && r.mode !== other)) continue;
-    const key = caseId(r.suite, r.benchmark, r.params);
-    const entry = byCase.get(key) ?? {};
-    entry[r.mode === base ? 'base' : 'other'] = r.peakRssBytes;
-    byCase.set(key, entry);
-  }
-  const ratios: number[] = [];
-  for (const e of byCase.values()) if (e.base && e.other) ratios.push(e.other / e.base);
-  return { value: geometricMeanOf(ratios), count: ratios.length };
-}
+/** Geometric means of plain values and of memory ratios: harness/stats (the server's trends use the same). */
+export { geometricMeanOf, memoryRatio } from '../../harness/stats/headlines.ts';
 
 export interface XYLine {
   label: string;

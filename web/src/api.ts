@@ -29,6 +29,7 @@ import type {
   Params,
   Regression,
   RegressionStatus,
+  RegressionsResponse,
   ResultRow,
   RunDetail,
   RunInfo,
@@ -36,6 +37,8 @@ import type {
   ScalingPoint,
   SeriesInfo,
   Session,
+  TrendRun,
+  TrendsResponse,
 } from '../../server/contract/index.ts';
 import type { DataSource, Query } from './source.ts';
 
@@ -64,6 +67,7 @@ export type {
   SeriesInfo,
   Session,
   Stats,
+  TrendRun,
 };
 export { REGRESSION_STATUSES };
 
@@ -174,6 +178,11 @@ export class Api {
     return this.get<ComparisonView>(`${API}/compare`, { base: baseRun, other: otherRun, mode });
   }
 
+  /** A machine's newest `limit` runs with their headline numbers (statistics by the server), newest first. */
+  trends(machineId: number, limit: number): Promise<TrendRun[]> {
+    return this.get<TrendsResponse>(`${API}/machines/${machineId}/trends`, { limit }).then((r) => r.runs);
+  }
+
   series(query: { machine?: number; suite?: string; benchmark?: string } = {}): Promise<SeriesInfo[]> {
     return this.get<{ series: SeriesInfo[] }>(`${API}/series`, query).then((r) => r.series);
   }
@@ -186,8 +195,14 @@ export class Api {
     }));
   }
 
+  /** Newest first, at most the server's default page (500). */
   regressions(query: { status?: string; machine?: number; kind?: string } = {}): Promise<Regression[]> {
-    return this.get<{ regressions: Regression[] }>(`${API}/regressions`, query).then((r) => r.regressions);
+    return this.get<RegressionsResponse>(`${API}/regressions`, query).then((r) => r.regressions);
+  }
+
+  /** How many regressions match, however many pages they fill (the server counts them). */
+  regressionCount(query: { status?: string; machine?: number; kind?: string } = {}): Promise<number> {
+    return this.get<RegressionsResponse>(`${API}/regressions`, { ...query, limit: 1 }).then((r) => r.total);
   }
 
   updateRegression(id: number, change: { status?: RegressionStatus; note?: string }): Promise<Regression> {

@@ -40,6 +40,7 @@ import {
 import annotationPlugin from 'chartjs-plugin-annotation';
 import zoomPlugin from 'chartjs-plugin-zoom';
 import { h } from './dom.ts';
+import type { ChartMark } from './views/shared/model.ts';
 
 Chart.register(
   BarController,
@@ -212,6 +213,36 @@ export function ratioBars(
       },
     },
   } as never) as unknown as Chart;
+}
+
+/**
+ * Vertical lines on a time axis (detected changes, notes, runtime changes) as annotation-plugin options.
+ * @example plugins: { annotation: { annotations: markAnnotations(model.marks) } }
+ */
+export function markAnnotations(marks: readonly ChartMark[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const m of marks) {
+    out[m.key] = {
+      type: 'line',
+      xMin: m.at,
+      xMax: m.at,
+      borderColor: m.color,
+      ...(m.dash ? { borderDash: m.dash } : {}),
+      borderWidth: m.width,
+      ...(m.label
+        ? {
+            label: {
+              display: true,
+              content: m.label.text,
+              position: m.label.position,
+              backgroundColor: m.color,
+              font: { size: 10 },
+            },
+          }
+        : {}),
+    };
+  }
+  return out;
 }
 
 const live = new Set<Chart>();

@@ -224,6 +224,8 @@ declare global {
         id: string | undefined;
         type: string;
         datasets: Array<{ label: string; points: number; drawn: number }>;
+        /** The labels of its vertical marks (changes, notes, runtime changes). */
+        marks: string[];
       }>;
       Chart: typeof Chart;
     };
@@ -241,6 +243,12 @@ window.__gilbench = {
         points: ((d as { _data?: unknown[] })._data ?? d.data).length,
         drawn: d.data.length,
       })),
+      marks: Object.values(
+        (chart.options.plugins as { annotation?: { annotations?: Record<string, { label?: { content?: unknown } }> } })
+          ?.annotation?.annotations ?? {},
+      )
+        .map((a) => a.label?.content)
+        .filter((c): c is string => typeof c === 'string'),
     })),
   Chart,
 };

@@ -13,9 +13,13 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { runBenchmarks } from '../../harness/run/runner.ts';
-import type { ModeName, Result, RunDocument } from '../../harness/schema.ts';
-import { createRng } from '../../harness/stats/prng.ts';
-import { scaleResult } from '../../harness/test-support/index.ts';
+import { expandCases, listSuite, resolveSuite } from '../../harness/run/suites.ts';
+import { PROFILES } from '../../harness/sampling/profiles.ts';
+import type { Machine, ModeName, Result, RunDocument } from '../../harness/schema.ts';
+import { describeAfterLoopCost } from '../../harness/stats/describe.ts';
+import { createRng, normalDeviate } from '../../harness/stats/prng.ts';
+import { type FixtureCase, fixtureMachine, fixtureRun, scaleResult } from '../../harness/test-support/index.ts';
+import { WorkerProcess } from '../../harness/worker/client.ts';
 
 /** Cases of every built-in suite that keep a quick run short (the regex is on `suite/benchmark[params]`). */
 export const FIXTURE_FILTER = [
@@ -108,6 +112,64 @@ export function derivedHistory(real: RunDocument, opts: DerivedOptions): RunDocu
     });
   }
   return docs;
+}
+
+/** The four suites a default run measures (the selftest aside). */
+export const DEFAULT_SUITES = ['single-thread', 'scaling', 'calls', 'locks'];
+
+/**
+ * Every case of `suites` as a real worker lists them (the suites' own
+ * matrices), threaded benchmarks at 1 and 2 threads as on a 2-core machine.
+ */
+export async function suiteCases(python: string, suites: readonly string[] = DEFAULT_SUITES): Promise<FixtureCase[]> {
+  const { worker } = await WorkerProcess.start({ python, env: {} });
+  try {
+    const cases: FixtureCase[] = [];
+    for (const name of suites) {
+      const listing = await listSuite(worker, resolveSuite(name));
+      for (const b of listing.benchmarks) {
+        const params = 'threads' in b.params ? { ...b.params, threads: [1, 2] } : b.params;
+        for (const p of expandCases(params)) cases.push({ suite: name, benchmark: b.name, params: p });
+      }
+    }
+    return cases;
+  } finally {
+    await worker.close();
+  }
+}
+
+/**
+ * A run DERIVED in the shape of a default-profile run: the given cases in
+ * gil, nogil and ft-gil, each result of 60 samples over 10 worker processes
+ * (the default profile's 10 x 6), levels from the fixture's model
+ * (harness/test-support); labelled `profile: 'derived'`.
+ * @example defaultShapedRun(await suiteCases('python3'), { machine: fixtureMachine(7) }).results.length // 519
+ */
+export function defaultShapedRun(
+  cases: readonly FixtureCase[],
+  opts: { machine?: Machine; seed?: number; startedAt?: Date } = {},
+): RunDocument {
+  const { processes, samplesPerProcess } = PROFILES.default;
+  const seed = opts.seed ?? 11;
+  const doc = fixtureRun({
+    machine: opts.machine ?? fixtureMachine(seed),
+    seed,
+    startedAt: opts.startedAt ?? new Date('2025-06-01T02:00:00Z'),
+    cases,
+  });
+  const next = createRng(seed);
+  return {
+    ...doc,
+    profile: 'derived',
+    results: doc.results.map((r) => {
+      const level = r.stats?.median ?? 1000;
+      const samples = Array.from(
+        { length: processes * samplesPerProcess },
+        () => level * Math.exp(0.01 * normalDeviate(next)) + r.loopCostNs,
+      );
+      return { ...r, samples, processes, stats: describeAfterLoopCost(samples, r.loopCostNs, { processes }) };
+    }),
+  };
 }
 
 /** Markup that must show as text and never run, for the safe-rendering test. */

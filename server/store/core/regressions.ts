@@ -11,6 +11,8 @@ import type { NewChange, Regression, RegressionFilter, RegressionPatch } from '.
 export interface RegressionStore {
   /** Newest first (by the change's start, then id); default limit 500. */
   list(filter: RegressionFilter): Promise<Regression[]>;
+  /** How many `list` would give without a limit (the filter's `limit` is ignored). */
+  count(filter: RegressionFilter): Promise<number>;
   get(id: number): Promise<Regression | null>;
   /**
    * Stores a change with status `new` (its `startedAt` is the run's start) and bumps the

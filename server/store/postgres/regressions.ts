@@ -10,27 +10,37 @@ import type { NewChange, Regression, RegressionFilter, RegressionPatch } from '.
 import type { Db } from './db.ts';
 import { REGRESSION_SELECT, regressionView } from './rows.ts';
 
+/** The WHERE of `list` and `count` ($1 to $6). */
+const FILTER = `WHERE ($1::text IS NULL OR g.status = $1) AND ($2::text IS NULL OR g.kind = $2)
+  AND ($3::int IS NULL OR se.machine_id = $3) AND ($4::int IS NULL OR g.series_id = $4)
+  AND ($5::bigint IS NULL OR g.started_at >= $5) AND ($6::bigint IS NULL OR g.started_at <= $6)`;
+
+const filterValues = (filter: RegressionFilter) => [
+  filter.status ?? null,
+  filter.kind ?? null,
+  filter.machine ?? null,
+  filter.series ?? null,
+  filter.from ?? null,
+  filter.to ?? null,
+];
+
 export class PgRegressions implements RegressionStore {
   constructor(readonly db: Db) {}
 
   async list(filter: RegressionFilter): Promise<Regression[]> {
-    const rows = await this.db.rows(
-      `${REGRESSION_SELECT}
-       WHERE ($1::text IS NULL OR g.status = $1) AND ($2::text IS NULL OR g.kind = $2)
-         AND ($3::int IS NULL OR se.machine_id = $3) AND ($4::int IS NULL OR g.series_id = $4)
-         AND ($5::bigint IS NULL OR g.started_at >= $5) AND ($6::bigint IS NULL OR g.started_at <= $6)
-       ORDER BY g.started_at DESC, g.id DESC LIMIT $7`,
-      [
-        filter.status ?? null,
-        filter.kind ?? null,
-        filter.machine ?? null,
-        filter.series ?? null,
-        filter.from ?? null,
-        filter.to ?? null,
-        filter.limit ?? 500,
-      ],
-    );
+    const rows = await this.db.rows(`${REGRESSION_SELECT} ${FILTER} ORDER BY g.started_at DESC, g.id DESC LIMIT $7`, [
+      ...filterValues(filter),
+      filter.limit ?? 500,
+    ]);
     return rows.map(regressionView);
+  }
+
+  async count(filter: RegressionFilter): Promise<number> {
+    const row = await this.db.one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM regressions g JOIN series se ON se.id = g.series_id ${FILTER}`,
+      filterValues(filter),
+    );
+    return row?.n ?? 0;
   }
 
   async get(id: number): Promise<Regression | null> {

@@ -9,6 +9,20 @@ import type { SqliteDb } from './db.ts';
 import { REGRESSION_COLUMNS, REGRESSION_JOINS, regressionView } from './rows.ts';
 import { regressions, series } from './schema.ts';
 
+/** The WHERE of `list` and `count`. */
+const FILTER = `WHERE (@status IS NULL OR g.status = @status) AND (@kind IS NULL OR g.kind = @kind)
+  AND (@machine IS NULL OR se.machine_id = @machine) AND (@series IS NULL OR g.series_id = @series)
+  AND (@from IS NULL OR g.started_at >= @from) AND (@to IS NULL OR g.started_at <= @to)`;
+
+const filterValues = (filter: RegressionFilter) => ({
+  status: filter.status ?? null,
+  kind: filter.kind ?? null,
+  machine: filter.machine ?? null,
+  series: filter.series ?? null,
+  from: filter.from ?? null,
+  to: filter.to ?? null,
+});
+
 export class SqliteRegressions implements RegressionStore {
   constructor(readonly db: SqliteDb) {}
 
@@ -16,21 +30,17 @@ export class SqliteRegressions implements RegressionStore {
     const rows = this.db
       .sql(
         `SELECT ${REGRESSION_COLUMNS} FROM regressions g ${REGRESSION_JOINS}
-         WHERE (@status IS NULL OR g.status = @status) AND (@kind IS NULL OR g.kind = @kind)
-           AND (@machine IS NULL OR se.machine_id = @machine) AND (@series IS NULL OR g.series_id = @series)
-           AND (@from IS NULL OR g.started_at >= @from) AND (@to IS NULL OR g.started_at <= @to)
-         ORDER BY g.started_at DESC, g.id DESC LIMIT @limit`,
+         ${FILTER} ORDER BY g.started_at DESC, g.id DESC LIMIT @limit`,
       )
-      .all({
-        status: filter.status ?? null,
-        kind: filter.kind ?? null,
-        machine: filter.machine ?? null,
-        series: filter.series ?? null,
-        from: filter.from ?? null,
-        to: filter.to ?? null,
-        limit: filter.limit ?? 500,
-      }) as Array<Record<string, unknown>>;
+      .all({ ...filterValues(filter), limit: filter.limit ?? 500 }) as Array<Record<string, unknown>>;
     return rows.map(regressionView);
+  }
+
+  async count(filter: RegressionFilter): Promise<number> {
+    const row = this.db
+      .sql(`SELECT count(*) AS n FROM regressions g JOIN series se ON se.id = g.series_id ${FILTER}`)
+      .get(filterValues(filter)) as { n: number };
+    return row.n;
   }
 
   async get(id: number): Promise<Regression | null> {

@@ -11,6 +11,7 @@ describe('the view registry', () => {
       'calls',
       'locks',
       'history',
+      'trends',
       'regressions',
       'machines',
     ]);

@@ -18,10 +18,11 @@ import { machines } from './machines/index.ts';
 import { overview } from './overview/index.ts';
 import { regressions } from './regressions/index.ts';
 import { scaling } from './scaling/index.ts';
+import { trends } from './trends/index.ts';
 import type { RegisteredView } from './types.ts';
 
 /** Every view, in nav bar order; the first is the home page. */
-export const VIEWS = [overview, compare, scaling, calls, locks, history, regressions, machines] as const;
+export const VIEWS = [overview, compare, scaling, calls, locks, history, trends, regressions, machines] as const;
 
 /** A registered view's id. */
 export type ViewId = (typeof VIEWS)[number]['id'];

@@ -18,6 +18,7 @@ import { machines } from './machines/index.ts';
 import { overview } from './overview/index.ts';
 import { regressions } from './regressions/index.ts';
 import { scaling } from './scaling/index.ts';
+import { trends } from './trends/index.ts';
 import type { ViewContext, ViewDefinition } from './types.ts';
 
 /** A view's render step: its model, drawn as DOM and charts. */
@@ -75,6 +76,7 @@ export const DRAW: Record<ViewId, DrawView> = {
   calls: drawWith(calls, () => import('./calls/render.ts').then((m) => m.renderCalls)),
   locks: drawWith(locks, () => import('./locks/render.ts').then((m) => m.renderLocks)),
   history: drawWith(history, () => import('./history/render.ts').then((m) => m.renderHistory)),
+  trends: drawWith(trends, () => import('./trends/render.ts').then((m) => m.renderTrends)),
   regressions: drawWith(regressions, () => import('./regressions/render.ts').then((m) => m.renderRegressions)),
   machines: drawWith(machines, () => import('./machines/render.ts').then((m) => m.renderMachines)),
 };

@@ -15,12 +15,14 @@ import type { Annotation, HistoryPoint, HistoryView, MachineInfo, Regression, Se
 import { formatChange, formatNs, formatRuntimeChange, formatTime } from '../../format.ts';
 import { listParam, type RouteParams } from '../../route.ts';
 import {
+  type ChartMark,
   type Empty,
   type Link,
   machineSelect,
   measureCommand,
   modeName,
   noRunsYet,
+  runtimeChangeMark,
   type Select,
 } from '../shared/model.ts';
 import type { ViewState } from '../types.ts';
@@ -106,14 +108,7 @@ export function modesChange(toggles: ModeToggles, modeId: string, checked: boole
 }
 
 /** A vertical line on the chart: a detected change, a note, or the time `at=` marks. */
-export interface HistoryMark {
-  key: string;
-  at: number;
-  color: string;
-  width: number;
-  dash?: number[];
-  label?: { text: string; position: 'start' | 'end' };
-}
+export type HistoryMark = ChartMark;
 
 /** One dataset: a mode's medians, or one edge of its CI band on a long history. */
 export interface HistoryDataset {
@@ -191,15 +186,7 @@ function marksOf(
   }));
   const labels = new Map<string, RuntimeChangeMark>();
   for (const c of runtimeChanges) labels.set(`${c.at}\u0000${formatRuntimeChange(c)}`, c);
-  for (const [key, c] of labels)
-    marks.push({
-      key: `runtime-${key.replace('\u0000', '-')}`,
-      at: c.at,
-      color: '#5f3dc4',
-      dash: [6, 3],
-      width: 2,
-      label: { text: formatRuntimeChange(c), position: 'end' },
-    });
+  for (const c of labels.values()) marks.push(runtimeChangeMark(c.at, formatRuntimeChange(c)));
   for (const a of annotations)
     marks.push({
       key: `note-${a.id}`,

@@ -4,7 +4,7 @@
  * goes into the URL, and the table of the latest points. Long series are
  * decimated (LTTB) to about one point per pixel of the visible range.
  */
-import { type Chart, chartBox, makeChart, modeColor } from '../../charts.ts';
+import { type Chart, chartBox, makeChart, markAnnotations, modeColor } from '../../charts.ts';
 import { type Child, h } from '../../dom.ts';
 import { formatNs } from '../../format.ts';
 import { controls, empty, header, picker, viewLink } from '../shared/render.ts';
@@ -43,32 +43,6 @@ function datasetsOf(chart: HistoryChart): unknown[] {
       fill: d.role === 'ci-high' ? '-1' : false,
     };
   });
-}
-
-function annotationsOf(chart: HistoryChart): Record<string, unknown> {
-  const marks: Record<string, unknown> = {};
-  for (const m of chart.marks) {
-    marks[m.key] = {
-      type: 'line',
-      xMin: m.at,
-      xMax: m.at,
-      borderColor: m.color,
-      ...(m.dash ? { borderDash: m.dash } : {}),
-      borderWidth: m.width,
-      ...(m.label
-        ? {
-            label: {
-              display: true,
-              content: m.label.text,
-              position: m.label.position,
-              backgroundColor: m.color,
-              font: { size: 10 },
-            },
-          }
-        : {}),
-    };
-  }
-  return marks;
 }
 
 /** The visible range goes into the URL (without re-rendering) so the link shows the same window. */
@@ -112,7 +86,7 @@ function historyChart(ctx: ViewContext, model: HistoryChart): HTMLElement {
           algorithm: 'lttb',
           samples: Math.max(300, Math.min(2000, window.innerWidth)),
         },
-        annotation: { annotations: annotationsOf(model) },
+        annotation: { annotations: markAnnotations(model.marks) },
         tooltip: {
           callbacks: {
             label: (item: { dataset: { label?: string }; parsed: { y: number } }) =>

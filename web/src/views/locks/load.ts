@@ -1,8 +1,9 @@
 /** Locks' data: the machine, its runs, the run shown (the named one, else the newest with the locks suite) and its lock costs. */
+
+import { lockCosts } from '../../../../harness/stats/lock-costs.ts';
 import type { Api } from '../../api.ts';
 import { pickRun, resolveMachine } from '../shared/load.ts';
 import type { ViewState } from '../types.ts';
-import { lockCosts } from './costs.ts';
 import type { LocksData } from './model.ts';
 
 export async function loadLocks(api: Api, state: ViewState): Promise<LocksData> {

@@ -8,6 +8,8 @@
  *
  * @example locksModel(data, state).charts[0]?.title // 'locks/dict_read at 2 threads: time per read ÷ lock-free'
  */
+
+import { LOCK_KINDS, LOCK_LABELS, type LockCost, lockHeadlines } from '../../../../harness/stats/lock-costs.ts';
 import type { MachineInfo, RunInfo } from '../../api.ts';
 import { formatNs, formatRatio, formatRatioRange } from '../../format.ts';
 import {
@@ -20,7 +22,6 @@ import {
   type Select,
 } from '../shared/model.ts';
 import type { ViewState } from '../types.ts';
-import { LOCK_KINDS, LOCK_LABELS, type LockCost, lockHeadlines } from './costs.ts';
 
 export interface LocksData {
   machines: MachineInfo[];

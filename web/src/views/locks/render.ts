@@ -1,9 +1,10 @@
 /** Draws locks' model: the headline table, then one chart per read kind. */
+
+import { LOCK_KINDS, LOCK_LABELS } from '../../../../harness/stats/lock-costs.ts';
 import { chartBox, modeColor, ratioBars } from '../../charts.ts';
 import { type Child, h } from '../../dom.ts';
 import { controls, empty, header } from '../shared/render.ts';
 import type { ViewContext } from '../types.ts';
-import { LOCK_KINDS, LOCK_LABELS } from './costs.ts';
 import type { LockChart, LocksModel } from './model.ts';
 
 function lockChart(model: LockChart): HTMLElement {

@@ -2,6 +2,8 @@
  * Overview's data: every machine (seen last first) and, for each, the runs
  * its headlines are read from: the newest runs that measured each one.
  */
+
+import { locksHeadline, scalingHeadline } from '../../../../harness/stats/headlines.ts';
 import { hasScaling, type ScalingGroup } from '../../analysis.ts';
 import type { Api, RunDetail, RunInfo } from '../../api.ts';
 import { latestRunWith } from '../shared/load.ts';
@@ -38,7 +40,22 @@ async function findHeadlines(api: Api, runs: readonly RunInfo[]): Promise<Headli
         const curves = await api.scaling(r.id);
         return hasScaling(curves) ? curves : null;
       }));
-    return hit ? { run: hit.run, curves: hit.found } : null;
+    if (!hit) return null;
+    // Against gil on one thread needs the raw samples (the server's curves are self-relative only).
+    const { nogil } = headlineModes(hit.run);
+    const againstGil = nogil ? scalingHeadline((await api.runWithSamples(hit.run.id)).results, nogil.id) : null;
+    return { run: hit.run, curves: hit.found, againstGil };
+  };
+  const locks = async (): Promise<Headlines['locks']> => {
+    const hit = await latestRunWith(runs, async (r) => {
+      const run = await api.run(r.id);
+      return run.results.some((x) => x.suite === 'locks') ? run : null;
+    });
+    if (!hit) return null;
+    const run = await api.runWithSamples(hit.run.id);
+    const { gil, nogil } = headlineModes(run);
+    const headline = locksHeadline(run.results, gil?.id, nogil?.id);
+    return headline ? { run, headline } : null;
   };
   const calls = async (): Promise<RunDetail | null> => {
     const hit = await latestRunWith(runs, async (r) => {
@@ -47,10 +64,10 @@ async function findHeadlines(api: Api, runs: readonly RunInfo[]): Promise<Headli
     });
     return hit?.found ?? null;
   };
-  const [o, s, c] = await Promise.all([overhead(), scaling(), calls()]);
+  const [o, s, c, l] = await Promise.all([overhead(), scaling(), calls(), locks()]);
   const { gil, nogil } = c ? headlineModes(c) : {};
   const callsComparison = c && gil && nogil ? await api.compareModes(c.id, gil.id, nogil.id).catch(() => null) : null;
-  return { overhead: o, scaling: s, calls: c, callsComparison };
+  return { overhead: o, scaling: s, calls: c, callsComparison, locks: l };
 }
 
 export async function loadOverview(api: Api, _state: ViewState): Promise<OverviewData> {

@@ -24,10 +24,12 @@ describe('overview model', () => {
     expect(a.cards.map((c) => c.id)).toEqual([
       'overhead',
       'memory',
+      'scaling-gil',
       'scaling',
       'worst-scaling',
       'call-overhead',
       'calls',
+      'lock-cost',
       'regressions',
     ]);
     expect(a.newest).toContainEqual({ link: { view: 'history', params: { machine: a.machineId }, text: 'history →' } });
@@ -45,6 +47,23 @@ describe('overview model', () => {
     expect(card.link).toMatchObject({ view: 'compare', params: { run: newest.id, suite: 'single-thread' } });
     // Read from the newest run: no "from an older run" line.
     expect(card.detail.kind === 'lines' && card.detail.lines.some((l) => l.className === 'from')).toBe(false);
+  });
+
+  it('states scaling against gil and the lock cost at the most threads, with their CIs', () => {
+    const a = overviewModel(data, viewState()).machines.find((m) => m.machineId === seeded.seed.machineA.id)!;
+    const gil = cardOf(a.cards, 'scaling-gil');
+    expect(gil.title).toBe('Scaling against gil at 8 threads (nogil)');
+    expect(gil.value).toMatch(/^\d+(\.\d+)?×$/);
+    const lock = cardOf(a.cards, 'lock-cost');
+    expect(lock.title).toBe('Lock cost (Lock ÷ lock-free read) at 4 threads (nogil)');
+    const lines = lock.detail.kind === 'lines' ? lock.detail.lines.map((l) => l.text.join('')) : [];
+    expect(lines[0]).toMatch(/^a Lock around a read costs \S+× under gil, \S+× under nogil$/);
+    expect(lines[1]).toMatch(/^95% CI \[/);
+    expect(lock.link).toMatchObject({ view: 'locks' });
+    const calls = cardOf(a.cards, 'call-overhead');
+    expect(
+      calls.detail.kind === 'lines' && calls.detail.lines.some((l) => /^geometric mean /.test(String(l.text[0]))),
+    ).toBe(true);
   });
 
   it('fills the calls table and the open regressions, and counts scaling at the most threads', () => {
@@ -103,6 +122,7 @@ describe('overview model', () => {
       ['scaling', '–'],
       ['call-overhead', '–'],
       ['calls', '–'],
+      ['lock-cost', '–'],
       ['regressions', String(a.machine.openRegressions)],
     ]);
     expect(overviewModel({ machines: [] }, viewState()).noMachine?.title).toBe('No runs yet.');

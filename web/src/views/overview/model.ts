@@ -1,9 +1,10 @@
 /**
  * Overview's model: per machine, the headlines of its newest runs, each
  * linking to its detail: single-thread overhead nogil/gil (geometric mean
- * with CI), memory ratio, scaling efficiency at the most threads, the
- * worst-scaling workloads, call overhead at arity 0 and 4, and open
- * regressions.
+ * with CI), memory ratio, scaling against gil and scaling efficiency at
+ * the most threads, the worst-scaling workloads, call overhead nogil/gil
+ * and in ns, lock cost, and open regressions. The numbers with a CI are
+ * harness/stats/headlines.ts's, the ones the trends view draws per run.
  *
  * Each headline comes from the newest run that measured it: a quick nightly
  * run of one suite does not blank out the others. A headline taken from an
@@ -11,6 +12,12 @@
  *
  * @example overviewModel(data, state).machines[0]?.cards?.map((c) => c.id) // ['overhead', 'memory', 'scaling', …]
  */
+import {
+  callsHeadline,
+  type Headline,
+  overheadHeadline,
+  type RunHeadlines,
+} from '../../../../harness/stats/headlines.ts';
 import { efficiencyAt, geometricMeanOf, memoryRatio, type ScalingGroup, worstScaling } from '../../analysis.ts';
 import type { ComparisonView, MachineInfo, ModeRef, ResultRow, RunDetail, RunInfo } from '../../api.ts';
 import {
@@ -45,8 +52,11 @@ import type { ViewState } from '../types.ts';
 export interface Headlines {
   /** The newest run with gil and nogil (preferably with the single-thread suite), and its comparison. */
   overhead: { run: RunDetail; comparison: ComparisonView | null; singleThread: boolean } | null;
-  scaling: { run: RunInfo; curves: ScalingGroup[] } | null;
+  /** `againstGil`: nogil's work per second against gil on one thread (harness/stats/headlines.ts). */
+  scaling: { run: RunInfo; curves: ScalingGroup[]; againstGil: RunHeadlines['scaling'] } | null;
   calls: RunDetail | null;
+  /** The newest run with the locks suite, and its lock cost (harness/stats/headlines.ts). */
+  locks?: { run: RunDetail; headline: NonNullable<RunHeadlines['locks']> } | null;
   /** nogil against gil in the calls run (per case, with CIs), when it has both modes. */
   callsComparison?: ComparisonView | null;
 }
@@ -171,12 +181,12 @@ export function overheadCard(machine: MachineInfo, found: Headlines['overhead'])
     },
     text: 'compare table →',
   };
-  const suite = comparison?.suites.find((s) => s.suite === 'single-thread');
-  const gm = suite?.geometricMean ?? comparison?.geometricMean ?? null;
+  const gm = comparison ? overheadHeadline(comparison.rows) : null;
   if (!gm) return { ...base, value: '–', detail: text('no case was measured in both modes'), link: to };
-  const scope = suite
-    ? `geometric mean of ${plural(gm.count, 'single-thread case')}`
-    : `geometric mean of ${plural(gm.count, 'case')} of all suites (no single-thread suite measured)`;
+  const scope =
+    gm.scope === 'single-thread'
+      ? `geometric mean of ${plural(gm.count, 'single-thread case')}`
+      : `geometric mean of ${plural(gm.count, 'case')} of all suites (no single-thread suite measured)`;
   return {
     ...base,
     value: formatRatio(gm.value),
@@ -206,6 +216,29 @@ export function memoryCard(machine: MachineInfo, found: Headlines['overhead']): 
         )
       : text('no peak RSS was recorded in this run'),
     link: { view: 'machines', params: { machine: machine.id, run: run.id }, text: 'per case →' },
+  };
+}
+
+/** `95% CI [1.18, 1.24]`. */
+const ciText = (h: Headline) => `95% CI ${formatRatioRange(h.ciLow, h.ciHigh)}`;
+
+/** nogil's work per second against gil on one thread, at the most threads. */
+export function scalingAgainstGilCard(machine: MachineInfo, found: Headlines['scaling']): Card | null {
+  const h = found?.againstGil;
+  if (!found || !h) return null;
+  return {
+    id: 'scaling-gil',
+    title: `Scaling against gil at ${h.threads} threads (nogil)`,
+    value: formatRatio(h.value),
+    detail: lines(
+      {
+        className: 'reading',
+        text: [`nogil on ${h.threads} threads gets ${formatRatio(h.value)} the work per second of gil on one`],
+      },
+      { text: [`${ciText(h)}, geometric mean over ${plural(h.count, 'workload')}`] },
+      fromOlderRun(machine, found.run, 'threaded benchmarks'),
+    ),
+    link: { view: 'scaling', params: { machine: machine.id, run: found.run.id }, text: 'scaling charts →' },
   };
 }
 
@@ -266,7 +299,8 @@ export function scalingCards(machine: MachineInfo, found: Headlines['scaling']):
         ]),
     },
   };
-  return [efficiency, worstCard];
+  const againstGil = scalingAgainstGilCard(machine, found);
+  return againstGil ? [againstGil, efficiency, worstCard] : [efficiency, worstCard];
 }
 
 export function callsCard(machine: MachineInfo, run: RunDetail | null): Card {
@@ -314,6 +348,7 @@ export function callOverheadCard(machine: MachineInfo, run: RunDetail | null, cm
       value: '–',
       detail: text('no recent run measured calls in gil and nogil; measure with ', { code: '--suite calls' }),
     };
+  const mean = callsHeadline(cmp.rows);
   const arities = [...new Set(rows.map((r) => Number(r.params.arity)))].sort((a, b) => a - b);
   const kinds = [...new Set(rows.map((r) => r.benchmark))].sort();
   const table: CallRatioTable = {
@@ -336,9 +371,37 @@ export function callOverheadCard(machine: MachineInfo, run: RunDetail | null, cm
     value: table,
     detail: lines(
       { text: ['time per call, nogil / gil, one call kind a row (hover a cell for its 95% CI)'] },
+      mean ? { className: 'reading', text: [`geometric mean ${formatRatio(mean.value)}, ${ciText(mean)}`] } : null,
       fromOlderRun(machine, run, 'calls'),
     ),
     link: { view: 'calls', params: { machine: machine.id, run: run.id }, text: 'calls and locks →' },
+  };
+}
+
+/** A Lock around a read against the lock-free read, without a writer, under gil and nogil. */
+export function lockCostCard(machine: MachineInfo, found: Headlines['locks']): Card {
+  const base = { id: 'lock-cost', title: 'Lock cost (Lock ÷ lock-free read)' };
+  if (!found)
+    return {
+      ...base,
+      value: '–',
+      detail: text('no recent run measured locks; measure with ', { code: '--suite locks' }),
+    };
+  const { run, headline } = found;
+  const focus = headline.nogil ?? headline.gil!;
+  const reading = (['gil', 'nogil'] as const)
+    .filter((m) => headline[m])
+    .map((m) => `${formatRatio(headline[m]!.value)} under ${m}`);
+  return {
+    ...base,
+    title: `${base.title} at ${headline.threads} threads (${headline.nogil ? 'nogil' : 'gil'})`,
+    value: formatRatio(focus.value),
+    detail: lines(
+      { className: 'reading', text: [`a Lock around a read costs ${reading.join(', ')}`] },
+      { text: [`${ciText(focus)}, no writer, geometric mean over ${plural(focus.count, 'read kind')}`] },
+      fromOlderRun(machine, run, 'the locks suite'),
+    ),
+    link: { view: 'locks', params: { machine: machine.id, run: run.id }, text: 'locks →' },
   };
 }
 
@@ -401,10 +464,13 @@ function machineSection(machine: MachineInfo, found: Headlines | null, state: Vi
     link('machines', { machine: machine.id, run: latest.id }, formatTime(latest.startedAt)),
     ` (${formatAgo(latest.startedAt, state.now)}, profile ${latest.profile}, ${plural(machine.runCount, 'run')} in all). `,
     machine.runCount < 2 ? 'History needs a second run.' : link('history', { machine: machine.id }, 'history →'),
+    ' ',
+    link('trends', { machine: machine.id }, 'headlines over time →'),
   ];
   const o = found.overhead ? runCaveats(found.overhead.run) : null;
   const s = found.scaling ? runCaveats(found.scaling.run) : null;
   const c = found.calls ? runCaveats(found.calls) : null;
+  const l = found.locks ? runCaveats(found.locks.run) : null;
   const mark = (card: Card, run: RunInfo | undefined, caveats: RunCaveats | null): Card =>
     run && caveats && card.value !== '–' ? withContext(card, run.modes, caveats) : card;
   section.cards = [
@@ -413,9 +479,10 @@ function machineSection(machine: MachineInfo, found: Headlines | null, state: Vi
     ...scalingCards(machine, found.scaling).map((card) => mark(card, found.scaling?.run, s)),
     mark(callOverheadCard(machine, found.calls, found.callsComparison ?? null), found.calls ?? undefined, c),
     mark(callsCard(machine, found.calls), found.calls ?? undefined, c),
+    mark(lockCostCard(machine, found.locks ?? null), found.locks?.run, l),
     regressionsCard(machine),
   ];
-  const cautious = [o, s, c].filter((x): x is RunCaveats => x?.caution === true);
+  const cautious = [o, s, c, l].filter((x): x is RunCaveats => x?.caution === true);
   if (cautious.length > 0) {
     const why = [
       cautious.some((x) => x.profile === 'quick') ? 'the quick profile' : '',

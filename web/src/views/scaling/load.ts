@@ -1,10 +1,11 @@
 /** Scaling's data: the machine, its runs, the run shown (the named one, else the newest with threads) and its curves. */
+
+import { type ThroughputCurve, throughputAgainstGil } from '../../../../harness/stats/throughput.ts';
 import { hasScaling } from '../../analysis.ts';
 import type { Api } from '../../api.ts';
 import { pickRun, resolveMachine } from '../shared/load.ts';
 import type { ViewState } from '../types.ts';
 import type { ScalingData } from './model.ts';
-import { type ThroughputCurve, throughputAgainstGil } from './throughput.ts';
 
 export async function loadScaling(api: Api, state: ViewState): Promise<ScalingData> {
   const machines = await api.machines();

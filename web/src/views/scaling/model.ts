@@ -9,6 +9,8 @@
  *
  * @example scalingModel(data, state).charts[0]?.lines.map((l) => l.label) // ['gil', 'nogil', 'ft-gil']
  */
+
+import type { ThroughputCurve } from '../../../../harness/stats/throughput.ts';
 import { hasScaling, type ScalingGroup, workloadKey } from '../../analysis.ts';
 import type { MachineInfo, RunInfo } from '../../api.ts';
 import { formatNs, formatPercent, formatRatioCi } from '../../format.ts';
@@ -22,7 +24,6 @@ import {
   type Select,
 } from '../shared/model.ts';
 import type { ViewState } from '../types.ts';
-import type { ThroughputCurve } from './throughput.ts';
 
 export interface ScalingData {
   machines: MachineInfo[];

@@ -8,7 +8,7 @@
  * const empty = noRunsYet(state); // { title: 'No runs yet.', advice: ['Make an enrollment token…', { code: '…' }, …] }
  */
 import type { MachineInfo, ModeRef, RunInfo } from '../../api.ts';
-import { formatTime } from '../../format.ts';
+import { formatRuntimeChange, formatTime } from '../../format.ts';
 import type { RouteParams } from '../../route.ts';
 import type { ViewState } from '../types.ts';
 
@@ -186,20 +186,27 @@ export function runCaveats(run: {
   profile: string;
   warnings: ReadonlyArray<{ code: string }>;
   results?: ReadonlyArray<{ warnings: ReadonlyArray<{ code: string }> }>;
+  /** The server's counts (a run without its results, e.g. a trend's): used when `results` is absent. */
+  resultCount?: number;
+  unstableResults?: number;
+  warnedResults?: number;
 }): RunCaveats {
   const results = run.results ?? [];
-  const unstable = results.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length;
-  const warned = results.filter((r) => r.warnings.length > 0).length;
+  const count = run.results ? results.length : (run.resultCount ?? 0);
+  const unstable = run.results
+    ? results.filter((r) => r.warnings.some((w) => w.code === 'unstable')).length
+    : (run.unstableResults ?? 0);
+  const warned = run.results ? results.filter((r) => r.warnings.length > 0).length : (run.warnedResults ?? 0);
   const busy =
     run.warnings.some((w) => w.code === 'machine-busy') ||
     results.some((r) => r.warnings.some((w) => w.code === 'machine-busy'));
   return {
     profile: run.profile,
-    results: results.length,
+    results: count,
     unstable,
     warned,
     busy,
-    caution: run.profile === 'quick' || busy || (results.length > 0 && unstable * 4 >= results.length),
+    caution: run.profile === 'quick' || busy || (count > 0 && unstable * 4 >= count),
   };
 }
 
@@ -218,4 +225,38 @@ export function caveatText(c: RunCaveats): string {
 export function runtimesText(modes: ReadonlyArray<{ id: string }>): string {
   const runtimes = [...new Set(modes.map((m) => m.id.slice(0, m.id.lastIndexOf('/'))))];
   return runtimes.map((r) => `${r} (${r.endsWith('t') ? 'free-threaded' : 'default build'})`).join(' vs ');
+}
+
+/** A vertical line on a time chart: a detected change, a note, a runtime change, a marked time. */
+export interface ChartMark {
+  key: string;
+  at: number;
+  color: string;
+  width: number;
+  dash?: number[];
+  label?: { text: string; position: 'start' | 'end' };
+}
+
+/**
+ * Where a runtime changed (a release or a build kind): a dashed purple line labelled like the webhook's text.
+ * @example runtimeChangeMark(5, 'runtime 3.13.5 → 3.13.15').dash // [6, 3]
+ */
+export function runtimeChangeMark(at: number, text: string): ChartMark {
+  return {
+    key: `runtime-${at}-${text}`,
+    at,
+    color: '#5f3dc4',
+    dash: [6, 3],
+    width: 2,
+    label: { text, position: 'end' },
+  };
+}
+
+/**
+ * The runtime changes at one time as one label: `runtime 3.13.5 → 3.13.15 · 3.13.5t → 3.13.15t`.
+ * @example runtimeChangesText([{ from: 'cpython-3.13.5/gil', to: 'cpython-3.13.15/gil' }]) === 'runtime 3.13.5 → 3.13.15'
+ */
+export function runtimeChangesText(changes: ReadonlyArray<{ from: string; to: string }>): string {
+  const parts = [...new Set(changes.map((c) => formatRuntimeChange(c).replace(/^runtime /, '')))];
+  return `runtime ${parts.join(' · ')}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lognormalSamples } from '../../../../harness/test-support/index.ts';
-import { type LockInput, lockCosts, lockHeadlines } from './costs.ts';
+import { lognormalSamples } from '../test-support/index.ts';
+import { type LockInput, lockCosts, lockHeadlines } from './lock-costs.ts';
 
 const GIL = 'cpython-3.13.5/gil';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lognormalSamples } from '../../../../harness/test-support/index.ts';
+import { lognormalSamples } from '../test-support/index.ts';
 import { type ThroughputInput, throughputAgainstGil } from './throughput.ts';
 
 const GIL = 'cpython-3.13.5/gil';

@@ -8,9 +8,9 @@
  * @example
  * lockCosts(run.results)[0] // { kind: 'dict_read', mode: 'cpython-3.13.5/gil', writer: false, lock: 'lock', threads: 2, ratio: 7.0, ciLow: 6.6, ciHigh: 7.4, noneNs: 30 }
  */
-import { compareSamples } from '../../../../harness/stats/compare.ts';
-import { geometricMean } from '../../../../harness/stats/geomean.ts';
-import type { ResultRow } from '../../api.ts';
+import { compareSamples } from './compare.ts';
+import { geometricMean } from './geomean.ts';
+import type { StoredResultLike } from './types.ts';
 
 export const LOCK_KINDS = ['lock', 'rlock', 'private'] as const;
 export const LOCK_LABELS: Record<string, string> = {
@@ -35,7 +35,7 @@ export interface LockCost {
 }
 
 export type LockInput = Pick<
-  ResultRow,
+  StoredResultLike,
   'suite' | 'benchmark' | 'params' | 'mode' | 'status' | 'samples' | 'loopCostNs' | 'processes' | 'stats'
 >;
 

@@ -11,9 +11,9 @@
  * const curves = throughputAgainstGil(run.results); // needs the results' raw samples
  * curves[0] // { workload: 'scaling/shared-dict-read', mode: 'cpython-3.13.5t/nogil', points: [{ threads: 2, ratio: 1.6, ciLow: 1.5, ciHigh: 1.7 }, …] }
  */
-import { workloadKey } from '../../../../harness/case-key.ts';
-import { compareSamples } from '../../../../harness/stats/compare.ts';
-import type { ResultRow } from '../../api.ts';
+import { workloadKey } from '../case-key.ts';
+import { compareSamples } from './compare.ts';
+import type { StoredResultLike } from './types.ts';
 
 export interface ThroughputPoint {
   threads: number;
@@ -33,7 +33,7 @@ export interface ThroughputCurve {
 }
 
 export type ThroughputInput = Pick<
-  ResultRow,
+  StoredResultLike,
   'suite' | 'benchmark' | 'params' | 'mode' | 'modeKind' | 'status' | 'samples' | 'loopCostNs' | 'processes'
 >;
 
