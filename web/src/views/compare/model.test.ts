@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SeededApi, seededApi, viewState } from '../../../test/api.ts';
 import { formatRatio } from '../../format.ts';
 import { loadCompare } from './load.ts';
-import { chooseComparison, compareModel } from './model.ts';
+import { chooseComparison, compareModel, mostChanged, ROWS_SHOWN } from './model.ts';
 
 let seeded: SeededApi;
 beforeAll(async () => {
@@ -37,6 +37,39 @@ describe('compare model', () => {
     expect(model.table!.baseLabel).toBe('gil (base)');
     expect(model.chart!.bars).toHaveLength(view.rows.filter((r) => r.ratio !== null).length);
     expect(model.table!.sort).toBe('case');
+  });
+
+  it('collapses each suite to its summary and the rows that matter; all=SUITE and a named case show them all', async () => {
+    const { data, model } = await modelOf({ machine: seeded.seed.machineA.id });
+    const sections = model.table!.sections;
+    expect(sections.flatMap((s) => s.rows.map((r) => r.caseId)).sort()).toEqual(
+      model.table!.rows.map((r) => r.caseId).sort(),
+    );
+    for (const s of sections) {
+      expect(s.shown.length).toBe(Math.min(ROWS_SHOWN, s.rows.length));
+      // Significant changes first, then the largest.
+      expect(new Set(s.shown)).toEqual(new Set(mostChanged(s.rows, ROWS_SHOWN)));
+      const hidden = s.rows.filter((r) => !s.shown.includes(r));
+      if (hidden.some((r) => r.significant)) expect(s.shown.every((r) => r.significant)).toBe(true);
+      expect(s.summary).toMatch(/^geometric mean \d/);
+    }
+    // The seed's suites are short: one suite of all its rows stands for a long one.
+    const view = data.comparison!;
+    const one = {
+      ...data,
+      comparison: {
+        ...view,
+        rows: view.rows.map((r) => ({ ...r, suite: 'every' })),
+        suites: [{ suite: 'every', geometricMean: view.geometricMean }],
+      },
+    };
+    expect(view.rows.length).toBeGreaterThan(ROWS_SHOWN);
+    const collapsed = compareModel(one, viewState()).table!.sections[0]!;
+    expect(collapsed).toMatchObject({ suite: 'every', open: false });
+    expect(collapsed.shown).toHaveLength(ROWS_SHOWN);
+    expect(compareModel(one, viewState({ all: 'every' })).table!.sections[0]!.shown).toHaveLength(view.rows.length);
+    const hidden = collapsed.rows.find((r) => !collapsed.shown.includes(r))!;
+    expect(compareModel(one, viewState({ case: hidden.caseId })).table!.sections[0]!.open).toBe(true);
   });
 
   it('filters to one suite with its own geometric mean, and keeps the sort from the URL', async () => {
