@@ -5,7 +5,7 @@
 
 import { locksHeadline, scalingHeadline } from '../../../../harness/stats/headlines.ts';
 import { hasScaling, type ScalingGroup } from '../../analysis.ts';
-import type { Api, RunDetail, RunInfo } from '../../api.ts';
+import type { Api, RunInfo } from '../../api.ts';
 import { latestRunWith } from '../shared/load.ts';
 import type { ViewState } from '../types.ts';
 import { type Headlines, headlineModes, isCall, isSingleThread, type OverviewData } from './model.ts';
@@ -57,17 +57,19 @@ async function findHeadlines(api: Api, runs: readonly RunInfo[]): Promise<Headli
     const headline = locksHeadline(run.results, gil?.id, nogil?.id);
     return headline ? { run, headline } : null;
   };
-  const calls = async (): Promise<RunDetail | null> => {
+  // The calls' comparison is asked for as soon as its run is known, beside the other headlines' requests.
+  const calls = async (): Promise<Pick<Headlines, 'calls' | 'callsComparison'>> => {
     const hit = await latestRunWith(runs, async (r) => {
       const run = await api.run(r.id);
       return run.results.some(isCall) ? run : null;
     });
-    return hit?.found ?? null;
+    const c = hit?.found ?? null;
+    const { gil, nogil } = c ? headlineModes(c) : {};
+    const callsComparison = c && gil && nogil ? await api.compareModes(c.id, gil.id, nogil.id).catch(() => null) : null;
+    return { calls: c, callsComparison };
   };
   const [o, s, c, l] = await Promise.all([overhead(), scaling(), calls(), locks()]);
-  const { gil, nogil } = c ? headlineModes(c) : {};
-  const callsComparison = c && gil && nogil ? await api.compareModes(c.id, gil.id, nogil.id).catch(() => null) : null;
-  return { overhead: o, scaling: s, calls: c, callsComparison, locks: l };
+  return { overhead: o, scaling: s, ...c, locks: l };
 }
 
 export async function loadOverview(api: Api, _state: ViewState): Promise<OverviewData> {
