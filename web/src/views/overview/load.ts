@@ -3,12 +3,25 @@
  * its headlines are read from: the newest runs that measured each one.
  */
 
-import { locksHeadline, scalingHeadline } from '../../../../harness/stats/headlines.ts';
+import { locksHeadline, type RunHeadlines, scalingHeadline } from '../../../../harness/stats/headlines.ts';
 import { hasScaling, type ScalingGroup } from '../../analysis.ts';
 import type { Api, RunInfo } from '../../api.ts';
 import { latestRunWith } from '../shared/load.ts';
 import type { ViewState } from '../types.ts';
 import { type Headlines, headlineModes, isCall, isSingleThread, type OverviewData } from './model.ts';
+
+/**
+ * The run's headlines as the server computed and kept them (the trends answer, harness/stats/headlines.ts:
+ * the numbers the page would bootstrap from the samples); null when it cannot say (an exported site holds
+ * only the trends view's limits), and the page computes them itself.
+ */
+async function serverHeadlines(api: Api, runs: readonly RunInfo[], run: RunInfo): Promise<RunHeadlines | null> {
+  if (api.source.kind === 'static') return null;
+  const limit = runs.findIndex((r) => r.id === run.id) + 1;
+  if (limit === 0) return null;
+  const trend = await api.trends(run.machineId, limit).catch(() => null);
+  return trend?.find((t) => t.runId === run.id)?.headlines ?? null;
+}
 
 /** Finds, among the machine's newest runs, the one each headline is read from. */
 async function findHeadlines(api: Api, runs: readonly RunInfo[]): Promise<Headlines> {
@@ -41,9 +54,14 @@ async function findHeadlines(api: Api, runs: readonly RunInfo[]): Promise<Headli
         return hasScaling(curves) ? curves : null;
       }));
     if (!hit) return null;
-    // Against gil on one thread needs the raw samples (the server's curves are self-relative only).
     const { nogil } = headlineModes(hit.run);
-    const againstGil = nogil ? scalingHeadline((await api.runWithSamples(hit.run.id)).results, nogil.id) : null;
+    const served = await serverHeadlines(api, runs, hit.run);
+    // Against gil on one thread needs the raw samples when the server's answer is not at hand.
+    const againstGil = served
+      ? served.scaling
+      : nogil
+        ? scalingHeadline((await api.runWithSamples(hit.run.id)).results, nogil.id)
+        : null;
     return { run: hit.run, curves: hit.found, againstGil };
   };
   const locks = async (): Promise<Headlines['locks']> => {
@@ -52,6 +70,8 @@ async function findHeadlines(api: Api, runs: readonly RunInfo[]): Promise<Headli
       return run.results.some((x) => x.suite === 'locks') ? run : null;
     });
     if (!hit) return null;
+    const served = await serverHeadlines(api, runs, hit.run);
+    if (served) return served.locks ? { run: hit.found, headline: served.locks } : null;
     const run = await api.runWithSamples(hit.run.id);
     const { gil, nogil } = headlineModes(run);
     const headline = locksHeadline(run.results, gil?.id, nogil?.id);
