@@ -116,10 +116,10 @@ export interface SuiteSection {
   suite: string;
   /** `geometric mean 1.42× [1.40, 1.44] over 40 cases · worst … · best …`. */
   summary: string;
-  /** Every row of the suite (the downloads keep them all). */
-  rows: CompareRow[];
-  /** The rows drawn: the few that matter (significant first, then the largest), or all when opened. */
-  shown: CompareRow[];
+  /** How many rows the suite has (all of them are in the table's `rows`, and so in the downloads). */
+  rowCount: number;
+  /** The case ids of the rows drawn: the few that matter (significant first, then the largest), or all when opened. */
+  shown: string[];
   /** Whether every row is shown (`all=SUITE` in the URL, or a `case` of it named). */
   open: boolean;
   footer: CompareTable['footer'];
@@ -279,8 +279,8 @@ function sectionOf(view: ComparisonView, suite: string, rows: CompareRow[], open
   return {
     suite,
     summary,
-    rows,
-    shown: open ? rows : rows.filter((r) => few.has(r)),
+    rowCount: rows.length,
+    shown: (open ? rows : rows.filter((r) => few.has(r))).map((r) => r.caseId),
     open: open || rows.length <= ROWS_SHOWN,
     footer: footerOf(gm),
   };
@@ -414,8 +414,8 @@ export function compareModel(data: CompareData, state: ViewState): CompareModel 
     return sectionOf(view, s, of, open);
   });
   // The chart draws what the tables show: the rows that matter, or all of an opened suite.
-  const drawn = new Set(model.table.sections.flatMap((s) => s.shown.map((r) => r.caseId)));
-  const collapsed = model.table.sections.every((s) => s.shown.length < s.rows.length || s.rows.length === 0);
+  const drawn = new Set(model.table.sections.flatMap((s) => s.shown));
+  const collapsed = model.table.sections.every((s) => !s.open);
   model.chart = ratioChart(
     view,
     mostChanged(

@@ -108,14 +108,19 @@ function comparisonTable(ctx: ViewContext, table: CompareTable, section: SuiteSe
     ),
     h('td', {}, f.verdict),
   ];
-  return sortableTable(columns, section.shown, {
-    sort: table.sort,
-    descending: table.descending,
-    onSort: (key, descending) => ctx.setParams({ sort: key, desc: descending ? '1' : undefined }, { replace: true }),
-    footer,
-    testId: 'compare',
-    rowData: (r) => ({ case: r.caseId, ratio: r.ratio ?? undefined }),
-  });
+  const shown = new Set(section.shown);
+  return sortableTable(
+    columns,
+    table.rows.filter((r) => shown.has(r.caseId)),
+    {
+      sort: table.sort,
+      descending: table.descending,
+      onSort: (key, descending) => ctx.setParams({ sort: key, desc: descending ? '1' : undefined }, { replace: true }),
+      footer,
+      testId: 'compare',
+      rowData: (r) => ({ case: r.caseId, ratio: r.ratio ?? undefined }),
+    },
+  );
 }
 
 /** A suite: its summary, the rows that matter, and a button that shows them all (kept in the URL as `all`). */
@@ -136,7 +141,7 @@ function suiteSection(ctx: ViewContext, table: CompareTable, section: SuiteSecti
       : h(
           'button',
           { attrs: { type: 'button' }, data: { showAll: section.suite }, on: { click: opened } },
-          `show all ${section.rows.length} rows (${section.shown.length} shown: the largest changes)`,
+          `show all ${section.rowCount} rows (${section.shown.length} shown: the largest changes)`,
         ),
   );
 }
