@@ -25,6 +25,12 @@ async function serverHeadlines(api: Api, runs: readonly RunInfo[], run: RunInfo)
 
 /** Finds, among the machine's newest runs, the one each headline is read from. */
 async function findHeadlines(api: Api, runs: readonly RunInfo[]): Promise<Headlines> {
+  // The scaling and locks headlines often come from the same run: one request for both.
+  const asked = new Map<string, Promise<RunHeadlines | null>>();
+  const served = (run: RunInfo) => {
+    if (!asked.has(run.id)) asked.set(run.id, serverHeadlines(api, runs, run));
+    return asked.get(run.id)!;
+  };
   const withBoth = runs.filter((r) => {
     const { gil, nogil } = headlineModes(r);
     return gil && nogil;
@@ -55,10 +61,10 @@ async function findHeadlines(api: Api, runs: readonly RunInfo[]): Promise<Headli
       }));
     if (!hit) return null;
     const { nogil } = headlineModes(hit.run);
-    const served = await serverHeadlines(api, runs, hit.run);
+    const fromServer = await served(hit.run);
     // Against gil on one thread needs the raw samples when the server's answer is not at hand.
-    const againstGil = served
-      ? served.scaling
+    const againstGil = fromServer
+      ? fromServer.scaling
       : nogil
         ? scalingHeadline((await api.runWithSamples(hit.run.id)).results, nogil.id)
         : null;
@@ -70,8 +76,8 @@ async function findHeadlines(api: Api, runs: readonly RunInfo[]): Promise<Headli
       return run.results.some((x) => x.suite === 'locks') ? run : null;
     });
     if (!hit) return null;
-    const served = await serverHeadlines(api, runs, hit.run);
-    if (served) return served.locks ? { run: hit.found, headline: served.locks } : null;
+    const fromServer = await served(hit.run);
+    if (fromServer) return fromServer.locks ? { run: hit.found, headline: fromServer.locks } : null;
     const run = await api.runWithSamples(hit.run.id);
     const { gil, nogil } = headlineModes(run);
     const headline = locksHeadline(run.results, gil?.id, nogil?.id);
