@@ -123,22 +123,26 @@ describe('dashboard in chromium against a real server', () => {
     const ftgil = full.modes.find((m) => m.mode === 'ft-gil')!;
     const { machines } = await api<{ machines: MachineInfo[] }>('/machines');
     const machine = machines.find((m) => m.fingerprint === full.machine.fingerprint)!;
-    const hash = `#/compare?machine=${machine.id}&run=${full.id}&base=${encodeURIComponent(gil.id)}&other=${encodeURIComponent(ftgil.id)}&sort=ratio&desc=1`;
+    const hash = `#/compare?machine=${machine.id}&run=${full.id}&base=${encodeURIComponent(gil.id)}&other=${encodeURIComponent(ftgil.id)}&sort=ratio&desc=1&all=1`;
     await open(page, server.url, hash);
     await expectChartsDrawn(page);
     const cmp = await api<ComparisonView>(
       `/runs/${full.id}/compare?base=${encodeURIComponent(gil.id)}&other=${encodeURIComponent(ftgil.id)}`,
     );
+    // `all=1`: every suite's rows, each table footed by its suite's geometric mean.
     const rows = page.locator('table[data-table="compare"] tbody tr');
     await expect(rows.count()).resolves.toBe(cmp.rows.length);
-    expect(await page.locator('table[data-table="compare"] tfoot [data-geomean]').getAttribute('data-geomean')).toBe(
-      String(cmp.geometricMean!.value),
-    );
-    // Sorted by ratio, descending, as the URL says.
-    const ratios = (await rows.evaluateAll((trs) => trs.map((tr) => Number((tr as HTMLElement).dataset.ratio)))).filter(
-      (r) => !Number.isNaN(r),
-    );
-    expect(ratios).toEqual([...ratios].sort((a, b) => b - a));
+    for (const s of cmp.suites.filter((x) => x.geometricMean)) {
+      const table = page.locator(`section[data-suite="${s.suite}"] table[data-table="compare"]`);
+      expect(await table.locator('tfoot [data-geomean]').getAttribute('data-geomean')).toBe(
+        String(s.geometricMean!.value),
+      );
+      // Sorted by ratio, descending, as the URL says.
+      const ratios = (
+        await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Number((tr as HTMLElement).dataset.ratio)))
+      ).filter((r) => !Number.isNaN(r));
+      expect(ratios).toEqual([...ratios].sort((a, b) => b - a));
+    }
     await expect(page.locator('select[name="other"]').inputValue()).resolves.toBe(ftgil.id);
     await shot(page, 'compare');
     // The same URL in a new page opens the same view.
@@ -151,7 +155,7 @@ describe('dashboard in chromium against a real server', () => {
 
   it('scaling and calls-and-locks: a line per mode with the ideal, an efficiency table', async () => {
     const page = await browser.newPage();
-    await open(page, server.url, `#/scaling?run=${full.id}`);
+    await open(page, server.url, `#/scaling?run=${full.id}&open=all`);
     const charts = await expectChartsDrawn(page);
     expect(charts[0]!.datasets.map((d) => d.label)).toContain('ideal');
     const run = (await api<{ run: RunDetail }>(`/runs/${full.id}`)).run;
@@ -160,7 +164,7 @@ describe('dashboard in chromium against a real server', () => {
     );
     await expect(page.locator('table[data-table="efficiency"] tbody tr').count()).resolves.toBe(threaded.length);
     await shot(page, 'scaling');
-    await open(page, server.url, `#/calls?run=${full.id}`);
+    await open(page, server.url, `#/calls?run=${full.id}&open=all`);
     await expectChartsDrawn(page, 2);
     await shot(page, 'calls');
     await page.close();

@@ -68,7 +68,7 @@ describe('public pages people can act on (issue #16), in chromium', () => {
 
   it('scaling: throughput against gil on 1 thread, drawn and tabled with CIs beside the speedup', async () => {
     const page = await browser.newPage();
-    await open(page, `#/scaling?machine=${machine.id}&run=${full.id}`);
+    await open(page, `#/scaling?machine=${machine.id}&run=${full.id}&open=all`);
     const charts = await page.evaluate(() => window.__gilbench!.charts());
     const against = charts.filter((c) => c.id?.startsWith('throughput-'));
     const speedup = charts.filter((c) => c.id?.startsWith('scaling-'));
@@ -187,8 +187,8 @@ describe('public pages people can act on (issue #16), in chromium', () => {
       expect(typeof JSON.parse(texts.json), view).toBe('object');
       expect(texts.csv.split('\n')[0], view).toMatch(/^table,/);
     }
-    // The scaling JSON holds the throughput table the page shows.
-    await open(page, `#/scaling?machine=${machine.id}&run=${full.id}`);
+    // The scaling JSON holds the throughput table the page shows (of the sections open).
+    await open(page, `#/scaling?machine=${machine.id}&run=${full.id}&open=all`);
     const json = await page.evaluate(async () => {
       const a = document.querySelector<HTMLAnchorElement>('[data-downloads] a[data-download="json"]')!;
       let blob: Blob | undefined;
@@ -210,7 +210,7 @@ describe('public pages people can act on (issue #16), in chromium', () => {
   it('compare: a side whose CI is wider than the profile allows is marked unstable, and the page says how many', async () => {
     const page = await browser.newPage();
     const nogil = full.modes.find((m) => m.mode === 'nogil')!;
-    await open(page, `#/compare?machine=${machine.id}&run=${full.id}&other=${encodeURIComponent(nogil.id)}`);
+    await open(page, `#/compare?machine=${machine.id}&run=${full.id}&other=${encodeURIComponent(nogil.id)}&all=1`);
     const view = await api<{
       rows: Array<{ caseId: string; base: { margin: number } | null; other: { margin: number } | null }>;
     }>(`/runs/${full.id}/compare?other=${encodeURIComponent(nogil.id)}`);
@@ -352,8 +352,15 @@ describe('public pages people can act on (issue #16), in chromium', () => {
         const page = await browser.newPage();
         await page.setViewportSize(size);
         // The run page is the machines view with a run named: its results by suite.
+        // Scaling opens its first section (closed, it has no chart to show); the rest as a reader first sees them.
+        const { curves } = await api<{ curves: Array<{ suite: string; benchmark: string }> }>(
+          `/runs/${full.id}/scaling`,
+        );
+        const first = curves.find((c) => c.suite === 'scaling') ?? curves[0];
+        const state = (view: string) =>
+          view === 'scaling' && first ? `&open=${encodeURIComponent(`${first.suite}/${first.benchmark}`)}` : '';
         for (const [name, hash] of [
-          ...views.map((view) => [view, `#/${view}?machine=${machine.id}`] as const),
+          ...views.map((view) => [view, `#/${view}?machine=${machine.id}${state(view)}`] as const),
           ['run', `#/machines?machine=${machine.id}&run=${full.id}`] as const,
         ]) {
           await open(page, hash);

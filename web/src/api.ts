@@ -170,7 +170,10 @@ export class Api {
 
   /** Two modes of one run: `other / base` per case. */
   compareModes(runId: string, base: string, other: string): Promise<ComparisonView> {
-    return this.get<ComparisonView>(`${API}/runs/${encodeURIComponent(runId)}/compare`, { base, other });
+    // Kept like the run's other answers: the overview asks for it twice at once (overhead, calls).
+    return this.#cached(`compare ${runId} ${base} ${other}`, () =>
+      this.get<ComparisonView>(`${API}/runs/${encodeURIComponent(runId)}/compare`, { base, other }),
+    );
   }
 
   /** One mode in two runs: `other run / base run` per case. */

@@ -88,7 +88,8 @@ function renderNav(): void {
   );
 }
 
-async function render(): Promise<void> {
+/** `inPlace`: the same view drawn again for a change of its state (a section opened): no "Loading…", same scroll. */
+async function render(opts: { inPlace?: boolean } = {}): Promise<void> {
   const route = parseRoute(location.hash);
   const mine = ++renderCount;
   const main = document.getElementById('app')!;
@@ -98,7 +99,8 @@ async function render(): Promise<void> {
     a.classList.toggle('active', a.dataset.view === route.view);
   const view = viewById(route.view);
   document.title = `${view.title} · gilbench`;
-  replaceChildren(main, h('p', { className: 'loading' }, 'Loading…'));
+  const scrollY = window.scrollY;
+  if (!opts.inPlace) replaceChildren(main, h('p', { className: 'loading' }, 'Loading…'));
 
   const ctx: ViewContext = {
     api,
@@ -117,7 +119,7 @@ async function render(): Promise<void> {
       if (opts.silent) history.replaceState(null, '', href);
       else if (opts.replace) {
         history.replaceState(null, '', href);
-        void render();
+        void render({ inPlace: true });
       } else location.hash = href;
     },
   };
@@ -136,6 +138,7 @@ async function render(): Promise<void> {
   }
   if (mine !== renderCount) return; // a newer navigation won
   replaceChildren(main, content);
+  if (opts.inPlace) window.scrollTo(0, scrollY);
   // Charts drawn by a view that lost the race to a newer navigation never got attached.
   destroyDetachedCharts();
   // Charts on detached canvases draw when attached; two frames later the page is drawn.

@@ -2,7 +2,7 @@
 import { chartBox, makeChart, modeLine } from '../../charts.ts';
 import { type Child, h } from '../../dom.ts';
 import { formatNs } from '../../format.ts';
-import { controls, empty, header } from '../shared/render.ts';
+import { collapsible, controls, empty, header } from '../shared/render.ts';
 import type { ViewContext } from '../types.ts';
 import type { CallsModel, LineChartModel } from './model.ts';
 
@@ -46,6 +46,13 @@ function lineChart(model: LineChartModel): HTMLElement {
   return figure;
 }
 
+/** A chart's section: closed to its headline unless opened; the chart is drawn only when open. */
+function section(ctx: ViewContext, model: CallsModel, chart: LineChartModel): HTMLElement {
+  const openKeys = [...model.calls, ...model.locks].filter((c) => c.open).map((c) => c.id);
+  const summary = [h('strong', {}, chart.title), h('span', { className: 'muted small' }, ` · ${chart.summary}`)];
+  return collapsible(ctx, { key: chart.id, open: chart.open, summary }, openKeys, () => lineChart(chart));
+}
+
 export function renderCalls(model: CallsModel, ctx: ViewContext): Child {
   const top = header('Calls and locks', [model.lead]);
   if (model.noMachine) return [top, empty(model.noMachine)];
@@ -55,8 +62,8 @@ export function renderCalls(model: CallsModel, ctx: ViewContext): Child {
     top,
     row,
     h('h2', {}, 'Calls'),
-    model.calls.length ? h('div', { className: 'charts-grid' }, model.calls.map(lineChart)) : empty(model.noCalls),
+    model.calls.length ? model.calls.map((c) => section(ctx, model, c)) : empty(model.noCalls),
     h('h2', {}, 'Locks'),
-    model.locks.length ? h('div', { className: 'charts-grid' }, model.locks.map(lineChart)) : empty(model.noLocks),
+    model.locks.length ? model.locks.map((c) => section(ctx, model, c)) : empty(model.noLocks),
   ];
 }

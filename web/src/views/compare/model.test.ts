@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SeededApi, seededApi, viewState } from '../../../test/api.ts';
 import { formatRatio } from '../../format.ts';
 import { loadCompare } from './load.ts';
-import { chooseComparison, compareModel } from './model.ts';
+import { chooseComparison, compareModel, mostChanged, ROWS_SHOWN } from './model.ts';
 
 let seeded: SeededApi;
 beforeAll(async () => {
@@ -37,6 +37,41 @@ describe('compare model', () => {
     expect(model.table!.baseLabel).toBe('gil (base)');
     expect(model.chart!.bars).toHaveLength(view.rows.filter((r) => r.ratio !== null).length);
     expect(model.table!.sort).toBe('case');
+  });
+
+  it('collapses each suite to its summary and the rows that matter; all=SUITE and a named case show them all', async () => {
+    const { data, model } = await modelOf({ machine: seeded.seed.machineA.id });
+    const sections = model.table!.sections;
+    expect(sections.reduce((n, s) => n + s.rowCount, 0)).toBe(model.table!.rows.length);
+    for (const s of sections) {
+      expect(s.shown).toHaveLength(Math.min(ROWS_SHOWN, s.rowCount));
+      expect(s.summary).toMatch(/^geometric mean \d/);
+    }
+    // The seed's suites are short: one suite of all its rows stands for a long one.
+    const view = data.comparison!;
+    const one = {
+      ...data,
+      comparison: {
+        ...view,
+        rows: view.rows.map((r) => ({ ...r, suite: 'every' })),
+        suites: [{ suite: 'every', geometricMean: view.geometricMean }],
+      },
+    };
+    expect(view.rows.length).toBeGreaterThan(ROWS_SHOWN);
+    const table = compareModel(one, viewState()).table!;
+    const collapsed = table.sections[0]!;
+    expect(collapsed).toMatchObject({ suite: 'every', open: false, rowCount: view.rows.length });
+    // Significant changes first, then the largest either way.
+    expect([...collapsed.shown].sort()).toEqual(
+      mostChanged(table.rows, ROWS_SHOWN)
+        .map((r) => r.caseId)
+        .sort(),
+    );
+    const hidden = table.rows.filter((r) => !collapsed.shown.includes(r.caseId));
+    const shown = table.rows.filter((r) => collapsed.shown.includes(r.caseId));
+    if (hidden.some((r) => r.significant)) expect(shown.every((r) => r.significant)).toBe(true);
+    expect(compareModel(one, viewState({ all: 'every' })).table!.sections[0]!.shown).toHaveLength(view.rows.length);
+    expect(compareModel(one, viewState({ case: hidden[0]!.caseId })).table!.sections[0]!.open).toBe(true);
   });
 
   it('filters to one suite with its own geometric mean, and keeps the sort from the URL', async () => {

@@ -111,6 +111,20 @@ export interface RatioChartModel {
   bars: Array<{ label: string; ratio: number; ciLow: number; ciHigh: number; significant: boolean }>;
 }
 
+/** One suite's rows: its summary (geometric mean, worst and best case) and the rows shown. */
+export interface SuiteSection {
+  suite: string;
+  /** `geometric mean 1.42× [1.40, 1.44] over 40 cases · worst … · best …`. */
+  summary: string;
+  /** How many rows the suite has (all of them are in the table's `rows`, and so in the downloads). */
+  rowCount: number;
+  /** The case ids of the rows drawn: the few that matter (significant first, then the largest), or all when opened. */
+  shown: string[];
+  /** Whether every row is shown (`all=SUITE` in the URL, or a `case` of it named). */
+  open: boolean;
+  footer: CompareTable['footer'];
+}
+
 export interface CompareTable {
   /** How many rows have an unstable side, said under the table; null when none. */
   unstableNote: string | null;
@@ -123,7 +137,14 @@ export interface CompareTable {
   descending: boolean;
   rows: CompareRow[];
   footer: { label: string; value?: number; reading: string | null; ci: string; verdict: string };
+  /** The rows by suite, each collapsed to the few that matter unless opened. */
+  sections: SuiteSection[];
 }
+
+/** Rows shown of a collapsed suite: enough to see what changed, short enough for one screen. */
+export const ROWS_SHOWN = 8;
+/** Bars the chart draws while every suite is collapsed (the largest changes of the rows shown). */
+export const BARS_SHOWN = 24;
 
 export interface CompareModel {
   lead: string;
@@ -191,12 +212,18 @@ function sideName(side: ComparisonView['base'], byModes: boolean): string {
   return byModes ? modeName(side.mode.id) : side.label;
 }
 
-function ratioChart(view: ComparisonView, rows: readonly ComparisonRow[], byModes: boolean): RatioChartModel {
+function ratioChart(
+  view: ComparisonView,
+  rows: readonly ComparisonRow[],
+  byModes: boolean,
+  total: number,
+): RatioChartModel {
   const shown = rows.filter((r) => r.ratio !== null).slice(0, 200);
+  const of = shown.length < total ? `: the ${shown.length} largest changes of ${total} cases, shown below` : '';
   const other = sideName(view.other, byModes);
   const base = sideName(view.base, byModes);
   return {
-    title: `${other} / ${base} time per case (95% CI)`,
+    title: `${other} / ${base} time per case (95% CI)${of}`,
     height: Math.min(4000, 60 + shown.length * 22),
     other,
     base,
@@ -209,6 +236,53 @@ function ratioChart(view: ComparisonView, rows: readonly ComparisonRow[], byMode
       ciHigh: r.ciHigh ?? r.ratio!,
       significant: r.significant,
     })),
+  };
+}
+
+/** How much a row matters: significant changes first, then the size of the change either way. */
+type Ranked = { caseId: string; ratio: number | null; significant: boolean };
+function weight(r: Ranked): number {
+  if (r.ratio === null || r.ratio <= 0) return -1;
+  return (r.significant ? 1e6 : 0) + Math.abs(Math.log(r.ratio));
+}
+
+/** The `n` rows that matter most, in order. */
+export function mostChanged<R extends Ranked>(rows: readonly R[], n: number): R[] {
+  return [...rows].sort((a, b) => weight(b) - weight(a)).slice(0, n);
+}
+
+function footerOf(gm: ComparisonView['geometricMean']): CompareTable['footer'] {
+  return {
+    label: `geometric mean (${gm?.count ?? 0} cases)`,
+    value: gm?.value,
+    reading: gm ? formatRatioReading(gm.value) : null,
+    ci: gm ? formatRatioCi(gm.value, gm.ciLow, gm.ciHigh) : '',
+    verdict: gm ? ratioVerdict(gm.ciLow, gm.ciHigh) : '',
+  };
+}
+
+function sectionOf(view: ComparisonView, suite: string, rows: CompareRow[], open: boolean): SuiteSection {
+  const gm = view.suites.find((s) => s.suite === suite)?.geometricMean ?? null;
+  const ranked = [...rows].filter((r) => r.ratio !== null).sort((a, b) => b.ratio! - a.ratio!);
+  const worst = ranked[0];
+  const best = ranked.at(-1);
+  const summary = [
+    gm
+      ? `geometric mean ${formatRatioCi(gm.value, gm.ciLow, gm.ciHigh)} over ${gm.count} cases`
+      : `${rows.length} cases`,
+    worst ? `worst ${worst.caseId} ${formatRatio(worst.ratio!)}` : '',
+    best && best !== worst ? `best ${best.caseId} ${formatRatio(best.ratio!)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const few = new Set(mostChanged(rows, ROWS_SHOWN));
+  return {
+    suite,
+    summary,
+    rowCount: rows.length,
+    shown: (open ? rows : rows.filter((r) => few.has(r))).map((r) => r.caseId),
+    open: open || rows.length <= ROWS_SHOWN,
+    footer: footerOf(gm),
   };
 }
 
@@ -328,14 +402,28 @@ export function compareModel(data: CompareData, state: ViewState): CompareModel 
     sort: state.params.get('sort') ?? 'case',
     descending: state.params.get('desc') === '1',
     rows: tableRows,
-    footer: {
-      label: `geometric mean (${gm?.count ?? 0} cases)`,
-      value: gm?.value,
-      reading: gm ? formatRatioReading(gm.value) : null,
-      ci: gm ? formatRatioCi(gm.value, gm.ciLow, gm.ciHigh) : '',
-      verdict: gm ? ratioVerdict(gm.ciLow, gm.ciHigh) : '',
-    },
+    footer: footerOf(gm),
+    sections: [],
   };
-  model.chart = ratioChart(view, rows, byModes);
+  // A suite opens in full when the URL says so (`all=SUITE,…` or `all=1`), or names one of its cases.
+  const wantedAll = (state.params.get('all') ?? '').split(',');
+  const wantedCase = state.params.get('case');
+  model.table.sections = [...new Set(rows.map((r) => r.suite))].map((s) => {
+    const of = tableRows.filter((_, i) => rows[i]!.suite === s);
+    const open = wantedAll.includes('1') || wantedAll.includes(s) || of.some((r) => r.caseId === wantedCase);
+    return sectionOf(view, s, of, open);
+  });
+  // The chart draws what the tables show: the rows that matter, or all of an opened suite.
+  const drawn = new Set(model.table.sections.flatMap((s) => s.shown));
+  const collapsed = model.table.sections.every((s) => !s.open);
+  model.chart = ratioChart(
+    view,
+    mostChanged(
+      rows.filter((r) => drawn.has(r.caseId)),
+      collapsed ? BARS_SHOWN : rows.length,
+    ),
+    byModes,
+    rows.filter((r) => r.ratio !== null).length,
+  );
   return model;
 }

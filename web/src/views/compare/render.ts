@@ -4,7 +4,7 @@ import { type Child, h } from '../../dom.ts';
 import { type Column, sortableTable } from '../../table.ts';
 import { controls, empty, header } from '../shared/render.ts';
 import type { ViewContext } from '../types.ts';
-import type { CompareModel, CompareRow, CompareTable, RatioChartModel, StatsCell } from './model.ts';
+import type { CompareModel, CompareRow, CompareTable, RatioChartModel, StatsCell, SuiteSection } from './model.ts';
 
 function statsCell(stats: StatsCell | null): Child {
   if (!stats) return '–';
@@ -57,7 +57,7 @@ function ratioChart(model: RatioChartModel): HTMLElement {
   return figure;
 }
 
-function comparisonTable(ctx: ViewContext, table: CompareTable): HTMLElement {
+function comparisonTable(ctx: ViewContext, table: CompareTable, section: SuiteSection): HTMLElement {
   const columns: Column<CompareRow>[] = [
     {
       key: 'case',
@@ -96,7 +96,7 @@ function comparisonTable(ctx: ViewContext, table: CompareTable): HTMLElement {
       cell: significanceCell,
     },
   ];
-  const f = table.footer;
+  const f = section.footer;
   const footer = [
     h('td', {}, f.label),
     h('td', {}),
@@ -108,14 +108,42 @@ function comparisonTable(ctx: ViewContext, table: CompareTable): HTMLElement {
     ),
     h('td', {}, f.verdict),
   ];
-  return sortableTable(columns, table.rows, {
-    sort: table.sort,
-    descending: table.descending,
-    onSort: (key, descending) => ctx.setParams({ sort: key, desc: descending ? '1' : undefined }, { replace: true }),
-    footer,
-    testId: 'compare',
-    rowData: (r) => ({ case: r.caseId, ratio: r.ratio ?? undefined }),
-  });
+  const shown = new Set(section.shown);
+  return sortableTable(
+    columns,
+    table.rows.filter((r) => shown.has(r.caseId)),
+    {
+      sort: table.sort,
+      descending: table.descending,
+      onSort: (key, descending) => ctx.setParams({ sort: key, desc: descending ? '1' : undefined }, { replace: true }),
+      footer,
+      testId: 'compare',
+      rowData: (r) => ({ case: r.caseId, ratio: r.ratio ?? undefined }),
+    },
+  );
+}
+
+/** A suite: its summary, the rows that matter, and a button that shows them all (kept in the URL as `all`). */
+function suiteSection(ctx: ViewContext, table: CompareTable, section: SuiteSection): HTMLElement {
+  const opened = () => {
+    const all = new Set((ctx.state.params.get('all') ?? '').split(',').filter(Boolean));
+    all.add(section.suite);
+    ctx.setParams({ all: [...all].join(',') }, { replace: true });
+  };
+  return h(
+    'section',
+    { data: { suite: section.suite } },
+    h('h3', {}, section.suite),
+    h('p', { className: 'muted small', data: { summary: section.suite } }, section.summary),
+    comparisonTable(ctx, table, section),
+    section.open
+      ? null
+      : h(
+          'button',
+          { attrs: { type: 'button' }, data: { showAll: section.suite }, on: { click: opened } },
+          `show all ${section.rowCount} rows (${section.shown.length} shown: the largest changes)`,
+        ),
+  );
 }
 
 export function renderCompare(model: CompareModel, ctx: ViewContext): Child {
@@ -130,10 +158,10 @@ export function renderCompare(model: CompareModel, ctx: ViewContext): Child {
     row,
     notice,
     hl ? h('p', {}, hl.text, h('strong', { data: { headline: 'geomean' } }, hl.value), hl.ci, hl.reading) : null,
-    model.table ? comparisonTable(ctx, model.table) : null,
+    model.chart ? ratioChart(model.chart) : null,
     model.table?.unstableNote
       ? h('p', { className: 'muted small', data: { note: 'unstable' } }, model.table.unstableNote)
       : null,
-    model.chart ? ratioChart(model.chart) : null,
+    model.table ? model.table.sections.map((s) => suiteSection(ctx, model.table!, s)) : null,
   ];
 }

@@ -10,11 +10,12 @@ export async function loadMachines(api: Api, state: ViewState): Promise<Machines
   if (machines.length === 0) return none;
   const machine = await resolveMachine(api, state.params, machines);
   if (!machine) return none;
-  const [runs, jobs] = await Promise.all([
+  const runId = state.params.get('run');
+  // Independent answers, fetched at once.
+  const [runs, jobs, run] = await Promise.all([
     api.runs({ machine: machine.id }),
     showsJobs(state) ? api.jobs({ machine: machine.id }).catch(() => [] as Job[]) : Promise.resolve([] as Job[]),
+    runId ? api.run(runId) : Promise.resolve(null),
   ]);
-  const runId = state.params.get('run');
-  const run = runId ? await api.run(runId) : null;
   return { machines, machine, runs, jobs, run };
 }

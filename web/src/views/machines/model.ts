@@ -97,9 +97,14 @@ export interface MachinePage {
   runsTitle: string;
   runs: {
     empty: Empty | null;
+    /** Every run (the downloads keep them all); the page shows the newest `shown`. */
     rows: Array<{ started: Link; profile: string; modes: string; results: string; warnings: string }>;
+    shown: number;
   };
 }
+
+/** Runs listed before "show all": a year of nightly runs made the page a wall. */
+export const RUNS_SHOWN = 50;
 
 export const MACHINES_LEAD = 'Where the numbers come from: each machine, its runs and its jobs.';
 
@@ -279,6 +284,7 @@ function machinePage(data: MachinesData, machine: MachineInfo, state: ViewState)
         results: String(r.resultCount),
         warnings: runWarnings(r),
       })),
+      shown: state.params.get('runs') === 'all' ? data.runs.length : Math.min(RUNS_SHOWN, data.runs.length),
     },
   };
 }

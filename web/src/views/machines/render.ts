@@ -230,15 +230,28 @@ function machinePage(ctx: ViewContext, page: MachinePage): Child {
       ? empty(page.runs.empty)
       : simpleTable(
           ['started', 'profile', 'modes', 'results', 'warnings'],
-          page.runs.rows.map((r) => [
-            viewLink(r.started.view, r.started.params, r.started.text),
-            r.profile,
-            r.modes,
-            r.results,
-            r.warnings,
-          ]),
+          page.runs.rows
+            .slice(0, page.runs.shown)
+            .map((r) => [
+              viewLink(r.started.view, r.started.params, r.started.text),
+              r.profile,
+              r.modes,
+              r.results,
+              r.warnings,
+            ]),
           { numeric: [3, 4], testId: 'runs' },
         ),
+    page.runs.shown < page.runs.rows.length
+      ? h(
+          'button',
+          {
+            attrs: { type: 'button' },
+            data: { showAll: 'runs' },
+            on: { click: () => ctx.setParams({ runs: 'all' }, { replace: true }) },
+          },
+          `show all ${page.runs.rows.length} runs (the newest ${page.runs.shown} shown)`,
+        )
+      : null,
   ];
 }
 

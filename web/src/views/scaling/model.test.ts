@@ -16,8 +16,27 @@ async function modelOf(params: Record<string, string | number>) {
 }
 
 describe('scaling model', () => {
-  it('draws a speedup chart per workload, one line per mode, and a row per workload and mode', async () => {
+  it('by default one closed section per benchmark with its headline, no chart and no bootstrap', async () => {
     const { data, model } = await modelOf({ machine: seeded.seed.machineA.id });
+    const benchmarks = [...new Set(data.curves.map((c) => `${c.suite}/${c.benchmark}`))];
+    expect(model.sections.map((s) => s.key).sort()).toEqual(benchmarks.sort());
+    expect(model.sections.every((s) => !s.open)).toBe(true);
+    expect(model.sections[0]!.summary).toMatch(/^speedup at 8 threads: gil \d/);
+    expect(model.charts).toEqual([]);
+    expect(data.throughput).toEqual([]);
+    // The efficiency rows come from the server's curves: the downloads keep them all.
+    expect(model.rows).toHaveLength(data.curves.length);
+  });
+
+  it('opens the sections the URL names: only their throughput is bootstrapped', async () => {
+    const { data, model } = await modelOf({ machine: seeded.seed.machineA.id, open: 'scaling/shared-dict-read' });
+    expect(model.sections.filter((s) => s.open).map((s) => s.key)).toEqual(['scaling/shared-dict-read']);
+    expect(model.charts.map((c) => c.title)).toEqual(['scaling/shared-dict-read']);
+    expect(new Set(data.throughput.map((c) => c.workload))).toEqual(new Set(['scaling/shared-dict-read']));
+  });
+
+  it('draws a speedup chart per workload, one line per mode, and a row per workload and mode', async () => {
+    const { data, model } = await modelOf({ machine: seeded.seed.machineA.id, open: 'all' });
     expect(data.run?.id).toBe(seeded.seed.runsA.at(-1)!.id);
     const workloads = [...byWorkload(data.curves).keys()];
     expect(model.charts.map((c) => c.title)).toEqual(workloads);
@@ -37,7 +56,7 @@ describe('scaling model', () => {
   });
 
   it('tables and draws throughput against gil on 1 thread beside the speedup, one efficiency definition', async () => {
-    const { data, model } = await modelOf({ machine: seeded.seed.machineA.id });
+    const { data, model } = await modelOf({ machine: seeded.seed.machineA.id, open: 'all' });
     expect(data.throughput.length).toBeGreaterThan(0);
     expect(model.throughputCharts.map((c) => c.workload)).toEqual(model.charts.map((c) => c.title));
     expect(model.throughputCharts[0]!.id).toBe('throughput-0');

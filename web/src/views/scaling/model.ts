@@ -13,7 +13,7 @@
 import type { ThroughputCurve } from '../../../../harness/stats/throughput.ts';
 import { hasScaling, type ScalingGroup, workloadKey } from '../../analysis.ts';
 import type { MachineInfo, RunInfo } from '../../api.ts';
-import { formatNs, formatPercent, formatRatioCi } from '../../format.ts';
+import { formatNs, formatPercent, formatRatio, formatRatioCi } from '../../format.ts';
 import {
   type Empty,
   machineSelect,
@@ -73,6 +73,16 @@ export interface EfficiencyRow {
   cells: Array<{ text: string; title: string }>;
 }
 
+/** One benchmark's workloads (its lock variants and other parameters), collapsed unless opened. */
+export interface ScalingSection {
+  /** `suite/benchmark`: what `open=` names. */
+  key: string;
+  /** The section's headline: each mode's speedup at the most threads on its first workload. */
+  summary: string;
+  workloads: string[];
+  open: boolean;
+}
+
 export interface ScalingModel {
   lead: string[];
   noMachine: Empty | null;
@@ -89,6 +99,42 @@ export interface ScalingModel {
   throughputRows: ThroughputRow[];
   /** The one efficiency definition the page uses. */
   efficiencyNote: string;
+  /** One per benchmark; charts and throughput exist for the open ones only. */
+  sections: ScalingSection[];
+}
+
+/** A workload's section: `suite/benchmark` (the workload without its parameters). */
+export function sectionKey(g: Pick<ScalingGroup, 'suite' | 'benchmark'>): string {
+  return `${g.suite}/${g.benchmark}`;
+}
+
+/**
+ * The sections the URL opens: `open=KEY,KEY` (or `all`), the section of a named `workload`,
+ * and the only one when there is one.
+ * @example openSections(new URLSearchParams('open=scaling/shared-dict-read'), curves) // Set { 'scaling/shared-dict-read' }
+ */
+export function openSections(params: URLSearchParams, curves: readonly ScalingGroup[]): Set<string> {
+  const keys = new Set(curves.map(sectionKey));
+  const asked = (params.get('open') ?? '').split(',');
+  if (asked.includes('all') || keys.size === 1) return keys;
+  const open = new Set(asked.filter((k) => keys.has(k)));
+  const workload = params.get('workload');
+  const named = workload ? curves.find((g) => workloadKey(g.suite, g.benchmark, g.params) === workload) : undefined;
+  if (named) open.add(sectionKey(named));
+  return open;
+}
+
+function sectionSummary(workloads: Map<string, ScalingGroup[]>): string {
+  const [first, groups] = [...workloads][0]!;
+  const most = Math.max(...groups.flatMap((g) => g.points.map((p) => p.threads)));
+  const at = groups
+    .map((g) => {
+      const p = g.points.find((q) => q.threads === most);
+      return p ? `${modeName(g.mode)} ${formatRatio(p.speedup)}` : null;
+    })
+    .filter(Boolean);
+  const variants = workloads.size > 1 ? ` (${first}; ${workloads.size} variants inside)` : '';
+  return `speedup at ${most} thread${most > 1 ? 's' : ''}: ${at.join(', ')}${variants}`;
 }
 
 export const SCALING_LEAD = [
@@ -219,6 +265,7 @@ export function scalingModel(data: ScalingData, state: ViewState): ScalingModel 
     throughputCharts: [],
     throughputRows: [],
     efficiencyNote: EFFICIENCY_NOTE,
+    sections: [],
   };
   if (!data.machine) return { ...model, noMachine: noRunsYet(state) };
   model.controls.push(machineSelect(data.machines, data.machine));
@@ -266,7 +313,21 @@ export function scalingModel(data: ScalingData, state: ViewState): ScalingModel 
         ' locally.',
       ],
     };
-  model.charts = [...shown].map(([w, groups], i) => speedupChart(w, groups, i));
+  const open = openSections(state.params, data.curves);
+  const bySection = new Map<string, Map<string, ScalingGroup[]>>();
+  for (const [w, groups] of shown) {
+    const key = sectionKey(groups[0]!);
+    bySection.set(key, (bySection.get(key) ?? new Map()).set(w, groups));
+  }
+  model.sections = [...bySection].map(([key, ws]) => ({
+    key,
+    summary: sectionSummary(ws),
+    workloads: [...ws.keys()],
+    open: open.has(key),
+  }));
+  // Charts only for open sections: drawing every workload's two charts made a wall and a slow page.
+  const drawn = new Set(model.sections.filter((s) => s.open).flatMap((s) => s.workloads));
+  model.charts = [...shown].filter(([w]) => drawn.has(w)).map(([w, groups], i) => speedupChart(w, groups, i));
   model.threadCounts = [...new Set([...shown.values()].flat().flatMap((g) => g.points.map((p) => p.threads)))].sort(
     (a, b) => a - b,
   );
@@ -276,8 +337,8 @@ export function scalingModel(data: ScalingData, state: ViewState): ScalingModel 
     model.threadCounts,
   );
   const modes = data.run.modes.map((m) => m.id);
-  const throughput = (data.throughput ?? []).filter((c) => shown.has(c.workload));
-  model.throughputCharts = [...shown.keys()]
+  const throughput = (data.throughput ?? []).filter((c) => drawn.has(c.workload));
+  model.throughputCharts = [...drawn]
     .map((w, i) =>
       throughputChart(
         w,
@@ -286,6 +347,6 @@ export function scalingModel(data: ScalingData, state: ViewState): ScalingModel 
       ),
     )
     .filter((c) => c.lines.length > 0);
-  model.throughputRows = throughputRows(throughput, [...shown.keys()], modes, model.threadCounts);
+  model.throughputRows = throughputRows(throughput, [...drawn], modes, model.threadCounts);
   return model;
 }

@@ -2,9 +2,9 @@
 import { chartBox, makeChart, modeLine } from '../../charts.ts';
 import { type Child, h } from '../../dom.ts';
 import { formatRatio } from '../../format.ts';
-import { controls, empty, header } from '../shared/render.ts';
+import { collapsible, controls, empty, header } from '../shared/render.ts';
 import type { ViewContext } from '../types.ts';
-import type { ScalingModel, SpeedupChart, ThroughputChart } from './model.ts';
+import type { ScalingModel, ScalingSection, SpeedupChart, ThroughputChart } from './model.ts';
 
 /** A chart over thread counts: one line per mode, and a dashed reference line. */
 function threadsChart(
@@ -72,7 +72,7 @@ const throughputChart = (model: ThroughputChart) =>
     (ratio, threads) => `${ratio} the work of gil on 1 thread, at ${threads} threads`,
   );
 
-function throughputTable(model: ScalingModel): HTMLElement {
+function throughputTable(model: ScalingModel, workloads: ReadonlySet<string>): HTMLElement {
   const head = h(
     'tr',
     {},
@@ -82,17 +82,19 @@ function throughputTable(model: ScalingModel): HTMLElement {
       h('th', { className: 'num', attrs: { scope: 'col' } }, `${n} thread${n > 1 ? 's' : ''}`),
     ),
   );
-  const rows = model.throughputRows.map((r) =>
-    h(
-      'tr',
-      { data: { workload: r.workload, mode: r.modeId } },
-      h('td', { className: 'name' }, r.workload),
-      h('td', {}, r.mode),
-      r.cells.map((c) =>
-        h('td', { className: 'num', attrs: { title: c.title }, data: { threads: String(c.threads) } }, c.text),
+  const rows = model.throughputRows
+    .filter((r) => workloads.has(r.workload))
+    .map((r) =>
+      h(
+        'tr',
+        { data: { workload: r.workload, mode: r.modeId } },
+        h('td', { className: 'name' }, r.workload),
+        h('td', {}, r.mode),
+        r.cells.map((c) =>
+          h('td', { className: 'num', attrs: { title: c.title }, data: { threads: String(c.threads) } }, c.text),
+        ),
       ),
-    ),
-  );
+    );
   return h(
     'div',
     { className: 'table-wrap' },
@@ -110,7 +112,7 @@ function throughputTable(model: ScalingModel): HTMLElement {
   );
 }
 
-function efficiencyTable(model: ScalingModel): HTMLElement {
+function efficiencyTable(model: ScalingModel, workloads: ReadonlySet<string>): HTMLElement {
   const head = h(
     'tr',
     {},
@@ -120,15 +122,17 @@ function efficiencyTable(model: ScalingModel): HTMLElement {
       .filter((n) => n > 1)
       .map((n) => h('th', { className: 'num', attrs: { scope: 'col' } }, `${n} threads`)),
   );
-  const rows = model.rows.map((r) =>
-    h(
-      'tr',
-      { data: { workload: r.workload, mode: r.modeId } },
-      h('td', { className: 'name' }, r.workload),
-      h('td', {}, r.mode),
-      r.cells.map((c) => h('td', { className: 'num', attrs: { title: c.title } }, c.text)),
-    ),
-  );
+  const rows = model.rows
+    .filter((r) => workloads.has(r.workload))
+    .map((r) =>
+      h(
+        'tr',
+        { data: { workload: r.workload, mode: r.modeId } },
+        h('td', { className: 'name' }, r.workload),
+        h('td', {}, r.mode),
+        r.cells.map((c) => h('td', { className: 'num', attrs: { title: c.title } }, c.text)),
+      ),
+    );
   return h(
     'div',
     { className: 'table-wrap' },
@@ -142,6 +146,33 @@ function efficiencyTable(model: ScalingModel): HTMLElement {
   );
 }
 
+/** A benchmark's section: its charts and tables are made only when it is open. */
+function section(model: ScalingModel, s: ScalingSection, ctx: ViewContext): HTMLElement {
+  const openKeys = model.sections.filter((x) => x.open).map((x) => x.key);
+  const workloads = new Set(s.workloads);
+  return collapsible(
+    ctx,
+    { key: s.key, open: s.open, summary: [h('strong', {}, s.key), ` · ${s.summary}`] },
+    openKeys,
+    () => [
+      h(
+        'div',
+        { className: 'charts-grid' },
+        model.charts
+          .filter((c) => workloads.has(c.title))
+          .map((c) => {
+            const against = model.throughputCharts.find((t) => t.workload === c.title);
+            return [speedupChart(c), against ? throughputChart(against) : null];
+          }),
+      ),
+      h('h3', {}, 'Against gil on 1 thread'),
+      throughputTable(model, workloads),
+      h('h3', {}, 'Efficiency (self-relative)'),
+      efficiencyTable(model, workloads),
+    ],
+  );
+}
+
 export function renderScaling(model: ScalingModel, ctx: ViewContext): Child {
   const top = header('Scaling', model.lead);
   if (model.noMachine) return [top, empty(model.noMachine)];
@@ -151,17 +182,7 @@ export function renderScaling(model: ScalingModel, ctx: ViewContext): Child {
     top,
     row,
     model.oneThread ? empty(model.oneThread) : null,
-    h(
-      'div',
-      { className: 'charts-grid' },
-      model.charts.map((c) => {
-        const against = model.throughputCharts.find((t) => t.workload === c.title);
-        return [speedupChart(c), against ? throughputChart(against) : null];
-      }),
-    ),
-    h('h2', {}, 'Against gil on 1 thread'),
-    throughputTable(model),
-    h('h2', {}, 'Efficiency (self-relative)'),
-    efficiencyTable(model),
+    h('p', { className: 'muted small' }, 'One section per benchmark; open one to draw its charts and tables.'),
+    model.sections.map((s) => section(model, s, ctx)),
   ];
 }

@@ -54,3 +54,30 @@ export function controls(ctx: ViewContext, selects: readonly Select[], ...more: 
     ...more,
   );
 }
+
+/**
+ * A section closed unless the URL's `open=KEY,…` names it; its body is built only when open (charts
+ * are drawn, statistics computed), and opening or closing it rewrites `open=` and draws the page again.
+ * @example collapsible(ctx, { key: 'calls-0', open: false, summary: ['calls/call-python · …'] }, openKeys, () => chart)
+ */
+export function collapsible(
+  ctx: ViewContext,
+  section: { key: string; open: boolean; summary: Child[] },
+  openKeys: readonly string[],
+  body: () => Child,
+): HTMLElement {
+  const details = h(
+    'details',
+    { data: { section: section.key }, attrs: section.open ? { open: '' } : {} },
+    h('summary', {}, ...section.summary),
+  );
+  details.addEventListener('toggle', () => {
+    if (details.open === section.open) return; // the toggle of being drawn open
+    const open = new Set(openKeys);
+    if (details.open) open.add(section.key);
+    else open.delete(section.key);
+    ctx.setParams({ open: [...open].join(',') || undefined }, { replace: true });
+  });
+  if (section.open) details.append(h('div', { className: 'section-body' }, body()));
+  return details;
+}
