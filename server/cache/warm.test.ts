@@ -35,7 +35,7 @@ describe('createAnswerWarmer()', () => {
   it('drops a task whose turn comes while the pool is busy, and logs a failed one', async () => {
     let busy = false;
     const lines: string[] = [];
-    const warmer = createAnswerWarmer({ busy: () => busy, log: (line) => lines.push(line) });
+    const warmer = createAnswerWarmer({ busy: () => busy, log: (line) => lines.push(line), patienceMs: 0 });
     const started: string[] = [];
     const first = gate(started, 'first');
     warmer.offer(first.task);
@@ -51,6 +51,24 @@ describe('createAnswerWarmer()', () => {
     await warmer.close();
     expect(started).toEqual(['first']);
     expect(lines).toEqual([expect.stringMatching(/ahead of its readers failed: pool closed/)]);
+  });
+
+  it('lets a task wait out a short busy spell, and drops it past its patience', async () => {
+    let busy = true;
+    const started: string[] = [];
+    const warmer = createAnswerWarmer({ busy: () => busy, patienceMs: 1_000 });
+    warmer.offer(async () => void started.push('waited'));
+    await new Promise((r) => setTimeout(r, 120));
+    expect(started).toEqual([]);
+    busy = false; // the upload that offered it has finished
+    while (warmer.pending() > 0) await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual(['waited']);
+    busy = true;
+    const impatient = createAnswerWarmer({ busy: () => busy, patienceMs: 100 });
+    impatient.offer(async () => void started.push('dropped'));
+    while (impatient.pending() > 0) await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual(['waited']);
+    await Promise.all([warmer.close(), impatient.close()]);
   });
 
   it('takes nothing once closed, and checks its options', async () => {

@@ -2,7 +2,8 @@
  * Answers computed ahead of their first reader, at low priority: one at a
  * time, at most `maxPending` waiting or running (an offer past that is
  * skipped), and a task whose turn comes while `busy()` says the compute pool
- * has readers' work is dropped (its reader computes it). Best-effort: a
+ * has readers' work (or uploads are streaming in) waits up to `patienceMs` for
+ * it to clear, then is dropped (its reader computes it). Best-effort: a
  * failed task is logged and forgotten.
  *
  * @example
@@ -18,9 +19,14 @@ export interface AnswerWarmerOptions {
   busy?: () => boolean;
   /** Where a failed task is said (default stderr). */
   log?: (line: string) => void;
+  /** How long a task whose turn came while busy waits for the pool to clear before it is dropped, in ms (default 2,000). */
+  patienceMs?: number;
 }
 
-export const ANSWER_WARMER_DEFAULTS = { maxPending: 4 } as const;
+export const ANSWER_WARMER_DEFAULTS = { maxPending: 4, patienceMs: 2_000 } as const;
+
+/** How often a waiting task looks at `busy()` again. */
+const RECHECK_MS = 50;
 
 export interface AnswerWarmer {
   /** Queues `task` unless `maxPending` wait or run, or the warmer is closed; false when skipped. */
@@ -37,6 +43,9 @@ export function createAnswerWarmer(opts: AnswerWarmerOptions = {}): AnswerWarmer
   if (!(Number.isInteger(maxPending) && maxPending >= 1))
     throw new RangeError(`maxPending must be a whole number >= 1, got ${maxPending}`);
   const busy = opts.busy ?? (() => false);
+  const patienceMs = opts.patienceMs ?? ANSWER_WARMER_DEFAULTS.patienceMs;
+  if (!(Number.isFinite(patienceMs) && patienceMs >= 0))
+    throw new RangeError(`patienceMs must be >= 0, got ${patienceMs}`);
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const limit = pLimit(1);
   const running = new Set<Promise<unknown>>();
@@ -47,7 +56,12 @@ export function createAnswerWarmer(opts: AnswerWarmerOptions = {}): AnswerWarmer
       // The pool is judged when the task's turn comes, not here: then no other task of ours is in it.
       if (closed || limit.activeCount + limit.pendingCount >= maxPending) return false;
       const done = limit(async () => {
-        if (closed || busy()) return;
+        // The upload that offered the task is usually still finishing: wait a little for it.
+        for (let waited = 0; busy(); waited += RECHECK_MS) {
+          if (closed || waited >= patienceMs) return;
+          await new Promise((resolve) => setTimeout(resolve, RECHECK_MS));
+        }
+        if (closed) return;
         try {
           await task();
         } catch (err) {
