@@ -143,6 +143,9 @@ const EXAMPLES: Record<string, (t: FuzzTargets) => RouteExamples> = {
     dead: { path: `${API}/enrollments/${NO_ID}/reject`, token: 'admin' },
   }),
   'GET /api/v1/machines/:id': (t) => ({ base: { path: `${API}/machines/${t.machineA}`, token: 'agentB' } }),
+  'GET /api/v1/machines/:id/trends': (t) => ({
+    base: { path: `${API}/machines/${t.machineA}/trends?limit=10`, token: 'agentB' },
+  }),
   'PATCH /api/v1/machines/:id': (t) => ({
     base: { path: `${API}/machines/${t.machineA}`, token: 'admin', body: { labels: ['nightly', 'x86'] } },
     dead: { path: `${API}/machines/${NO_ID}`, token: 'admin' },

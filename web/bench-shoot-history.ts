@@ -1,5 +1,5 @@
 /**
- * `npx tsx web/shoot-history.ts [--case ID] [--out PREFIX] RUN.json …`: the
+ * `npx tsx web/bench-shoot-history.ts [--case ID] [--out PREFIX] RUN.json …`: the
  * history view of real runs, as a screenshot. Starts a throwaway server with
  * the dashboard, uploads the run documents in the order given (say, nightly
  * runs on one release and then on the next), opens the history view of the
@@ -8,7 +8,7 @@
  * runtime changes of that machine's first series (from the API), so a reader
  * can check that the picture shows one.
  *
- * @example npx tsx web/shoot-history.ts --case 'single-thread/nbody' --out web/gallery/history-release st05-*.json st15-*.json
+ * @example npx tsx web/bench-shoot-history.ts --case 'single-thread/nbody' --out web/gallery/history-release st05-*.json st15-*.json
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
