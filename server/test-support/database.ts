@@ -27,12 +27,16 @@ export function copyDatabase(file: string, dir: string): string {
 
 /**
  * Every table's rows, hashed: equal snapshots mean equal contents. Token use
- * times are left out (a request with a good token may record its use).
+ * times are left out (a request with a good token may record its use), and so
+ * are the answers the server keeps (`answers`, `answer_runs`): a cache of
+ * what was computed about stored runs, which reads and the background warmer
+ * fill at any moment.
  * Read from the database itself, beside the store (SQLite: its file).
  */
 export function snapshot(store: Pick<Store, 'kind' | 'location'>): Record<string, string> {
   if (store.kind !== 'sqlite') throw new Error(`snapshot reads SQLite files; this store is ${store.kind}`);
-  return hashTables(sqliteTables(store.location));
+  const { answers: _answers, answer_runs: _links, ...tables } = sqliteTables(store.location);
+  return hashTables(tables);
 }
 
 /**
