@@ -19,11 +19,9 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { resolveBaseMode } from '../harness/stats/run-comparison.ts';
-import { scalingCurves } from '../harness/stats/scaling.ts';
 import { BADGE_ROUTES } from './badges.ts';
 import type { AnswerCache, CachedAnswer } from './cache/answers.ts';
 import type { AnswerWarmer } from './cache/warm.ts';
-import { asResult } from './compare.ts';
 import type { ComputePool } from './compute/pool.ts';
 import {
   AnnotationBody,
@@ -274,7 +272,7 @@ function compareModesAnswer(deps: AppDeps, id: string, base: string | undefined,
 function scalingAnswer(deps: AppDeps, id: string): Promise<CachedAnswer> {
   return deps.answers.get(`scaling|${id}`, [id], async () => {
     const run = await runOr404(deps.repo, id, true);
-    return JSON.stringify({ runId: run.id, curves: scalingCurves({ results: run.results.map(asResult) }) });
+    return deps.compute.scaling(run);
   });
 }
 

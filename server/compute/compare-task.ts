@@ -6,7 +6,8 @@
 import type { RunDocument } from '../../harness/schema.ts';
 import { formatRunComparisonMarkdown } from '../../harness/stats/report.ts';
 import { compareRun } from '../../harness/stats/run-comparison.ts';
-import { type ComparisonSide, compareSides, headlinesOf } from '../compare.ts';
+import { scalingCurves } from '../../harness/stats/scaling.ts';
+import { asResult, type ComparisonSide, compareSides, headlinesOf } from '../compare.ts';
 import type { RunDetail } from '../store/core/types.ts';
 
 export interface CompareTask {
@@ -26,9 +27,23 @@ export interface HeadlinesTask {
   headlines: Pick<RunDetail, 'id' | 'modes' | 'results'>;
 }
 
+/**
+ * A run's scaling curves (`GET /runs/:id/scaling`): a bootstrap per thread count and mode,
+ * about a second for a 507-result default-profile run here, so never on the event loop.
+ */
+export interface ScalingTask {
+  scaling: Pick<RunDetail, 'id' | 'results'>;
+}
+
+export type PoolTask = CompareTask | SummaryTask | HeadlinesTask | ScalingTask;
+
 /** Piscina calls the default export with each task. */
-export default function compareTask(task: CompareTask | SummaryTask | HeadlinesTask): string {
+export default function compareTask(task: PoolTask): string {
   if ('headlines' in task) return JSON.stringify(headlinesOf(task.headlines));
+  if ('scaling' in task) {
+    const { id, results } = task.scaling;
+    return JSON.stringify({ runId: id, curves: scalingCurves({ results: results.map(asResult) }) });
+  }
   if ('doc' in task) return formatRunComparisonMarkdown(compareRun(task.doc, { base: task.baseMode }));
   return JSON.stringify(compareSides(task.base, task.other));
 }

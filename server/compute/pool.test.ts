@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { scalingCurves } from '../../harness/stats/scaling.ts';
 import { buildResult, lognormalSamples } from '../../harness/test-support/index.ts';
-import { type ComparisonSide, compareSides } from '../compare.ts';
+import { asResult, type ComparisonSide, compareSides } from '../compare.ts';
 import { createDetector } from '../detector/detector.ts';
 import { pointsOf } from '../services/ingest.ts';
 import type { ResultRow } from '../store/core/types.ts';
@@ -28,6 +29,18 @@ describe('createComputePool()', () => {
     const a = side('gil', 'cpython-3.13.5/gil', 200, 1000);
     const b = side('nogil', 'cpython-3.13.5t/nogil', 200, 1300);
     expect(JSON.parse(await pool.compare(a, b))).toEqual(JSON.parse(JSON.stringify(compareSides(a, b))));
+  }, 60_000);
+
+  it("answers a run's scaling curves exactly as scalingCurves does", async () => {
+    const pool = createComputePool({ threads: 1 });
+    pools.push(pool);
+    const [doc] = fixtureHistory({ machine: fixtureMachine(1), runs: 1 });
+    const results = doc!.results.map((r, i) => ({ ...r, caseKey: '', caseId: i }) as unknown as ResultRow);
+    const curves = scalingCurves({ results: results.map(asResult) });
+    expect(curves.length).toBeGreaterThan(0);
+    expect(JSON.parse(await pool.scaling({ id: doc!.id, results }))).toEqual(
+      JSON.parse(JSON.stringify({ runId: doc!.id, curves })),
+    );
   }, 60_000);
 
   it('a task past its time budget is Overloaded, with when to retry, and the pool goes on', async () => {

@@ -21,7 +21,7 @@ import { move, Piscina } from 'piscina';
 import type { RunDocument } from '../../harness/schema.ts';
 import type { ComparisonSide } from '../compare.ts';
 import type { DetectedChange } from '../detector/detector.ts';
-import type { CompareTask, HeadlinesTask, SummaryTask } from './compare-task.ts';
+import type { HeadlinesTask, PoolTask, ScalingTask } from './compare-task.ts';
 import type { DetectTask } from './detect-task.ts';
 import type { UploadCheck } from './upload-task.ts';
 
@@ -64,6 +64,8 @@ export interface ComputePool {
   summary(doc: RunDocument, baseMode: string): Promise<string>;
   /** A run's headline numbers (harness/stats/headlines.ts) as JSON text, from its results with samples. */
   headlines(run: HeadlinesTask['headlines']): Promise<string>;
+  /** A run's scaling curves (`{runId, curves}`, harness/stats/scaling.ts) as JSON text, from its results with samples. */
+  scaling(run: ScalingTask['scaling']): Promise<string>;
   /** An upload's body (its UTF-8 bytes, moved to the thread: `bytes` is unusable afterwards) checked in an upload thread (see upload-task.ts). */
   checkUpload(bytes: ArrayBuffer): Promise<UploadCheck>;
   /** The detector over the windows of the series an upload touched, in an upload thread (see detect-task.ts). */
@@ -91,7 +93,7 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
   let running = 0;
   const retryAfter = Math.max(1, Math.ceil(timeoutMs / 1000));
 
-  const run = async (task: CompareTask | SummaryTask | HeadlinesTask): Promise<string> => {
+  const run = async (task: PoolTask): Promise<string> => {
     pool ??= new Piscina({
       filename: new URL('./worker.mjs', import.meta.url).href,
       minThreads: 0,
@@ -146,6 +148,7 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
     summary: (doc, baseMode) => run({ doc, baseMode }),
     // Only what the headlines read crosses to the thread (a stored row holds more).
     headlines: (r) => run({ headlines: { id: r.id, modes: r.modes, results: r.results } }),
+    scaling: (r) => run({ scaling: { id: r.id, results: r.results } }),
     // Moved, not copied: a 32 MiB body costs the loop nothing to hand over.
     checkUpload: (bytes) => runUploadTask<UploadCheck>('checkUpload', move(bytes)),
     detect: (task) => runUploadTask<Array<DetectedChange | null>>('detectChanges', task),

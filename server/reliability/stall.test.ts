@@ -15,6 +15,7 @@ import {
   api,
   FIXTURE_CASES,
   FIXTURE_MODES,
+  type FixtureCase,
   fixtureMachine,
   fixtureRun,
   killStarted,
@@ -27,13 +28,13 @@ const machine = fixtureMachine(61);
 let server: ServerProcess;
 let agentToken: string;
 
-/** A run of `cases` cases in gil and nogil with `samples` samples per result. */
-function bigRun(seed: number, cases: number, samples: number): RunDocument {
+/** A run of `cases` cases (the fixture's first, or those given) in gil and nogil with `samples` samples per result. */
+function bigRun(seed: number, cases: number | readonly FixtureCase[], samples: number): RunDocument {
   const doc = fixtureRun({
     machine,
     seed,
     startedAt: new Date(Date.UTC(2025, 5, 1, seed % 24)),
-    cases: FIXTURE_CASES.slice(0, cases),
+    cases: typeof cases === 'number' ? FIXTURE_CASES.slice(0, cases) : cases,
     modes: FIXTURE_MODES.filter((m) => m.mode === 'gil' || m.mode === 'nogil'),
   });
   const next = createRng(seed);
@@ -90,6 +91,32 @@ describe('one heavy read', () => {
     expect(held.status).toBe(304);
     // What changes stays uncached.
     expect((await fetch(`${server.url}/api/v1/runs`)).headers.get('cache-control')).toBe('no-store');
+  }, 120_000);
+
+  it("a run's scaling curves are computed off the loop: /health answers first", async () => {
+    // Four workloads at 1, 2, 4 and 8 threads of 500 samples: a bootstrap per point, about 2.6 s
+    // here. On the loop (before) that held /health, as a 507-result default-profile run's curves
+    // (about 1 s) held it after every such upload (the answers are warmed at ingest).
+    const cases = ['a', 'b', 'c', 'd'].flatMap((w) =>
+      [1, 2, 4, 8].map((threads) => ({ suite: 'scaling', benchmark: `work-${w}`, params: { threads } })),
+    );
+    const doc = bigRun(4, cases, 500);
+    await api(server.url, 'POST', '/runs', doc, agentToken);
+    const order: string[] = [];
+    const scaling = fetch(`${server.url}/api/v1/runs/${doc.id}/scaling`).then(async (r) => {
+      order.push('scaling');
+      return { status: r.status, body: await r.text() };
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const health = await fetch(`${server.url}/api/v1/health`).then((r) => {
+      order.push('health');
+      return r.status;
+    });
+    const answer = await scaling;
+    expect(health).toBe(200);
+    expect(answer.status, answer.body).toBe(200);
+    expect(order).toEqual(['health', 'scaling']);
+    expect(JSON.parse(answer.body).curves).toHaveLength(8);
   }, 120_000);
 
   it('refuses a run over the per-run sample limit with a 413 that says which, and stores nothing', async () => {
