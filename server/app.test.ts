@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunDocument } from '../harness/schema.ts';
+import { lockCosts } from '../harness/stats/lock-costs.ts';
 import { scaleResult, tempDir } from '../harness/test-support/index.ts';
 import { type GilbenchApp, openApp } from './app.ts';
 import { nestedDeeperThan } from './http/body-checks.ts';
@@ -598,6 +599,21 @@ describe('reads', () => {
     // The fixture serialises threads under the GIL and nearly not without it.
     expect(gil.points.at(-1).speedup).toBeLessThan(1.5);
     expect(nogil.points.at(-1).speedup).toBeGreaterThan(5);
+  });
+
+  it("states a run's lock costs against the lock-free read, with CIs, as lockCosts computes them", async () => {
+    const { status, json } = await call(app, 'GET', `/api/v1/runs/${seed.runsA[0]!.id}/locks`);
+    expect(status).toBe(200);
+    const { json: detail } = await call(app, 'GET', `/api/v1/runs/${seed.runsA[0]!.id}?samples=1`);
+    expect(json.costs).toEqual(JSON.parse(JSON.stringify(lockCosts(detail.run.results))));
+    // The fixture's locks: Lock and RLock at 4 threads against the lock-free read, per mode.
+    expect(json.costs.length).toBeGreaterThan(0);
+    for (const cost of json.costs) {
+      expect(['lock', 'rlock']).toContain(cost.lock);
+      expect(cost.ciLow).toBeLessThanOrEqual(cost.ratio);
+      expect(cost.ciHigh).toBeGreaterThanOrEqual(cost.ratio);
+    }
+    expect((await call(app, 'GET', '/api/v1/runs/00000000-0000-4000-8000-000000000000/locks')).status).toBe(404);
   });
 
   it('describes itself in OpenAPI, every route included', async () => {

@@ -39,6 +39,7 @@ const POLICY: Record<string, RouteDef['access'] | 'agent own'> = {
   'DELETE /api/v1/runs/:id': 'admin',
   'GET /api/v1/runs/:id/compare': 'read',
   'GET /api/v1/runs/:id/scaling': 'read',
+  'GET /api/v1/runs/:id/locks': 'read',
   'GET /api/v1/compare': 'read',
   'GET /api/v1/series': 'read',
   'GET /api/v1/series/:id': 'read',

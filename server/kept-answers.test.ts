@@ -71,7 +71,7 @@ describe.each(BACKENDS)('answers kept in the store: $name', (backend) => {
     }
   });
 
-  it("computes a new run's default comparison and scaling curves before their first reader asks", async () => {
+  it("computes a new run's default comparison, scaling curves and lock costs before their first reader asks", async () => {
     const db = await backend.create();
     const server = await startGilbench(db.url, { args: ['--public'] });
     try {
@@ -87,6 +87,7 @@ describe.each(BACKENDS)('answers kept in the store: $name', (backend) => {
       expect(compare.status).toBe(200);
       expect(['memory', 'stored']).toContain(compare.source);
       expect(['memory', 'stored']).toContain((await read(server.url, `/runs/${doc.id}/scaling`)).source);
+      expect(['memory', 'stored']).toContain((await read(server.url, `/runs/${doc.id}/locks`)).source);
       // Asked another way, it is computed for its reader: the header tells the difference.
       expect((await read(server.url, `/runs/${doc.id}/compare?base=nogil&other=gil`)).source).toBe('computed');
     } finally {

@@ -53,6 +53,7 @@ import {
   JobResponse,
   JobsQuery,
   JobsResponse,
+  LocksResponse,
   MachinePatch,
   MachineResponse,
   MachinesResponse,
@@ -276,6 +277,14 @@ function scalingAnswer(deps: AppDeps, id: string): Promise<CachedAnswer> {
   });
 }
 
+/** `GET /runs/:id/locks`: the run's lock costs against the lock-free reads, from the answers. */
+function locksAnswer(deps: AppDeps, id: string): Promise<CachedAnswer> {
+  return deps.answers.get(`locks|${id}`, [id], async () => {
+    const run = await runOr404(deps.repo, id, true);
+    return deps.compute.locks(run);
+  });
+}
+
 /**
  * Queues, after a new run is stored, the answers a reader asks for first: its modes compared
  * as the dashboard asks by default (its first `gil` mode against its first `nogil` one, by id;
@@ -287,6 +296,7 @@ function warmRunAnswers(deps: AppDeps, run: RunInfo): void {
   if (base && other && base.id !== other.id)
     deps.warmer.offer(() => compareModesAnswer(deps, run.id, base.id, other.id));
   deps.warmer.offer(() => scalingAnswer(deps, run.id));
+  deps.warmer.offer(() => locksAnswer(deps, run.id));
   // Its trend point, so a long trend finds most of them kept.
   deps.warmer.offer(() => headlinesText(deps, run.id));
 }
@@ -563,6 +573,17 @@ export const ROUTES: readonly RouteDef[] = [
     response: ScalingResponse,
     success: 200,
     handler: async ({ c, deps, params }) => immutableJson(c, await scalingAnswer(deps, params.id), deps.isPublic),
+  }),
+  route({
+    method: 'GET',
+    path: `${API}/runs/:id/locks`,
+    access: 'read',
+    summary:
+      "lock costs: each locked (and thread-private) read's time against the lock-free read of the same case, per mode, writer and thread count, with 95% CIs",
+    params: RunIdParam,
+    response: LocksResponse,
+    success: 200,
+    handler: async ({ c, deps, params }) => immutableJson(c, await locksAnswer(deps, params.id), deps.isPublic),
   }),
   route({
     method: 'GET',

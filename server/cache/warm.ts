@@ -13,7 +13,7 @@
 import pLimit from 'p-limit';
 
 export interface AnswerWarmerOptions {
-  /** Tasks waiting or running before the next offer is skipped (default 4). */
+  /** Tasks waiting or running before the next offer is skipped (default 8: two uploads' answers; each offers four). */
   maxPending?: number;
   /** Whether the pool is busy with readers' work: a task whose turn comes then is dropped (default: never busy). */
   busy?: () => boolean;
@@ -23,7 +23,7 @@ export interface AnswerWarmerOptions {
   patienceMs?: number;
 }
 
-export const ANSWER_WARMER_DEFAULTS = { maxPending: 4, patienceMs: 2_000 } as const;
+export const ANSWER_WARMER_DEFAULTS = { maxPending: 8, patienceMs: 2_000 } as const;
 
 /** How often a waiting task looks at `busy()` again. */
 const RECHECK_MS = 50;

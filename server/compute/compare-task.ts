@@ -4,6 +4,7 @@
  * bootstrap nor serialises its result.
  */
 import type { RunDocument } from '../../harness/schema.ts';
+import { lockCosts } from '../../harness/stats/lock-costs.ts';
 import { formatRunComparisonMarkdown } from '../../harness/stats/report.ts';
 import { compareRun } from '../../harness/stats/run-comparison.ts';
 import { scalingCurves } from '../../harness/stats/scaling.ts';
@@ -35,7 +36,12 @@ export interface ScalingTask {
   scaling: Pick<RunDetail, 'id' | 'results'>;
 }
 
-export type PoolTask = CompareTask | SummaryTask | HeadlinesTask | ScalingTask;
+/** A run's lock costs (`GET /runs/:id/locks`): a bootstrap per locked read, so not on the loop (nor in the page). */
+export interface LocksTask {
+  locks: Pick<RunDetail, 'id' | 'results'>;
+}
+
+export type PoolTask = CompareTask | SummaryTask | HeadlinesTask | ScalingTask | LocksTask;
 
 /** Piscina calls the default export with each task. */
 export default function compareTask(task: PoolTask): string {
@@ -44,6 +50,7 @@ export default function compareTask(task: PoolTask): string {
     const { id, results } = task.scaling;
     return JSON.stringify({ runId: id, curves: scalingCurves({ results: results.map(asResult) }) });
   }
+  if ('locks' in task) return JSON.stringify({ runId: task.locks.id, costs: lockCosts(task.locks.results) });
   if ('doc' in task) return formatRunComparisonMarkdown(compareRun(task.doc, { base: task.baseMode }));
   return JSON.stringify(compareSides(task.base, task.other));
 }

@@ -21,7 +21,7 @@ import { move, Piscina } from 'piscina';
 import type { RunDocument } from '../../harness/schema.ts';
 import type { ComparisonSide } from '../compare.ts';
 import type { DetectedChange } from '../detector/detector.ts';
-import type { HeadlinesTask, PoolTask, ScalingTask } from './compare-task.ts';
+import type { HeadlinesTask, LocksTask, PoolTask, ScalingTask } from './compare-task.ts';
 import type { DetectTask } from './detect-task.ts';
 import type { UploadCheck } from './upload-task.ts';
 
@@ -66,6 +66,8 @@ export interface ComputePool {
   headlines(run: HeadlinesTask['headlines']): Promise<string>;
   /** A run's scaling curves (`{runId, curves}`, harness/stats/scaling.ts) as JSON text, from its results with samples. */
   scaling(run: ScalingTask['scaling']): Promise<string>;
+  /** A run's lock costs (`{runId, costs}`, harness/stats/lock-costs.ts) as JSON text, from its results with samples. */
+  locks(run: LocksTask['locks']): Promise<string>;
   /** An upload's body (its UTF-8 bytes, moved to the thread: `bytes` is unusable afterwards) checked in an upload thread (see upload-task.ts). */
   checkUpload(bytes: ArrayBuffer): Promise<UploadCheck>;
   /** The detector over the windows of the series an upload touched, in an upload thread (see detect-task.ts). */
@@ -149,6 +151,8 @@ export function createComputePool(opts: ComputePoolOptions = {}): ComputePool {
     // Only what the headlines read crosses to the thread (a stored row holds more).
     headlines: (r) => run({ headlines: { id: r.id, modes: r.modes, results: r.results } }),
     scaling: (r) => run({ scaling: { id: r.id, results: r.results } }),
+    // Only the locks suite's results: the rest of a large run has no lock to cost.
+    locks: (r) => run({ locks: { id: r.id, results: r.results.filter((x) => x.suite === 'locks') } }),
     // Moved, not copied: a 32 MiB body costs the loop nothing to hand over.
     checkUpload: (bytes) => runUploadTask<UploadCheck>('checkUpload', move(bytes)),
     detect: (task) => runUploadTask<Array<DetectedChange | null>>('detectChanges', task),

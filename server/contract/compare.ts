@@ -1,6 +1,6 @@
 /**
  * Comparisons, computed by the server with the harness's statistics: two
- * modes of one run, one mode in two runs, and a run's scaling curves.
+ * modes of one run, one mode in two runs, a run's scaling curves and lock costs.
  * Ratios are `other / base` times: above 1 means the other side is slower.
  *
  * @example
@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { CaseParams, ModeName, Stats } from '../../harness/schema.ts';
+import type { LockCost as HarnessLockCost } from '../../harness/stats/lock-costs.ts';
 import type { ScalingCurve as HarnessScalingCurve } from '../../harness/stats/scaling.ts';
 import type { GeometricMean as HarnessGeometricMean } from '../../harness/stats/types.ts';
 import { name, Params, runId } from './common.ts';
@@ -98,3 +99,22 @@ export const ScalingCurve = z.object({
 export type ScalingCurve = z.infer<typeof ScalingCurve>;
 
 export const ScalingResponse = z.object({ runId, curves: z.array(ScalingCurve) });
+
+/** What a lock costs a reader against the lock-free read (harness/stats/lock-costs.ts). */
+export const LockCost = z.object({
+  /** The read kind: the locks benchmark (`dict-read`, ...). */
+  kind: z.string(),
+  mode: z.string(),
+  writer: z.boolean(),
+  lock: z.string(),
+  threads: z.number().int().positive(),
+  /** t(lock) / t(lock-free), with the 95% CI of the two medians' ratio. */
+  ratio: z.number(),
+  ciLow: z.number(),
+  ciHigh: z.number(),
+  /** The lock-free read's median, ns. */
+  noneNs: z.number(),
+}) satisfies z.ZodType<HarnessLockCost>;
+export type LockCost = z.infer<typeof LockCost>;
+
+export const LocksResponse = z.object({ runId, costs: z.array(LockCost) });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../harness/test-support/temp.ts';
 import { type GilbenchApp, openApp } from '../app.ts';
-import { ComparisonView, RunDocument, ScalingResponse } from '../contract/index.ts';
+import { ComparisonView, LocksResponse, RunDocument, ScalingResponse } from '../contract/index.ts';
 import { fixtureMachine, openServices } from '../test-support/index.ts';
 import { EXTREME_FAMILIES, extremeRuns } from './extreme.ts';
 
@@ -66,6 +66,9 @@ describe('valid-but-extreme run documents', () => {
     const scaling = await get(`/api/v1/runs/${doc.id}/scaling`);
     expect(scaling.status).toBe(200);
     ScalingResponse.parse(scaling.body);
+    const locks = await get(`/api/v1/runs/${doc.id}/locks`);
+    expect(locks.status).toBe(200);
+    LocksResponse.parse(locks.body);
   });
 
   it('compares every extreme run with every other, mode by mode, without a 5xx', async () => {

@@ -165,6 +165,7 @@ const EXAMPLES: Record<string, (t: FuzzTargets) => RouteExamples> = {
     base: { path: `${API}/runs/${t.runA}/compare?other=nogil`, token: 'admin' },
   }),
   'GET /api/v1/runs/:id/scaling': (t) => ({ base: { path: `${API}/runs/${t.runA}/scaling`, token: 'agentA' } }),
+  'GET /api/v1/runs/:id/locks': (t) => ({ base: { path: `${API}/runs/${t.runA}/locks`, token: 'agentA' } }),
   'GET /api/v1/compare': (t) => ({
     base: { path: `${API}/compare?base=${t.runA}&other=${t.runA2}&mode=nogil`, token: 'admin' },
   }),

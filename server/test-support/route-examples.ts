@@ -37,6 +37,7 @@ export const EXAMPLES: Record<string, (s: Seed) => Example> = {
   'DELETE /api/v1/runs/:id': (s) => ({ path: `/api/v1/runs/${s.runB.id}` }),
   'GET /api/v1/runs/:id/compare': (s) => ({ path: `/api/v1/runs/${s.runsA[0]!.id}/compare?other=nogil` }),
   'GET /api/v1/runs/:id/scaling': (s) => ({ path: `/api/v1/runs/${s.runsA[0]!.id}/scaling` }),
+  'GET /api/v1/runs/:id/locks': (s) => ({ path: `/api/v1/runs/${s.runsA[0]!.id}/locks` }),
   'GET /api/v1/compare': (s) => ({
     path: `/api/v1/compare?base=${s.runsA[0]!.id}&other=${s.runsA[1]!.id}&mode=nogil`,
   }),

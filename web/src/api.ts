@@ -25,6 +25,7 @@ import type {
   HistoryResponse,
   HistoryView,
   Job,
+  LockCost,
   MachineInfo,
   Params,
   Regression,
@@ -164,6 +165,15 @@ export class Api {
     return this.#cached(`scaling ${runId}`, () =>
       this.get<{ runId: string; curves: ScalingCurve[] }>(`${API}/runs/${encodeURIComponent(runId)}/scaling`).then(
         (r) => r.curves,
+      ),
+    );
+  }
+
+  /** What each lock costs a reader against the lock-free read, with 95% CIs (statistics by the server). */
+  locks(runId: string): Promise<LockCost[]> {
+    return this.#cached(`locks ${runId}`, () =>
+      this.get<{ runId: string; costs: LockCost[] }>(`${API}/runs/${encodeURIComponent(runId)}/locks`).then(
+        (r) => r.costs,
       ),
     );
   }

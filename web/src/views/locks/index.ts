@@ -15,7 +15,7 @@ export const locks = defineView({
   exportData: {
     async machine({ api, runs, each }) {
       await each(runs, 4, async (run) => {
-        if ((await api.run(run.id)).results.some((r) => r.suite === 'locks')) await api.runWithSamples(run.id);
+        if ((await api.run(run.id)).results.some((r) => r.suite === 'locks')) await api.locks(run.id);
       });
     },
   },

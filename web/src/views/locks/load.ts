@@ -1,6 +1,5 @@
 /** Locks' data: the machine, its runs, the run shown (the named one, else the newest with the locks suite) and its lock costs. */
 
-import { lockCosts } from '../../../../harness/stats/lock-costs.ts';
 import type { Api } from '../../api.ts';
 import { pickRun, resolveMachine } from '../shared/load.ts';
 import type { ViewState } from '../types.ts';
@@ -14,7 +13,7 @@ export async function loadLocks(api: Api, state: ViewState): Promise<LocksData> 
   const run =
     (await pickRun(state.params, runs, async (r) => (await api.run(r.id)).results.some((x) => x.suite === 'locks'))) ??
     null;
-  // The ratios' CIs need the raw samples.
-  const costs = run ? lockCosts((await api.runWithSamples(run.id)).results) : [];
+  // Bootstrapped by the server, once per run (the page used to fetch every sample and compute them).
+  const costs = run ? await api.locks(run.id) : [];
   return { machines, machine, runs, run, costs };
 }
