@@ -57,22 +57,30 @@ afterAll(async () => {
   remove();
 });
 
+/**
+ * Asks `path` and, 200 ms later (while it is computed), `/health`: the order they answered in,
+ * health's status and the heavy read's answer.
+ */
+async function healthDuring(path: string, label: string) {
+  const order: string[] = [];
+  const heavy = fetch(`${server.url}${path}`).then(async (r) => {
+    order.push(label);
+    return { status: r.status, headers: r.headers, body: await r.text() };
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  const health = await fetch(`${server.url}/api/v1/health`).then((r) => {
+    order.push('health');
+    return r.status;
+  });
+  return { order, health, answer: await heavy };
+}
+
 describe('one heavy read', () => {
   it('a compare over 2 x 100,000 samples runs off the loop: /health answers first', async () => {
     const doc = bigRun(1, 1, 100_000);
     await api(server.url, 'POST', '/runs', doc, agentToken);
-    const order: string[] = [];
-    const compare = fetch(`${server.url}/api/v1/runs/${doc.id}/compare?other=nogil`).then(async (r) => {
-      order.push('compare');
-      return { status: r.status, headers: r.headers, body: await r.text() };
-    });
-    // Give the server the compare first, then ask for health while it is computed.
-    await new Promise((r) => setTimeout(r, 200));
-    const health = await fetch(`${server.url}/api/v1/health`).then((r) => {
-      order.push('health');
-      return r.status;
-    });
-    const answer = await compare;
+    // The compare first, then health while it is computed.
+    const { order, health, answer } = await healthDuring(`/api/v1/runs/${doc.id}/compare?other=nogil`, 'compare');
     expect(health).toBe(200);
     expect(answer.status, answer.body).toBe(200);
     expect(order).toEqual(['health', 'compare']);
@@ -102,17 +110,7 @@ describe('one heavy read', () => {
     );
     const doc = bigRun(4, cases, 500);
     await api(server.url, 'POST', '/runs', doc, agentToken);
-    const order: string[] = [];
-    const scaling = fetch(`${server.url}/api/v1/runs/${doc.id}/scaling`).then(async (r) => {
-      order.push('scaling');
-      return { status: r.status, body: await r.text() };
-    });
-    await new Promise((r) => setTimeout(r, 200));
-    const health = await fetch(`${server.url}/api/v1/health`).then((r) => {
-      order.push('health');
-      return r.status;
-    });
-    const answer = await scaling;
+    const { order, health, answer } = await healthDuring(`/api/v1/runs/${doc.id}/scaling`, 'scaling');
     expect(health).toBe(200);
     expect(answer.status, answer.body).toBe(200);
     expect(order).toEqual(['health', 'scaling']);
