@@ -234,8 +234,8 @@ export function createApp(options: AppOptions): GilbenchApp {
   const ingest = boundedQueue(options.ingest);
   const answers = createAnswerCache({ store: repo.store.answers, log, now, ...options.answers });
   // A task of readers' own in the pool (running or waiting) comes first, and so do uploads
-  // in or waiting: when uploads stream in, the first readers compute what the warmer would
-  // have (warming 400 uploads in a row took a third of the server's CPU in bench:server).
+  // in or waiting: warming waits for them (warming each of 400 uploads in a row took a third
+  // of the server's CPU in bench:server; now only each machine's newest run is warmed, after).
   const warmer = createAnswerWarmer({
     ...options.warm,
     busy: () => {

@@ -288,17 +288,21 @@ function locksAnswer(deps: AppDeps, id: string): Promise<CachedAnswer> {
 /**
  * Queues, after a new run is stored, the answers a reader asks for first: its modes compared
  * as the dashboard asks by default (its first `gil` mode against its first `nogil` one, by id;
- * web/src/views/compare/model.ts chooseComparison) and its scaling curves. Off the request path.
+ * web/src/views/compare/model.ts chooseComparison), its scaling curves, lock costs and trend
+ * headlines. Off the request path, in the pool, once uploads and readers' work are done.
  */
 function warmRunAnswers(deps: AppDeps, run: RunInfo): void {
   const base = run.modes.find((m) => m.mode === 'gil') ?? run.modes[0];
   const other = run.modes.find((m) => m.mode === 'nogil') ?? run.modes.find((m) => m.id !== base?.id);
-  if (base && other && base.id !== other.id)
-    deps.warmer.offer(() => compareModesAnswer(deps, run.id, base.id, other.id));
-  deps.warmer.offer(() => scalingAnswer(deps, run.id));
-  deps.warmer.offer(() => locksAnswer(deps, run.id));
-  // Its trend point, so a long trend finds most of them kept.
-  deps.warmer.offer(() => headlinesText(deps, run.id));
+  const tasks = [
+    ...(base && other && base.id !== other.id ? [() => compareModesAnswer(deps, run.id, base.id, other.id)] : []),
+    () => scalingAnswer(deps, run.id),
+    () => locksAnswer(deps, run.id),
+    // Its trend point, so a long trend finds most of them kept.
+    () => headlinesText(deps, run.id),
+  ];
+  // One offer per machine: a newer run of the machine replaces its offer that still waits.
+  deps.warmer.offer(tasks, `machine ${run.machineId}`);
 }
 
 /** A mode of a run by id (`cpython-3.13.5t/nogil`) or name (`nogil`, when only one mode has it). */

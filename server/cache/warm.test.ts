@@ -12,69 +12,72 @@ function gate(started: string[], name: string) {
   return { task, release: () => release() };
 }
 
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+const note = (started: string[], name: string) => async () => void started.push(name);
+
 describe('createAnswerWarmer()', () => {
-  it('runs one task at a time and skips offers past maxPending', async () => {
+  it("runs one task at a time, a run's tasks in order; a machine's newer run replaces its waiting one", async () => {
+    const warmer = createAnswerWarmer({ maxPending: 3 });
+    const started: string[] = [];
+    const a = gate(started, 'A1 compare');
+    expect(warmer.offer([a.task, note(started, 'A1 scaling')], 'machine A')).toBe(true);
+    expect(warmer.offer([note(started, 'B1 compare')], 'machine B')).toBe(true);
+    expect(warmer.offer([note(started, 'B2 compare')], 'machine B')).toBe(true);
+    await tick();
+    expect(started).toEqual(['A1 compare']);
+    // A1's scaling waits, B2 replaced B1.
+    expect(warmer.pending()).toBe(3);
+    a.release();
+    while (warmer.pending() > 0) await tick(1);
+    expect(started).toEqual(['A1 compare', 'A1 scaling', 'B2 compare']);
+    await warmer.close();
+  });
+
+  it('past maxPending the oldest waiting offer gives way; the running one alone refuses', async () => {
     const warmer = createAnswerWarmer({ maxPending: 2 });
     const started: string[] = [];
-    const a = gate(started, 'a');
-    const b = gate(started, 'b');
-    expect(warmer.offer(a.task)).toBe(true);
-    expect(warmer.offer(b.task)).toBe(true);
-    expect(warmer.offer(async () => void started.push('c'))).toBe(false);
-    await new Promise((r) => setTimeout(r, 0));
-    expect(started).toEqual(['a']);
-    expect(warmer.pending()).toBe(2);
+    const a = gate(started, 'A');
+    warmer.offer([a.task], 'A');
+    warmer.offer([note(started, 'B')], 'B');
+    warmer.offer([note(started, 'C')], 'C');
     a.release();
-    await new Promise((r) => setTimeout(r, 0));
-    expect(started).toEqual(['a', 'b']);
-    b.release();
+    while (warmer.pending() > 0) await tick(1);
+    expect(started).toEqual(['A', 'C']);
+    await warmer.close();
+    const one = createAnswerWarmer({ maxPending: 1 });
+    const e = gate(started, 'E');
+    expect(one.offer([e.task], 'E')).toBe(true);
+    await tick();
+    expect(one.offer([note(started, 'F')], 'F')).toBe(false);
+    e.release();
+    await one.close();
+  });
+
+  it('waits while the server is busy (uploads, readers), then computes what was offered; logs a failed task', async () => {
+    let busy = true;
+    const lines: string[] = [];
+    const started: string[] = [];
+    const warmer = createAnswerWarmer({ busy: () => busy, log: (line) => lines.push(line) });
+    warmer.offer([() => Promise.reject(new Error('pool closed')), note(started, 'A scaling')], 'A');
+    warmer.offer([note(started, 'B compare')], 'B');
+    await tick(300);
+    expect(started).toEqual([]);
+    expect(warmer.pending()).toBe(3);
+    busy = false; // the burst of uploads is over
+    while (warmer.pending() > 0) await tick(10);
+    expect(started).toEqual(['A scaling', 'B compare']);
+    expect(lines).toEqual([expect.stringMatching(/ahead of its readers failed: pool closed/)]);
+    await warmer.close();
+  });
+
+  it('drops what waits when closed, takes nothing after, and checks its options', async () => {
+    const started: string[] = [];
+    const warmer = createAnswerWarmer({ busy: () => true });
+    warmer.offer([note(started, 'never')], 'A');
     await warmer.close();
     expect(warmer.pending()).toBe(0);
-  });
-
-  it('drops a task whose turn comes while the pool is busy, and logs a failed one', async () => {
-    let busy = false;
-    const lines: string[] = [];
-    const warmer = createAnswerWarmer({ busy: () => busy, log: (line) => lines.push(line), patienceMs: 0 });
-    const started: string[] = [];
-    const first = gate(started, 'first');
-    warmer.offer(first.task);
-    warmer.offer(async () => void started.push('second'));
-    warmer.offer(() => Promise.reject(new Error('pool closed')));
-    await new Promise((r) => setTimeout(r, 0));
-    busy = true; // a reader's comparison arrived while the first ran
-    first.release();
-    await new Promise((r) => setTimeout(r, 0));
-    busy = false;
-    warmer.offer(() => Promise.reject(new Error('pool closed')));
-    while (warmer.pending() > 0) await new Promise((r) => setTimeout(r, 1));
-    await warmer.close();
-    expect(started).toEqual(['first']);
-    expect(lines).toEqual([expect.stringMatching(/ahead of its readers failed: pool closed/)]);
-  });
-
-  it('lets a task wait out a short busy spell, and drops it past its patience', async () => {
-    let busy = true;
-    const started: string[] = [];
-    const warmer = createAnswerWarmer({ busy: () => busy, patienceMs: 1_000 });
-    warmer.offer(async () => void started.push('waited'));
-    await new Promise((r) => setTimeout(r, 120));
+    expect(warmer.offer([async () => {}], 'A')).toBe(false);
     expect(started).toEqual([]);
-    busy = false; // the upload that offered it has finished
-    while (warmer.pending() > 0) await new Promise((r) => setTimeout(r, 10));
-    expect(started).toEqual(['waited']);
-    busy = true;
-    const impatient = createAnswerWarmer({ busy: () => busy, patienceMs: 100 });
-    impatient.offer(async () => void started.push('dropped'));
-    while (impatient.pending() > 0) await new Promise((r) => setTimeout(r, 10));
-    expect(started).toEqual(['waited']);
-    await Promise.all([warmer.close(), impatient.close()]);
-  });
-
-  it('takes nothing once closed, and checks its options', async () => {
-    const warmer = createAnswerWarmer();
-    await warmer.close();
-    expect(warmer.offer(async () => {})).toBe(false);
     expect(() => createAnswerWarmer({ maxPending: 0 })).toThrow(RangeError);
   });
 });
