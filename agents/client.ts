@@ -14,6 +14,9 @@
 import type { z } from 'zod';
 import type { Machine, RunDocument } from '../harness/schema.ts';
 import { ClaimResponse, EnrollResponse, type Job } from '../server/contract/index.ts';
+import { retryAfterMs } from '../server/contract/retry-after.ts';
+
+export { retryAfterMs };
 
 const API = '/api/v1';
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -226,18 +229,6 @@ export class ServerClient {
     }
     return json;
   }
-}
-
-/**
- * A `Retry-After` value (seconds, or an HTTP date) as ms from `now`, or null when absent or unreadable.
- * @example retryAfterMs('2', Date.now()) // 2000
- */
-export function retryAfterMs(value: string | null, now: number): number | null {
-  if (value === null) return null;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 /** The body as text, refusing (and cutting off) one over `max` bytes, whether it says its length or not. */

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import type { RunDocument } from '../harness/schema.ts';
 import { launchChromium } from './test/browser.ts';
 import { startServer } from './test/server.ts';
+import { openView } from './test/views.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -48,8 +49,7 @@ try {
     ] as const) {
       const page = await browser.newPage();
       await page.setViewportSize(viewport);
-      await page.goto(`${server.url}/#/history?${query}`);
-      await page.waitForSelector('body[data-ready="history"]', { timeout: 60_000 });
+      await openView(page, server.url, `#/history?${query}`);
       await page.screenshot({ path: `${values.out}-${kind}.png`, fullPage: true });
       await page.close();
     }

@@ -17,6 +17,7 @@
 import { get as httpGet } from 'node:http';
 import { parseArgs } from 'node:util';
 import { launchChromium } from './test/browser.ts';
+import { waitForView } from './test/views.ts';
 
 const WIDTH = 1400;
 const HEIGHT = 900;
@@ -36,7 +37,7 @@ async function measure(url: string, view: string, repeat: number): Promise<Sampl
     for (let i = 0; i < repeat; i++) {
       const page = await browser.newPage();
       await page.goto(url);
-      await page.waitForSelector(`body[data-ready="${view}"]`, { timeout: 300_000 });
+      await waitForView(page, `#/${view}`, 300_000);
       const marks = await page.evaluate(() => ({
         firstChart: performance.getEntriesByName('gilbench:first-chart')[0]?.startTime ?? null,
         rendered: performance.getEntriesByName('gilbench:rendered').at(-1)?.startTime ?? Number.NaN,

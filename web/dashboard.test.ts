@@ -19,6 +19,7 @@ import type { ComparisonView, MachineInfo, RunDetail, SeriesInfo } from './src/a
 import { ensureChromium, type LaunchedBrowser, launchChromium, type Page } from './test/browser.ts';
 import { derivedHistory, HOSTILE, hostileRun, realRun } from './test/data.ts';
 import { type RunningServer, startServer } from './test/server.ts';
+import { openView } from './test/views.ts';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const log = (line: string) => process.stderr.write(`web test: ${line}\n`);
@@ -28,19 +29,6 @@ let browser: LaunchedBrowser;
 const errors: string[] = [];
 let full: RunDocument;
 let hostile: RunDocument;
-
-async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${server.url}/api/v1${path}`);
-  expect(response.status, path).toBe(200);
-  return (await response.json()) as T;
-}
-
-/** Opens a view and waits until main.ts says it is drawn. */
-async function open(page: Page, base: string, hash: string): Promise<void> {
-  await page.goto(`${base}/${hash}`);
-  const view = hash.replace(/^#\//, '').split('?')[0] || 'overview';
-  await page.waitForSelector(`body[data-ready="${view}"]`, { timeout: 30_000 });
-}
 
 /** Every chart on the page has data, and its canvas has drawn pixels. */
 async function expectChartsDrawn(
@@ -98,14 +86,14 @@ describe('dashboard in chromium against a real server', () => {
 
   it('overview: headlines per machine with a drawn chart, matching the API', async () => {
     const page = await browser.newPage();
-    await open(page, server.url, '#/overview');
+    await openView(page, server.url, '#/overview');
     await expectChartsDrawn(page);
-    const { machines } = await api<{ machines: MachineInfo[] }>('/machines');
+    const { machines } = await server.api<{ machines: MachineInfo[] }>('/machines');
     const mine = machines.find((m) => m.fingerprint === full.machine.fingerprint)!;
     const section = page.locator(`section.machine[data-machine="${mine.id}"]`);
     const gil = full.modes.find((m) => m.mode === 'gil')!;
     const nogil = full.modes.find((m) => m.mode === 'nogil')!;
-    const cmp = await api<ComparisonView>(
+    const cmp = await server.api<ComparisonView>(
       `/runs/${full.id}/compare?base=${encodeURIComponent(gil.id)}&other=${encodeURIComponent(nogil.id)}`,
     );
     const gm = cmp.suites.find((s) => s.suite === 'single-thread')?.geometricMean ?? cmp.geometricMean!;
@@ -121,12 +109,12 @@ describe('dashboard in chromium against a real server', () => {
     const page = await browser.newPage();
     const gil = full.modes.find((m) => m.mode === 'gil')!;
     const ftgil = full.modes.find((m) => m.mode === 'ft-gil')!;
-    const { machines } = await api<{ machines: MachineInfo[] }>('/machines');
+    const { machines } = await server.api<{ machines: MachineInfo[] }>('/machines');
     const machine = machines.find((m) => m.fingerprint === full.machine.fingerprint)!;
     const hash = `#/compare?machine=${machine.id}&run=${full.id}&base=${encodeURIComponent(gil.id)}&other=${encodeURIComponent(ftgil.id)}&sort=ratio&desc=1&all=1`;
-    await open(page, server.url, hash);
+    await openView(page, server.url, hash);
     await expectChartsDrawn(page);
-    const cmp = await api<ComparisonView>(
+    const cmp = await server.api<ComparisonView>(
       `/runs/${full.id}/compare?base=${encodeURIComponent(gil.id)}&other=${encodeURIComponent(ftgil.id)}`,
     );
     // `all=1`: every suite's rows, each table footed by its suite's geometric mean.
@@ -147,7 +135,7 @@ describe('dashboard in chromium against a real server', () => {
     await shot(page, 'compare');
     // The same URL in a new page opens the same view.
     const again = await browser.newPage();
-    await open(again, server.url, hash);
+    await openView(again, server.url, hash);
     await expect(again.locator('select[name="other"]').inputValue()).resolves.toBe(ftgil.id);
     await again.close();
     await page.close();
@@ -155,16 +143,16 @@ describe('dashboard in chromium against a real server', () => {
 
   it('scaling and calls-and-locks: a line per mode with the ideal, an efficiency table', async () => {
     const page = await browser.newPage();
-    await open(page, server.url, `#/scaling?run=${full.id}&open=all`);
+    await openView(page, server.url, `#/scaling?run=${full.id}&open=all`);
     const charts = await expectChartsDrawn(page);
     expect(charts[0]!.datasets.map((d) => d.label)).toContain('ideal');
-    const run = (await api<{ run: RunDetail }>(`/runs/${full.id}`)).run;
+    const run = (await server.api<{ run: RunDetail }>(`/runs/${full.id}`)).run;
     const threaded = run.results.filter(
       (r) => 'threads' in r.params && Number(r.params.threads) === 1 && r.status === 'ok',
     );
     await expect(page.locator('table[data-table="efficiency"] tbody tr').count()).resolves.toBe(threaded.length);
     await shot(page, 'scaling');
-    await open(page, server.url, `#/calls?run=${full.id}&open=all`);
+    await openView(page, server.url, `#/calls?run=${full.id}&open=all`);
     await expectChartsDrawn(page, 2);
     await shot(page, 'calls');
     await page.close();
@@ -172,11 +160,15 @@ describe('dashboard in chromium against a real server', () => {
 
   it('history: several modes over time with the regression marked; zoom keeps the range in the URL', async () => {
     const page = await browser.newPage();
-    const { machines } = await api<{ machines: MachineInfo[] }>('/machines');
+    const { machines } = await server.api<{ machines: MachineInfo[] }>('/machines');
     const machine = machines.find((m) => m.fingerprint === full.machine.fingerprint)!;
-    await open(page, server.url, `#/history?machine=${machine.id}&case=${encodeURIComponent('selftest/call-4args')}`);
+    await openView(
+      page,
+      server.url,
+      `#/history?machine=${machine.id}&case=${encodeURIComponent('selftest/call-4args')}`,
+    );
     const [chart] = await expectChartsDrawn(page);
-    const { series } = await api<{ series: SeriesInfo[] }>(`/series?machine=${machine.id}`);
+    const { series } = await server.api<{ series: SeriesInfo[] }>(`/series?machine=${machine.id}`);
     const callSeries = series.filter((s) => s.suite === 'selftest' && s.benchmark === 'call-4args');
     expect(
       chart!.datasets
@@ -195,8 +187,8 @@ describe('dashboard in chromium against a real server', () => {
 
   it('regressions: listed with links to the history; an admin sets the status and a note', async () => {
     const page = await browser.newPage();
-    await open(page, server.url, '#/regressions');
-    const { regressions } = await api<{ regressions: Array<{ id: number }> }>('/regressions');
+    await openView(page, server.url, '#/regressions');
+    const { regressions } = await server.api<{ regressions: Array<{ id: number }> }>('/regressions');
     const rows = page.locator('table[data-table="regressions"] tbody tr');
     await expect(rows.count()).resolves.toBe(regressions.length);
     await shot(page, 'regressions');
@@ -211,10 +203,12 @@ describe('dashboard in chromium against a real server', () => {
       await page.waitForFunction(
         () => document.querySelector('form[data-regression-form] [role="status"]')?.textContent === 'saved',
       );
-      const after = await api<{ regressions: Array<{ id: number; status: string; note: string }> }>('/regressions');
+      const after = await server.api<{ regressions: Array<{ id: number; status: string; note: string }> }>(
+        '/regressions',
+      );
       const changed = after.regressions.find((r) => r.id === regressions[0]!.id)!;
       expect(changed).toMatchObject({ status: 'acknowledged', note: HOSTILE.note });
-      await open(page, server.url, '#/regressions');
+      await openView(page, server.url, '#/regressions');
       await expect(page.locator('.note').first().textContent()).resolves.toBe(HOSTILE.note);
       const href = await rows.first().locator('a').first().getAttribute('href');
       expect(href).toMatch(/^#\/history\?/);
@@ -224,8 +218,8 @@ describe('dashboard in chromium against a real server', () => {
 
   it('machines and runs: metadata, runs and one run in detail', async () => {
     const page = await browser.newPage();
-    await open(page, server.url, `#/machines?run=${full.id}`);
-    const run = (await api<{ run: RunDetail }>(`/runs/${full.id}`)).run;
+    await openView(page, server.url, `#/machines?run=${full.id}`);
+    const run = (await server.api<{ run: RunDetail }>(`/runs/${full.id}`)).run;
     await expect(page.locator('table[data-table="run-results"] tbody tr').count()).resolves.toBe(run.results.length);
     await shot(page, 'machines');
     await page.close();
@@ -233,7 +227,7 @@ describe('dashboard in chromium against a real server', () => {
 
   it('markup in names, labels, parameters and notes shows as text and runs nothing', async () => {
     const page = await browser.newPage();
-    const { machines } = await api<{ machines: MachineInfo[] }>('/machines');
+    const { machines } = await server.api<{ machines: MachineInfo[] }>('/machines');
     const evil = machines.find((m) => m.fingerprint === hostile.machine.fingerprint)!;
     for (const hash of [
       '#/overview',
@@ -242,7 +236,7 @@ describe('dashboard in chromium against a real server', () => {
       `#/history?machine=${evil.id}`,
       '#/regressions',
     ]) {
-      await open(page, server.url, hash);
+      await openView(page, server.url, hash);
       const state = await page.evaluate(() => ({
         pwned: (window as { __pwned?: unknown }).__pwned ?? null,
         injected: document.querySelectorAll('main img, main iframe, main script, main b[onmouseover], main [onerror]')
@@ -253,7 +247,7 @@ describe('dashboard in chromium against a real server', () => {
       expect(state.injected, hash).toBe(0);
       if (hash !== '#/regressions') expect(state.text, hash).toContain(HOSTILE.hostname);
     }
-    await open(page, server.url, `#/machines?machine=${evil.id}`);
+    await openView(page, server.url, `#/machines?machine=${evil.id}`);
     expect(await page.textContent('main')).toContain(HOSTILE.label);
     expect(errors.filter((e) => e.startsWith('dialog') || e.startsWith('pageerror'))).toEqual([]);
     await shot(page, 'hostile');
@@ -263,7 +257,7 @@ describe('dashboard in chromium against a real server', () => {
   it('stays usable on a narrow screen', async () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 375, height: 800 });
-    await open(page, server.url, '#/overview');
+    await openView(page, server.url, '#/overview');
     await expectChartsDrawn(page);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(1);
@@ -313,7 +307,7 @@ describe('dashboard in chromium against a real server', () => {
           seen.push(`${e.violatedDirective} ${e.blockedURI}`),
         );
       });
-      await open(page, url, '#/overview');
+      await openView(page, url, '#/overview');
       await expectChartsDrawn(page);
       await expect(page.textContent('#session')).resolves.toContain('static');
       // The page itself breaks none of it; an inline script put in is refused.
@@ -329,9 +323,9 @@ describe('dashboard in chromium against a real server', () => {
       expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([
         'script-src-elem inline',
       ]);
-      await open(page, url, `#/compare?run=${full.id}`);
+      await openView(page, url, `#/compare?run=${full.id}`);
       await expectChartsDrawn(page);
-      await open(page, url, `#/history?case=${encodeURIComponent('selftest/call-4args')}`);
+      await openView(page, url, `#/history?case=${encodeURIComponent('selftest/call-4args')}`);
       await expectChartsDrawn(page);
       await shot(page, 'static-history');
       await page.close();

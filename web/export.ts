@@ -34,11 +34,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { UsageError } from '../harness/errors.ts';
+import { retryAfterMs } from '../server/contract/retry-after.ts';
 import { ensureWebBuilt } from './build.ts';
 import { writePublished } from './export-published.ts';
 import { DASHBOARD_META_CSP } from './serve.ts';
 import { Api } from './src/api.ts';
-import { ApiError, canonicalQuery, type DataSource, type Query, staticDataFile } from './src/source.ts';
+import { ApiError, canonicalQuery, type DataSource, type Query, retryWhenBusy, staticDataFile } from './src/source.ts';
 import { VIEWS } from './src/views/index.ts';
 
 /**
@@ -54,7 +55,7 @@ export type DbOpener = (
 export const CSP_META = `<meta http-equiv="Content-Security-Policy" content="${DASHBOARD_META_CSP}">`;
 
 /** Fetches one API answer (path + canonical query) as parsed JSON. */
-export type Fetcher = (pathWithQuery: string) => Promise<{ status: number; body: unknown }>;
+export type Fetcher = (pathWithQuery: string) => Promise<{ status: number; body: unknown; retryAfter?: string | null }>;
 
 export interface ExportOptions {
   outDir: string;
@@ -102,7 +103,11 @@ export function httpFetcher(base: string, token?: string): Fetcher {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    return {
+      status: response.status,
+      body: text ? JSON.parse(text) : null,
+      retryAfter: response.headers.get('retry-after'),
+    };
   };
 }
 
@@ -120,7 +125,11 @@ export async function dbFetcher(
     fetcher: async (pathWithQuery) => {
       const response = await request(pathWithQuery);
       const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
+      return {
+        status: response.status,
+        body: text ? JSON.parse(text) : null,
+        retryAfter: response.headers.get('retry-after'),
+      };
     },
     close,
   };
@@ -148,11 +157,14 @@ function recordingSource(
       if (!pending) {
         pending = (async () => {
           const q = canonicalQuery(query);
-          const { status, body } = await fetcher(`${path}${q ? `?${q}` : ''}`);
-          if (status < 200 || status >= 300) {
-            const b = body as { error?: string; detail?: unknown } | null;
-            throw new ApiError(status, `${path}: ${b?.error ?? `HTTP ${status}`}`, b?.detail);
-          }
+          // A busy server (503) is asked again after its Retry-After, as the page does.
+          const body = await retryWhenBusy(async () => {
+            const answer = await fetcher(`${path}${q ? `?${q}` : ''}`);
+            if (answer.status >= 200 && answer.status < 300) return answer.body;
+            const b = answer.body as { error?: string; detail?: unknown } | null;
+            const wait = retryAfterMs(answer.retryAfter ?? null, Date.now());
+            throw new ApiError(answer.status, `${path}: ${b?.error ?? `HTTP ${answer.status}`}`, b?.detail, wait);
+          });
           if (stopped) throw new Error('the export stopped');
           const text = JSON.stringify(body);
           const target = join(outDir, file);

@@ -15,6 +15,7 @@ import type { ComparisonView, MachineInfo, ScalingCurve } from './src/api.ts';
 import { ensureChromium, type LaunchedBrowser, launchChromium, type Page } from './test/browser.ts';
 import { defaultShapedRun, suiteCases } from './test/data.ts';
 import { type RunningServer, startServer } from './test/server.ts';
+import { openView, waitForView } from './test/views.ts';
 
 const MAX_HEIGHT = 4 * 900;
 const log = (line: string) => process.stderr.write(`heights test: ${line}\n`);
@@ -27,21 +28,7 @@ let history: RunDocument[];
 let machineA: MachineInfo;
 let machineB: MachineInfo;
 
-async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${server.url}/api/v1${path}`);
-  expect(response.status, path).toBe(200);
-  return (await response.json()) as T;
-}
-
-async function open(page: Page, hash: string): Promise<void> {
-  await page.goto(`${server.url}/${hash}`);
-  await waitReady(page, hash);
-}
-
-async function waitReady(page: Page, hash: string): Promise<void> {
-  const view = hash.replace(/^#\//, '').split('?')[0] || 'overview';
-  await page.waitForSelector(`body[data-ready="${view}"]`, { timeout: 60_000 });
-}
+const open = (page: Page, hash: string) => openView(page, server.url, hash);
 
 async function height(page: Page, what: string): Promise<number> {
   const px = await page.evaluate(() => document.documentElement.scrollHeight);
@@ -53,7 +40,7 @@ async function height(page: Page, what: string): Promise<number> {
 async function clickAndRedraw(page: Page, selector: string, view: string): Promise<void> {
   await page.evaluate(() => document.body.removeAttribute('data-ready'));
   await page.locator(selector).first().click();
-  await waitReady(page, `#/${view}`);
+  await waitForView(page, `#/${view}`);
 }
 
 describe('pages are no walls by default (issue #16), in chromium', () => {
@@ -66,7 +53,7 @@ describe('pages are no walls by default (issue #16), in chromium', () => {
     server = await startServer({ public: true });
     await server.upload(big);
     for (let i = 0; i < history.length; i += 10) await Promise.all(history.slice(i, i + 10).map(server.upload));
-    const { machines } = await api<{ machines: MachineInfo[] }>('/machines');
+    const { machines } = await server.api<{ machines: MachineInfo[] }>('/machines');
     machineA = machines.find((m) => m.fingerprint === big.machine.fingerprint)!;
     machineB = machines.find((m) => m.fingerprint === history[0]!.machine.fingerprint)!;
     browser = await launchChromium({ errors, viewport: { width: 1400, height: 900 } });
@@ -84,7 +71,7 @@ describe('pages are no walls by default (issue #16), in chromium', () => {
     expect(await height(page, 'compare, 519-result run')).toBeLessThanOrEqual(MAX_HEIGHT);
     const gil = big.modes.find((m) => m.mode === 'gil')!;
     const nogil = big.modes.find((m) => m.mode === 'nogil')!;
-    const view = await api<ComparisonView>(
+    const view = await server.api<ComparisonView>(
       `/runs/${big.id}/compare?base=${encodeURIComponent(gil.id)}&other=${encodeURIComponent(nogil.id)}`,
     );
     const rows = page.locator('table[data-table="compare"] tbody tr');
@@ -115,7 +102,7 @@ describe('pages are no walls by default (issue #16), in chromium', () => {
     const hash = `#/scaling?machine=${machineA.id}`;
     await open(page, hash);
     expect(await height(page, 'scaling, 519-result run')).toBeLessThanOrEqual(MAX_HEIGHT);
-    const { curves } = await api<{ curves: ScalingCurve[] }>(`/runs/${big.id}/scaling`);
+    const { curves } = await server.api<{ curves: ScalingCurve[] }>(`/runs/${big.id}/scaling`);
     const benchmarks = [...new Set(curves.map((c) => `${c.suite}/${c.benchmark}`))];
     const sections = page.locator('details[data-section]');
     expect(await sections.count()).toBe(benchmarks.length);

@@ -16,10 +16,11 @@ import { throughputAgainstGil } from '../harness/stats/throughput.ts';
 import { tempDir } from '../harness/test-support/index.ts';
 import { ensureWebBuilt } from './build.ts';
 import { exportSite } from './export.ts';
-import type { MachineInfo, RunDetail } from './src/api.ts';
+import type { ComparisonView, MachineInfo, RunDetail } from './src/api.ts';
 import { ensureChromium, type LaunchedBrowser, launchChromium, type Page } from './test/browser.ts';
 import { realRun } from './test/data.ts';
 import { type RunningServer, startServer } from './test/server.ts';
+import { openView, waitForView } from './test/views.ts';
 
 const log = (line: string) => process.stderr.write(`pages test: ${line}\n`);
 
@@ -29,17 +30,7 @@ const errors: string[] = [];
 let full: RunDocument;
 let machine: MachineInfo;
 
-async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${server.url}/api/v1${path}`);
-  expect(response.status, path).toBe(200);
-  return (await response.json()) as T;
-}
-
-async function open(page: Page, hash: string): Promise<void> {
-  await page.goto(`${server.url}/${hash}`);
-  const view = hash.replace(/^#\//, '').split('?')[0] || 'overview';
-  await page.waitForSelector(`body[data-ready="${view}"]`, { timeout: 30_000 });
-}
+const open = (page: Page, hash: string) => openView(page, server.url, hash);
 
 async function fixtureRun(): Promise<RunDocument> {
   const file = process.env.GILBENCH_PAGES_FIXTURE;
@@ -56,7 +47,7 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     full = await fixtureRun();
     server = await startServer({ public: true });
     await server.upload(full);
-    const { machines } = await api<{ machines: MachineInfo[] }>('/machines');
+    const { machines } = await server.api<{ machines: MachineInfo[] }>('/machines');
     machine = machines.find((m) => m.fingerprint === full.machine.fingerprint)!;
     browser = await launchChromium({ errors });
   });
@@ -76,7 +67,7 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     expect(against.length).toBe(speedup.length);
     expect(against[0]!.datasets.map((d) => d.label)).toContain('gil on 1 thread');
     // The table's nogil cell at 2 threads is n · t_gil(1) / t_nogil(n) from the run's own samples.
-    const run = (await api<{ run: RunDetail }>(`/runs/${full.id}?samples=1`)).run;
+    const run = (await server.api<{ run: RunDetail }>(`/runs/${full.id}?samples=1`)).run;
     const curves = throughputAgainstGil(run.results);
     const nogil = full.modes.find((m) => m.mode === 'nogil')!;
     const curve = curves.find((c) => c.mode === nogil.id && c.points.some((p) => p.threads === 2))!;
@@ -113,17 +104,37 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     // Call overhead: one row per call kind, one column per arity, nogil / gil with its CI on hover.
     const cells = section.locator('[data-card="call-overhead"] table[data-table="call-ratios"] td[data-arity]');
     expect(await cells.count()).toBeGreaterThan(0);
-    // A cell the statistics decline (e.g. a median within noise of 0 on a busy quick run) shows '–' and says why;
-    // every other cell is a ratio with its CI on hover. CI once met a declined first cell.
-    const shown = await cells.evaluateAll((tds) => tds.map((td) => ({ text: td.textContent ?? '', title: td.title })));
+    // Each cell is the server's comparison of that kind and arity: a ratio with its CI on hover, or, where
+    // the statistics decline (a median within noise of 0, common on a busy quick run), '–' and why.
+    // CI once met a declined first cell, and a loaded run may decline every one.
+    const nogil = full.modes.find((m) => m.mode === 'nogil')!;
+    const cmp = await server.api<ComparisonView>(
+      `/runs/${full.id}/compare?base=${encodeURIComponent(gil.id)}&other=${encodeURIComponent(nogil.id)}`,
+    );
+    const shown = await cells.evaluateAll((tds) =>
+      tds.map((td) => ({
+        kind: td.closest('tr')?.getAttribute('data-kind') ?? '',
+        arity: Number(td.getAttribute('data-arity')),
+        text: td.textContent ?? '',
+        title: td.getAttribute('title') ?? '',
+      })),
+    );
     for (const c of shown) {
-      if (c.text === '–') expect(c.title).toMatch(/^(?!95% CI)\S.{8,}/);
-      else {
-        expect(c.text).toMatch(/^[\d.]+×?$/);
+      const row = cmp.rows.find(
+        (r) =>
+          r.benchmark === c.kind &&
+          Number(r.params.arity) === c.arity &&
+          !('threads' in r.params && Number(r.params.threads) !== 1),
+      );
+      if (!row || row.ratio === null) {
+        expect(c.text, `${c.kind}/${c.arity}`).toBe('–');
+        expect(c.title).toBe(row?.reason ?? 'not measured');
+      } else {
+        expect(c.text, `${c.kind}/${c.arity}`).toMatch(/^[\d.]+×$/);
+        expect(Math.abs(Number.parseFloat(c.text) - row.ratio)).toBeLessThan(0.01 * row.ratio + 0.006);
         expect(c.title).toMatch(/^95% CI \[[\d.]+/);
       }
     }
-    expect(shown.some((c) => c.text !== '–')).toBe(true);
     await expect(page.locator('dl[data-modes] dt').allTextContents()).resolves.toEqual([
       'gil',
       'nogil',
@@ -220,7 +231,7 @@ describe('public pages people can act on (issue #16), in chromium', () => {
     const page = await browser.newPage();
     const nogil = full.modes.find((m) => m.mode === 'nogil')!;
     await open(page, `#/compare?machine=${machine.id}&run=${full.id}&other=${encodeURIComponent(nogil.id)}&all=1`);
-    const view = await api<{
+    const view = await server.api<{
       rows: Array<{ caseId: string; base: { margin: number } | null; other: { margin: number } | null }>;
     }>(`/runs/${full.id}/compare?other=${encodeURIComponent(nogil.id)}`);
     // The quick profile's bound (±10%), as the harness marks results.
@@ -306,11 +317,11 @@ describe('public pages people can act on (issue #16), in chromium', () => {
         'machines',
       ]) {
         await page.goto(`${index}#/${view}?machine=${machine.id}`);
-        await page.waitForSelector(`body[data-ready="${view}"]`, { timeout: 30_000 });
+        await waitForView(page, `#/${view}`);
         expect(await page.locator('[data-missing]').count(), view).toBe(0);
       }
       await page.goto(`${index}#/machines?machine=${machine.id}&run=${full.id}`);
-      await page.waitForSelector('body[data-ready="machines"]', { timeout: 30_000 });
+      await waitForView(page, '#/machines');
       await expect(page.locator('details[data-suite]').count()).resolves.toBeGreaterThan(0);
       const stamp = (await page.locator('[data-exported]').textContent())!;
       expect(stamp).toMatch(
@@ -362,7 +373,7 @@ describe('public pages people can act on (issue #16), in chromium', () => {
         await page.setViewportSize(size);
         // The run page is the machines view with a run named: its results by suite.
         // Scaling opens its first section (closed, it has no chart to show); the rest as a reader first sees them.
-        const { curves } = await api<{ curves: Array<{ suite: string; benchmark: string }> }>(
+        const { curves } = await server.api<{ curves: Array<{ suite: string; benchmark: string }> }>(
           `/runs/${full.id}/scaling`,
         );
         const first = curves.find((c) => c.suite === 'scaling') ?? curves[0];

@@ -16,6 +16,7 @@ import type { MachineInfo, TrendRun } from './src/api.ts';
 import { formatRatioCi } from './src/format.ts';
 import { ensureChromium, type LaunchedBrowser, launchChromium, type Page } from './test/browser.ts';
 import { type RunningServer, startServer } from './test/server.ts';
+import { openView, waitForView } from './test/views.ts';
 
 let server: RunningServer;
 let browser: LaunchedBrowser;
@@ -23,17 +24,7 @@ const errors: string[] = [];
 let machine: MachineInfo;
 let docs: RunDocument[];
 
-async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${server.url}/api/v1${path}`);
-  expect(response.status, path).toBe(200);
-  return (await response.json()) as T;
-}
-
-async function open(page: Page, hash: string): Promise<void> {
-  await page.goto(`${server.url}/${hash}`);
-  const view = hash.replace(/^#\//, '').split('?')[0] || 'overview';
-  await page.waitForSelector(`body[data-ready="${view}"]`, { timeout: 60_000 });
-}
+const open = (page: Page, hash: string) => openView(page, server.url, hash);
 
 describe('trends view, in chromium', () => {
   beforeAll(async () => {
@@ -44,7 +35,7 @@ describe('trends view, in chromium', () => {
     docs = fixtureHistory({ machine: facts, runs: 6 }).map((d, i) => (i >= 3 ? onRelease(d, '3.13.15') : d));
     server = await startServer({ public: true });
     for (const doc of docs) await server.upload(doc);
-    const { machines } = await api<{ machines: MachineInfo[] }>('/machines');
+    const { machines } = await server.api<{ machines: MachineInfo[] }>('/machines');
     machine = machines.find((m) => m.fingerprint === facts.fingerprint)!;
     browser = await launchChromium({ errors, viewport: { width: 1400, height: 900 } });
   }, 120_000);
@@ -74,7 +65,7 @@ describe('trends view, in chromium', () => {
       `runtime 3.13.5t → 3.13.15t at ${docs[3]!.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
     ]);
     // The table's numbers are the server's headlines for each run.
-    const { runs } = await api<{ runs: TrendRun[] }>(`/machines/${machine.id}/trends?limit=100`);
+    const { runs } = await server.api<{ runs: TrendRun[] }>(`/machines/${machine.id}/trends?limit=100`);
     for (const run of runs) {
       const row = page.locator(`table[data-table="trends"] tr[data-run="${run.runId}"]`);
       const h = run.headlines;
@@ -113,7 +104,7 @@ describe('trends view, in chromium', () => {
     await open(page, '#/overview');
     const section = page.locator(`section.machine[data-machine="${machine.id}"]`);
     await section.locator('a', { hasText: 'headlines over time →' }).click();
-    await page.waitForSelector('body[data-ready="trends"]');
+    await waitForView(page, '#/trends');
     expect(page.url()).toContain(`#/trends?machine=${machine.id}`);
     expect(await page.locator('nav a', { hasText: 'Trends' }).count()).toBe(1);
     await open(page, '#/trends?machine=9999');

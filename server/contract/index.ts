@@ -20,6 +20,7 @@ export * from './history.ts';
 export * from './jobs.ts';
 export * from './machines.ts';
 export * from './regressions.ts';
+export * from './retry-after.ts';
 export * from './run-document.ts';
 export * from './runs.ts';
 export * from './schedules.ts';

@@ -7,7 +7,9 @@
  * const source = createSource(); // reads <meta name="gilbench-data">
  * const machines = await source.get<unknown[]>('/api/machines');
  */
-import { ApiError, canonicalQuery, type DataSource, type Query, staticDataFile } from './source.ts';
+
+import { retryAfterMs } from '../../server/contract/retry-after.ts';
+import { ApiError, canonicalQuery, type DataSource, type Query, retryWhenBusy, staticDataFile } from './source.ts';
 
 const TOKEN_KEY = 'gilbench.token';
 
@@ -43,7 +45,12 @@ async function check<T>(response: Response): Promise<T> {
   if (!response.ok) {
     const b = body as { error?: unknown; detail?: unknown } | null;
     const message = typeof b?.error === 'string' ? b.error : `HTTP ${response.status}`;
-    throw new ApiError(response.status, message, b?.detail);
+    throw new ApiError(
+      response.status,
+      message,
+      b?.detail,
+      retryAfterMs(response.headers.get('retry-after'), Date.now()),
+    );
   }
   return body as T;
 }
@@ -58,8 +65,8 @@ export function apiSource(base = ''): DataSource {
     kind: 'api',
     async get<T>(path: string, query?: Query): Promise<T> {
       const q = canonicalQuery(query);
-      const response = await fetch(`${base}${path}${q ? `?${q}` : ''}`, { headers: headers() });
-      return check<T>(response);
+      const url = `${base}${path}${q ? `?${q}` : ''}`;
+      return retryWhenBusy(async () => check<T>(await fetch(url, { headers: headers() })));
     },
     async send<T>(method: string, path: string, body: unknown): Promise<T> {
       const response = await fetch(`${base}${path}`, {

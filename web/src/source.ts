@@ -10,6 +10,8 @@
  * staticDataFile('/api/v1/runs', { machine: 1 }) // 'data/api_2fv1_2fruns_3fmachine_3d1.json'
  */
 
+import pRetry from 'p-retry';
+
 export type Query = Record<string, string | number | boolean | undefined | null>;
 
 /** An error from the API, with the server's `{error, detail}` when it sent one. */
@@ -19,9 +21,38 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly detail?: unknown,
+    /** When a busy server (503) said to come back, in ms. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
   }
+}
+
+/**
+ * A read the server answers 503 (its compute pool or ingest queue is full, or an answer ran past its
+ * time budget) is asked again after the `Retry-After` it sends, a few times, before the caller says so.
+ */
+export const READ_RETRY = { retries: 3, minTimeoutMs: 500, maxTimeoutMs: 10_000 } as const;
+
+/**
+ * Runs `read`, asking again while it fails with a 503 (see READ_RETRY); any other error is thrown at once.
+ * @example const body = await retryWhenBusy(() => getJson('/api/v1/machines'));
+ */
+export function retryWhenBusy<T>(read: () => Promise<T>): Promise<T> {
+  const busy = (error: unknown): error is ApiError => error instanceof ApiError && error.status === 503;
+  return pRetry(read, {
+    retries: READ_RETRY.retries,
+    minTimeout: READ_RETRY.minTimeoutMs,
+    maxTimeout: READ_RETRY.maxTimeoutMs,
+    factor: 2,
+    randomize: true,
+    shouldRetry: ({ error }) => busy(error),
+    onFailedAttempt: async ({ error, retriesLeft }) => {
+      // Not before the time the server asked for (the backoff comes on top), never past the longest wait.
+      const asked = busy(error) && retriesLeft > 0 ? error.retryAfterMs : null;
+      if (asked) await new Promise((resolve) => setTimeout(resolve, Math.min(asked, READ_RETRY.maxTimeoutMs)));
+    },
+  });
 }
 
 export interface DataSource {

@@ -5,6 +5,7 @@
  * @example
  * const server = await startServer({ public: true });
  * await server.upload(doc);
+ * const { machines } = await server.api<{ machines: MachineInfo[] }>('/machines');
  * await server.stop();
  */
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ export interface RunningServer {
   dbFile: string;
   adminToken: string;
   output(): string;
+  /** GET `/api/v1${path}` as JSON; anything but 200 throws, naming the path. */
+  api<T>(path: string): Promise<T>;
   upload(doc: RunDocument): Promise<void>;
   stop(): Promise<void>;
 }
@@ -33,6 +36,11 @@ export async function startServer(opts: { public?: boolean; dbFile?: string } = 
     dbFile,
     adminToken: token,
     output: server.output,
+    async api<T>(path: string) {
+      const response = await fetch(`${server.url}/api/v1${path}`);
+      if (response.status !== 200) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    },
     async upload(doc) {
       const response = await fetch(`${server.url}/api/v1/runs`, {
         method: 'POST',

@@ -49,6 +49,21 @@ describe('overview model', () => {
     expect(card.detail.kind === 'lines' && card.detail.lines.some((l) => l.className === 'from')).toBe(false);
   });
 
+  it('a compare the server did not answer (busy) is said as such, not as "no case measured in both modes"', () => {
+    const machineData = data.machines.find((m) => m.machine.id === seeded.seed.machineA.id)!;
+    const unanswered: OverviewData = {
+      machines: [
+        {
+          ...machineData,
+          headlines: { ...machineData.headlines!, overhead: { ...machineData.headlines!.overhead!, comparison: null } },
+        },
+      ],
+    };
+    const card = cardOf(overviewModel(unanswered, viewState()).machines[0]!.cards, 'overhead');
+    expect(card.value).toBe('–');
+    expect(JSON.stringify(card.detail)).toContain('could not compare the modes just now');
+  });
+
   it('states scaling against gil and the lock cost at the most threads, with their CIs', () => {
     const a = overviewModel(data, viewState()).machines.find((m) => m.machineId === seeded.seed.machineA.id)!;
     const gil = cardOf(a.cards, 'scaling-gil');

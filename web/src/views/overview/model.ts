@@ -181,7 +181,15 @@ export function overheadCard(machine: MachineInfo, found: Headlines['overhead'])
     },
     text: 'compare table →',
   };
-  const gm = comparison ? overheadHeadline(comparison.rows) : null;
+  // The page asked and the server did not answer (the loader keeps a failed compare as null).
+  if (!comparison)
+    return {
+      ...base,
+      value: '–',
+      detail: text('the server could not compare the modes just now; reload to ask again'),
+      link: to,
+    };
+  const gm = overheadHeadline(comparison.rows);
   if (!gm) return { ...base, value: '–', detail: text('no case was measured in both modes'), link: to };
   const scope =
     gm.scope === 'single-thread'
