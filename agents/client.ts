@@ -16,8 +16,6 @@ import type { Machine, RunDocument } from '../harness/schema.ts';
 import { ClaimResponse, EnrollResponse, type Job } from '../server/contract/index.ts';
 import { retryAfterMs } from '../server/contract/retry-after.ts';
 
-export { retryAfterMs };
-
 const API = '/api/v1';
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** The largest answer the agent reads (the largest it gets, to an upload, is a few KiB). */

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleRun, tempDir } from '../harness/test-support/index.ts';
-import { retryAfterMs, ServerClient } from './client.ts';
+import { ServerClient } from './client.ts';
 import { openSpool, type Spool } from './spool.ts';
 import { drainSpool, type RetryPolicy } from './upload.ts';
 
@@ -116,13 +116,6 @@ describe('drainSpool', () => {
     // A lower bound only (a timer never fires early by more than a tick): no upper bound on a loaded machine.
     expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(990);
     expect(spool.size()).toBe(0);
-  });
-
-  it('reads Retry-After as seconds or as a date', () => {
-    expect(retryAfterMs('3', 0)).toBe(3000);
-    expect(retryAfterMs('Thu, 01 Jan 1970 00:00:05 GMT', 1000)).toBe(4000);
-    expect(retryAfterMs(null, 0)).toBeNull();
-    expect(retryAfterMs('soon', 0)).toBeNull();
   });
 
   it('keeps every run when the server stays down, and says why', async () => {

@@ -21,6 +21,9 @@ import { derivedHistory, HOSTILE, hostileRun, realRun } from './test/data.ts';
 import { type RunningServer, startServer } from './test/server.ts';
 import { openView } from './test/views.ts';
 
+/** Opens a view and waits until main.ts says it is drawn (30 s). */
+const open = (page: Page, base: string, hash: string) => openView(page, base, hash, 30_000);
+
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const log = (line: string) => process.stderr.write(`web test: ${line}\n`);
 
@@ -86,7 +89,7 @@ describe('dashboard in chromium against a real server', () => {
 
   it('overview: headlines per machine with a drawn chart, matching the API', async () => {
     const page = await browser.newPage();
-    await openView(page, server.url, '#/overview');
+    await open(page, server.url, '#/overview');
     await expectChartsDrawn(page);
     const { machines } = await server.api<{ machines: MachineInfo[] }>('/machines');
     const mine = machines.find((m) => m.fingerprint === full.machine.fingerprint)!;
@@ -112,7 +115,7 @@ describe('dashboard in chromium against a real server', () => {
     const { machines } = await server.api<{ machines: MachineInfo[] }>('/machines');
     const machine = machines.find((m) => m.fingerprint === full.machine.fingerprint)!;
     const hash = `#/compare?machine=${machine.id}&run=${full.id}&base=${encodeURIComponent(gil.id)}&other=${encodeURIComponent(ftgil.id)}&sort=ratio&desc=1&all=1`;
-    await openView(page, server.url, hash);
+    await open(page, server.url, hash);
     await expectChartsDrawn(page);
     const cmp = await server.api<ComparisonView>(
       `/runs/${full.id}/compare?base=${encodeURIComponent(gil.id)}&other=${encodeURIComponent(ftgil.id)}`,
@@ -135,7 +138,7 @@ describe('dashboard in chromium against a real server', () => {
     await shot(page, 'compare');
     // The same URL in a new page opens the same view.
     const again = await browser.newPage();
-    await openView(again, server.url, hash);
+    await open(again, server.url, hash);
     await expect(again.locator('select[name="other"]').inputValue()).resolves.toBe(ftgil.id);
     await again.close();
     await page.close();
@@ -143,7 +146,7 @@ describe('dashboard in chromium against a real server', () => {
 
   it('scaling and calls-and-locks: a line per mode with the ideal, an efficiency table', async () => {
     const page = await browser.newPage();
-    await openView(page, server.url, `#/scaling?run=${full.id}&open=all`);
+    await open(page, server.url, `#/scaling?run=${full.id}&open=all`);
     const charts = await expectChartsDrawn(page);
     expect(charts[0]!.datasets.map((d) => d.label)).toContain('ideal');
     const run = (await server.api<{ run: RunDetail }>(`/runs/${full.id}`)).run;
@@ -152,7 +155,7 @@ describe('dashboard in chromium against a real server', () => {
     );
     await expect(page.locator('table[data-table="efficiency"] tbody tr').count()).resolves.toBe(threaded.length);
     await shot(page, 'scaling');
-    await openView(page, server.url, `#/calls?run=${full.id}&open=all`);
+    await open(page, server.url, `#/calls?run=${full.id}&open=all`);
     await expectChartsDrawn(page, 2);
     await shot(page, 'calls');
     await page.close();
@@ -162,11 +165,7 @@ describe('dashboard in chromium against a real server', () => {
     const page = await browser.newPage();
     const { machines } = await server.api<{ machines: MachineInfo[] }>('/machines');
     const machine = machines.find((m) => m.fingerprint === full.machine.fingerprint)!;
-    await openView(
-      page,
-      server.url,
-      `#/history?machine=${machine.id}&case=${encodeURIComponent('selftest/call-4args')}`,
-    );
+    await open(page, server.url, `#/history?machine=${machine.id}&case=${encodeURIComponent('selftest/call-4args')}`);
     const [chart] = await expectChartsDrawn(page);
     const { series } = await server.api<{ series: SeriesInfo[] }>(`/series?machine=${machine.id}`);
     const callSeries = series.filter((s) => s.suite === 'selftest' && s.benchmark === 'call-4args');
@@ -187,7 +186,7 @@ describe('dashboard in chromium against a real server', () => {
 
   it('regressions: listed with links to the history; an admin sets the status and a note', async () => {
     const page = await browser.newPage();
-    await openView(page, server.url, '#/regressions');
+    await open(page, server.url, '#/regressions');
     const { regressions } = await server.api<{ regressions: Array<{ id: number }> }>('/regressions');
     const rows = page.locator('table[data-table="regressions"] tbody tr');
     await expect(rows.count()).resolves.toBe(regressions.length);
@@ -208,7 +207,7 @@ describe('dashboard in chromium against a real server', () => {
       );
       const changed = after.regressions.find((r) => r.id === regressions[0]!.id)!;
       expect(changed).toMatchObject({ status: 'acknowledged', note: HOSTILE.note });
-      await openView(page, server.url, '#/regressions');
+      await open(page, server.url, '#/regressions');
       await expect(page.locator('.note').first().textContent()).resolves.toBe(HOSTILE.note);
       const href = await rows.first().locator('a').first().getAttribute('href');
       expect(href).toMatch(/^#\/history\?/);
@@ -218,7 +217,7 @@ describe('dashboard in chromium against a real server', () => {
 
   it('machines and runs: metadata, runs and one run in detail', async () => {
     const page = await browser.newPage();
-    await openView(page, server.url, `#/machines?run=${full.id}`);
+    await open(page, server.url, `#/machines?run=${full.id}`);
     const run = (await server.api<{ run: RunDetail }>(`/runs/${full.id}`)).run;
     await expect(page.locator('table[data-table="run-results"] tbody tr').count()).resolves.toBe(run.results.length);
     await shot(page, 'machines');
@@ -236,7 +235,7 @@ describe('dashboard in chromium against a real server', () => {
       `#/history?machine=${evil.id}`,
       '#/regressions',
     ]) {
-      await openView(page, server.url, hash);
+      await open(page, server.url, hash);
       const state = await page.evaluate(() => ({
         pwned: (window as { __pwned?: unknown }).__pwned ?? null,
         injected: document.querySelectorAll('main img, main iframe, main script, main b[onmouseover], main [onerror]')
@@ -247,7 +246,7 @@ describe('dashboard in chromium against a real server', () => {
       expect(state.injected, hash).toBe(0);
       if (hash !== '#/regressions') expect(state.text, hash).toContain(HOSTILE.hostname);
     }
-    await openView(page, server.url, `#/machines?machine=${evil.id}`);
+    await open(page, server.url, `#/machines?machine=${evil.id}`);
     expect(await page.textContent('main')).toContain(HOSTILE.label);
     expect(errors.filter((e) => e.startsWith('dialog') || e.startsWith('pageerror'))).toEqual([]);
     await shot(page, 'hostile');
@@ -257,7 +256,7 @@ describe('dashboard in chromium against a real server', () => {
   it('stays usable on a narrow screen', async () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 375, height: 800 });
-    await openView(page, server.url, '#/overview');
+    await open(page, server.url, '#/overview');
     await expectChartsDrawn(page);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(1);
@@ -307,7 +306,7 @@ describe('dashboard in chromium against a real server', () => {
           seen.push(`${e.violatedDirective} ${e.blockedURI}`),
         );
       });
-      await openView(page, url, '#/overview');
+      await open(page, url, '#/overview');
       await expectChartsDrawn(page);
       await expect(page.textContent('#session')).resolves.toContain('static');
       // The page itself breaks none of it; an inline script put in is refused.
@@ -323,9 +322,9 @@ describe('dashboard in chromium against a real server', () => {
       expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([
         'script-src-elem inline',
       ]);
-      await openView(page, url, `#/compare?run=${full.id}`);
+      await open(page, url, `#/compare?run=${full.id}`);
       await expectChartsDrawn(page);
-      await openView(page, url, `#/history?case=${encodeURIComponent('selftest/call-4args')}`);
+      await open(page, url, `#/history?case=${encodeURIComponent('selftest/call-4args')}`);
       await expectChartsDrawn(page);
       await shot(page, 'static-history');
       await page.close();

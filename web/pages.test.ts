@@ -30,7 +30,7 @@ const errors: string[] = [];
 let full: RunDocument;
 let machine: MachineInfo;
 
-const open = (page: Page, hash: string) => openView(page, server.url, hash);
+const open = (page: Page, hash: string) => openView(page, server.url, hash, 30_000);
 
 async function fixtureRun(): Promise<RunDocument> {
   const file = process.env.GILBENCH_PAGES_FIXTURE;
@@ -317,11 +317,11 @@ describe('public pages people can act on (issue #16), in chromium', () => {
         'machines',
       ]) {
         await page.goto(`${index}#/${view}?machine=${machine.id}`);
-        await waitForView(page, `#/${view}`);
+        await waitForView(page, `#/${view}`, 30_000);
         expect(await page.locator('[data-missing]').count(), view).toBe(0);
       }
       await page.goto(`${index}#/machines?machine=${machine.id}&run=${full.id}`);
-      await waitForView(page, '#/machines');
+      await waitForView(page, '#/machines', 30_000);
       await expect(page.locator('details[data-suite]').count()).resolves.toBeGreaterThan(0);
       const stamp = (await page.locator('[data-exported]').textContent())!;
       expect(stamp).toMatch(

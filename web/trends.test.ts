@@ -104,7 +104,7 @@ describe('trends view, in chromium', () => {
     await open(page, '#/overview');
     const section = page.locator(`section.machine[data-machine="${machine.id}"]`);
     await section.locator('a', { hasText: 'headlines over time →' }).click();
-    await waitForView(page, '#/trends');
+    await waitForView(page, '#/trends', 30_000);
     expect(page.url()).toContain(`#/trends?machine=${machine.id}`);
     expect(await page.locator('nav a', { hasText: 'Trends' }).count()).toBe(1);
     await open(page, '#/trends?machine=9999');

@@ -22,7 +22,7 @@ export async function waitForView(page: Page, hash: string, timeoutMs = VIEW_TIM
   await page.waitForSelector(`body[data-ready="${viewOf(hash)}"]`, { timeout: timeoutMs });
 }
 
-/** Goes to `base/hash` (a server's URL, or an exported site's index.html) and waits until the view is drawn. */
+/** Goes to `base/hash` (a server's URL, or an exported site's folder served over HTTP) and waits until the view is drawn. */
 export async function openView(page: Page, base: string, hash: string, timeoutMs = VIEW_TIMEOUT_MS): Promise<void> {
   await page.goto(`${base.replace(/\/$/, '')}/${hash}`);
   await waitForView(page, hash, timeoutMs);
